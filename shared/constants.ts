@@ -1,0 +1,42 @@
+/**
+ * Limits and timings shared by the app and the sync server. Every value says why it is what it is.
+ */
+
+/** Name announced to the sync server with the schema version; a different name is a different app. */
+export const SCHEMA_NAME = "cobrain";
+
+/** File name of the database inside whichever storage backend holds it. */
+export const DB_FILE_NAME = "cobrain.db";
+
+/** OPFS directory owned by the access-handle pool; nothing else may write there. */
+export const OPFS_POOL_DIRECTORY = "cobrain-pool";
+
+/** IndexedDB database name used by the fallback VFS when OPFS sync handles are missing. */
+export const IDB_DATABASE_NAME = "cobrain-idb";
+
+/** navigator.locks name: whoever holds it owns the single OPFS connection for this origin. */
+export const DB_OWNER_LOCK = "cobrain-db-owner";
+
+/** BroadcastChannel over which non-owner tabs route queries to the owner tab's worker. */
+export const DB_CHANNEL = "cobrain-db";
+
+/** Prepared statements kept per connection; the app issues a few dozen distinct statements. */
+export const STATEMENT_CACHE_SIZE = 128;
+
+/**
+ * Opening the OPFS pool fails while a closing tab still holds its access handles; a reload
+ * usually frees them within a second, so retry for this long before giving up.
+ */
+export const OPFS_OPEN_RETRY_MS = 5_000;
+
+/** Delay between OPFS open attempts while the previous owner releases its handles. */
+export const OPFS_OPEN_RETRY_STEP_MS = 100;
+
+/**
+ * Rows per multi-row INSERT in bulk imports: 500 rows x 9 columns stays far below SQLite's
+ * 32,766 bound-parameter limit while cutting per-statement overhead 500-fold.
+ */
+export const BULK_INSERT_ROWS_PER_STATEMENT = 500;
+
+/** Delay before a live query re-runs after a change, so a burst of writes costs one re-run. */
+export const LIVE_QUERY_COALESCE_MS = 0;

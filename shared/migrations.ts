@@ -1,0 +1,102 @@
+/**
+ * Versioned schema migrations, applied in order when a device opens its database.
+ *
+ * Hand-written SQL rather than drizzle-kit output: every table must also be turned into a CRR
+ * (`crsql_as_crr`) and later alterations of CRR tables must be wrapped in
+ * `crsql_begin_alter`/`crsql_commit_alter`, which drizzle-kit knows nothing about.
+ * `schema.test.ts` checks that the tables these statements create match `schema.ts` exactly.
+ *
+ * Rules: never edit a released migration; append a new one. List in `alters` every existing CRR
+ * table the migration ALTERs, so the runner can guard it.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  /** Existing CRR tables this migration alters (wrapped in begin/commit alter). */
+  alters?: readonly string[];
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "initial schema",
+    sql: `
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE notes (
+        id TEXT PRIMARY KEY NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        body TEXT NOT NULL DEFAULT '',
+        pinned INTEGER NOT NULL DEFAULT 0,
+        archived INTEGER NOT NULL DEFAULT 0,
+        trashed_at INTEGER,
+        created_at INTEGER NOT NULL DEFAULT 0,
+        updated_at INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX notes_by_updated ON notes (pinned DESC, updated_at DESC);
+      CREATE TABLE entities (
+        id TEXT PRIMARY KEY NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'tag',
+        name TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE note_entities (
+        note_id TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (note_id, entity_id)
+      );
+      CREATE INDEX note_entities_by_entity ON note_entities (entity_id);
+      CREATE TABLE entity_relations (
+        from_entity_id TEXT NOT NULL,
+        to_entity_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        created_at INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (from_entity_id, to_entity_id, kind)
+      );
+      CREATE TABLE reminders (
+        id TEXT PRIMARY KEY NOT NULL,
+        note_id TEXT NOT NULL DEFAULT '',
+        due_at INTEGER NOT NULL DEFAULT 0,
+        done_at INTEGER,
+        created_at INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE views (
+        id TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        filter TEXT NOT NULL DEFAULT '{}',
+        created_at INTEGER NOT NULL DEFAULT 0,
+        updated_at INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE view_snapshots (
+        id TEXT PRIMARY KEY NOT NULL,
+        view_id TEXT NOT NULL DEFAULT '',
+        taken_at INTEGER NOT NULL DEFAULT 0,
+        result TEXT NOT NULL DEFAULT '[]'
+      );
+      CREATE TABLE devices (
+        id TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        platform TEXT NOT NULL DEFAULT 'web',
+        last_sync_at INTEGER,
+        created_at INTEGER NOT NULL DEFAULT 0
+      );
+      SELECT crsql_as_crr('users');
+      SELECT crsql_as_crr('notes');
+      SELECT crsql_as_crr('entities');
+      SELECT crsql_as_crr('note_entities');
+      SELECT crsql_as_crr('entity_relations');
+      SELECT crsql_as_crr('reminders');
+      SELECT crsql_as_crr('views');
+      SELECT crsql_as_crr('view_snapshots');
+      SELECT crsql_as_crr('devices');
+    `,
+  },
+];
+
+/** Announced to the sync server; devices on different versions must not exchange changes. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

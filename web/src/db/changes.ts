@@ -1,0 +1,57 @@
+/**
+ * Reading and applying cr-sqlite changesets with exact value types.
+ *
+ * ws-common sends a JS number as float64, and wa-sqlite binds a non-int32 number as REAL, so an
+ * INTEGER such as a millisecond timestamp would arrive on the other device as a REAL and the two
+ * devices would break ties differently (§4 item 11 of the protocol study). Here every INTEGER
+ * travels as a BigInt (wire type BIGINT) and every REAL as a number, decided by SQLite's own
+ * `typeof`, not by guessing from the JS value.
+ */
+import type { Change } from "@vlcn.io/ws-common";
+import type { SqlValue, SqliteConnection } from "./sqlite/connection";
+
+const PULL_SQL = `SELECT "table", "pk", "cid", "val", typeof("val"), "col_version", "db_version", "site_id", "cl", "seq"
+  FROM crsql_changes WHERE db_version > ? ORDER BY db_version, seq`;
+
+const APPLY_SQL = `INSERT INTO crsql_changes ("table", "pk", "cid", "val", "col_version", "db_version", "site_id", "cl", "seq")
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** A cell value as it must travel: INTEGER as BigInt, REAL as number, TEXT, BLOB or NULL. */
+export function exactValue(value: SqlValue, sqliteType: string): SqlValue {
+  if (sqliteType === "integer") return BigInt(value as number | bigint);
+  return value;
+}
+
+/** Every change with db_version above `since`, in commit order, typed for the wire. */
+export async function pullChanges(db: SqliteConnection, since: bigint): Promise<Change[]> {
+  const { rows } = await db.exec(PULL_SQL, [since]);
+  return rows.map(([table, pk, cid, val, type, colVersion, dbVersion, siteId, cl, seq]): Change => [
+    table as string,
+    pk as Uint8Array,
+    cid as string,
+    exactValue(val!, type as string),
+    BigInt(colVersion as number),
+    BigInt(dbVersion as number),
+    (siteId as Uint8Array | null) ?? null,
+    BigInt(cl as number),
+    Number(seq),
+  ]);
+}
+
+/**
+ * Merges changes received from `sender` in one transaction: all or nothing.
+ * A change without its own site id is attributed to `sender`, never left null: a null site id
+ * would be stored as a local write and pushed back out as this device's own.
+ */
+export async function applyChanges(db: SqliteConnection, sender: Uint8Array, changes: readonly Change[]): Promise<void> {
+  await db.transaction(async () => {
+    for (const [table, pk, cid, val, colVersion, dbVersion, siteId, cl, seq] of changes) {
+      await db.exec(APPLY_SQL, [table, pk, cid, val as SqlValue, colVersion, dbVersion, siteId ?? sender, cl, seq]);
+    }
+  });
+}
+
+export async function siteIdOf(db: SqliteConnection): Promise<Uint8Array> {
+  const { rows } = await db.exec("SELECT crsql_site_id()");
+  return rows[0]![0] as Uint8Array;
+}

@@ -1,0 +1,29 @@
+/**
+ * Opens real cr-sqlite (the sync WASM build) in memory under Node, for tests and benchmarks.
+ * `initWasm()` cannot fetch a file: URL in Node, so the bytes are handed to the Emscripten factory.
+ */
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import * as SQLite from "@vlcn.io/wa-sqlite";
+// @ts-expect-error the Emscripten factory ships without types
+import SyncModuleFactory from "@vlcn.io/wa-sqlite/dist/crsqlite-sync.mjs";
+import { migrate } from "../migrate";
+import { SqliteConnection, type SqliteApi } from "./connection";
+
+let api: Promise<SqliteApi> | undefined;
+
+function loadApi(): Promise<SqliteApi> {
+  api ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const wasmBinary = await readFile(require.resolve("@vlcn.io/wa-sqlite/dist/crsqlite-sync.wasm"));
+    return SQLite.Factory(await SyncModuleFactory({ wasmBinary }));
+  })();
+  return api;
+}
+
+/** A fresh in-memory replica; migrated to the app schema unless `migrated` is false. */
+export async function openMemoryReplica({ migrated = true } = {}): Promise<SqliteConnection> {
+  const db = await SqliteConnection.open(await loadApi(), ":memory:");
+  if (migrated) await migrate(db);
+  return db;
+}
