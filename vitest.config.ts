@@ -1,3 +1,4 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -9,6 +10,25 @@ export default defineConfig({
           include: ["shared/**/*.test.ts", "web/**/*.test.ts", "scripts/**/*.test.ts"],
           environment: "node",
           testTimeout: 30_000,
+        },
+      },
+      {
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        test: {
+          name: "worker",
+          include: ["worker/**/*.test.ts"],
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["e2e/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["e2e/globalSetup.ts"],
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
+          // Browsers and the local server share two cores; one file at a time keeps timings sane.
+          fileParallelism: false,
         },
       },
     ],

@@ -11,9 +11,6 @@ export const DB_FILE_NAME = "cobrain.db";
 /** OPFS directory owned by the access-handle pool; nothing else may write there. */
 export const OPFS_POOL_DIRECTORY = "cobrain-pool";
 
-/** IndexedDB database name used by the fallback VFS when OPFS sync handles are missing. */
-export const IDB_DATABASE_NAME = "cobrain-idb";
-
 /** navigator.locks name: whoever holds it owns the single OPFS connection for this origin. */
 export const DB_OWNER_LOCK = "cobrain-db-owner";
 
@@ -38,5 +35,7 @@ export const OPFS_OPEN_RETRY_STEP_MS = 100;
  */
 export const BULK_INSERT_ROWS_PER_STATEMENT = 500;
 
-/** Delay before a live query re-runs after a change, so a burst of writes costs one re-run. */
-export const LIVE_QUERY_COALESCE_MS = 0;
+/**
+ * Forwarded requests an owner remembers to ignore re-sends of; far more than a tab has in flight.
+ */
+export const ACCEPTED_REQUESTS_REMEMBERED = 10_000;

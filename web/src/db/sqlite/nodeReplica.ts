@@ -5,7 +5,6 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import * as SQLite from "@vlcn.io/wa-sqlite";
-// @ts-expect-error the Emscripten factory ships without types
 import SyncModuleFactory from "@vlcn.io/wa-sqlite/dist/crsqlite-sync.mjs";
 import { migrate } from "../migrate";
 import { SqliteConnection, type SqliteApi } from "./connection";

@@ -1,0 +1,33 @@
+/** Debian's Chromium driven by playwright-core (its own browser download cannot work here). */
+import { mkdtempSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import { ROOT } from "../scripts/lib/localServer.ts";
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--no-first-run",
+  "--disable-quic",
+  // Without these Chromium floods the closed network with requests.
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export function freshProfileDir(): string {
+  return mkdtempSync(join(ROOT, ".tmp", "chromium-"));
+}
+
+export function launchBrowser(): Promise<Browser> {
+  // Playwright gives each launch a fresh temporary profile.
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: FLAGS });
+}
+
+/** A browser profile on disk, so a test can quit Chromium and start it again on the same data. */
+export function launchProfile(profileDir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM_PATH, args: FLAGS });
+}

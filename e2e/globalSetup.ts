@@ -1,0 +1,21 @@
+/** Builds the app once and serves it with the real local Worker for every end-to-end test. */
+import { mkdtempSync } from "node:fs";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { buildApp, ROOT, startLocalServer } from "../scripts/lib/localServer.ts";
+
+/** Away from `npm start`'s 8787 so both can run at once. */
+const E2E_PORT = Number(process.env.E2E_PORT ?? 8791);
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    baseUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  await buildApp();
+  const server = await startLocalServer({ port: E2E_PORT, persistTo: mkdtempSync(join(ROOT, ".tmp", "e2e-state-")) });
+  project.provide("baseUrl", server.url);
+  return () => server.stop();
+}

@@ -1,0 +1,101 @@
+/**
+ * The main thread's handle on the database: sends requests to this tab's database worker and
+ * hands out change events and storage status. Knows nothing about which tab owns the database.
+ */
+import type { DbRequest, DbStatus, FromWorker, SqlStatement, StatementResult, StorageKind, ToWorker } from "./protocol";
+
+type ChangeListener = (tables: ReadonlySet<string>) => void;
+type StatusListener = (status: DbStatus) => void;
+
+export class DbClient {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  readonly #changeListeners = new Set<ChangeListener>();
+  readonly #statusListeners = new Set<StatusListener>();
+  #nextId = 1;
+  #status: DbStatus = { role: "starting" };
+
+  constructor(worker: Worker) {
+    this.#worker = worker;
+    worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(event.data);
+    worker.onerror = (event) => this.#setStatus({ role: "starting", error: `database worker failed: ${event.message}` });
+  }
+
+  get status(): DbStatus {
+    return this.#status;
+  }
+
+  query(statement: SqlStatement): Promise<StatementResult> {
+    return this.#request({ kind: "query", statement }) as Promise<StatementResult>;
+  }
+
+  /** Runs the statements in one transaction. */
+  batch(statements: SqlStatement[]): Promise<StatementResult[]> {
+    return this.#request({ kind: "batch", statements }) as Promise<StatementResult[]>;
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
+  }
+
+  onStatus(listener: StatusListener): () => void {
+    this.#statusListeners.add(listener);
+    listener(this.#status);
+    return () => this.#statusListeners.delete(listener);
+  }
+
+  post(message: ToWorker): void {
+    this.#worker.postMessage(message);
+  }
+
+  #request(request: DbRequest): Promise<unknown> {
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.post({ type: "request", id, request });
+    });
+  }
+
+  #receive(message: FromWorker): void {
+    switch (message.type) {
+      case "response": {
+        const pending = this.#pending.get(message.id);
+        if (!pending) return;
+        this.#pending.delete(message.id);
+        if (message.response.ok) pending.resolve(message.response.value);
+        else pending.reject(new Error(message.response.error));
+        break;
+      }
+      case "changed": {
+        const tables = new Set(message.tables);
+        for (const listener of this.#changeListeners) listener(tables);
+        break;
+      }
+      case "status":
+        this.#setStatus(message.status);
+        break;
+    }
+  }
+
+  #setStatus(status: DbStatus): void {
+    this.#status = status;
+    for (const listener of this.#statusListeners) listener(status);
+  }
+}
+
+/**
+ * Starts this tab's database worker. `storage` forces a weaker backend (troubleshooting, tests);
+ * the page's `?storage=idb|memory` sets it.
+ */
+export function startDatabase(storage?: StorageKind): DbClient {
+  const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module", name: "cobrain-db" });
+  const client = new DbClient(worker);
+  client.post({ type: "init", storage });
+  // Give the OPFS handles back as the page goes away, so a reload opens without waiting.
+  window.addEventListener("pagehide", () => client.post({ type: "suspend" }));
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) client.post({ type: "resume" });
+  });
+  return client;
+}

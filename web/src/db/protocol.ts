@@ -1,0 +1,64 @@
+/**
+ * Messages between the main thread, its database worker, and the owner tab's worker.
+ * Everything here is structured-cloneable (BigInt and Uint8Array included).
+ */
+import type { SqlParam, SqlValue } from "./sqlite/connection";
+
+export type { SqlParam, SqlValue };
+
+/** Drizzle sqlite-proxy's four result shapes. */
+export type Method = "all" | "get" | "run" | "values";
+
+export interface SqlStatement {
+  sql: string;
+  params: SqlParam[];
+  method: Method;
+}
+
+export type DbRequest =
+  | { kind: "query"; statement: SqlStatement }
+  /** Runs every statement in one SQLite transaction: all succeed or none. */
+  | { kind: "batch"; statements: SqlStatement[] };
+
+export interface StatementResult {
+  rows: SqlValue[][];
+  /** App tables the statement reads (for live queries). */
+  tables: string[];
+}
+
+export type DbResponse = { ok: true; value: StatementResult | StatementResult[] } | { ok: false; error: string };
+
+/** Where this origin's database lives. */
+export type StorageKind = "opfs" | "idb" | "memory";
+
+export interface DbStatus {
+  /** "owner": this tab's worker holds the database; "follower": another tab's does. */
+  role: "starting" | "owner" | "follower";
+  storage?: StorageKind;
+  /** Why a weaker storage was chosen, in words for the user. */
+  fallbackReason?: string;
+  /** The database cannot be used at all, in words for the user. */
+  error?: string;
+}
+
+export type ToWorker =
+  | { type: "init"; storage?: StorageKind }
+  | { type: "request"; id: number; request: DbRequest }
+  /** The page is being hidden or unloaded: release the database so the next page opens fast. */
+  | { type: "suspend" }
+  | { type: "resume" };
+
+export type FromWorker =
+  | { type: "response"; id: number; response: DbResponse }
+  | { type: "changed"; tables: string[] }
+  | { type: "status"; status: DbStatus };
+
+/** Between tabs' workers over the BroadcastChannel. */
+export type ChannelMessage =
+  | { t: "req"; from: string; id: number; request: DbRequest }
+  | { t: "res"; to: string; id: number; response: DbResponse }
+  | { t: "changed"; tables: string[] }
+  /** Sent by a new owner once its database is open; followers re-send what is unanswered. */
+  | { t: "owner"; status: DbStatus }
+  /** Sent by a starting worker to learn whether an owner is already serving. */
+  | { t: "hello" };

@@ -1,0 +1,161 @@
+/**
+ * The database worker. Every tab starts one; the worker that wins the `navigator.locks` election
+ * opens the database (OPFS allows one connection) and serves all tabs. The others forward their
+ * tab's requests over a BroadcastChannel and relay the owner's answers and change events.
+ * When the owner's tab closes, its lock is released and a waiting worker takes over; followers
+ * re-send whatever was still unanswered.
+ */
+/// <reference lib="webworker" />
+import { ACCEPTED_REQUESTS_REMEMBERED, DB_CHANNEL, DB_OWNER_LOCK } from "../../../shared/constants";
+import { DatabaseHost } from "./host";
+import { migrate } from "./migrate";
+import type { ChannelMessage, DbRequest, DbResponse, DbStatus, FromWorker, StorageKind, ToWorker } from "./protocol";
+import { openBest, type OpenedDatabase } from "./sqlite/backends";
+
+declare const self: DedicatedWorkerGlobalScope;
+
+const workerId = crypto.randomUUID();
+const channel = new BroadcastChannel(DB_CHANNEL);
+
+let preferredStorage: StorageKind | undefined;
+let host: DatabaseHost | undefined;
+let opened: OpenedDatabase | undefined;
+let ownerStatus: DbStatus | undefined;
+/** Releases the owner lock; set while this worker holds it. */
+let releaseLock: (() => void) | undefined;
+let campaigning = false;
+/** This tab's requests not yet answered by another tab's worker. */
+const forwarded = new Map<number, DbRequest>();
+/**
+ * Other tabs' requests this owner has accepted, by "worker:id". Followers re-send unanswered
+ * requests whenever they hear from an owner, so the owner must not run one twice.
+ */
+const accepted = new Set<string>();
+
+const toMain = (message: FromWorker) => self.postMessage(message);
+const broadcast = (message: ChannelMessage) => channel.postMessage(message);
+
+function errorResponse(error: unknown): DbResponse {
+  return { ok: false, error: error instanceof Error ? error.message : String(error) };
+}
+
+async function execute(request: DbRequest): Promise<DbResponse> {
+  try {
+    const { value, changed } = await host!.handle(request);
+    if (changed.length > 0) {
+      toMain({ type: "changed", tables: changed });
+      broadcast({ t: "changed", tables: changed });
+    }
+    return { ok: true, value };
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
+
+function submit(id: number, request: DbRequest): void {
+  if (host) {
+    void execute(request).then((response) => toMain({ type: "response", id, response }));
+  } else {
+    forwarded.set(id, request);
+    broadcast({ t: "req", from: workerId, id, request });
+  }
+}
+
+async function becomeOwner(): Promise<void> {
+  toMain({ type: "status", status: { role: "starting" } });
+  try {
+    const result = await openBest(preferredStorage);
+    opened = result.opened;
+    await migrate(opened.connection);
+    host = new DatabaseHost(opened.connection);
+    ownerStatus = { role: "owner", storage: opened.storage, fallbackReason: result.fallbackReason };
+  } catch (error) {
+    ownerStatus = { role: "owner", error: error instanceof Error ? error.message : String(error) };
+    toMain({ type: "status", status: ownerStatus });
+    for (const [id] of forwarded) toMain({ type: "response", id, response: errorResponse(ownerStatus.error) });
+    forwarded.clear();
+    return;
+  }
+  toMain({ type: "status", status: ownerStatus });
+  broadcast({ t: "owner", status: { ...ownerStatus, role: "follower" } });
+  const mine = [...forwarded];
+  forwarded.clear();
+  for (const [id, request] of mine) submit(id, request);
+}
+
+function campaign(): void {
+  if (campaigning) return;
+  campaigning = true;
+  if (!("locks" in navigator)) {
+    // No Web Locks: no other tab can be coordinated with, so this one simply owns the database.
+    void becomeOwner();
+    return;
+  }
+  void navigator.locks.request(DB_OWNER_LOCK, async () => {
+    await becomeOwner();
+    await new Promise<void>((resolve) => (releaseLock = resolve));
+  });
+  broadcast({ t: "hello" });
+}
+
+/** Closes the database and gives up ownership (the page is going away or into the bfcache). */
+async function suspend(): Promise<void> {
+  campaigning = false;
+  if (!host) return;
+  const closing = host;
+  host = undefined;
+  await closing.drain();
+  await opened?.close().catch(() => undefined);
+  opened = undefined;
+  releaseLock?.();
+  releaseLock = undefined;
+}
+
+self.onmessage = (event: MessageEvent<ToWorker>) => {
+  const message = event.data;
+  switch (message.type) {
+    case "init":
+      preferredStorage = message.storage;
+      campaign();
+      break;
+    case "request":
+      submit(message.id, message.request);
+      break;
+    case "suspend":
+      void suspend();
+      break;
+    case "resume":
+      campaign();
+      break;
+  }
+};
+
+channel.onmessage = (event: MessageEvent<ChannelMessage>) => {
+  const message = event.data;
+  switch (message.t) {
+    case "req": {
+      const key = `${message.from}:${message.id}`;
+      if (!host || accepted.has(key)) break;
+      if (accepted.size >= ACCEPTED_REQUESTS_REMEMBERED) accepted.delete(accepted.values().next().value!);
+      accepted.add(key);
+      void execute(message.request).then((response) => broadcast({ t: "res", to: message.from, id: message.id, response }));
+      break;
+    }
+    case "res":
+      if (message.to === workerId && forwarded.delete(message.id)) {
+        toMain({ type: "response", id: message.id, response: message.response });
+      }
+      break;
+    case "changed":
+      toMain({ type: "changed", tables: message.tables });
+      break;
+    case "owner":
+      if (host) break;
+      toMain({ type: "status", status: message.status });
+      for (const [id, request] of forwarded) broadcast({ t: "req", from: workerId, id, request });
+      break;
+    case "hello":
+      if (host && ownerStatus) broadcast({ t: "owner", status: { ...ownerStatus, role: "follower" } });
+      break;
+  }
+};
