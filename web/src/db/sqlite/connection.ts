@@ -142,7 +142,11 @@ export class SqliteConnection {
   async tablesUsed(sql: string): Promise<string[]> {
     let tables = this.#tablesRead.get(sql);
     if (!tables) {
-      const { rows } = await this.exec("SELECT DISTINCT name FROM tables_used(?) WHERE schema = 'main' AND type = 'table'", [sql]);
+      // A query answered from an index alone lists only the index: map it back to its table.
+      const { rows } = await this.exec(
+        "SELECT DISTINCT m.tbl_name FROM tables_used(?) AS u JOIN sqlite_master AS m ON m.name = u.name WHERE u.schema = 'main'",
+        [sql],
+      );
       tables = rows.map((r) => String(r[0])).filter((t) => !isInternalTable(t));
       this.#tablesRead.set(sql, tables);
     }

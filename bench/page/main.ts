@@ -1,0 +1,89 @@
+/**
+ * The local-database benchmark, run in the page with the app's own code: the database worker,
+ * the Drizzle proxy and the notes repository. `bench/run.ts` drives it in headless Chromium.
+ */
+import { eq } from "drizzle-orm";
+import { startDatabase } from "../../web/src/db/client";
+import { createDrizzle } from "../../web/src/db/drizzle";
+import type { StorageKind } from "../../web/src/db/protocol";
+import { createNote, importNotes, updateNote } from "../../web/src/notes/notesRepo";
+import { notes } from "../../shared/schema";
+
+const storage = (new URLSearchParams(location.search).get("storage") ?? "opfs") as StorageKind;
+const started = performance.now();
+const client = startDatabase(storage === "opfs" ? undefined : storage);
+const db = createDrizzle(client);
+
+/** Worker start to first answered query: WASM load, VFS start, open, migrations. */
+const openMs = db.select({ n: notes.id }).from(notes).limit(1).then(() => performance.now() - started);
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+function noteRows(count: number, prefix: string) {
+  return Array.from({ length: count }, (_, i) => ({
+    title: `${prefix} note ${i}`,
+    body: `Body of ${prefix} note ${i}. `.repeat(4),
+    createdAt: 1_764_000_000_000 + i,
+    updatedAt: 1_764_000_000_000 + i,
+  }));
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
+const api = {
+  storage: () => client.status.storage,
+  openMs: () => openMs,
+
+  /** Awaited one-note updates: main thread → worker → committed → resolved. */
+  async updateLatency(count: number) {
+    const note = await createNote(db, { title: "latency" });
+    for (let i = 0; i < 20; i++) await updateNote(db, note.id, { title: `warm-up ${i}` });
+    const samples: number[] = [];
+    for (let i = 0; i < count; i++) samples.push(await timed(() => updateNote(db, note.id, { title: `edit ${i}` })));
+    samples.sort((a, b) => a - b);
+    return { count, p50: quantile(samples, 0.5), p95: quantile(samples, 0.95), max: samples.at(-1)! };
+  },
+
+  /** The app's import: one transaction of multi-row INSERTs. */
+  importMultiRow: (count: number) => timed(() => importNotes(db, noteRows(count, "multi"))),
+
+  /** The same rows as one INSERT statement each, still one transaction: per-statement cost. */
+  importRowByRow: (count: number) =>
+    timed(() => db.batch(noteRows(count, "single").map((r, i) => db.insert(notes).values({ ...r, id: `single-${i}` })) as never)),
+
+  /** Multi-row INSERTs into a plain table with the same columns: cr-sqlite's own cost. */
+  async importPlainTable(count: number) {
+    await client.query({ sql: "CREATE TABLE IF NOT EXISTS bench_plain_notes AS SELECT * FROM notes WHERE 0", params: [], method: "run" });
+    const rows = noteRows(count, "plain");
+    return timed(async () => {
+      const statements = [];
+      for (let i = 0; i < rows.length; i += 500) {
+        const chunk = rows.slice(i, i + 500);
+        statements.push({
+          sql: `INSERT INTO bench_plain_notes (id, title, body, created_at, updated_at) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?)").join(", ")}`,
+          params: chunk.flatMap((r, j) => [`plain-${i + j}`, r.title, r.body, r.createdAt, r.updatedAt]),
+          method: "run" as const,
+        });
+      }
+      await client.batch(statements);
+    });
+  },
+
+  async countNotes() {
+    const rows = await db.select({ id: notes.id }).from(notes).where(eq(notes.archived, 0));
+    return rows.length;
+  },
+};
+
+declare global {
+  interface Window {
+    bench: typeof api;
+  }
+}
+window.bench = api;

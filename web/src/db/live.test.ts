@@ -1,0 +1,66 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { noteEntities, notes } from "../../../shared/schema";
+import { DbClient } from "./client";
+import { createDrizzle } from "./drizzle";
+import { watchQuery } from "./live";
+import { openMemoryReplica } from "./sqlite/nodeReplica";
+import { inProcessWorker } from "./testing/inProcessWorker";
+
+async function setup() {
+  const client = new DbClient(inProcessWorker(await openMemoryReplica()));
+  return { client, db: createDrizzle(client) };
+}
+
+/** Resolves after pending messages and re-runs have settled. */
+const settle = () => new Promise((r) => setTimeout(r, 20));
+
+describe("live queries", () => {
+  it("re-run only when a table they read changes", async () => {
+    const { client, db } = await setup();
+    const results: string[][] = [];
+    const dispose = watchQuery(client, (d) => d.select({ title: notes.title }).from(notes), ({ data }) => results.push(data!.map((n) => n.title)));
+    await settle();
+    expect(results).toEqual([[]]);
+
+    await db.insert(notes).values({ id: "n1", title: "first" });
+    await settle();
+    expect(results).toEqual([[], ["first"]]);
+
+    await client.query({ sql: "INSERT INTO reminders (id, note_id) VALUES ('r1', 'n1')", params: [], method: "run" });
+    await settle();
+    expect(results).toHaveLength(2); // reminders is not read by this query
+
+    dispose();
+    await db.insert(notes).values({ id: "n2", title: "after dispose" });
+    await settle();
+    expect(results).toHaveLength(2);
+  });
+
+  it("follow every table of a join", async () => {
+    const { client, db } = await setup();
+    await db.insert(notes).values({ id: "n1", title: "tagged" });
+    let runs = 0;
+    watchQuery(
+      client,
+      (d) => d.select({ title: notes.title }).from(notes).innerJoin(noteEntities, eq(noteEntities.noteId, notes.id)),
+      () => runs++,
+    );
+    await settle();
+    expect(runs).toBe(1);
+    await db.insert(noteEntities).values({ noteId: "n1", entityId: "e_travel" });
+    await settle();
+    expect(runs).toBe(2);
+  });
+
+  it("a burst of writes costs at most one extra run after the one in flight", async () => {
+    const { client, db } = await setup();
+    let runs = 0;
+    watchQuery(client, (d) => d.select().from(notes), () => runs++);
+    await settle();
+    await Promise.all(Array.from({ length: 20 }, (_, i) => db.insert(notes).values({ id: `n${i}` })));
+    await settle();
+    expect(runs).toBeLessThanOrEqual(4);
+    expect(runs).toBeGreaterThanOrEqual(2);
+  });
+});

@@ -1,0 +1,29 @@
+/**
+ * Test transport: a `Worker`-shaped object whose requests run on a real DatabaseHost in the same
+ * process (Node), so DbClient, Drizzle and live queries can be tested against real cr-sqlite
+ * without a browser. The browser's real worker is covered by the end-to-end tests.
+ */
+import { DatabaseHost } from "../host";
+import type { FromWorker, ToWorker } from "../protocol";
+import type { SqliteConnection } from "../sqlite/connection";
+
+export function inProcessWorker(connection: SqliteConnection): Worker {
+  const host = new DatabaseHost(connection);
+  const port = {
+    onmessage: null as ((event: MessageEvent<FromWorker>) => void) | null,
+    onerror: null,
+    postMessage(message: ToWorker) {
+      const send = (data: FromWorker) => queueMicrotask(() => port.onmessage?.({ data } as MessageEvent<FromWorker>));
+      if (message.type === "init") send({ type: "status", status: { role: "owner", storage: "memory" } });
+      if (message.type !== "request") return;
+      host.handle(message.request).then(
+        ({ value, changed }) => {
+          send({ type: "response", id: message.id, response: { ok: true, value } });
+          if (changed.length > 0) send({ type: "changed", tables: changed });
+        },
+        (error: Error) => send({ type: "response", id: message.id, response: { ok: false, error: error.message } }),
+      );
+    },
+  };
+  return port as unknown as Worker;
+}
