@@ -13,7 +13,7 @@ export default defineConfig({
         },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: { AUTH_SECRET: "test-secret-not-for-production" } } })],
         test: {
           name: "worker",
           include: ["worker/**/*.test.ts"],

@@ -39,3 +39,32 @@ export const BULK_INSERT_ROWS_PER_STATEMENT = 500;
  * Forwarded requests an owner remembers to ignore re-sends of; far more than a tab has in flight.
  */
 export const ACCEPTED_REQUESTS_REMEMBERED = 10_000;
+
+// ---- Sync ----
+
+/**
+ * Largest WebSocket frame either side sends or accepts. Cloudflare closes a socket on a frame over
+ * 1 MiB (code 1009); half of that leaves room for encoding overhead and estimates.
+ */
+export const MAX_FRAME_BYTES = 512 * 1024;
+
+/** Outbound frames are cut when their estimated size passes this, so they stay under MAX_FRAME_BYTES. */
+export const OUTBOUND_FRAME_TARGET_BYTES = 384 * 1024;
+
+/** Durable Object SQL allows at most 100 bound parameters per statement. */
+export const MAX_SQL_PARAMS = 100;
+
+/** Log rows read per query while streaming a backlog, so a 10k-note catch-up is not one huge array. */
+export const BACKLOG_PAGE_ROWS = 2_000;
+
+/** Bytes one change tuple takes at least on the wire; used to reject absurd counts before decoding. */
+export const MIN_CHANGE_WIRE_BYTES = 30;
+
+/** Bytes one lastSeens entry of AnnouncePresence takes at least (site id, int64, varint). */
+export const MIN_LAST_SEEN_WIRE_BYTES = 25;
+
+/** Version of the Durable Object's storage layout; bump with a migration when it changes. */
+export const USER_LOG_FORMAT_VERSION = 1;
+
+/** Lifetime of a token minted by `npm run token` unless `--days` says otherwise. */
+export const DEFAULT_TOKEN_DAYS = 365;

@@ -1,0 +1,66 @@
+/**
+ * What the sync client and the UserLog Durable Object agree on beyond the stock ws-common frames:
+ * how auth and room travel in the WebSocket subprotocol, and the typed close codes.
+ */
+
+/** Close codes the server uses; 4xxx are CoBrain's own. A client must not reconnect on "final" ones. */
+export const CloseCode = {
+  /** The frame was not binary (ws-common frames only). */
+  UnsupportedData: 1003,
+  /** Over MAX_FRAME_BYTES. */
+  FrameTooLarge: 1009,
+  /** Could not be decoded, or a message that makes no sense in this state. */
+  ProtocolError: 4400,
+  /** Token missing, forged, expired or revoked. Final: sign in again. */
+  Unauthorized: 4401,
+  /** The token's user does not own this room. Final. */
+  Forbidden: 4403,
+  /** The device's schema differs from the server's. Final: update the app. */
+  SchemaMismatch: 4409,
+  /** A change failed validation (unknown table/column, bad pk, wrong value type). Final until fixed. */
+  InvalidChange: 4422,
+} as const;
+
+export type CloseCodeName = keyof typeof CloseCode;
+
+/** Codes after which reconnecting cannot help; the client reports them instead of retrying. */
+export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  CloseCode.Unauthorized,
+  CloseCode.Forbidden,
+  CloseCode.SchemaMismatch,
+  CloseCode.InvalidChange,
+]);
+
+export interface SyncHandshake {
+  auth?: string;
+  room?: string;
+}
+
+/**
+ * Decodes the stock client's `Sec-WebSocket-Protocol`: base64 of `auth=<token>,room=<room>`
+ * without padding. Keys and values split at the first `=` (tokens may contain `=`).
+ * Returns undefined when it is not that format.
+ */
+export function parseSyncProtocol(protocol: string): SyncHandshake | undefined {
+  let decoded: string;
+  try {
+    decoded = atob(protocol);
+  } catch {
+    return undefined;
+  }
+  const result: SyncHandshake = {};
+  for (const part of decoded.split(",")) {
+    const eq = part.indexOf("=");
+    if (eq <= 0) return undefined;
+    const key = part.slice(0, eq);
+    const value = part.slice(eq + 1);
+    if (key === "auth") result.auth = value;
+    else if (key === "room") result.room = value;
+  }
+  return result;
+}
+
+/** The inverse, as the stock client builds it. */
+export function encodeSyncProtocol({ auth, room }: { auth?: string; room: string }): string {
+  return btoa(`${auth === undefined ? "" : `auth=${auth},`}room=${room}`).replaceAll("=", "");
+}

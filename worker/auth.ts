@@ -1,0 +1,49 @@
+/**
+ * Who is calling: the one place that turns a bearer token into a user and a device.
+ * Tokens are HS256 JWTs signed with the `AUTH_SECRET` secret (Hono's JWT helper): `sub` = user id
+ * (also the sync room), `did` = device id. Replace `verifyToken` to plug in another scheme
+ * (e.g. Cloudflare Access); nothing else reads tokens.
+ */
+import { sign, verify } from "hono/jwt";
+import { JwtTokenExpired } from "hono/utils/jwt/types";
+
+export interface Identity {
+  userId: string;
+  deviceId: string;
+}
+
+/** User and device ids travel inside the WebSocket subprotocol, where `,` and `=` would break parsing. */
+export const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export class AuthError extends Error {
+  constructor(
+    readonly status: 401 | 403,
+    message: string,
+  ) {
+    super(message);
+    this.name = "AuthError";
+  }
+}
+
+export async function verifyToken(token: string, env: { AUTH_SECRET?: string }): Promise<Identity> {
+  if (!env.AUTH_SECRET) throw new AuthError(401, "the server has no AUTH_SECRET configured");
+  let payload: Record<string, unknown>;
+  try {
+    payload = await verify(token, env.AUTH_SECRET, "HS256");
+  } catch (error) {
+    throw new AuthError(401, error instanceof JwtTokenExpired ? "token expired; sign in again" : "invalid token");
+  }
+  const { sub, did } = payload;
+  if (typeof sub !== "string" || !ID_PATTERN.test(sub)) throw new AuthError(401, "token has no valid user (sub)");
+  if (typeof did !== "string" || !ID_PATTERN.test(did)) throw new AuthError(401, "token has no valid device (did)");
+  return { userId: sub, deviceId: did };
+}
+
+/** Mints a device token (used by `npm run token` and by tests). */
+export async function mintToken(secret: string, { userId, deviceId, days }: Identity & { days: number }): Promise<string> {
+  if (!ID_PATTERN.test(userId) || !ID_PATTERN.test(deviceId)) {
+    throw new Error(`user and device ids must match ${ID_PATTERN}`);
+  }
+  const now = Math.floor(Date.now() / 1000);
+  return sign({ sub: userId, did: deviceId, iat: now, exp: now + Math.round(days * 86_400) }, secret, "HS256");
+}

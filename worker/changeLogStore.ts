@@ -1,0 +1,235 @@
+/**
+ * The authoritative change log of one user, in the Durable Object's SQLite storage.
+ *
+ * Invariants:
+ * - `seq` is the server's version: strictly increasing, never reused (the head is stored, not
+ *   derived from MAX(seq), because compaction deletes entries).
+ * - Compaction follows cr-sqlite's merge order, never arrival order (protocol study §5.5): per row
+ *   the highest causal length (cl) wins and older entries of the row go; per cell at that cl only
+ *   the highest col_version is kept, and every distinct value tied at it (devices break ties
+ *   themselves). Tombstones (even cl) stay. A winner is stored under a new seq, so devices that
+ *   are behind receive it. The log therefore grows with live cells, not with edits.
+ * - Values are kept with their wire type, bit for bit.
+ * All methods are synchronous; callers wrap writes in `transactionSync`.
+ */
+import type { Change } from "@vlcn.io/ws-common";
+import { USER_LOG_FORMAT_VERSION } from "../shared/constants";
+import { SENTINEL_CID } from "../shared/changeValidation";
+import { fromStored, toStored } from "./wireValue";
+
+export interface LogEntry {
+  seq: number;
+  table: string;
+  pk: Uint8Array;
+  cid: string;
+  value: null | bigint | number | string | Uint8Array;
+  colVersion: number;
+  cl: number;
+}
+
+export interface LogStats {
+  head: number;
+  rows: number;
+  peers: number;
+}
+
+const FORMAT_MIGRATIONS: Record<number, string> = {
+  1: `
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value);
+    CREATE TABLE IF NOT EXISTS log (
+      seq INTEGER PRIMARY KEY,
+      origin BLOB NOT NULL,
+      tbl TEXT NOT NULL,
+      pk BLOB NOT NULL,
+      cid TEXT NOT NULL,
+      val_type INTEGER NOT NULL,
+      val,
+      col_version INTEGER NOT NULL,
+      cl INTEGER NOT NULL,
+      origin_version INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS log_by_cell ON log (tbl, pk, cid);
+    CREATE TABLE IF NOT EXISTS row_cl (tbl TEXT NOT NULL, pk BLOB NOT NULL, cl INTEGER NOT NULL, PRIMARY KEY (tbl, pk)) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS peers (
+      site_id BLOB PRIMARY KEY,
+      version INTEGER NOT NULL DEFAULT 0,
+      device_id TEXT NOT NULL DEFAULT '',
+      seen_at INTEGER NOT NULL DEFAULT 0
+    );
+  `,
+};
+
+/** DO SQL binds blobs as ArrayBuffer and returns them as ArrayBuffer. */
+const blob = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer;
+
+export class ChangeLogStore {
+  readonly serverSiteId: Uint8Array;
+  #head: number;
+
+  constructor(private readonly sql: SqlStorage) {
+    this.#migrate();
+    this.serverSiteId = this.#ensureSiteId();
+    this.#head = Number(this.#meta("head") ?? 0);
+  }
+
+  get head(): number {
+    return this.#head;
+  }
+
+  #meta(key: string): unknown {
+    return this.sql.exec("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value;
+  }
+
+  #setMeta(key: string, value: string | number | ArrayBuffer): void {
+    this.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+  }
+
+  #migrate(): void {
+    this.sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value)");
+    const current = Number(this.#meta("format_version") ?? 0);
+    if (current > USER_LOG_FORMAT_VERSION) {
+      throw new Error(`log format ${current} is newer than this server (${USER_LOG_FORMAT_VERSION}); deploy the newer server`);
+    }
+    for (let version = current + 1; version <= USER_LOG_FORMAT_VERSION; version++) {
+      this.sql.exec(FORMAT_MIGRATIONS[version]!);
+      this.#setMeta("format_version", version);
+    }
+  }
+
+  /** A random 16-byte id, made once. It would be rotated if the log were ever rebuilt. */
+  #ensureSiteId(): Uint8Array {
+    const stored = this.#meta("server_site_id");
+    if (stored instanceof ArrayBuffer && stored.byteLength === 16) return new Uint8Array(stored);
+    const id = crypto.getRandomValues(new Uint8Array(16));
+    this.#setMeta("server_site_id", blob(id));
+    return id;
+  }
+
+  /** The user this log belongs to; set on first use and checked on every connection after. */
+  owner(): string | undefined {
+    const value = this.#meta("owner");
+    return typeof value === "string" ? value : undefined;
+  }
+
+  setOwner(userId: string): void {
+    this.#setMeta("owner", userId);
+  }
+
+  /** Highest db_version of `site` stored here (the device's push cursor). */
+  peerVersion(site: Uint8Array): number {
+    const row = this.sql.exec("SELECT version FROM peers WHERE site_id = ?", blob(site)).toArray()[0];
+    return row ? Number(row.version) : 0;
+  }
+
+  touchPeer(site: Uint8Array, deviceId: string): void {
+    this.sql.exec(
+      `INSERT INTO peers (site_id, device_id, seen_at) VALUES (?, ?, ?)
+       ON CONFLICT (site_id) DO UPDATE SET device_id = excluded.device_id, seen_at = excluded.seen_at`,
+      blob(site),
+      deviceId,
+      Date.now(),
+    );
+  }
+
+  /**
+   * Stores the changes a device pushed (already validated and de-duplicated), compacting as it
+   * goes, and advances the device's cursor to `peerVersion`. Call inside `transactionSync`.
+   * Returns how many entries were appended.
+   */
+  append(origin: Uint8Array, changes: readonly Change[], peerVersion: number): number {
+    let appended = 0;
+    const originBlob = blob(origin);
+    for (const change of changes) if (this.#appendOne(originBlob, change)) appended++;
+    this.sql.exec("UPDATE peers SET version = MAX(version, ?), seen_at = ? WHERE site_id = ?", peerVersion, Date.now(), originBlob);
+    this.#setMeta("head", this.#head);
+    return appended;
+  }
+
+  #appendOne(origin: ArrayBuffer, [table, pk, cid, value, colVersionBig, dbVersion, , clBig]: Change): boolean {
+    const pkBlob = blob(pk);
+    const cl = Number(clBig);
+    const colVersion = Number(colVersionBig);
+    const rowCl = Number(this.sql.exec("SELECT cl FROM row_cl WHERE tbl = ? AND pk = ?", table, pkBlob).toArray()[0]?.cl ?? 0);
+    if (cl < rowCl) return false; // devices ignore it too
+    if (cl > rowCl) {
+      // A newer life of the row (delete or resurrection) supersedes every entry of the older ones.
+      this.sql.exec("DELETE FROM log WHERE tbl = ? AND pk = ?", table, pkBlob);
+      this.sql.exec(
+        "INSERT INTO row_cl (tbl, pk, cl) VALUES (?, ?, ?) ON CONFLICT (tbl, pk) DO UPDATE SET cl = excluded.cl",
+        table,
+        pkBlob,
+        cl,
+      );
+    }
+    const stored = toStored(value);
+    if (cid === SENTINEL_CID) {
+      const exists = this.sql.exec("SELECT 1 FROM log WHERE tbl = ? AND pk = ? AND cid = ? LIMIT 1", table, pkBlob, cid).toArray().length > 0;
+      if (exists) return false; // same cl: a no-op for every device
+    } else {
+      const best = this.sql
+        .exec("SELECT MAX(col_version) AS cv FROM log WHERE tbl = ? AND pk = ? AND cid = ?", table, pkBlob, cid)
+        .toArray()[0]?.cv;
+      if (best !== null && best !== undefined) {
+        if (colVersion < Number(best)) return false;
+        if (colVersion > Number(best)) {
+          this.sql.exec("DELETE FROM log WHERE tbl = ? AND pk = ? AND cid = ?", table, pkBlob, cid);
+        } else {
+          const same = this.sql
+            .exec(
+              "SELECT 1 FROM log WHERE tbl = ? AND pk = ? AND cid = ? AND col_version = ? AND val_type = ? AND val IS ? LIMIT 1",
+              table,
+              pkBlob,
+              cid,
+              colVersion,
+              stored.type,
+              stored.value,
+            )
+            .toArray().length > 0;
+          if (same) return false; // byte-identical tie: already there
+        }
+      }
+    }
+    this.#head += 1;
+    this.sql.exec(
+      `INSERT INTO log (seq, origin, tbl, pk, cid, val_type, val, col_version, cl, origin_version)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      this.#head,
+      origin,
+      table,
+      pkBlob,
+      cid,
+      stored.type,
+      stored.value,
+      colVersion,
+      cl,
+      Number(dbVersion),
+    );
+    return true;
+  }
+
+  /** Entries after `cursor` that did not come from `exclude`, oldest first. */
+  readSince(cursor: number, exclude: Uint8Array, limit: number): LogEntry[] {
+    return this.sql
+      .exec(
+        "SELECT seq, tbl, pk, cid, val_type, val, col_version, cl FROM log WHERE seq > ? AND origin != ? ORDER BY seq LIMIT ?",
+        cursor,
+        blob(exclude),
+        limit,
+      )
+      .toArray()
+      .map((row) => ({
+        seq: Number(row.seq),
+        table: String(row.tbl),
+        pk: new Uint8Array(row.pk as ArrayBuffer),
+        cid: String(row.cid),
+        value: fromStored(Number(row.val_type), row.val),
+        colVersion: Number(row.col_version),
+        cl: Number(row.cl),
+      }));
+  }
+
+  stats(): LogStats {
+    const count = (table: string) => Number(this.sql.exec(`SELECT count(*) AS n FROM ${table}`).toArray()[0]!.n);
+    return { head: this.#head, rows: count("log"), peers: count("peers") };
+  }
+}
