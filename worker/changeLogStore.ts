@@ -27,6 +27,11 @@ export interface LogEntry {
   cl: number;
 }
 
+export interface PeerCursor {
+  version: number;
+  seq: number;
+}
+
 export interface LogStats {
   head: number;
   rows: number;
@@ -53,6 +58,7 @@ const FORMAT_MIGRATIONS: Record<number, string> = {
     CREATE TABLE IF NOT EXISTS peers (
       site_id BLOB PRIMARY KEY,
       version INTEGER NOT NULL DEFAULT 0,
+      seq INTEGER NOT NULL DEFAULT 0,
       device_id TEXT NOT NULL DEFAULT '',
       seen_at INTEGER NOT NULL DEFAULT 0
     );
@@ -115,10 +121,13 @@ export class ChangeLogStore {
     this.#setMeta("owner", userId);
   }
 
-  /** Highest db_version of `site` stored here (the device's push cursor). */
-  peerVersion(site: Uint8Array): number {
-    const row = this.sql.exec("SELECT version FROM peers WHERE site_id = ?", blob(site)).toArray()[0];
-    return row ? Number(row.version) : 0;
+  /**
+   * The last change of `site` stored here, as (db_version, seq): the device's push cursor.
+   * Tracking seq too lets a device split one huge transaction across frames (see SyncDb).
+   */
+  peerCursor(site: Uint8Array): PeerCursor {
+    const row = this.sql.exec("SELECT version, seq FROM peers WHERE site_id = ?", blob(site)).toArray()[0];
+    return row ? { version: Number(row.version), seq: Number(row.seq) } : { version: 0, seq: 0 };
   }
 
   touchPeer(site: Uint8Array, deviceId: string): void {
@@ -133,14 +142,14 @@ export class ChangeLogStore {
 
   /**
    * Stores the changes a device pushed (already validated and de-duplicated), compacting as it
-   * goes, and advances the device's cursor to `peerVersion`. Call inside `transactionSync`.
+   * goes, and advances the device's cursor to `cursor`. Call inside `transactionSync`.
    * Returns how many entries were appended.
    */
-  append(origin: Uint8Array, changes: readonly Change[], peerVersion: number): number {
+  append(origin: Uint8Array, changes: readonly Change[], cursor: PeerCursor): number {
     let appended = 0;
     const originBlob = blob(origin);
     for (const change of changes) if (this.#appendOne(originBlob, change)) appended++;
-    this.sql.exec("UPDATE peers SET version = MAX(version, ?), seen_at = ? WHERE site_id = ?", peerVersion, Date.now(), originBlob);
+    this.sql.exec("UPDATE peers SET version = ?, seq = ?, seen_at = ? WHERE site_id = ?", cursor.version, cursor.seq, Date.now(), originBlob);
     this.#setMeta("head", this.#head);
     return appended;
   }

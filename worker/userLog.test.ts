@@ -81,10 +81,33 @@ describe("UserLog: presence, streaming and backlog", () => {
     const again = await Device.connect(user, { site: a.site });
     again.announce();
     const [start] = (await again.waitFor(tags.StartStreaming)) as StartStreaming[];
-    expect(start!.since).toEqual([2n, 0]); // the server stored up to db_version 2
+    expect(start!.since).toEqual([2n, 1]); // stored through (db_version 2, seq 0): resume at seq 1
     again.push(changes, 0n); // overlap: harmless
     await settle();
     expect(await stats(user)).toEqual(before);
+  });
+
+  it("one transaction split across frames is stored whole, and a reconnect resumes inside it", async () => {
+    const user = freshUser();
+    const a = await Device.connect(user);
+    a.announce();
+    await a.waitFor(tags.StartStreaming);
+    const group = Array.from({ length: 6 }, (_, i) => {
+      const c = noteChange(`n${i}`, "title", `t${i}`, { dbVersion: 5n });
+      return [...c.slice(0, 8), i] as unknown as Change;
+    });
+    a.push(group.slice(0, 3), 0n);
+    a.push(group.slice(3), 5n); // the stock client's since after sending part of group 5
+    await settle();
+    expect((await stats(user)).rows).toBe(6);
+    a.close();
+    const again = await Device.connect(user, { site: a.site });
+    again.announce();
+    const [start] = (await again.waitFor(tags.StartStreaming)) as StartStreaming[];
+    expect(start!.since).toEqual([5n, 6]);
+    again.push(group, 4n); // a stock adapter re-sends the whole group: nothing is stored twice
+    await settle();
+    expect((await stats(user)).rows).toBe(6);
   });
 
   it("a gap triggers exactly one re-StartStreaming and nothing is stored until the device resends", async () => {

@@ -13,7 +13,7 @@ import { invalidReason } from "../shared/changeValidation";
 import { BACKLOG_PAGE_ROWS, MAX_FRAME_BYTES, OUTBOUND_FRAME_TARGET_BYTES, SCHEMA_NAME } from "../shared/constants";
 import { SCHEMA_VERSION } from "../shared/migrations";
 import { CloseCode } from "../shared/syncProtocol";
-import { ChangeLogStore, type LogEntry, type LogStats } from "./changeLogStore";
+import { ChangeLogStore, type LogEntry, type LogStats, type PeerCursor } from "./changeLogStore";
 import { decodeDeviceFrame, encode, FrameError } from "./frames";
 import { wireSizeOf } from "./wireValue";
 
@@ -166,20 +166,25 @@ export class UserLog extends DurableObject<Env> {
     this.#store.touchPeer(msg.sender, state.deviceId);
     Object.assign(state, { site: toHex(msg.sender), cursor, resetPending: false, rejects: 0 });
     ws.serializeAttachment(state);
-    this.#startStreaming(ws, this.#store.peerVersion(msg.sender));
+    this.#startStreaming(ws, this.#store.peerCursor(msg.sender));
     this.#flush(ws, state);
   }
 
-  /** Asks the device to (re)send everything it wrote after `since`. */
-  #startStreaming(ws: WebSocket, since: number): void {
-    ws.send(encode({ _tag: tags.StartStreaming, since: [BigInt(since), 0], excludeSites: [this.#store.serverSiteId], localOnly: false }));
+  /**
+   * Asks the device to (re)send everything after what is stored. `since` is [v, s + 1] once the
+   * change (v, s) is stored: the stock adapter reads only v and re-sends group v (deduplicated
+   * here); CoBrain's adapter resumes a transaction that was split across frames at seq s + 1.
+   */
+  #startStreaming(ws: WebSocket, stored: PeerCursor): void {
+    const since: [bigint, number] = stored.version === 0 ? [0n, 0] : [BigInt(stored.version), stored.seq + 1];
+    ws.send(encode({ _tag: tags.StartStreaming, since, excludeSites: [this.#store.serverSiteId], localOnly: false }));
   }
 
   #onChanges(ws: WebSocket, state: SocketState, msg: Changes): void {
     if (!state.site) return; // before presence: StartStreaming will make the device resend
     if (toHex(msg.sender) !== state.site) return this.#refuse(ws, CloseCode.ProtocolError, "sender differs from the announced site id");
-    const known = this.#store.peerVersion(msg.sender);
-    if (msg.since[0] > BigInt(known)) {
+    const known = this.#store.peerCursor(msg.sender);
+    if (msg.since[0] > BigInt(known.version)) {
       // A gap: we lost or dropped an earlier frame. Drop this one and rewind the device once.
       if (!state.resetPending) {
         state.resetPending = true;
@@ -192,14 +197,20 @@ export class UserLog extends DurableObject<Env> {
       const reason = invalidReason(change);
       if (reason) return this.#refuse(ws, CloseCode.InvalidChange, `invalid change refused, nothing stored: ${reason}`);
     }
-    const fresh: Change[] = msg.changes.filter((c) => c[5] > BigInt(known));
+    // Already stored: everything up to (version, seq) of the cursor.
+    const isNew = (c: Change) => c[5] > BigInt(known.version) || (c[5] === BigInt(known.version) && c[8] > known.seq);
+    const fresh: Change[] = msg.changes.filter(isNew);
     if (state.resetPending) {
       state.resetPending = false;
       ws.serializeAttachment(state);
     }
     if (fresh.length === 0) return;
-    const newVersion = fresh.reduce((max, c) => (c[5] > max ? c[5] : max), BigInt(known));
-    this.ctx.storage.transactionSync(() => this.#store.append(msg.sender, fresh, Number(newVersion)));
+    let cursor = known;
+    for (const c of fresh) {
+      const next = { version: Number(c[5]), seq: c[8] };
+      if (next.version > cursor.version || (next.version === cursor.version && next.seq > cursor.seq)) cursor = next;
+    }
+    this.ctx.storage.transactionSync(() => this.#store.append(msg.sender, fresh, cursor));
     for (const other of this.ctx.getWebSockets()) {
       const otherState = other.deserializeAttachment() as SocketState;
       if (otherState.site) this.#flush(other, otherState);
