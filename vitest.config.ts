@@ -25,7 +25,7 @@ export default defineConfig({
           include: ["e2e/**/*.test.ts"],
           environment: "node",
           globalSetup: ["e2e/globalSetup.ts"],
-          testTimeout: 90_000,
+          testTimeout: 120_000,
           hookTimeout: 120_000,
           // Browsers and the local server share two cores; one file at a time keeps timings sane.
           fileParallelism: false,

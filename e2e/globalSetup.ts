@@ -1,4 +1,5 @@
 /** Builds the app once and serves it with the real local Worker for every end-to-end test. */
+import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
@@ -10,12 +11,15 @@ const E2E_PORT = Number(process.env.E2E_PORT ?? 8791);
 declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
+    authSecret: string;
   }
 }
 
 export default async function setup(project: TestProject) {
   await buildApp();
-  const server = await startLocalServer({ port: E2E_PORT, persistTo: mkdtempSync(join(ROOT, ".tmp", "e2e-state-")) });
+  const authSecret = randomBytes(32).toString("hex");
+  const server = await startLocalServer({ port: E2E_PORT, persistTo: mkdtempSync(join(ROOT, ".tmp", "e2e-state-")), authSecret });
   project.provide("baseUrl", server.url);
+  project.provide("authSecret", authSecret);
   return () => server.stop();
 }

@@ -68,3 +68,6 @@ export const USER_LOG_FORMAT_VERSION = 1;
 
 /** Lifetime of a token minted by `npm run token` unless `--days` says otherwise. */
 export const DEFAULT_TOKEN_DAYS = 365;
+
+/** Local changes read per pull while pushing a backlog; bounds memory on a 10k-note first sync. */
+export const PULL_PAGE_CHANGES = 4_000;

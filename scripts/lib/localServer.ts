@@ -34,10 +34,20 @@ export interface LocalServer {
   stop(): Promise<void>;
 }
 
-export async function startLocalServer(options: { port: number; persistTo: string; log?: (line: string) => void }): Promise<LocalServer> {
+export interface LocalServerOptions {
+  port: number;
+  persistTo: string;
+  /** Overrides `.dev.vars` (tests and benchmarks use their own). */
+  authSecret?: string;
+  log?: (line: string) => void;
+}
+
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(options.port), "--persist-to", options.persistTo, "--show-interactive-dev-session=false"];
+  if (options.authSecret) args.push("--var", `AUTH_SECRET:${options.authSecret}`);
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(options.port), "--persist-to", options.persistTo, "--show-interactive-dev-session=false"],
+    [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), ...args],
     { cwd: ROOT, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";

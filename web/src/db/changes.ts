@@ -10,8 +10,11 @@
 import type { Change } from "@vlcn.io/ws-common";
 import type { SqlValue, SqliteConnection } from "./sqlite/connection";
 
-const PULL_SQL = `SELECT "table", "pk", "cid", "val", typeof("val"), "col_version", "db_version", "site_id", "cl", "seq"
-  FROM crsql_changes WHERE db_version > ? ORDER BY db_version, seq`;
+/** The columns `rowToChange` expects, in order; `siteId` "NULL" leaves the origin out. */
+export const changeColumns = (siteId: '"site_id"' | "NULL" = '"site_id"') =>
+  `"table", "pk", "cid", "val", typeof("val"), "col_version", "db_version", ${siteId}, "cl", "seq"`;
+
+const PULL_SQL = `SELECT ${changeColumns()} FROM crsql_changes WHERE db_version > ? ORDER BY db_version, seq`;
 
 const APPLY_SQL = `INSERT INTO crsql_changes ("table", "pk", "cid", "val", "col_version", "db_version", "site_id", "cl", "seq")
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
@@ -22,10 +25,9 @@ export function exactValue(value: SqlValue, sqliteType: string): SqlValue {
   return value;
 }
 
-/** Every change with db_version above `since`, in commit order, typed for the wire. */
-export async function pullChanges(db: SqliteConnection, since: bigint): Promise<Change[]> {
-  const { rows } = await db.exec(PULL_SQL, [since]);
-  return rows.map(([table, pk, cid, val, type, colVersion, dbVersion, siteId, cl, seq]): Change => [
+/** A row selected with `changeColumns()` as a wire change. */
+export function rowToChange([table, pk, cid, val, type, colVersion, dbVersion, siteId, cl, seq]: SqlValue[]): Change {
+  return [
     table as string,
     pk as Uint8Array,
     cid as string,
@@ -35,7 +37,13 @@ export async function pullChanges(db: SqliteConnection, since: bigint): Promise<
     (siteId as Uint8Array | null) ?? null,
     BigInt(cl as number),
     Number(seq),
-  ]);
+  ];
+}
+
+/** Every change with db_version above `since`, in commit order, typed for the wire. */
+export async function pullChanges(db: SqliteConnection, since: bigint): Promise<Change[]> {
+  const { rows } = await db.exec(PULL_SQL, [since]);
+  return rows.map(rowToChange);
 }
 
 /**

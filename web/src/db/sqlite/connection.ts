@@ -7,8 +7,10 @@
  * raw API: a prepared-statement cache, exact integer binding, the set of tables each write touched
  * (for live queries) and the tables each read uses.
  *
- * Invariant: calls are made one at a time (the owner worker runs one request at a time), so no
- * statement is stepped by two callers at once.
+ * Invariant: calls into one wa-sqlite module never interleave. The module keeps scratch memory
+ * (e.g. the out-pointers of prepare_v2) across the awaits inside its calls, so two connections of
+ * one module stepping concurrently would read each other's statements. In the browser each worker
+ * has one module and one connection; in Node tests many connections share one module.
  */
 import * as SQLite from "@vlcn.io/wa-sqlite";
 import { STATEMENT_CACHE_SIZE } from "../../../../shared/constants";
@@ -28,6 +30,15 @@ interface CachedStatement {
   stmt: number;
   str: number;
   paramCount: number;
+}
+
+/** The tail of each module's queue of calls. */
+const moduleQueues = new WeakMap<object, Promise<unknown>>();
+
+function oneAtATime<T>(api: SqliteApi, fn: () => Promise<T>): Promise<T> {
+  const run = (moduleQueues.get(api) ?? Promise.resolve()).then(fn);
+  moduleQueues.set(api, run.catch(() => undefined));
+  return run;
 }
 
 const INT32_MIN = -(2 ** 31);
@@ -75,12 +86,16 @@ export class SqliteConnection {
 
   static async open(api: SqliteApi, filename: string, vfs?: string): Promise<SqliteConnection> {
     const flags = SQLite.SQLITE_OPEN_CREATE | SQLite.SQLITE_OPEN_READWRITE | SQLite.SQLITE_OPEN_URI;
-    const db = await api.open_v2(filename, flags, vfs);
+    const db = await oneAtATime(api, () => api.open_v2(filename, flags, vfs));
     return new SqliteConnection(api, db);
   }
 
   /** Runs one statement (cached) and returns its rows as positional arrays. */
-  async exec(sql: string, params: readonly SqlParam[] = []): Promise<ExecResult> {
+  exec(sql: string, params: readonly SqlParam[] = []): Promise<ExecResult> {
+    return oneAtATime(this.#api, () => this.#exec(sql, params));
+  }
+
+  async #exec(sql: string, params: readonly SqlParam[]): Promise<ExecResult> {
     this.#assertOpen();
     const cached = await this.#prepare(sql);
     if (params.length !== cached.paramCount) {
@@ -103,9 +118,11 @@ export class SqliteConnection {
   }
 
   /** Runs several statements without parameters (DDL, pragmas, migrations). */
-  async script(sql: string): Promise<void> {
+  script(sql: string): Promise<void> {
     this.#assertOpen();
-    await this.#api.exec(this.#db, sql);
+    return oneAtATime(this.#api, async () => {
+      await this.#api.exec(this.#db, sql);
+    });
   }
 
   /** Runs `fn` inside BEGIN … COMMIT, rolling back if it throws. Not re-entrant. */
@@ -153,14 +170,16 @@ export class SqliteConnection {
     return tables;
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    for (const cached of this.#statements.values()) await this.#finalize(cached);
-    this.#statements.clear();
-    // cr-sqlite asks for this before closing so its cached statements are released.
-    await this.#api.exec(this.#db, "SELECT crsql_finalize()").catch(() => undefined);
-    await this.#api.close(this.#db);
-    this.#closed = true;
+  close(): Promise<void> {
+    return oneAtATime(this.#api, async () => {
+      if (this.#closed) return;
+      for (const cached of this.#statements.values()) await this.#finalize(cached);
+      this.#statements.clear();
+      // cr-sqlite asks for this before closing so its cached statements are released.
+      await this.#api.exec(this.#db, "SELECT crsql_finalize()").catch(() => undefined);
+      await this.#api.close(this.#db);
+      this.#closed = true;
+    });
   }
 
   async #prepare(sql: string): Promise<CachedStatement> {

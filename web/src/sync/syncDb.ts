@@ -1,0 +1,138 @@
+/**
+ * CoBrain's database adapter for the stock `@vlcn.io/ws-client` (its `DB` interface), over the
+ * owner tab's connection. What it does that the stock ws-browserdb does not:
+ * - hands out bounded chunks: no frame over the limit however large the offline backlog, even
+ *   inside one huge transaction (a 10k-note import is one db_version); see `pullChangeset`;
+ * - sends INTEGER cells as BigInt (exact; ws-common would send numbers as float64);
+ * - reports which tables a sync apply changed, so live queries update;
+ * - re-reads tracked peers each time it is asked (reconnects announce fresh cursors).
+ */
+import type { DB } from "@vlcn.io/ws-client";
+import type { Change } from "@vlcn.io/ws-common";
+import { OUTBOUND_FRAME_TARGET_BYTES, PULL_PAGE_CHANGES } from "../../../shared/constants";
+import { changeColumns, rowToChange } from "../db/changes";
+import type { SqliteConnection, SqlValue } from "../db/sqlite/connection";
+
+/** Runs `fn` with the connection to itself: no other request may interleave with it. */
+export type Exclusive = <T>(fn: (db: SqliteConnection) => Promise<T>) => Promise<T>;
+
+// Site ids are left out: the server attributes every change to the device on the socket.
+const PULL_AFTER = `SELECT ${changeColumns("NULL")} FROM crsql_changes
+  WHERE db_version > ? AND site_id IS NOT ? ORDER BY db_version, seq LIMIT ?`;
+const PULL_WITHIN = `SELECT ${changeColumns("NULL")} FROM crsql_changes
+  WHERE db_version = ? AND seq >= ? AND site_id IS NOT ? ORDER BY seq LIMIT ?`;
+const APPLY = `INSERT INTO crsql_changes ("table", "pk", "cid", "val", "col_version", "db_version", "site_id", "cl", "seq")
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const TRACK_PEER = `INSERT INTO crsql_tracked_peers (site_id, tag, event, version, seq) VALUES (?, 0, 0, ?, 0)
+  ON CONFLICT (site_id, tag, event) DO UPDATE SET version = MAX(version, excluded.version)`;
+
+/** Upper bound of a change's encoded size, to cut frames in time. */
+function wireSize(change: Change): number {
+  const value = change[3];
+  const valueSize = typeof value === "string" ? value.length * 3 : value instanceof Uint8Array ? value.length : 9;
+  return 48 + change[0].length + change[1].length + change[2].length + valueSize;
+}
+
+export class SyncDb implements DB {
+  readonly #exclusive: Exclusive;
+  readonly #listeners = new Set<() => void>();
+  /** Where to resume a transaction that the last pull cut in the middle. */
+  #partial: { version: bigint; nextSeq: number } | undefined;
+
+  private constructor(
+    readonly siteid: Uint8Array,
+    exclusive: Exclusive,
+  ) {
+    this.#exclusive = exclusive;
+  }
+
+  static async open(exclusive: Exclusive): Promise<SyncDb> {
+    const siteId = await exclusive(async (db) => (await db.exec("SELECT crsql_site_id()")).rows[0]![0] as Uint8Array);
+    return new SyncDb(siteId, exclusive);
+  }
+
+  /**
+   * Local changes after `since`, at most one frame's worth. The stock client then sets its
+   * cursor to [last db_version, 0], so a cut inside a transaction is remembered here and the
+   * next pull at that version resumes at the next seq. A server may also ask to resume inside a
+   * transaction with since = [v, seq > 0] (the UserLog does after storing part of one).
+   */
+  async pullChangeset(since: readonly [bigint, number], excludeSites: readonly Uint8Array[]): Promise<Change[]> {
+    const [version, seqPart] = since;
+    let resumeSeq: number | undefined;
+    if (seqPart > 0) resumeSeq = seqPart;
+    else if (this.#partial?.version === version) resumeSeq = this.#partial.nextSeq;
+    this.#partial = undefined;
+    const exclude = excludeSites[0] ?? null;
+
+    const rows = await this.#exclusive(async (db) => {
+      const found: SqlValue[][] = [];
+      if (resumeSeq !== undefined) found.push(...(await db.exec(PULL_WITHIN, [version, resumeSeq, exclude, PULL_PAGE_CHANGES])).rows);
+      if (found.length < PULL_PAGE_CHANGES) {
+        found.push(...(await db.exec(PULL_AFTER, [version, exclude, PULL_PAGE_CHANGES - found.length])).rows);
+      }
+      return found;
+    });
+
+    const changes: Change[] = [];
+    let size = 0;
+    for (const row of rows) {
+      const change = rowToChange(row);
+      const changeSize = wireSize(change);
+      if (changes.length > 0 && size + changeSize > OUTBOUND_FRAME_TARGET_BYTES) break;
+      changes.push(change);
+      size += changeSize;
+    }
+    const cut = changes.length < rows.length || rows.length === PULL_PAGE_CHANGES;
+    if (cut && changes.length > 0) {
+      const last = changes[changes.length - 1]!;
+      this.#partial = { version: last[5], nextSeq: last[8] + 1 };
+      // The stock stream pulls again only on a change event: raise one to drain the backlog.
+      setTimeout(() => this.#emit(), 0);
+    }
+    return changes;
+  }
+
+  async applyChangesetAndSetLastSeen(changes: readonly Change[], siteId: Uint8Array, end: readonly [bigint, number]): Promise<void> {
+    await this.#exclusive((db) =>
+      db.transaction(async () => {
+        for (const [table, pk, cid, val, colVersion, dbVersion, , cl, seq] of changes) {
+          // Attributed to the sender (the server), never null: null would read as a local write.
+          await db.exec(APPLY, [table, pk, cid, val as SqlValue, colVersion, dbVersion, siteId, cl, seq]);
+        }
+        await db.exec(TRACK_PEER, [siteId, end[0]]);
+      }),
+    );
+  }
+
+  async getLastSeens(): Promise<[Uint8Array, [bigint, number]][]> {
+    const { rows } = await this.#exclusive((db) => db.exec("SELECT site_id, version, seq FROM crsql_tracked_peers"));
+    return rows.map(([site, version, seq]) => [site as Uint8Array, [BigInt(version as number), Number(seq)]]);
+  }
+
+  async getSchemaNameAndVersion(): Promise<[string, bigint]> {
+    const { rows } = await this.#exclusive((db) =>
+      db.exec("SELECT key, value FROM crsql_master WHERE key IN ('schema_name', 'schema_version')"),
+    );
+    const values = new Map(rows.map(([key, value]) => [key, value]));
+    return [String(values.get("schema_name") ?? ""), BigInt((values.get("schema_version") as number | bigint | undefined) ?? -1)];
+  }
+
+  onChange(cb: () => void): () => void {
+    this.#listeners.add(cb);
+    return () => this.#listeners.delete(cb);
+  }
+
+  /** Tells the outbound stream that local writes are waiting. */
+  notifyLocalChange(): void {
+    this.#emit();
+  }
+
+  #emit(): void {
+    for (const listener of this.#listeners) listener();
+  }
+
+  close(): void {
+    this.#listeners.clear();
+  }
+}
