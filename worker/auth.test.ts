@@ -53,9 +53,12 @@ describe("sync handshake and API auth", () => {
   });
 
   it("/api needs a valid bearer token and reports who is calling", async () => {
-    expect((await exports.default.fetch("http://cobrain.test/api/me")).status).toBe(401);
+    const missing = await exports.default.fetch("http://cobrain.test/api/me");
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toEqual({ error: expect.stringMatching(/sign in/) });
     const bad = await exports.default.fetch("http://cobrain.test/api/me", { headers: { Authorization: "Bearer nope" } });
     expect(bad.status).toBe(401);
+    expect(await bad.json()).toEqual({ error: expect.stringMatching(/invalid or expired/) });
     const ok = await exports.default.fetch("http://cobrain.test/api/me", { headers: { Authorization: `Bearer ${await token("alice", "phone")}` } });
     expect(await ok.json()).toEqual({ userId: "alice", deviceId: "phone" });
   });

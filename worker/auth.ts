@@ -16,12 +16,12 @@ export interface Identity {
 export const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export class AuthError extends Error {
-  constructor(
-    readonly status: 401 | 403,
-    message: string,
-  ) {
+  readonly status: 401 | 403;
+
+  constructor(status: 401 | 403, message: string) {
     super(message);
     this.name = "AuthError";
+    this.status = status; // no parameter property: `npm run token` runs this file type-stripped
   }
 }
 

@@ -44,6 +44,9 @@ app.get("/sync", async (c) => {
 app.use(
   "/api/*",
   bearerAuth({
+    noAuthenticationHeader: { message: { error: "sign in first: missing Authorization: Bearer <token>" } },
+    invalidAuthenticationHeader: { message: { error: "malformed Authorization header" } },
+    invalidToken: { message: { error: "invalid or expired token; sign in again" } },
     verifyToken: async (token, context) => {
       const c = context as Context<AppEnv>; // bearerAuth types its context without our bindings
       try {
