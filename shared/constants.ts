@@ -71,3 +71,29 @@ export const DEFAULT_TOKEN_DAYS = 365;
 
 /** Local changes read per pull while pushing a backlog; bounds memory on a 10k-note first sync. */
 export const PULL_PAGE_CHANGES = 4_000;
+
+// ---- Sync client ----
+
+/** First reconnect delay; doubles per failed attempt (with jitter) up to RECONNECT_MAX_MS. */
+export const RECONNECT_BASE_MS = 500;
+
+/** Longest wait between reconnect attempts, so a device back online resyncs within half a minute. */
+export const RECONNECT_MAX_MS = 30_000;
+
+/** A Ping this often notices a dead socket (the browser cannot see a half-open TCP connection). */
+export const HEARTBEAT_INTERVAL_MS = 20_000;
+
+/** No frame at all for this long after a Ping: the socket is dead, reconnect. */
+export const HEARTBEAT_TIMEOUT_MS = 10_000;
+
+/** Stop queueing frames while this much is unsent; the stream retries once the buffer drains. */
+export const SEND_BUFFER_LIMIT_BYTES = 4 * 1024 * 1024;
+
+/** Local writes within this window are pushed together (a burst of keystrokes is one pull). */
+export const LOCAL_CHANGE_COALESCE_MS = 25;
+
+/** `devices.last_sync_at` is rewritten at most this often: every write is a change all devices sync. */
+export const DEVICE_SEEN_INTERVAL_MS = 10 * 60_000;
+
+/** Typing pauses this long before the note is saved; pagehide and blur save at once. */
+export const AUTOSAVE_DELAY_MS = 150;

@@ -96,6 +96,16 @@ export const MIGRATIONS: readonly Migration[] = [
       SELECT crsql_as_crr('devices');
     `,
   },
+  {
+    version: 2,
+    description: "local settings of this device (sign-in, sync server), never replicated",
+    sql: `
+      CREATE TABLE local_settings (
+        key TEXT PRIMARY KEY NOT NULL,
+        value TEXT NOT NULL DEFAULT ''
+      );
+    `,
+  },
 ];
 
 /** Announced to the sync server; devices on different versions must not exchange changes. */

@@ -17,6 +17,13 @@ describe("schema", async () => {
     ]);
   });
 
+  it("local_settings stays on the device: not a CRR, its writes produce no changes", async () => {
+    expect(await pragma("SELECT count(*) FROM sqlite_master WHERE name LIKE 'local_settings__crsql%'")).toEqual([[0]]);
+    const before = await pragma("SELECT count(*) FROM crsql_changes");
+    await db.exec("INSERT INTO local_settings (key, value) VALUES ('token', 'secret')");
+    expect(await pragma("SELECT count(*) FROM crsql_changes")).toEqual(before);
+  });
+
   for (const name of CRR_TABLE_NAMES) {
     it(`${name}: SQL table matches the Drizzle definition and obeys cr-sqlite's rules`, async () => {
       const config = getTableConfig(crrTables[name]);

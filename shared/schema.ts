@@ -99,6 +99,15 @@ export const devices = sqliteTable("devices", {
   createdAt: integer("created_at").notNull().default(0),
 });
 
+/**
+ * This device's own settings (sign-in token, sync server URL). Deliberately not a CRR: a token
+ * belongs to one device and must never travel to the others.
+ */
+export const localSettings = sqliteTable("local_settings", {
+  key: text("key").primaryKey().notNull(),
+  value: text("value").notNull().default(""),
+});
+
 /** Every replicated table, in creation order. */
 export const crrTables = {
   users,

@@ -127,6 +127,19 @@ describe("UserLog: presence, streaming and backlog", () => {
   });
 });
 
+describe("UserLog: heartbeat", () => {
+  it("answers Ping with Pong after the frames sent before it are stored", async () => {
+    const user = freshUser();
+    const a = await Device.connect(user);
+    a.announce();
+    await a.waitFor(tags.StartStreaming);
+    a.push([noteChange("n1", "title", "x")]);
+    a.send({ _tag: tags.Ping });
+    await a.waitFor(tags.Pong);
+    expect((await stats(user)).rows).toBe(1);
+  });
+});
+
 describe("UserLog: refusing bad input without losing anything", () => {
   async function connected(user = freshUser()) {
     const d = await Device.connect(user);

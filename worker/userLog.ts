@@ -113,8 +113,12 @@ export class UserLog extends DurableObject<Env> {
           return this.#onChanges(ws, state, msg);
         case tags.RejectChanges:
           return this.#onReject(ws, state, msg);
+        case tags.Ping:
+          // Heartbeat, and an acknowledgement: this socket's earlier frames are handled and their
+          // writes committed before this reply leaves (the output gate waits for storage).
+          return ws.send(encode({ _tag: tags.Pong }));
         default:
-          return; // Ping/Pong: nothing to do
+          return;
       }
     } catch (error) {
       // A bug must not take the other devices down with it; this socket reconnects.

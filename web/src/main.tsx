@@ -1,11 +1,27 @@
 import { render } from "solid-js/web";
-import { startDatabase } from "./db/client";
-import type { StorageKind } from "./db/protocol";
+import { startDatabase, type DbClient } from "./db/client";
+import { createDrizzle, type AppDatabase } from "./db/drizzle";
+import type { SqlParam, SqlValue, StorageKind } from "./db/protocol";
 import { App } from "./ui/App";
 import "./ui/app.css";
 
 const STORAGE_OVERRIDES: readonly StorageKind[] = ["idb", "memory"];
 const requested = new URLSearchParams(location.search).get("storage") as StorageKind | null;
 const client = startDatabase(requested && STORAGE_OVERRIDES.includes(requested) ? requested : undefined);
+
+/**
+ * The console API for power users (and the end-to-end tests): `await cobrain.sql("SELECT …")`
+ * runs a statement on this device's database; `cobrain.db` is the Drizzle instance.
+ */
+declare global {
+  interface Window {
+    cobrain: { client: DbClient; db: AppDatabase; sql(sql: string, params?: SqlParam[]): Promise<SqlValue[][]> };
+  }
+}
+window.cobrain = {
+  client,
+  db: createDrizzle(client),
+  sql: async (sql, params = []) => (await client.query({ sql, params, method: "all" })).rows,
+};
 
 render(() => <App client={client} />, document.getElementById("root")!);

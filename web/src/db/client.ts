@@ -2,16 +2,20 @@
  * The main thread's handle on the database: sends requests to this tab's database worker and
  * hands out change events and storage status. Knows nothing about which tab owns the database.
  */
+import type { SyncStatus } from "../../../shared/syncStatus";
 import type { DbRequest, DbStatus, FromWorker, SqlStatement, StatementResult, StorageKind, ToWorker } from "./protocol";
 
 type ChangeListener = (tables: ReadonlySet<string>) => void;
 type StatusListener = (status: DbStatus) => void;
+type SyncListener = (status: SyncStatus) => void;
 
 export class DbClient {
   readonly #worker: Worker;
   readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   readonly #changeListeners = new Set<ChangeListener>();
   readonly #statusListeners = new Set<StatusListener>();
+  readonly #syncListeners = new Set<SyncListener>();
+  #sync: SyncStatus = { state: "signed-out" };
   #nextId = 1;
   #status: DbStatus = { role: "starting" };
 
@@ -32,6 +36,26 @@ export class DbClient {
   /** Runs the statements in one transaction. */
   batch(statements: SqlStatement[]): Promise<StatementResult[]> {
     return this.#request({ kind: "batch", statements }) as Promise<StatementResult[]>;
+  }
+
+  get syncStatus(): SyncStatus {
+    return this.#sync;
+  }
+
+  onSync(listener: SyncListener): () => void {
+    this.#syncListeners.add(listener);
+    listener(this.#sync);
+    return () => this.#syncListeners.delete(listener);
+  }
+
+  /** Stores the token on this device and starts syncing; rejects with a readable reason. */
+  async signIn(token: string, serverUrl: string = location.origin): Promise<void> {
+    await this.#request({ kind: "signIn", token, serverUrl });
+  }
+
+  /** Stops syncing and forgets the token; notes stay on this device. */
+  async signOut(): Promise<void> {
+    await this.#request({ kind: "signOut" });
   }
 
   onChange(listener: ChangeListener): () => void {
@@ -74,6 +98,10 @@ export class DbClient {
       }
       case "status":
         this.#setStatus(message.status);
+        break;
+      case "sync":
+        this.#sync = message.status;
+        for (const listener of this.#syncListeners) listener(message.status);
         break;
     }
   }

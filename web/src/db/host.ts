@@ -16,13 +16,35 @@ export interface HostResult {
 }
 
 export class DatabaseHost {
+  readonly connection: SqliteConnection;
   #queue: Promise<unknown> = Promise.resolve();
+  readonly #onExclusiveChange: (tables: string[]) => void;
 
-  constructor(readonly connection: SqliteConnection) {}
+  /** @param onExclusiveChange told which tables an `exclusive` task (a sync apply) changed. */
+  constructor(connection: SqliteConnection, onExclusiveChange: (tables: string[]) => void = () => {}) {
+    this.connection = connection;
+    this.#onExclusiveChange = onExclusiveChange;
+  }
 
   /** Queues a request behind the ones already running. */
   handle(request: DbRequest): Promise<HostResult> {
-    const run = this.#queue.then(() => this.#run(request));
+    return this.#enqueue(() => this.#run(request));
+  }
+
+  /** Runs `fn` alone on the connection, between requests (used by sync). */
+  exclusive<T>(fn: (db: SqliteConnection) => Promise<T>): Promise<T> {
+    return this.#enqueue(async () => {
+      try {
+        return await fn(this.connection);
+      } finally {
+        const changed = this.connection.takeChangedTables();
+        if (changed.length > 0) this.#onExclusiveChange(changed);
+      }
+    });
+  }
+
+  #enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task);
     this.#queue = run.catch(() => undefined);
     return run;
   }
@@ -36,7 +58,9 @@ export class DatabaseHost {
     const db = this.connection;
     try {
       let value: HostResult["value"];
-      if (request.kind === "query") {
+      if (request.kind === "signIn" || request.kind === "signOut") {
+        throw new Error(`${request.kind} is handled by the sync client, not the database`);
+      } else if (request.kind === "query") {
         if (TRANSACTION_CONTROL.test(request.statement.sql)) {
           throw new Error("transactions are not sent statement by statement; use db.batch([...]) to run several writes atomically");
         }

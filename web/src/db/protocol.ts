@@ -2,6 +2,7 @@
  * Messages between the main thread, its database worker, and the owner tab's worker.
  * Everything here is structured-cloneable (BigInt and Uint8Array included).
  */
+import type { SyncStatus } from "../../../shared/syncStatus";
 import type { SqlParam, SqlValue } from "./sqlite/connection";
 
 export type { SqlParam, SqlValue };
@@ -18,7 +19,11 @@ export interface SqlStatement {
 export type DbRequest =
   | { kind: "query"; statement: SqlStatement }
   /** Runs every statement in one SQLite transaction: all succeed or none. */
-  | { kind: "batch"; statements: SqlStatement[] };
+  | { kind: "batch"; statements: SqlStatement[] }
+  /** Stores the device token (and server) and starts syncing; the token never leaves this device. */
+  | { kind: "signIn"; token: string; serverUrl: string }
+  /** Stops syncing and forgets the token; local data stays. */
+  | { kind: "signOut" };
 
 export interface StatementResult {
   rows: SqlValue[][];
@@ -26,7 +31,7 @@ export interface StatementResult {
   tables: string[];
 }
 
-export type DbResponse = { ok: true; value: StatementResult | StatementResult[] } | { ok: false; error: string };
+export type DbResponse = { ok: true; value: StatementResult | StatementResult[] | null } | { ok: false; error: string };
 
 /** Where this origin's database lives. */
 export type StorageKind = "opfs" | "idb" | "memory";
@@ -51,7 +56,8 @@ export type ToWorker =
 export type FromWorker =
   | { type: "response"; id: number; response: DbResponse }
   | { type: "changed"; tables: string[] }
-  | { type: "status"; status: DbStatus };
+  | { type: "status"; status: DbStatus }
+  | { type: "sync"; status: SyncStatus };
 
 /** Between tabs' workers over the BroadcastChannel. */
 export type ChannelMessage =
@@ -59,6 +65,7 @@ export type ChannelMessage =
   | { t: "res"; to: string; id: number; response: DbResponse }
   | { t: "changed"; tables: string[] }
   /** Sent by a new owner once its database is open; followers re-send what is unanswered. */
-  | { t: "owner"; status: DbStatus }
+  | { t: "owner"; status: DbStatus; sync: SyncStatus }
+  | { t: "sync"; status: SyncStatus }
   /** Sent by a starting worker to learn whether an owner is already serving. */
   | { t: "hello" };

@@ -7,6 +7,8 @@
  */
 /// <reference lib="webworker" />
 import { ACCEPTED_REQUESTS_REMEMBERED, DB_CHANNEL, DB_OWNER_LOCK } from "../../../shared/constants";
+import type { SyncStatus } from "../../../shared/syncStatus";
+import { SyncClient } from "../sync/syncClient";
 import { DatabaseHost } from "./host";
 import { migrate } from "./migrate";
 import type { ChannelMessage, DbRequest, DbResponse, DbStatus, FromWorker, StorageKind, ToWorker } from "./protocol";
@@ -19,6 +21,9 @@ const channel = new BroadcastChannel(DB_CHANNEL);
 
 let preferredStorage: StorageKind | undefined;
 let host: DatabaseHost | undefined;
+let sync: SyncClient | undefined;
+/** The owner's sync status as last heard (followers relay it to their tab). */
+let syncStatus: SyncStatus = { state: "signed-out" };
 let opened: OpenedDatabase | undefined;
 let ownerStatus: DbStatus | undefined;
 /** Releases the owner lock; set while this worker holds it. */
@@ -39,12 +44,31 @@ function errorResponse(error: unknown): DbResponse {
   return { ok: false, error: error instanceof Error ? error.message : String(error) };
 }
 
+function announceChanged(tables: string[]): void {
+  toMain({ type: "changed", tables });
+  broadcast({ t: "changed", tables });
+}
+
+function publishSync(status: SyncStatus): void {
+  syncStatus = status;
+  toMain({ type: "sync", status });
+  broadcast({ t: "sync", status });
+}
+
 async function execute(request: DbRequest): Promise<DbResponse> {
   try {
+    if (request.kind === "signIn") {
+      await sync!.signIn(request.token, request.serverUrl);
+      return { ok: true, value: null };
+    }
+    if (request.kind === "signOut") {
+      await sync!.signOut();
+      return { ok: true, value: null };
+    }
     const { value, changed } = await host!.handle(request);
     if (changed.length > 0) {
-      toMain({ type: "changed", tables: changed });
-      broadcast({ t: "changed", tables: changed });
+      announceChanged(changed);
+      sync?.notifyLocalChange();
     }
     return { ok: true, value };
   } catch (error) {
@@ -67,7 +91,9 @@ async function becomeOwner(): Promise<void> {
     const result = await openBest(preferredStorage);
     opened = result.opened;
     await migrate(opened.connection);
-    host = new DatabaseHost(opened.connection);
+    host = new DatabaseHost(opened.connection, announceChanged);
+    const owned = host;
+    sync = new SyncClient((fn) => owned.exclusive(fn), publishSync);
     ownerStatus = { role: "owner", storage: opened.storage, fallbackReason: result.fallbackReason };
   } catch (error) {
     ownerStatus = { role: "owner", error: error instanceof Error ? error.message : String(error) };
@@ -77,10 +103,11 @@ async function becomeOwner(): Promise<void> {
     return;
   }
   toMain({ type: "status", status: ownerStatus });
-  broadcast({ t: "owner", status: { ...ownerStatus, role: "follower" } });
+  broadcast({ t: "owner", status: { ...ownerStatus, role: "follower" }, sync: syncStatus });
   const mine = [...forwarded];
   forwarded.clear();
   for (const [id, request] of mine) submit(id, request);
+  void sync.resume();
 }
 
 function campaign(): void {
@@ -104,7 +131,11 @@ async function suspend(): Promise<void> {
   if (!host) return;
   const closing = host;
   host = undefined;
+  // Hand waiting changes to the socket before it goes; the next owner pushes anything left.
+  sync?.flush();
   await closing.drain();
+  sync?.stop();
+  sync = undefined;
   await opened?.close().catch(() => undefined);
   opened = undefined;
   releaseLock?.();
@@ -152,10 +183,14 @@ channel.onmessage = (event: MessageEvent<ChannelMessage>) => {
     case "owner":
       if (host) break;
       toMain({ type: "status", status: message.status });
+      toMain({ type: "sync", status: message.sync });
       for (const [id, request] of forwarded) broadcast({ t: "req", from: workerId, id, request });
       break;
+    case "sync":
+      if (!host) toMain({ type: "sync", status: message.status });
+      break;
     case "hello":
-      if (host && ownerStatus) broadcast({ t: "owner", status: { ...ownerStatus, role: "follower" } });
+      if (host && ownerStatus) broadcast({ t: "owner", status: { ...ownerStatus, role: "follower" }, sync: syncStatus });
       break;
   }
 };

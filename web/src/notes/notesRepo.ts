@@ -15,6 +15,16 @@ export function listActiveNotes(db: AppDatabase, limit = 500): Promise<Note[]> {
     .limit(limit);
 }
 
+export async function getNote(db: AppDatabase, id: string): Promise<Note | undefined> {
+  const [note] = await db.select().from(notes).where(eq(notes.id, id)).limit(1);
+  return note;
+}
+
+/** Removes the note for good, on every device (a delete beats concurrent edits elsewhere). */
+export async function deleteNote(db: AppDatabase, id: string): Promise<void> {
+  await db.delete(notes).where(eq(notes.id, id));
+}
+
 export async function createNote(db: AppDatabase, fields: { title?: string; body?: string } = {}): Promise<Note> {
   const now = Date.now();
   const [note] = await db

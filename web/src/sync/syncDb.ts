@@ -16,6 +16,15 @@ import type { SqliteConnection, SqlValue } from "../db/sqlite/connection";
 /** Runs `fn` with the connection to itself: no other request may interleave with it. */
 export type Exclusive = <T>(fn: (db: SqliteConnection) => Promise<T>) => Promise<T>;
 
+/** What the sync status needs to know about the adapter's work. */
+export interface SyncDbHooks {
+  onPullStart?(): void;
+  /** `more`: the pull was cut; another follows. */
+  onPulled?(count: number, more: boolean): void;
+  onApplyStart?(): void;
+  onApplyEnd?(): void;
+}
+
 // Site ids are left out: the server attributes every change to the device on the socket.
 const PULL_AFTER = `SELECT ${changeColumns("NULL")} FROM crsql_changes
   WHERE db_version > ? AND site_id IS NOT ? ORDER BY db_version, seq LIMIT ?`;
@@ -35,20 +44,22 @@ function wireSize(change: Change): number {
 
 export class SyncDb implements DB {
   readonly #exclusive: Exclusive;
+  readonly #hooks: SyncDbHooks;
   readonly #listeners = new Set<() => void>();
   /** Where to resume a transaction that the last pull cut in the middle. */
   #partial: { version: bigint; nextSeq: number } | undefined;
 
-  private constructor(
-    readonly siteid: Uint8Array,
-    exclusive: Exclusive,
-  ) {
+  readonly siteid: Uint8Array;
+
+  private constructor(siteid: Uint8Array, exclusive: Exclusive, hooks: SyncDbHooks) {
+    this.siteid = siteid;
     this.#exclusive = exclusive;
+    this.#hooks = hooks;
   }
 
-  static async open(exclusive: Exclusive): Promise<SyncDb> {
+  static async open(exclusive: Exclusive, hooks: SyncDbHooks = {}): Promise<SyncDb> {
     const siteId = await exclusive(async (db) => (await db.exec("SELECT crsql_site_id()")).rows[0]![0] as Uint8Array);
-    return new SyncDb(siteId, exclusive);
+    return new SyncDb(siteId, exclusive, hooks);
   }
 
   /**
@@ -58,6 +69,7 @@ export class SyncDb implements DB {
    * transaction with since = [v, seq > 0] (the UserLog does after storing part of one).
    */
   async pullChangeset(since: readonly [bigint, number], excludeSites: readonly Uint8Array[]): Promise<Change[]> {
+    this.#hooks.onPullStart?.();
     const [version, seqPart] = since;
     let resumeSeq: number | undefined;
     if (seqPart > 0) resumeSeq = seqPart;
@@ -90,19 +102,25 @@ export class SyncDb implements DB {
       // The stock stream pulls again only on a change event: raise one to drain the backlog.
       setTimeout(() => this.#emit(), 0);
     }
+    this.#hooks.onPulled?.(changes.length, cut && changes.length > 0);
     return changes;
   }
 
   async applyChangesetAndSetLastSeen(changes: readonly Change[], siteId: Uint8Array, end: readonly [bigint, number]): Promise<void> {
-    await this.#exclusive((db) =>
-      db.transaction(async () => {
-        for (const [table, pk, cid, val, colVersion, dbVersion, , cl, seq] of changes) {
-          // Attributed to the sender (the server), never null: null would read as a local write.
-          await db.exec(APPLY, [table, pk, cid, val as SqlValue, colVersion, dbVersion, siteId, cl, seq]);
-        }
-        await db.exec(TRACK_PEER, [siteId, end[0]]);
-      }),
-    );
+    this.#hooks.onApplyStart?.();
+    try {
+      await this.#exclusive((db) =>
+        db.transaction(async () => {
+          for (const [table, pk, cid, val, colVersion, dbVersion, , cl, seq] of changes) {
+            // Attributed to the sender (the server), never null: null would read as a local write.
+            await db.exec(APPLY, [table, pk, cid, val as SqlValue, colVersion, dbVersion, siteId, cl, seq]);
+          }
+          await db.exec(TRACK_PEER, [siteId, end[0]]);
+        }),
+      );
+    } finally {
+      this.#hooks.onApplyEnd?.();
+    }
   }
 
   async getLastSeens(): Promise<[Uint8Array, [bigint, number]][]> {

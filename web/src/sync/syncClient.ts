@@ -1,0 +1,219 @@
+/**
+ * Runs sync in the owner tab's database worker: the stock `@vlcn.io/ws-client` with CoBrain's
+ * adapter (SyncDb) and transport (SyncTransport), the sign-in state kept in `local_settings`
+ * (never replicated), the device's row in `devices`, and a status the UI can trust.
+ */
+import { createSyncedDB } from "@vlcn.io/ws-client";
+import { DEVICE_SEEN_INTERVAL_MS, LOCAL_CHANGE_COALESCE_MS } from "../../../shared/constants";
+import { readTokenClaims, type SyncStatus, type TokenClaims } from "../../../shared/syncStatus";
+import type { SqliteConnection } from "../db/sqlite/connection";
+import { SyncDb, type Exclusive } from "./syncDb";
+import { SyncTransport, type TransportState } from "./transport";
+
+const SETTING = { token: "sync.token", server: "sync.server", lastSyncedAt: "sync.lastSyncedAt" } as const;
+
+interface Session {
+  claims: TokenClaims;
+  serverUrl: string;
+  token: string;
+  transport: SyncTransport;
+  syncDb: SyncDb;
+  stop(): void;
+}
+
+async function readSetting(db: SqliteConnection, key: string): Promise<string | undefined> {
+  const { rows } = await db.exec("SELECT value FROM local_settings WHERE key = ?", [key]);
+  return rows[0]?.[0] as string | undefined;
+}
+
+async function writeSetting(db: SqliteConnection, key: string, value: string | undefined): Promise<void> {
+  if (value === undefined) await db.exec("DELETE FROM local_settings WHERE key = ?", [key]);
+  else await db.exec("INSERT INTO local_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value]);
+}
+
+/** "Chrome on Android" and the like, for the devices list. */
+function deviceName(): string {
+  const ua = navigator.userAgent;
+  const browser = /Edg\//.test(ua) ? "Edge" : /Firefox\//.test(ua) ? "Firefox" : /Chrome\//.test(ua) ? "Chrome" : /Safari\//.test(ua) ? "Safari" : "Browser";
+  const os = /Android/.test(ua) ? "Android" : /iPhone|iPad/.test(ua) ? "iOS" : /Mac OS/.test(ua) ? "macOS" : /Windows/.test(ua) ? "Windows" : /Linux/.test(ua) ? "Linux" : "";
+  return os ? `${browser} on ${os}` : browser;
+}
+
+export class SyncClient {
+  readonly #exclusive: Exclusive;
+  readonly #publish: (status: SyncStatus) => void;
+  #session: Session | undefined;
+  #status: SyncStatus = { state: "signed-out" };
+  #transportState: TransportState = { kind: "closed" };
+  #streaming = false;
+  #localChangePending = false;
+  #pullCut = false;
+  #applying = 0;
+  #lastSyncedAt: number | undefined;
+  #lastDeviceWrite = 0;
+  #coalesce: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(exclusive: Exclusive, publish: (status: SyncStatus) => void) {
+    this.#exclusive = exclusive;
+    this.#publish = publish;
+  }
+
+  get status(): SyncStatus {
+    return this.#status;
+  }
+
+  /** On every app start: syncs again if this device signed in before. */
+  async resume(): Promise<void> {
+    const [token, serverUrl, lastSyncedAt] = await this.#exclusive(async (db) => [
+      await readSetting(db, SETTING.token),
+      await readSetting(db, SETTING.server),
+      await readSetting(db, SETTING.lastSyncedAt),
+    ]);
+    this.#lastSyncedAt = lastSyncedAt ? Number(lastSyncedAt) : undefined;
+    if (token && serverUrl) await this.#start(token, serverUrl);
+    else this.#update();
+  }
+
+  async signIn(token: string, serverUrl: string): Promise<void> {
+    const claims = readTokenClaims(token);
+    if (!claims) throw new Error("that is not a CoBrain sign-in token");
+    if (claims.expiresAt !== undefined && claims.expiresAt < Date.now()) throw new Error("that sign-in token has expired; ask for a new one");
+    let url: URL;
+    try {
+      url = new URL(serverUrl);
+    } catch {
+      throw new Error(`not a valid server address: ${serverUrl}`);
+    }
+    await this.#exclusive(async (db) => {
+      await writeSetting(db, SETTING.token, token.trim());
+      await writeSetting(db, SETTING.server, url.origin);
+    });
+    await this.#start(token.trim(), url.origin);
+  }
+
+  /** Stops syncing and forgets the token; every note stays on this device. */
+  async signOut(): Promise<void> {
+    this.stop();
+    await this.#exclusive((db) => writeSetting(db, SETTING.token, undefined));
+    this.#update();
+  }
+
+  /** Local writes happened: push them soon, together with the rest of the burst. */
+  notifyLocalChange(): void {
+    this.#localChangePending = true;
+    this.#update();
+    if (!this.#session || this.#coalesce) return;
+    this.#coalesce = setTimeout(() => this.flush(), LOCAL_CHANGE_COALESCE_MS);
+  }
+
+  /** Pushes waiting local changes now (e.g. the page is being hidden). */
+  flush(): void {
+    clearTimeout(this.#coalesce);
+    this.#coalesce = undefined;
+    this.#session?.syncDb.notifyLocalChange();
+  }
+
+  stop(): void {
+    clearTimeout(this.#coalesce);
+    this.#coalesce = undefined;
+    this.#session?.stop();
+    this.#session = undefined;
+    this.#streaming = false;
+  }
+
+  async #start(token: string, serverUrl: string): Promise<void> {
+    this.stop();
+    const claims = readTokenClaims(token);
+    if (!claims) return this.#update();
+    const syncDb = await SyncDb.open(this.#exclusive, {
+      onPullStart: () => {
+        this.#localChangePending = false;
+      },
+      onPulled: (_count, more) => {
+        this.#pullCut = more;
+        this.#update();
+      },
+      onApplyStart: () => {
+        this.#applying++;
+        this.#update();
+      },
+      onApplyEnd: () => {
+        this.#applying--;
+        this.#update();
+      },
+    });
+    const transport = new SyncTransport({
+      serverUrl,
+      room: claims.userId,
+      getToken: async () => token,
+      lastSeens: () => syncDb.getLastSeens(),
+      onState: (state) => {
+        this.#transportState = state;
+        if (state.kind !== "open") this.#streaming = false;
+        this.#update();
+      },
+      onStreaming: () => {
+        this.#streaming = true;
+        this.#update();
+        void this.#touchDevice(claims, true);
+      },
+      onAck: () => this.#update(),
+      onApplyError: (error) => {
+        this.#transportState = { kind: "failed", code: 0, reason: `could not save synced changes: ${error instanceof Error ? error.message : String(error)}` };
+        this.#update();
+      },
+    });
+    const synced = await createSyncedDB({ dbProvider: async () => syncDb, transportProvider: () => transport }, "cobrain", {
+      url: serverUrl,
+      room: claims.userId,
+      authToken: token,
+    });
+    this.#session = { claims, serverUrl, token, transport, syncDb, stop: () => synced.stop() };
+    await synced.start();
+    this.#update();
+  }
+
+  /** Registers this device in `devices` and refreshes its last sync time, sparingly. */
+  async #touchDevice(claims: TokenClaims, force = false): Promise<void> {
+    const now = Date.now();
+    if (!force && now - this.#lastDeviceWrite < DEVICE_SEEN_INTERVAL_MS) return;
+    this.#lastDeviceWrite = now;
+    await this.#exclusive((db) =>
+      db.exec(
+        `INSERT INTO devices (id, name, platform, last_sync_at, created_at) VALUES (?, ?, 'web', ?, ?)
+         ON CONFLICT (id) DO UPDATE SET last_sync_at = excluded.last_sync_at`,
+        [claims.deviceId, deviceName(), now, now],
+      ),
+    );
+    this.notifyLocalChange();
+  }
+
+  #update(): void {
+    const session = this.#session;
+    const base = { lastSyncedAt: this.#lastSyncedAt, userId: session?.claims.userId, deviceId: session?.claims.deviceId, serverUrl: session?.serverUrl };
+    const waiting = this.#localChangePending || this.#pullCut || (session?.transport.unacknowledged ?? false);
+    const state = this.#transportState;
+    let next: SyncStatus;
+    if (!session) next = { state: "signed-out", lastSyncedAt: this.#lastSyncedAt };
+    else if (state.kind === "failed") next = { ...base, state: "error", reason: state.reason, code: state.code, waiting };
+    else if (state.kind === "waiting") next = { ...base, state: "offline", reason: state.reason, waiting };
+    else if (state.kind !== "open" || !this.#streaming) next = { ...base, state: "connecting", waiting };
+    else if (waiting || this.#applying > 0) next = { ...base, state: "syncing", waiting };
+    else {
+      if (this.#status.state !== "synced") {
+        this.#lastSyncedAt = Date.now();
+        void this.#recordSynced(session.claims);
+      }
+      next = { ...base, lastSyncedAt: this.#lastSyncedAt, state: "synced", waiting: false };
+    }
+    if (JSON.stringify(next) === JSON.stringify(this.#status)) return;
+    this.#status = next;
+    this.#publish(next);
+  }
+
+  async #recordSynced(claims: TokenClaims): Promise<void> {
+    const at = String(this.#lastSyncedAt);
+    await this.#exclusive((db) => writeSetting(db, SETTING.lastSyncedAt, at));
+    await this.#touchDevice(claims);
+  }
+}

@@ -1,0 +1,251 @@
+/**
+ * CoBrain's WebSocket transport for the stock ws-client (its `Transport` interface), replacing
+ * the stock one, which reconnects every 1–3 s forever, reuses one token, has no heartbeat and
+ * throws on frames it does not expect. This one:
+ * - reconnects with exponential back-off and jitter, at once when the browser comes back online;
+ * - fetches a fresh token for every connection;
+ * - stops on final refusals (bad token, another user's room, schema mismatch, invalid change)
+ *   and reports the reason instead of looping; a refusal before the upgrade (HTTP 401/403, which
+ *   a browser WebSocket cannot see) is told apart by asking `/api/me`;
+ * - sends a Ping after each push and every HEARTBEAT_INTERVAL_MS: the Pong both proves the socket
+ *   alive and acknowledges that the server has stored everything sent before it;
+ * - re-reads the device's cursors when it announces itself on each new socket.
+ */
+import type { Transport } from "@vlcn.io/ws-client";
+import { decode, encode, tags, type AnnouncePresence, type Changes, type Msg, type RejectChanges, type StartStreaming } from "@vlcn.io/ws-common";
+import {
+  HEARTBEAT_INTERVAL_MS,
+  HEARTBEAT_TIMEOUT_MS,
+  RECONNECT_BASE_MS,
+  RECONNECT_MAX_MS,
+  SEND_BUFFER_LIMIT_BYTES,
+} from "../../../shared/constants";
+import { CloseCode, encodeSyncProtocol, FINAL_CLOSE_CODES } from "../../../shared/syncProtocol";
+
+export type TransportState =
+  | { kind: "connecting" }
+  | { kind: "open" }
+  /** Not connected; trying again at `retryAt` (or when the browser is back online). */
+  | { kind: "waiting"; retryAt: number; reason: string }
+  /** Refused for good until something changes (sign in again, update the app). */
+  | { kind: "failed"; code: number; reason: string }
+  | { kind: "closed" };
+
+export interface SyncTransportOptions {
+  /** http(s) base URL of the sync server. */
+  serverUrl: string;
+  room: string;
+  getToken(): Promise<string>;
+  /** The device's current cursors, re-read for each new socket. */
+  lastSeens(): Promise<AnnouncePresence["lastSeens"]>;
+  onState(state: TransportState): void;
+  /** The server accepted the device's presence and starts streaming (on every new socket). */
+  onStreaming(): void;
+  /** The server has stored everything sent before the last Ping. */
+  onAck(): void;
+  /** An incoming batch could not be applied (e.g. storage full). */
+  onApplyError(error: unknown): void;
+}
+
+export class SyncTransport implements Transport {
+  onChangesReceived: ((msg: Changes) => Promise<void>) | null = null;
+  onStartStreaming: ((msg: StartStreaming) => Promise<void>) | null = null;
+  onResetStream: ((msg: StartStreaming) => Promise<void>) | null = null;
+
+  readonly #options: SyncTransportOptions;
+  #socket: WebSocket | undefined;
+  #onReady: (() => void) | undefined;
+  #hadStartStream = false;
+  #attempt = 0;
+  #closed = false;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #lastFrameAt = 0;
+  #lastErr = "";
+  /** Pings sent on the current socket and not yet answered. */
+  #pingsOut = 0;
+
+  constructor(options: SyncTransportOptions) {
+    this.#options = options;
+    addEventListener("online", this.#onOnline);
+  }
+
+  start(onReady: () => void): void {
+    this.#onReady = onReady;
+    void this.#connect();
+  }
+
+  /** Sends the device's presence with freshly read cursors (the stock client reuses stale ones). */
+  announcePresence(msg: AnnouncePresence): void {
+    const socket = this.#socket;
+    void this.#options.lastSeens().then(
+      (lastSeens) => socket?.readyState === WebSocket.OPEN && socket.send(frame({ ...msg, lastSeens })),
+      () => socket?.readyState === WebSocket.OPEN && socket.send(frame(msg)),
+    );
+  }
+
+  sendChanges(msg: Changes): "reconnecting" | "buffer-full" | "sent" {
+    const socket = this.#socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return "reconnecting";
+    if (socket.bufferedAmount > SEND_BUFFER_LIMIT_BYTES) return "buffer-full";
+    socket.send(frame(msg));
+    this.#ping(socket); // its Pong acknowledges this push
+    return "sent";
+  }
+
+  /** True while the server has not answered every Ping: something sent may not be stored yet. */
+  get unacknowledged(): boolean {
+    return this.#pingsOut > 0;
+  }
+
+  #ping(socket: WebSocket): void {
+    this.#pingsOut++;
+    socket.send(frame({ _tag: tags.Ping }));
+  }
+
+  rejectChanges(msg: RejectChanges): void {
+    if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(frame(msg));
+  }
+
+  close(): void {
+    this.#closed = true;
+    removeEventListener("online", this.#onOnline);
+    clearTimeout(this.#retryTimer);
+    this.#stopHeartbeat();
+    this.#socket?.close(1000, "sync stopped");
+    this.#socket = undefined;
+    this.#options.onState({ kind: "closed" });
+  }
+
+  async #connect(): Promise<void> {
+    if (this.#closed) return;
+    clearTimeout(this.#retryTimer);
+    this.#options.onState({ kind: "connecting" });
+    let token: string;
+    try {
+      token = await this.#options.getToken();
+    } catch (error) {
+      return this.#fail(CloseCode.Unauthorized, error instanceof Error ? error.message : "no token");
+    }
+    if (this.#closed) return;
+    const url = `${this.#options.serverUrl.replace(/^http/, "ws").replace(/\/$/, "")}/sync`;
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(url, [encodeSyncProtocol({ auth: token, room: this.#options.room })]);
+    } catch (error) {
+      return this.#fail(CloseCode.ProtocolError, `cannot open ${url}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    socket.binaryType = "arraybuffer";
+    let opened = false;
+    this.#socket = socket;
+    socket.onopen = () => {
+      opened = true;
+      this.#pingsOut = 0;
+      this.#attempt = 0;
+      this.#lastErr = "";
+      this.#lastFrameAt = Date.now();
+      this.#startHeartbeat(socket);
+      this.#options.onState({ kind: "open" });
+      this.#onReady?.();
+    };
+    socket.onmessage = (event) => this.#receive(event.data);
+    socket.onclose = (event) => {
+      if (this.#socket !== socket) return;
+      this.#socket = undefined;
+      this.#stopHeartbeat();
+      if (this.#closed) return;
+      if (FINAL_CLOSE_CODES.has(event.code)) return this.#fail(event.code, event.reason || this.#lastErr || "refused by the server");
+      if (!opened) void this.#diagnose(token);
+      else this.#retry(event.reason || "connection lost");
+    };
+  }
+
+  /** A connection that never opened: a refused token looks like a network error to a browser. */
+  async #diagnose(token: string): Promise<void> {
+    try {
+      const response = await fetch(`${this.#options.serverUrl.replace(/\/$/, "")}/api/me`, { headers: { Authorization: `Bearer ${token}` } });
+      if (response.status === 401 || response.status === 403) {
+        const body = (await response.json().catch(() => ({}))) as { error?: string };
+        return this.#fail(response.status === 401 ? CloseCode.Unauthorized : CloseCode.Forbidden, body.error ?? "sign in again");
+      }
+      this.#retry(response.ok ? "the sync connection was refused" : `the server answered ${response.status}`);
+    } catch {
+      this.#retry(navigator.onLine ? "the server cannot be reached" : "offline");
+    }
+  }
+
+  #receive(data: unknown): void {
+    this.#lastFrameAt = Date.now();
+    if (!(data instanceof ArrayBuffer)) return; // only binary frames carry protocol messages
+    let msg: Msg;
+    try {
+      msg = decode(new Uint8Array(data));
+    } catch {
+      return;
+    }
+    switch (msg._tag) {
+      case tags.Changes:
+        this.onChangesReceived?.(msg).catch((error: unknown) => this.#options.onApplyError(error));
+        return;
+      case tags.StartStreaming: {
+        const handler = this.#hadStartStream ? this.onResetStream : this.onStartStreaming;
+        this.#hadStartStream = true;
+        this.#options.onStreaming();
+        void handler?.(msg);
+        // The server sends its backlog right after StartStreaming: this Pong marks its end.
+        if (this.#socket?.readyState === WebSocket.OPEN) this.#ping(this.#socket);
+        return;
+      }
+      case tags.Pong:
+        this.#pingsOut = Math.max(0, this.#pingsOut - 1);
+        this.#options.onAck();
+        return;
+      case tags.Err:
+        this.#lastErr = msg.err;
+        return;
+    }
+  }
+
+  #retry(reason: string): void {
+    if (this.#closed) return;
+    const ceiling = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** this.#attempt);
+    const delay = Math.round(ceiling * (0.5 + Math.random() / 2)); // jitter: devices do not return in lockstep
+    this.#attempt++;
+    this.#options.onState({ kind: "waiting", retryAt: Date.now() + delay, reason });
+    this.#retryTimer = setTimeout(() => void this.#connect(), delay);
+  }
+
+  #fail(code: number, reason: string): void {
+    this.#options.onState({ kind: "failed", code, reason });
+  }
+
+  #onOnline = () => {
+    if (!this.#closed && !this.#socket) {
+      this.#attempt = 0;
+      void this.#connect();
+    }
+  };
+
+  #startHeartbeat(socket: WebSocket): void {
+    this.#stopHeartbeat();
+    this.#heartbeat = setInterval(() => {
+      if (Date.now() - this.#lastFrameAt > HEARTBEAT_INTERVAL_MS + HEARTBEAT_TIMEOUT_MS) {
+        // A dead connection may take minutes to report its close: let it go and reconnect now.
+        this.#socket = undefined;
+        this.#stopHeartbeat();
+        socket.close(4000, "heartbeat timeout");
+        this.#retry("no answer from the server");
+        return;
+      }
+      if (socket.readyState === WebSocket.OPEN) this.#ping(socket);
+    }, HEARTBEAT_INTERVAL_MS);
+  }
+
+  #stopHeartbeat(): void {
+    clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
+  }
+}
+
+/** ws-common's encoder types its bytes loosely; WebSocket.send wants an ArrayBuffer-backed view. */
+const frame = (msg: Msg) => encode(msg) as Uint8Array<ArrayBuffer>;

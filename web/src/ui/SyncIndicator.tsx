@@ -1,0 +1,52 @@
+import { createSignal, onCleanup, type Accessor } from "solid-js";
+import type { SyncStatus } from "../../../shared/syncStatus";
+
+/** "synced 12 s ago" and friends, from the status the sync client publishes. */
+export function describeSync(status: SyncStatus, now: number): string {
+  const ago = status.lastSyncedAt ? formatAgo(now - status.lastSyncedAt) : undefined;
+  const waiting = status.waiting ? " · changes waiting" : "";
+  switch (status.state) {
+    case "signed-out":
+      return "Not syncing (signed out)";
+    case "connecting":
+      return `Connecting…${waiting}`;
+    case "syncing":
+      return `Syncing…${waiting}`;
+    case "synced":
+      return `Synced ${ago ?? "just now"}`;
+    case "offline":
+      return `Offline${waiting}${ago ? ` · last synced ${ago}` : ""}`;
+    case "error":
+      return `Sync error: ${status.reason ?? "unknown"}${waiting}`;
+  }
+}
+
+function formatAgo(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 5) return "just now";
+  if (s < 60) return `${s} s ago`;
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} min ago`;
+  const h = Math.round(m / 60);
+  return h < 48 ? `${h} h ago` : `${Math.round(h / 24)} days ago`;
+}
+
+/** The sync indicator in the top bar; it re-renders its "ago" every few seconds. */
+export function SyncIndicator(props: { status: Accessor<SyncStatus>; onClick: () => void }) {
+  const [now, setNow] = createSignal(Date.now());
+  const timer = setInterval(() => setNow(Date.now()), 5_000);
+  onCleanup(() => clearInterval(timer));
+  return (
+    <button
+      type="button"
+      class={`sync-indicator sync-${props.status().state}`}
+      data-sync-state={props.status().state}
+      aria-live="polite"
+      title="Sync settings"
+      onClick={props.onClick}
+    >
+      <span class="sync-dot" aria-hidden="true" />
+      {describeSync(props.status(), now())}
+    </button>
+  );
+}

@@ -1,0 +1,71 @@
+import { createSignal, Show, type Accessor } from "solid-js";
+import type { SyncStatus } from "../../../shared/syncStatus";
+import type { DbClient } from "../db/client";
+
+/** Sign in with a pasted token (or link), see who is signed in, sign out. */
+export function SyncSettings(props: { client: DbClient; status: Accessor<SyncStatus>; onClose: () => void }) {
+  const [token, setToken] = createSignal("");
+  const [server, setServer] = createSignal(location.origin);
+  const [error, setError] = createSignal<string>();
+  const [busy, setBusy] = createSignal(false);
+
+  const signIn = async (event: SubmitEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const pasted = token().trim();
+      // Accept a whole sign-in link as well as the bare token.
+      const bare = pasted.includes("#token=") ? pasted.split("#token=")[1]! : pasted;
+      await props.client.signIn(bare, server().trim() || location.origin);
+      setToken("");
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="panel" aria-labelledby="sync-settings-title">
+      <div class="panel-head">
+        <h2 id="sync-settings-title">Sync</h2>
+        <button type="button" class="ghost" onClick={props.onClose} aria-label="Close sync settings">
+          ✕
+        </button>
+      </div>
+      <Show
+        when={props.status().state !== "signed-out"}
+        fallback={
+          <form class="stack" onSubmit={signIn}>
+            <p class="muted">Paste the sign-in link or token you were given. Your notes stay on this device either way.</p>
+            <label>
+              Sign-in link or token
+              <input value={token()} onInput={(e) => setToken(e.currentTarget.value)} autocomplete="off" spellcheck={false} required />
+            </label>
+            <label>
+              Sync server
+              <input value={server()} onInput={(e) => setServer(e.currentTarget.value)} inputmode="url" />
+            </label>
+            <button type="submit" disabled={busy()}>
+              Sign in
+            </button>
+          </form>
+        }
+      >
+        <p>
+          Signed in as <strong>{props.status().userId}</strong> on device <strong>{props.status().deviceId}</strong>, syncing with{" "}
+          {props.status().serverUrl}.
+        </p>
+        <button type="button" onClick={() => void props.client.signOut()}>
+          Sign out (keeps notes on this device)
+        </button>
+      </Show>
+      <Show when={error()}>
+        <p class="error" role="alert">
+          {error()}
+        </p>
+      </Show>
+    </section>
+  );
+}
