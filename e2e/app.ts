@@ -1,6 +1,7 @@
 /** Page helpers for the minimal notes screen. */
 import { expect } from "vitest";
 import type { Page } from "playwright-core";
+import { mintToken } from "../worker/auth";
 
 export async function openApp(page: Page, url: string): Promise<void> {
   await page.goto(url);
@@ -27,4 +28,31 @@ export async function storageOf(page: Page): Promise<string | null> {
 
 export async function expectTitles(page: Page, titles: string[]): Promise<void> {
   expect((await noteTitles(page)).sort()).toEqual([...titles].sort());
+}
+
+/** Opens the app on a new device of `userId`, signed in through a sign-in link, and waits until synced. */
+export async function signedInDevice(page: Page, baseUrl: string, authSecret: string, userId: string, deviceId: string): Promise<void> {
+  const token = await mintToken(authSecret, { userId, deviceId, days: 1 });
+  await page.goto(`${baseUrl}/#token=${token}`);
+  await page.waitForSelector(".app[data-storage]", { timeout: 30_000 });
+  await waitForSync(page, "synced");
+}
+
+export async function waitForSync(page: Page, state: string, timeout = 30_000): Promise<void> {
+  await page.locator(`.sync-indicator[data-sync-state="${state}"]`).waitFor({ timeout });
+}
+
+/** Rows of a query on the page's own database (through the console API). */
+export function sql(page: Page, query: string, params: unknown[] = []): Promise<unknown[][]> {
+  return page.evaluate(([q, p]) => window.cobrain.sql(q as string, p as never), [query, params] as const);
+}
+
+/** Every note as the device holds it, for comparing devices. */
+export function notesSnapshot(page: Page): Promise<unknown[][]> {
+  return sql(page, "SELECT id, title, body, pinned FROM notes ORDER BY id");
+}
+
+export async function openNote(page: Page, title: string): Promise<void> {
+  await page.locator(".note-open", { hasText: title }).first().click();
+  await page.getByLabel("Title", { exact: true }).waitFor();
 }

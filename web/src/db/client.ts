@@ -125,5 +125,7 @@ export function startDatabase(storage?: StorageKind): DbClient {
   window.addEventListener("pageshow", (event) => {
     if (event.persisted) client.post({ type: "resume" });
   });
+  window.addEventListener("online", () => client.post({ type: "network", online: true }));
+  window.addEventListener("offline", () => client.post({ type: "network", online: false }));
   return client;
 }

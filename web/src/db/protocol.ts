@@ -51,7 +51,9 @@ export type ToWorker =
   | { type: "request"; id: number; request: DbRequest }
   /** The page is being hidden or unloaded: release the database so the next page opens fast. */
   | { type: "suspend" }
-  | { type: "resume" };
+  | { type: "resume" }
+  /** The page's window went offline or online. */
+  | { type: "network"; online: boolean };
 
 export type FromWorker =
   | { type: "response"; id: number; response: DbResponse }

@@ -158,6 +158,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case "resume":
       campaign();
       break;
+    case "network":
+      sync?.setOnline(message.online);
+      break;
   }
 };
 

@@ -48,6 +48,8 @@ export class SyncClient {
   #streaming = false;
   #localChangePending = false;
   #pullCut = false;
+  /** The last pull found changes that have not gone out on a socket yet. */
+  #unsent = false;
   #applying = 0;
   #lastSyncedAt: number | undefined;
   #lastDeviceWrite = 0;
@@ -113,6 +115,11 @@ export class SyncClient {
     this.#session?.syncDb.notifyLocalChange();
   }
 
+  /** Network changes seen by the page (workers do not always get them). */
+  setOnline(online: boolean): void {
+    this.#session?.transport.setOnline(online);
+  }
+
   stop(): void {
     clearTimeout(this.#coalesce);
     this.#coalesce = undefined;
@@ -129,8 +136,9 @@ export class SyncClient {
       onPullStart: () => {
         this.#localChangePending = false;
       },
-      onPulled: (_count, more) => {
+      onPulled: (count, more) => {
         this.#pullCut = more;
+        this.#unsent = count > 0;
         this.#update();
       },
       onApplyStart: () => {
@@ -145,7 +153,12 @@ export class SyncClient {
     const transport = new SyncTransport({
       serverUrl,
       room: claims.userId,
-      getToken: async () => token,
+      // Read for every connection, so a token replaced on this device is used at the next one.
+      getToken: async () => {
+        const current = await this.#exclusive((db) => readSetting(db, SETTING.token));
+        if (!current) throw new Error("signed out");
+        return current;
+      },
       lastSeens: () => syncDb.getLastSeens(),
       onState: (state) => {
         this.#transportState = state;
@@ -156,6 +169,9 @@ export class SyncClient {
         this.#streaming = true;
         this.#update();
         void this.#touchDevice(claims, true);
+      },
+      onSent: () => {
+        this.#unsent = false;
       },
       onAck: () => this.#update(),
       onApplyError: (error) => {
@@ -191,7 +207,7 @@ export class SyncClient {
   #update(): void {
     const session = this.#session;
     const base = { lastSyncedAt: this.#lastSyncedAt, userId: session?.claims.userId, deviceId: session?.claims.deviceId, serverUrl: session?.serverUrl };
-    const waiting = this.#localChangePending || this.#pullCut || (session?.transport.unacknowledged ?? false);
+    const waiting = this.#localChangePending || this.#pullCut || this.#unsent || (session?.transport.unacknowledged ?? false);
     const state = this.#transportState;
     let next: SyncStatus;
     if (!session) next = { state: "signed-out", lastSyncedAt: this.#lastSyncedAt };

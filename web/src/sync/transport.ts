@@ -41,6 +41,8 @@ export interface SyncTransportOptions {
   onState(state: TransportState): void;
   /** The server accepted the device's presence and starts streaming (on every new socket). */
   onStreaming(): void;
+  /** A push went out on the socket (its Pong will acknowledge it). */
+  onSent(): void;
   /** The server has stored everything sent before the last Ping. */
   onAck(): void;
   /** An incoming batch could not be applied (e.g. storage full). */
@@ -68,6 +70,13 @@ export class SyncTransport implements Transport {
   constructor(options: SyncTransportOptions) {
     this.#options = options;
     addEventListener("online", this.#onOnline);
+    addEventListener("offline", this.#onOffline);
+  }
+
+  /** The browser says the network is gone or back (also forwarded from the page's window). */
+  setOnline(online: boolean): void {
+    if (online) this.#onOnline();
+    else this.#onOffline();
   }
 
   start(onReady: () => void): void {
@@ -90,6 +99,7 @@ export class SyncTransport implements Transport {
     if (socket.bufferedAmount > SEND_BUFFER_LIMIT_BYTES) return "buffer-full";
     socket.send(frame(msg));
     this.#ping(socket); // its Pong acknowledges this push
+    this.#options.onSent();
     return "sent";
   }
 
@@ -110,6 +120,7 @@ export class SyncTransport implements Transport {
   close(): void {
     this.#closed = true;
     removeEventListener("online", this.#onOnline);
+    removeEventListener("offline", this.#onOffline);
     clearTimeout(this.#retryTimer);
     this.#stopHeartbeat();
     this.#socket?.close(1000, "sync stopped");
@@ -119,6 +130,7 @@ export class SyncTransport implements Transport {
 
   async #connect(): Promise<void> {
     if (this.#closed) return;
+    if (!navigator.onLine) return this.#onOffline();
     clearTimeout(this.#retryTimer);
     this.#options.onState({ kind: "connecting" });
     let token: string;
@@ -224,6 +236,17 @@ export class SyncTransport implements Transport {
       this.#attempt = 0;
       void this.#connect();
     }
+  };
+
+  /** Offline: the socket is as good as dead; wait for "online" rather than retrying blindly. */
+  #onOffline = () => {
+    if (this.#closed) return;
+    clearTimeout(this.#retryTimer);
+    const socket = this.#socket;
+    this.#socket = undefined;
+    this.#stopHeartbeat();
+    socket?.close(1000, "offline");
+    this.#options.onState({ kind: "waiting", retryAt: Number.POSITIVE_INFINITY, reason: "offline" });
   };
 
   #startHeartbeat(socket: WebSocket): void {
