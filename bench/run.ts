@@ -1,6 +1,7 @@
 /** `npm run bench`: runs every benchmark suite once, bounded, and writes bench/results/latest.{json,md}. */
 import { existsSync, readFileSync } from "node:fs";
 import { localDbSuite } from "./localDb.ts";
+import { syncDevicesSuite } from "./syncDevices.ts";
 import { syncServerSuite } from "./syncServer.ts";
 import { REPORT_JSON, writeReport, type Metric } from "./report.ts";
 import { wranglerEnv } from "../scripts/lib/localServer.ts";
@@ -10,6 +11,7 @@ const metrics: Metric[] = [];
 const only = process.argv[2]; // e.g. `npm run bench -- sync` runs one suite
 if (!only || only === "local") metrics.push(...(await localDbSuite()));
 if (!only || only === "sync") metrics.push(...(await syncServerSuite()));
+if (!only || only === "devices") metrics.push(...(await syncDevicesSuite()));
 // A partial run keeps the other suites' last figures, so the report always covers everything.
 const previous = existsSync(REPORT_JSON) ? (JSON.parse(readFileSync(REPORT_JSON, "utf8")).metrics as Metric[]) : [];
 const ran = new Set(metrics.map((m) => m.suite));

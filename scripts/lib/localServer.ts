@@ -42,13 +42,26 @@ export interface LocalServerOptions {
   log?: (line: string) => void;
 }
 
+async function answers(url: string): Promise<boolean> {
+  try {
+    await fetch(`${url}/health`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const url = `http://127.0.0.1:${options.port}`;
+  // Another server on the port would answer our health check with the wrong secret and state.
+  if (await answers(url)) throw new Error(`port ${options.port} is already in use; stop the other server first`);
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(options.port), "--persist-to", options.persistTo, "--show-interactive-dev-session=false"];
   if (options.authSecret) args.push("--var", `AUTH_SECRET:${options.authSecret}`);
   const child: ChildProcess = spawn(
     process.execPath,
     [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), ...args],
-    { cwd: ROOT, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"] },
+    // Its own process group: wrangler starts a CLI process and workerd, and all must stop together.
+    { cwd: ROOT, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   let output = "";
   const collect = (chunk: Buffer) => {
@@ -57,14 +70,27 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   };
   child.stdout!.on("data", collect);
   child.stderr!.on("data", collect);
-  const url = `http://127.0.0.1:${options.port}`;
-  const stop = () =>
-    new Promise<void>((done) => {
-      if (child.exitCode !== null) return done();
-      child.once("exit", () => done());
-      child.kill("SIGTERM");
-      setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
-    });
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise<void>((done) => child.once("exit", () => done()));
+      signalGroup("SIGTERM");
+      const timer = setTimeout(() => signalGroup("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    signalGroup("SIGKILL"); // workerd may outlive the CLI
+    // Wait until the port is free, so a restart on the same port cannot meet the old server.
+    for (let i = 0; i < 50 && (await answers(url)); i++) await new Promise((r) => setTimeout(r, 100));
+  };
+  // Ctrl+C or a crash of the parent must not leave workerd running.
+  process.once("exit", () => signalGroup("SIGKILL"));
   const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output}`);
