@@ -64,7 +64,7 @@ export const MIN_CHANGE_WIRE_BYTES = 30;
 export const MIN_LAST_SEEN_WIRE_BYTES = 25;
 
 /** Version of the Durable Object's storage layout; bump with a migration when it changes. */
-export const USER_LOG_FORMAT_VERSION = 1;
+export const USER_LOG_FORMAT_VERSION = 2;
 
 /** Lifetime of a token minted by `npm run token` unless `--days` says otherwise. */
 export const DEFAULT_TOKEN_DAYS = 365;
@@ -97,3 +97,29 @@ export const DEVICE_SEEN_INTERVAL_MS = 10 * 60_000;
 
 /** Typing pauses this long before the note is saved; pagehide and blur save at once. */
 export const AUTOSAVE_DELAY_MS = 150;
+
+// ---- Devices and linking ----
+
+/** Characters of a link code: Crockford's base32 (no I, L, O, U), so it reads aloud and types easily. */
+export const LINK_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/** 8 characters = 40 bits: with the attempt limits below, guessing one in 10 minutes is hopeless. */
+export const LINK_CODE_LENGTH = 8;
+
+/** A link code works this long, once. */
+export const LINK_CODE_TTL_MS = 10 * 60_000;
+
+/** Failed claims allowed per client address per LINK_ATTEMPT_WINDOW_MS before it is refused (429). */
+export const LINK_ATTEMPTS_PER_ADDRESS = 10;
+
+/** Failed claims allowed from everyone together per window: stops a distributed guesser too. */
+export const LINK_ATTEMPTS_GLOBAL = 200;
+
+/** The window the attempt limits count over. */
+export const LINK_ATTEMPT_WINDOW_MS = 10 * 60_000;
+
+/** Lifetime of a device token from linking or renewal; renewed while the device is in use. */
+export const DEVICE_TOKEN_DAYS = 90;
+
+/** A device renews its token once less than this much of it is left. */
+export const TOKEN_RENEW_BEFORE_MS = 30 * 86_400_000;

@@ -15,6 +15,7 @@
 import type { Change } from "@vlcn.io/ws-common";
 import { USER_LOG_FORMAT_VERSION } from "../shared/constants";
 import { SENTINEL_CID } from "../shared/changeValidation";
+import { DEVICE_REGISTRY_SQL } from "./deviceRegistry";
 import { fromStored, toStored } from "./wireValue";
 
 export interface LogEntry {
@@ -63,6 +64,7 @@ const FORMAT_MIGRATIONS: Record<number, string> = {
       seen_at INTEGER NOT NULL DEFAULT 0
     );
   `,
+  2: DEVICE_REGISTRY_SQL,
 };
 
 /** DO SQL binds blobs as ArrayBuffer and returns them as ArrayBuffer. */

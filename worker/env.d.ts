@@ -2,10 +2,11 @@
 declare namespace Cloudflare {
   interface GlobalProps {
     mainModule: typeof import("./index");
-    durableNamespaces: "UserLog";
+    durableNamespaces: "UserLog" | "LinkCodes";
   }
   interface Env {
     USER_LOG: DurableObjectNamespace<import("./userLog").UserLog>;
+    LINK_CODES: DurableObjectNamespace<import("./linkCodes").LinkCodes>;
     AUTH_SECRET: string;
     ASSETS: Fetcher;
   }

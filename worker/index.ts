@@ -3,16 +3,18 @@
  * - `GET /health`
  * - `GET /sync`: WebSocket upgrade; auth and room arrive base64'd in `Sec-WebSocket-Protocol`
  *   (the stock ws-client's format). Checked here, before any Durable Object wakes up.
- * - `/api/*`: JSON, bearer token.
+ * - `/api/*`: JSON, bearer token (except `/api/public/*`), devices and linking.
  * - everything else: the built PWA from Workers Static Assets (SPA fallback in wrangler.toml).
  */
 import { Hono, type Context } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { HTTPException } from "hono/http-exception";
+import { DEVICE_TOKEN_DAYS } from "../shared/constants";
 import { parseSyncProtocol } from "../shared/syncProtocol";
-import { AuthError, verifyToken, type Identity } from "./auth";
+import { AuthError, mintToken, verifyToken, type Identity } from "./auth";
 import { DEVICE_HEADER, USER_HEADER, type Env } from "./userLog";
 
+export { LinkCodes } from "./linkCodes";
 export { UserLog } from "./userLog";
 
 type AppEnv = { Bindings: Env; Variables: { identity: Identity } };
@@ -20,6 +22,7 @@ type AppEnv = { Bindings: Env; Variables: { identity: Identity } };
 export const app = new Hono<AppEnv>();
 
 const userLogOf = (env: Env, userId: string) => env.USER_LOG.get(env.USER_LOG.idFromName(userId));
+const linkCodes = (env: Env) => env.LINK_CODES.get(env.LINK_CODES.idFromName("link-codes"));
 
 app.get("/health", (c) => c.json({ ok: true }));
 
@@ -41,16 +44,34 @@ app.get("/sync", async (c) => {
   return userLogOf(c.env, identity.userId).fetch(new Request(c.req.raw, { headers }));
 });
 
+/** A new device spends a link code shown on a signed-in one and gets its own token. */
+app.post("/api/public/link-claim", async (c) => {
+  const body = (await c.req.json().catch(() => ({}))) as { code?: unknown; name?: unknown; platform?: unknown };
+  if (typeof body.code !== "string") return c.json({ error: "send { code }" }, 400);
+  const address = c.req.header("CF-Connecting-IP") ?? "local";
+  const claimed = await linkCodes(c.env).claim(body.code, address);
+  if (!claimed.ok) return c.json({ error: claimed.error }, claimed.status);
+  const deviceId = `d-${crypto.randomUUID().slice(0, 8)}`;
+  await userLogOf(c.env, claimed.userId).registerDevice(deviceId, {
+    name: typeof body.name === "string" ? body.name : "",
+    platform: typeof body.platform === "string" ? body.platform : "web",
+  });
+  const token = await mintToken(c.env.AUTH_SECRET, { userId: claimed.userId, deviceId, days: DEVICE_TOKEN_DAYS });
+  return c.json({ token, userId: claimed.userId, deviceId });
+});
+
 app.use(
   "/api/*",
   bearerAuth({
     noAuthenticationHeader: { message: { error: "sign in first: missing Authorization: Bearer <token>" } },
     invalidAuthenticationHeader: { message: { error: "malformed Authorization header" } },
-    invalidToken: { message: { error: "invalid or expired token; sign in again" } },
+    invalidToken: { message: { error: "invalid or expired token, or a revoked device; sign in again" } },
     verifyToken: async (token, context) => {
       const c = context as Context<AppEnv>; // bearerAuth types its context without our bindings
       try {
-        c.set("identity", await verifyToken(token, c.env));
+        const identity = await verifyToken(token, c.env);
+        if (!(await userLogOf(c.env, identity.userId).checkDevice(identity.deviceId))) return false;
+        c.set("identity", identity);
         return true;
       } catch {
         return false;
@@ -63,6 +84,37 @@ app.get("/api/me", (c) => c.json(c.get("identity")));
 
 /** Size of the caller's own log (for the settings screen, tests and benchmarks). */
 app.get("/api/log/stats", async (c) => c.json(await userLogOf(c.env, c.get("identity").userId).stats()));
+
+/** A fresh token for the calling device, so a device in use never reaches its expiry. */
+app.post("/api/token/renew", async (c) => {
+  const { userId, deviceId } = c.get("identity");
+  return c.json({ token: await mintToken(c.env.AUTH_SECRET, { userId, deviceId, days: DEVICE_TOKEN_DAYS }) });
+});
+
+app.post("/api/link-codes", async (c) => {
+  const { userId, deviceId } = c.get("identity");
+  return c.json(await linkCodes(c.env).create(userId, deviceId), 201);
+});
+
+app.get("/api/devices", async (c) => {
+  const { userId, deviceId } = c.get("identity");
+  const devices = await userLogOf(c.env, userId).listDevices();
+  return c.json(devices.map((d) => ({ ...d, current: d.deviceId === deviceId })));
+});
+
+app.patch("/api/devices/:id", async (c) => {
+  const body = (await c.req.json().catch(() => ({}))) as { name?: unknown };
+  if (typeof body.name !== "string" || !body.name.trim()) return c.json({ error: "send { name }" }, 400);
+  const renamed = await userLogOf(c.env, c.get("identity").userId).renameDevice(c.req.param("id"), body.name);
+  return renamed ? c.json({ ok: true }) : c.json({ error: "no such device" }, 404);
+});
+
+app.delete("/api/devices/:id", async (c) => {
+  const { userId, deviceId } = c.get("identity");
+  if (c.req.param("id") === deviceId) return c.json({ error: "this is the device you are using; sign out instead" }, 400);
+  const revoked = await userLogOf(c.env, userId).revokeDevice(c.req.param("id"));
+  return revoked ? c.json({ ok: true }) : c.json({ error: "no such device" }, 404);
+});
 
 app.all("/api/*", (c) => c.json({ error: "not found" }, 404));
 

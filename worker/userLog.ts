@@ -14,6 +14,7 @@ import { BACKLOG_PAGE_ROWS, MAX_FRAME_BYTES, OUTBOUND_FRAME_TARGET_BYTES, SCHEMA
 import { SCHEMA_VERSION } from "../shared/migrations";
 import { CloseCode } from "../shared/syncProtocol";
 import { ChangeLogStore, type LogEntry, type LogStats, type PeerCursor } from "./changeLogStore";
+import { DeviceRegistry, type DeviceRecord } from "./deviceRegistry";
 import { decodeDeviceFrame, encode, FrameError } from "./frames";
 import { wireSizeOf } from "./wireValue";
 
@@ -39,6 +40,7 @@ interface SocketState {
 
 export interface Env {
   USER_LOG: DurableObjectNamespace<UserLog>;
+  LINK_CODES: DurableObjectNamespace<import("./linkCodes").LinkCodes>;
   AUTH_SECRET: string;
   ASSETS: Fetcher;
 }
@@ -52,10 +54,12 @@ const reasonText = (reason: string) => (reason.length > 120 ? `${reason.slice(0,
 
 export class UserLog extends DurableObject<Env> {
   readonly #store: ChangeLogStore;
+  readonly #devices: DeviceRegistry;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#store = new ChangeLogStore(ctx.storage.sql);
+    this.#devices = new DeviceRegistry(ctx.storage.sql);
   }
 
   /** The WebSocket upgrade, forwarded by the Worker with the verified identity in headers. */
@@ -67,6 +71,8 @@ export class UserLog extends DurableObject<Env> {
     const owner = this.#store.owner();
     if (owner === undefined) this.#store.setOwner(userId);
     else if (owner !== userId) return new Response("this log belongs to another user", { status: 403 });
+    if (this.#devices.isRevoked(deviceId)) return new Response("this device was revoked", { status: 401 });
+    this.#devices.touch(deviceId);
 
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
@@ -81,16 +87,32 @@ export class UserLog extends DurableObject<Env> {
     return this.#store.stats();
   }
 
-  /** Closes every socket of a device (e.g. revoked). */
-  disconnectDevice(deviceId: string, code: number, reason: string): number {
-    let closed = 0;
+  /** False when the device was revoked; records that it was seen otherwise. */
+  checkDevice(deviceId: string): boolean {
+    if (this.#devices.isRevoked(deviceId)) return false;
+    this.#devices.touch(deviceId);
+    return true;
+  }
+
+  registerDevice(deviceId: string, details: { name?: string; platform?: string }): void {
+    this.#devices.touch(deviceId, details);
+  }
+
+  listDevices(): DeviceRecord[] {
+    return this.#devices.list();
+  }
+
+  renameDevice(deviceId: string, name: string): boolean {
+    return this.#devices.rename(deviceId, name);
+  }
+
+  /** Refuses the device's token from now on and closes its open sockets at once. */
+  revokeDevice(deviceId: string): boolean {
+    if (!this.#devices.revoke(deviceId)) return false;
     for (const ws of this.ctx.getWebSockets()) {
-      if ((ws.deserializeAttachment() as SocketState).deviceId === deviceId) {
-        ws.close(code, reasonText(reason));
-        closed++;
-      }
+      if ((ws.deserializeAttachment() as SocketState).deviceId === deviceId) this.#refuse(ws, CloseCode.Unauthorized, "this device was revoked");
     }
-    return closed;
+    return true;
   }
 
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
@@ -217,7 +239,13 @@ export class UserLog extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => this.#store.append(msg.sender, fresh, cursor));
     for (const other of this.ctx.getWebSockets()) {
       const otherState = other.deserializeAttachment() as SocketState;
-      if (otherState.site) this.#flush(other, otherState);
+      if (!otherState.site || other.readyState !== WebSocket.OPEN) continue;
+      try {
+        this.#flush(other, otherState);
+      } catch (error) {
+        // One closing socket must not fail the push that is already stored for everyone.
+        console.warn("UserLog: could not relay to a socket", error);
+      }
     }
   }
 
