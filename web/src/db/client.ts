@@ -58,6 +58,11 @@ export class DbClient {
     await this.#request({ kind: "signOut" });
   }
 
+  /** Calls the sync server's API as this device (the token never reaches the page). */
+  api<T>(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<T> {
+    return this.#request({ kind: "api", method, path, body }) as Promise<T>;
+  }
+
   onChange(listener: ChangeListener): () => void {
     this.#changeListeners.add(listener);
     return () => this.#changeListeners.delete(listener);

@@ -58,7 +58,7 @@ export class DatabaseHost {
     const db = this.connection;
     try {
       let value: HostResult["value"];
-      if (request.kind === "signIn" || request.kind === "signOut") {
+      if (request.kind === "signIn" || request.kind === "signOut" || request.kind === "api") {
         throw new Error(`${request.kind} is handled by the sync client, not the database`);
       } else if (request.kind === "query") {
         if (TRANSACTION_CONTROL.test(request.statement.sql)) {

@@ -23,7 +23,9 @@ export type DbRequest =
   /** Stores the device token (and server) and starts syncing; the token never leaves this device. */
   | { kind: "signIn"; token: string; serverUrl: string }
   /** Stops syncing and forgets the token; local data stays. */
-  | { kind: "signOut" };
+  | { kind: "signOut" }
+  /** Calls the sync server's `/api` with this device's token (which stays in the worker). */
+  | { kind: "api"; method: "GET" | "POST" | "PATCH" | "DELETE"; path: string; body?: unknown };
 
 export interface StatementResult {
   rows: SqlValue[][];
@@ -31,7 +33,7 @@ export interface StatementResult {
   tables: string[];
 }
 
-export type DbResponse = { ok: true; value: StatementResult | StatementResult[] | null } | { ok: false; error: string };
+export type DbResponse = { ok: true; value: StatementResult | StatementResult[] | unknown } | { ok: false; error: string };
 
 /** Where this origin's database lives. */
 export type StorageKind = "opfs" | "idb" | "memory";

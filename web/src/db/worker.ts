@@ -65,6 +65,7 @@ async function execute(request: DbRequest): Promise<DbResponse> {
       await sync!.signOut();
       return { ok: true, value: null };
     }
+    if (request.kind === "api") return { ok: true, value: await sync!.api(request.method, request.path, request.body) };
     const { value, changed } = await host!.handle(request);
     if (changed.length > 0) {
       announceChanged(changed);

@@ -4,7 +4,7 @@
  * (never replicated), the device's row in `devices`, and a status the UI can trust.
  */
 import { createSyncedDB } from "@vlcn.io/ws-client";
-import { DEVICE_SEEN_INTERVAL_MS, LOCAL_CHANGE_COALESCE_MS } from "../../../shared/constants";
+import { DEVICE_SEEN_INTERVAL_MS, LOCAL_CHANGE_COALESCE_MS, TOKEN_RENEW_BEFORE_MS } from "../../../shared/constants";
 import { readTokenClaims, type SyncStatus, type TokenClaims } from "../../../shared/syncStatus";
 import type { SqliteConnection } from "../db/sqlite/connection";
 import { SyncDb, type Exclusive } from "./syncDb";
@@ -153,12 +153,8 @@ export class SyncClient {
     const transport = new SyncTransport({
       serverUrl,
       room: claims.userId,
-      // Read for every connection, so a token replaced on this device is used at the next one.
-      getToken: async () => {
-        const current = await this.#exclusive((db) => readSetting(db, SETTING.token));
-        if (!current) throw new Error("signed out");
-        return current;
-      },
+      // Read (and renewed if it nears expiry) for every connection.
+      getToken: () => this.#currentToken(serverUrl),
       lastSeens: () => syncDb.getLastSeens(),
       onState: (state) => {
         this.#transportState = state;
@@ -187,6 +183,43 @@ export class SyncClient {
     this.#session = { claims, serverUrl, token, transport, syncDb, stop: () => synced.stop() };
     await synced.start();
     this.#update();
+  }
+
+  /** Calls the server's API with this device's token; errors carry the server's words. */
+  async api(method: string, path: string, body?: unknown): Promise<unknown> {
+    const session = this.#session;
+    if (!session) throw new Error("sign in first");
+    const token = await this.#currentToken(session.serverUrl);
+    let response: Response;
+    try {
+      response = await fetch(`${session.serverUrl}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new Error("the sync server cannot be reached; try again when online");
+    }
+    const json = (await response.json().catch(() => ({}))) as { error?: string };
+    if (!response.ok) throw new Error(json.error ?? `the server answered ${response.status}`);
+    return json;
+  }
+
+  /** The stored token, renewed first when it is near expiry and the server is reachable. */
+  async #currentToken(serverUrl: string): Promise<string> {
+    const token = await this.#exclusive((db) => readSetting(db, SETTING.token));
+    if (!token) throw new Error("signed out");
+    const expiresAt = readTokenClaims(token)?.expiresAt;
+    if (expiresAt === undefined || expiresAt - Date.now() > TOKEN_RENEW_BEFORE_MS) return token;
+    try {
+      const response = await fetch(`${serverUrl}/api/token/renew`, { method: "POST", headers: { Authorization: `Bearer ${token}` } });
+      if (!response.ok) return token; // an expired or revoked token fails at connect with the reason
+      const renewed = ((await response.json()) as { token: string }).token;
+      await this.#exclusive((db) => writeSetting(db, SETTING.token, renewed));
+      return renewed;
+    } catch {
+      return token; // offline: renew next time
+    }
   }
 
   /** Registers this device in `devices` and refreshes its last sync time, sparingly. */

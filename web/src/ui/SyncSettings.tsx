@@ -1,6 +1,9 @@
 import { createSignal, Show, type Accessor } from "solid-js";
 import type { SyncStatus } from "../../../shared/syncStatus";
 import type { DbClient } from "../db/client";
+import { claimLinkCode } from "../sync/linkClaim";
+import { DevicesList } from "./DevicesList";
+import { LinkDevicePanel } from "./LinkDevicePanel";
 
 /** Sign in with a pasted token (or link), see who is signed in, sign out. */
 export function SyncSettings(props: { client: DbClient; status: Accessor<SyncStatus>; onClose: () => void }) {
@@ -8,6 +11,21 @@ export function SyncSettings(props: { client: DbClient; status: Accessor<SyncSta
   const [server, setServer] = createSignal(location.origin);
   const [error, setError] = createSignal<string>();
   const [busy, setBusy] = createSignal(false);
+  const [code, setCode] = createSignal("");
+
+  const useCode = async (event: SubmitEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await claimLinkCode(props.client, code(), server().trim() || location.origin);
+      setCode("");
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
 
   const signIn = async (event: SubmitEvent) => {
     event.preventDefault();
@@ -37,6 +55,17 @@ export function SyncSettings(props: { client: DbClient; status: Accessor<SyncSta
       <Show
         when={props.status().state !== "signed-out"}
         fallback={
+          <>
+          <form class="stack" onSubmit={useCode}>
+            <p class="muted">Already use CoBrain on another device? Show a link code there (Sync → Link another device) and enter it here.</p>
+            <label>
+              Link code
+              <input value={code()} onInput={(e) => setCode(e.currentTarget.value)} autocomplete="one-time-code" spellcheck={false} placeholder="ABCD-EFGH" />
+            </label>
+            <button type="submit" disabled={busy() || code().trim().length < 8}>
+              Link this device
+            </button>
+          </form>
           <form class="stack" onSubmit={signIn}>
             <p class="muted">Paste the sign-in link or token you were given. Your notes stay on this device either way.</p>
             <label>
@@ -51,6 +80,7 @@ export function SyncSettings(props: { client: DbClient; status: Accessor<SyncSta
               Sign in
             </button>
           </form>
+          </>
         }
       >
         <p>
@@ -60,6 +90,8 @@ export function SyncSettings(props: { client: DbClient; status: Accessor<SyncSta
         <button type="button" onClick={() => void props.client.signOut()}>
           Sign out (keeps notes on this device)
         </button>
+        <LinkDevicePanel client={props.client} serverUrl={props.status().serverUrl ?? location.origin} />
+        <DevicesList client={props.client} />
       </Show>
       <Show when={error()}>
         <p class="error" role="alert">

@@ -1,14 +1,16 @@
 /**
- * A sign-in link carries the token in the URL fragment (`/#token=…`), which never reaches a
- * server. Take it, remove it from the address bar and history, and sign in.
+ * Links into the app that sign a device in: `/#token=…` (a token, e.g. printed by
+ * `npm run token`) or `/#link=CODE` (a QR code shown by another device). The fragment never
+ * reaches a server; it is removed from the address bar and history before use.
  */
 import type { DbClient } from "../db/client";
+import { claimLinkCode } from "../sync/linkClaim";
 
 export function consumeSignInLink(client: DbClient, onError: (message: string) => void): void {
-  const match = /(?:^#|&)token=([^&]+)/.exec(location.hash);
-  if (!match) return;
+  const token = /(?:^#|&)token=([^&]+)/.exec(location.hash)?.[1];
+  const code = /(?:^#|&)link=([^&]+)/.exec(location.hash)?.[1];
+  if (!token && !code) return;
   history.replaceState(null, "", location.pathname + location.search);
-  client.signIn(decodeURIComponent(match[1]!), location.origin).catch((error: unknown) => {
-    onError(error instanceof Error ? error.message : String(error));
-  });
+  const signIn = token ? client.signIn(decodeURIComponent(token), location.origin) : claimLinkCode(client, decodeURIComponent(code!));
+  signIn.catch((error: unknown) => onError(error instanceof Error ? error.message : String(error)));
 }

@@ -1,0 +1,119 @@
+/** Linking a new device with a one-time code, and revoking a device, in real Chromium contexts. */
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { readTokenClaims } from "../shared/syncStatus";
+import { mintToken } from "../worker/auth";
+import { addNote, openApp, signedInDevice, sql, waitForNote, waitForSync } from "./app";
+import { launchBrowser } from "./browser";
+
+const baseUrl = inject("baseUrl");
+const authSecret = inject("authSecret");
+
+describe("linking and revoking devices", () => {
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+  });
+  afterAll(() => browser?.close());
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on("dialog", (dialog) => void dialog.accept(dialog.type() === "prompt" ? "Renamed tablet" : undefined));
+    return page;
+  }
+
+  async function showLinkCode(page: Page): Promise<string> {
+    await page.locator(".sync-indicator").click();
+    await page.getByRole("button", { name: "Show a link code" }).click();
+    const code = await page.getByLabel("Link code").getAttribute("data-code");
+    await expect.poll(() => page.locator(".qr svg").count()).toBe(1);
+    return code!;
+  }
+
+  it("a code shown on a signed-in device links a new one, which then syncs", async () => {
+    const user = `link-${Date.now()}`;
+    const phone = await newPage();
+    await signedInDevice(phone, baseUrl, authSecret, user, "phone");
+    await addNote(phone, "written on the phone");
+    const code = await showLinkCode(phone);
+
+    const tablet = await newPage();
+    await openApp(tablet, baseUrl);
+    await tablet.locator(".sync-indicator").click();
+    await tablet.getByLabel("Link code").fill(`${code.slice(0, 4)}-${code.slice(4).toLowerCase()}`);
+    await tablet.getByRole("button", { name: "Link this device" }).click();
+    await waitForSync(tablet, "synced");
+    await waitForNote(tablet, "written on the phone");
+
+    // The same code cannot link a third device.
+    const third = await newPage();
+    await openApp(third, baseUrl);
+    await third.locator(".sync-indicator").click();
+    await third.getByLabel("Link code").fill(code);
+    await third.getByRole("button", { name: "Link this device" }).click();
+    await expect.poll(() => third.getByRole("alert").first().textContent()).toMatch(/already used/);
+
+    // Both devices appear in the list; the phone renames the tablet.
+    await phone.getByRole("button", { name: "Close sync settings" }).click();
+    await phone.locator(".sync-indicator").click();
+    await expect.poll(() => phone.locator(".device").count()).toBe(2);
+    const tabletRow = phone.locator(".device", { hasNotText: "(this device)" });
+    await tabletRow.getByRole("button", { name: /^Rename/ }).click();
+    await expect.poll(() => tabletRow.textContent()).toMatch(/Renamed tablet/);
+  });
+
+  it("a QR link signs the new device in by opening it", async () => {
+    const user = `qr-${Date.now()}`;
+    const phone = await newPage();
+    await signedInDevice(phone, baseUrl, authSecret, user, "phone");
+    await addNote(phone, "via QR");
+    const code = await showLinkCode(phone);
+    const laptop = await newPage();
+    await laptop.goto(`${baseUrl}/#link=${code}`);
+    await waitForSync(laptop, "synced");
+    await waitForNote(laptop, "via QR");
+    expect(laptop.url()).not.toContain(code);
+  });
+
+  it("a device in use renews a token that nears expiry", async () => {
+    const page = await newPage();
+    const token = await mintToken(authSecret, { userId: `renew-${Date.now()}`, deviceId: "old-phone", days: 5 });
+    await page.goto(`${baseUrl}/#token=${token}`);
+    await waitForSync(page, "synced");
+    const expiry = async () => {
+      const [[stored]] = (await sql(page, "SELECT value FROM local_settings WHERE key = 'sync.token'")) as [[string]];
+      return readTokenClaims(stored)!.expiresAt! - Date.now();
+    };
+    await expect.poll(expiry).toBeGreaterThan(80 * 86_400_000);
+  });
+
+  it("revoking a device stops its sync at once, keeps its notes, and the others keep syncing", async () => {
+    const user = `revoke-${Date.now()}`;
+    const keeper = await newPage();
+    const lost = await newPage();
+    const other = await newPage();
+    await signedInDevice(keeper, baseUrl, authSecret, user, "keeper");
+    await signedInDevice(lost, baseUrl, authSecret, user, "lost-phone");
+    await signedInDevice(other, baseUrl, authSecret, user, "other");
+    await addNote(keeper, "before revoking");
+    await waitForNote(lost, "before revoking");
+
+    await keeper.locator(".sync-indicator").click();
+    await keeper.locator(".device", { hasText: "lost-phone" }).getByRole("button", { name: /^Revoke/ }).click();
+    await waitForSync(lost, "error");
+    expect(await lost.locator(".sync-indicator").textContent()).toMatch(/revoked/);
+
+    await addNote(keeper, "after revoking");
+    await waitForNote(other, "after revoking");
+    await lost.reload();
+    await waitForNote(lost, "before revoking");
+    await waitForSync(lost, "error");
+    expect(await lost.locator(".note-title", { hasText: "after revoking" }).count()).toBe(0);
+  });
+});

@@ -1,0 +1,76 @@
+import { createResource, createSignal, For, Show } from "solid-js";
+import type { DbClient } from "../db/client";
+
+interface ServerDevice {
+  deviceId: string;
+  name: string;
+  platform: string;
+  lastSeen: number;
+  revokedAt: number | null;
+  current: boolean;
+}
+
+/** The user's devices as the server knows them: rename, revoke (its notes stay on it). */
+export function DevicesList(props: { client: DbClient }) {
+  const [devices, { refetch }] = createResource(() => props.client.api<ServerDevice[]>("GET", "/api/devices"));
+  const [error, setError] = createSignal<string>();
+  const act = async (action: () => Promise<unknown>) => {
+    setError(undefined);
+    try {
+      await action();
+      await refetch();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  const rename = (d: ServerDevice) => {
+    const name = prompt("Name this device", d.name || d.deviceId);
+    if (name?.trim()) void act(() => props.client.api("PATCH", `/api/devices/${encodeURIComponent(d.deviceId)}`, { name }));
+  };
+  const revoke = (d: ServerDevice) => {
+    if (confirm(`Revoke "${d.name || d.deviceId}"? It stops syncing at once; notes already on it stay there.`)) {
+      void act(() => props.client.api("DELETE", `/api/devices/${encodeURIComponent(d.deviceId)}`));
+    }
+  };
+
+  return (
+    <div class="stack">
+      <h3>Devices</h3>
+      <Show when={devices.error}>
+        <p class="error" role="alert">
+          Could not load devices: {String((devices.error as Error)?.message ?? devices.error)}
+        </p>
+      </Show>
+      <ul class="devices" aria-label="Devices">
+        <For each={devices()}>
+          {(d) => (
+            <li class="device" data-device-id={d.deviceId} classList={{ revoked: d.revokedAt !== null }}>
+              <span>
+                <strong>{d.name || d.deviceId}</strong> {d.current ? "(this device)" : ""}
+                <span class="muted">
+                  {" "}
+                  · {d.platform || "unknown"} · {d.revokedAt !== null ? "revoked" : `last seen ${new Date(d.lastSeen).toLocaleString()}`}
+                </span>
+              </span>
+              <span class="device-actions">
+                <button type="button" onClick={() => rename(d)} aria-label={`Rename ${d.name || d.deviceId}`}>
+                  Rename
+                </button>
+                <Show when={!d.current && d.revokedAt === null}>
+                  <button type="button" class="danger" onClick={() => revoke(d)} aria-label={`Revoke ${d.name || d.deviceId}`}>
+                    Revoke
+                  </button>
+                </Show>
+              </span>
+            </li>
+          )}
+        </For>
+      </ul>
+      <Show when={error()}>
+        <p class="error" role="alert">
+          {error()}
+        </p>
+      </Show>
+    </div>
+  );
+}

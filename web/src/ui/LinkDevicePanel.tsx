@@ -1,0 +1,44 @@
+import { createSignal, onCleanup, Show } from "solid-js";
+import type { DbClient } from "../db/client";
+
+/** On a signed-in device: shows a one-time code, and a QR code of the link that spends it. */
+export function LinkDevicePanel(props: { client: DbClient; serverUrl: string }) {
+  const [code, setCode] = createSignal<{ code: string; expiresAt: number; svg: string }>();
+  const [error, setError] = createSignal<string>();
+  const [now, setNow] = createSignal(Date.now());
+  const timer = setInterval(() => setNow(Date.now()), 1_000);
+  onCleanup(() => clearInterval(timer));
+
+  const create = async () => {
+    setError(undefined);
+    try {
+      const created = await props.client.api<{ code: string; expiresAt: number }>("POST", "/api/link-codes");
+      const { renderSVG } = await import("uqr"); // loaded only when a code is shown
+      setCode({ ...created, svg: renderSVG(`${props.serverUrl}/#link=${created.code}`) });
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  const left = () => Math.max(0, Math.round(((code()?.expiresAt ?? 0) - now()) / 1000));
+
+  return (
+    <div class="stack">
+      <h3>Link another device</h3>
+      <Show when={code() && left() > 0} fallback={<button type="button" onClick={() => void create()}>Show a link code</button>}>
+        <p class="muted">On the new device, open this app and enter the code, or scan the QR code. It works once, for 10 minutes.</p>
+        <p class="link-code" aria-label="Link code" data-code={code()!.code}>
+          {code()!.code.slice(0, 4)}-{code()!.code.slice(4)}
+        </p>
+        <div class="qr" role="img" aria-label="QR code of the link" innerHTML={code()!.svg} />
+        <p class="muted">
+          Expires in {Math.floor(left() / 60)}:{String(left() % 60).padStart(2, "0")}
+        </p>
+      </Show>
+      <Show when={error()}>
+        <p class="error" role="alert">
+          {error()}
+        </p>
+      </Show>
+    </div>
+  );
+}
