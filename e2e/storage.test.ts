@@ -41,6 +41,23 @@ describe("local database storage", () => {
     await context.close();
   });
 
+  it("after one visit the app boots with no network, with its notes, and accepts edits", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await openApp(page, baseUrl);
+    await addNote(page, "written online");
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready; // the shell, worker and WASM are precached on install
+    });
+    await context.setOffline(true);
+    await page.reload();
+    await openApp(page, baseUrl);
+    await expectTitles(page, ["written online"]);
+    await addNote(page, "written offline");
+    expect(await page.evaluate(() => navigator.onLine)).toBe(false);
+    await context.close();
+  });
+
   it("IndexedDB fallback: a note survives a reload, and the page says which storage it uses", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

@@ -11,6 +11,7 @@ import { consumeSignInLink } from "./signInLink";
 import { StorageBanner } from "./StorageBanner";
 import { SyncIndicator } from "./SyncIndicator";
 import { SyncSettings } from "./SyncSettings";
+import { UpdatePrompt } from "./UpdatePrompt";
 
 export function App(props: { client: DbClient }) {
   const db = createDrizzle(props.client);
@@ -49,6 +50,7 @@ export function App(props: { client: DbClient }) {
         <SyncIndicator status={sync} onClick={() => setSettingsOpen((open) => !open)} />
       </header>
       <StorageBanner status={status} />
+      <UpdatePrompt />
       <Show when={settingsOpen()}>
         <SyncSettings client={props.client} status={sync} onClose={() => setSettingsOpen(false)} />
       </Show>
