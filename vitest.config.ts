@@ -17,6 +17,12 @@ export default defineConfig({
         test: {
           name: "worker",
           include: ["worker/**/*.test.ts"],
+          // `npm run soak` raises the property tests' case count; FC_SEED/FC_PATH replay a failure.
+          provide: {
+            soakRuns: Number(process.env.SOAK_RUNS ?? 6),
+            fcSeed: process.env.FC_SEED ?? "",
+            fcPath: process.env.FC_PATH ?? "",
+          },
         },
       },
       {

@@ -11,3 +11,9 @@ declare namespace Cloudflare {
     ASSETS: Fetcher;
   }
 }
+
+// Compiled WASM imports (workerd): the module, ready to instantiate.
+declare module "*.wasm" {
+  const module: WebAssembly.Module;
+  export default module;
+}

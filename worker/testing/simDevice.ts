@@ -1,0 +1,183 @@
+/**
+ * A simulated device for convergence tests inside workerd: a real cr-sqlite replica, CoBrain's
+ * SyncDb adapter and the stock ws-client streams, over a transport that injects faults:
+ * duplicated and held-back frames in both directions, and dropped connections.
+ */
+import { exports } from "cloudflare:workers";
+import { createSyncedDB, type Transport } from "@vlcn.io/ws-client";
+import { decode, encode, tags, type AnnouncePresence, type Changes, type Msg, type RejectChanges, type StartStreaming } from "@vlcn.io/ws-common";
+import { CRR_TABLE_NAMES } from "../../shared/schema";
+import { encodeSyncProtocol } from "../../shared/syncProtocol";
+import type { SqlParam, SqliteConnection } from "../../web/src/db/sqlite/connection";
+import { SyncDb, type Exclusive } from "../../web/src/sync/syncDb";
+import { token } from "./device";
+import { openReplica } from "./replica";
+
+export interface Faults {
+  /** Chance that a frame is delivered twice. */
+  duplicate: number;
+  /** Chance that a frame (and every frame after it, to keep order) is held back for a while. */
+  hold: number;
+  random: () => number;
+}
+
+class FaultyTransport implements Transport {
+  onChangesReceived: ((msg: Changes) => Promise<void>) | null = null;
+  onStartStreaming: ((msg: StartStreaming) => Promise<void>) | null = null;
+  onResetStream: ((msg: StartStreaming) => Promise<void>) | null = null;
+  #ws: WebSocket | undefined;
+  #hadStart = false;
+  /** Frames waiting in each direction while held back; order is kept. */
+  #outQueue: Uint8Array[] = [];
+  #inQueue: Msg[] = [];
+  #holding = { out: false, in: false };
+
+  constructor(
+    private readonly userId: string,
+    private readonly deviceId: string,
+    private readonly faults: Faults,
+  ) {}
+
+  start(onReady: () => void): void {
+    void this.#open().then(onReady, () => undefined);
+  }
+
+  async #open(): Promise<void> {
+    const protocol = encodeSyncProtocol({ auth: await token(this.userId, this.deviceId), room: this.userId });
+    const response = await exports.default.fetch("http://cobrain.test/sync", { headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": protocol } });
+    const ws = response.webSocket;
+    if (!ws) throw new Error(`upgrade refused: ${response.status}`);
+    ws.binaryType = "arraybuffer";
+    ws.accept();
+    ws.addEventListener("message", (event) => this.#incoming(decode(new Uint8Array(event.data as ArrayBuffer))));
+    this.#ws = ws;
+  }
+
+  #incoming(msg: Msg): void {
+    const copies = this.faults.random() < this.faults.duplicate ? 2 : 1;
+    for (let i = 0; i < copies; i++) this.#inQueue.push(msg);
+    if (!this.#holding.in && this.faults.random() < this.faults.hold) this.#holdBack("in");
+    if (!this.#holding.in) this.#drainIn();
+  }
+
+  #drainIn(): void {
+    for (const msg of this.#inQueue.splice(0)) {
+      if (msg._tag === tags.Changes) void this.onChangesReceived?.(msg).catch(() => undefined);
+      if (msg._tag === tags.StartStreaming) {
+        const handler = this.#hadStart ? this.onResetStream : this.onStartStreaming;
+        this.#hadStart = true;
+        void handler?.(msg);
+      }
+    }
+  }
+
+  #send(msg: Msg): void {
+    const frame = encode(msg);
+    const copies = msg._tag === tags.Changes && this.faults.random() < this.faults.duplicate ? 2 : 1;
+    for (let i = 0; i < copies; i++) this.#outQueue.push(frame);
+    if (!this.#holding.out && this.faults.random() < this.faults.hold) this.#holdBack("out");
+    if (!this.#holding.out) this.#drainOut();
+  }
+
+  #drainOut(): void {
+    for (const frame of this.#outQueue.splice(0)) this.#ws?.send(frame);
+  }
+
+  #holdBack(direction: "in" | "out"): void {
+    this.#holding[direction] = true;
+    setTimeout(() => {
+      this.#holding[direction] = false;
+      if (direction === "in") this.#drainIn();
+      else this.#drainOut();
+    }, 5 + Math.floor(this.faults.random() * 40));
+  }
+
+  announcePresence(msg: AnnouncePresence): void {
+    this.#send(msg);
+  }
+
+  sendChanges(msg: Changes): "reconnecting" | "buffer-full" | "sent" {
+    if (!this.#ws) return "reconnecting";
+    this.#send(msg);
+    return "sent";
+  }
+
+  rejectChanges(msg: RejectChanges): void {
+    this.#send(msg);
+  }
+
+  close(): void {
+    this.#ws?.close(1000, "bye");
+    this.#ws = undefined;
+  }
+}
+
+function serialised(db: SqliteConnection): Exclusive {
+  let queue: Promise<unknown> = Promise.resolve();
+  return <T>(fn: (db: SqliteConnection) => Promise<T>) => {
+    const run = queue.then(() => fn(db));
+    queue = run.catch(() => undefined);
+    return run;
+  };
+}
+
+export class SimDevice {
+  #sync: { stop(): boolean } | undefined;
+  #syncDb: SyncDb | undefined;
+  readonly #exclusive: Exclusive;
+
+  private constructor(
+    readonly db: SqliteConnection,
+    readonly userId: string,
+    readonly deviceId: string,
+    private readonly faults: Faults,
+  ) {
+    this.#exclusive = serialised(db);
+  }
+
+  static async create(userId: string, deviceId: string, faults: Faults): Promise<SimDevice> {
+    return new SimDevice(await openReplica(), userId, deviceId, faults);
+  }
+
+  get connected(): boolean {
+    return this.#sync !== undefined;
+  }
+
+  async connect(): Promise<void> {
+    this.disconnect();
+    const syncDb = await SyncDb.open(this.#exclusive);
+    const transport = new FaultyTransport(this.userId, this.deviceId, this.faults);
+    const synced = await createSyncedDB({ dbProvider: async () => syncDb, transportProvider: () => transport }, this.deviceId, {
+      url: "http://cobrain.test/sync",
+      room: this.userId,
+    });
+    await synced.start();
+    this.#sync = synced;
+    this.#syncDb = syncDb;
+  }
+
+  disconnect(): void {
+    this.#sync?.stop();
+    this.#sync = undefined;
+    this.#syncDb = undefined;
+  }
+
+  async write(sql: string, params: SqlParam[] = []): Promise<void> {
+    await this.#exclusive((db) => db.exec(sql, params));
+    this.#syncDb?.notifyLocalChange();
+  }
+
+  /** Nudges the outbound stream (the stock one only re-pulls on change events). */
+  nudge(): void {
+    this.#syncDb?.notifyLocalChange();
+  }
+
+  async snapshot(): Promise<string> {
+    const parts: string[] = [];
+    for (const table of CRR_TABLE_NAMES) {
+      const { rows } = await this.#exclusive((db) => db.exec(`SELECT * FROM ${table} ORDER BY 1, 2`));
+      parts.push(`${table}: ${JSON.stringify(rows, (_, v) => (typeof v === "bigint" ? `${v}n` : v))}`);
+    }
+    return parts.join("\n");
+  }
+}
