@@ -116,6 +116,8 @@ export class UserLog extends DurableObject<Env> {
   }
 
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
+    // Frames already in flight when we refused the socket: nothing more to say to it.
+    if (ws.readyState !== WebSocket.OPEN) return;
     const state = ws.deserializeAttachment() as SocketState;
     if (typeof message === "string") return this.#refuse(ws, CloseCode.UnsupportedData, "binary ws-common frames only");
     if (message.byteLength > MAX_FRAME_BYTES) {
@@ -145,7 +147,7 @@ export class UserLog extends DurableObject<Env> {
     } catch (error) {
       // A bug must not take the other devices down with it; this socket reconnects.
       console.error("UserLog: failed handling a message", error);
-      ws.close(1011, "internal error");
+      if (ws.readyState === WebSocket.OPEN) ws.close(1011, "internal error");
     }
   }
 

@@ -115,4 +115,5 @@ export class Device {
   }
 }
 
+
 export const settle = (ms = 100) => new Promise((r) => setTimeout(r, ms));
