@@ -1,4 +1,4 @@
-/** A device speaking raw ws-common frames from Node, for server benchmarks (no local database). */
+/** A device speaking raw ws-common frames from Node, for load tests and server benchmarks (no local database). */
 import { decode, encode, tags, type Change, type Msg } from "@vlcn.io/ws-common";
 import { SCHEMA_NAME } from "../shared/constants.ts";
 import { SCHEMA_VERSION } from "../shared/migrations.ts";
