@@ -17,6 +17,9 @@ export const DB_OWNER_LOCK = "cobrain-db-owner";
 /** BroadcastChannel over which non-owner tabs route queries to the owner tab's worker. */
 export const DB_CHANNEL = "cobrain-db";
 
+/** Below this much free quota a failed write is reported as "storage full" (a write needs pages + journal). */
+export const STORAGE_LOW_BYTES = 8 * 1024 * 1024;
+
 /** Prepared statements kept per connection; the app issues a few dozen distinct statements. */
 export const STATEMENT_CACHE_SIZE = 128;
 

@@ -4,10 +4,28 @@
  * statements and COMMIT as separate requests, letting another tab's write slip inside the
  * transaction; such statements are refused with a pointer to `db.batch()`.
  */
+import { STORAGE_LOW_BYTES } from "../../../shared/constants";
 import type { DbRequest, SqlStatement, StatementResult } from "./protocol";
 import type { SqliteConnection } from "./sqlite/connection";
 
 const TRANSACTION_CONTROL = /^\s*(begin|commit|end|rollback|savepoint|release)\b/i;
+
+/**
+ * SQLite reports a refused OPFS/IndexedDB write (quota exceeded) only as "disk I/O error" or
+ * "database or disk is full". Say what happened in the user's terms; the statement's transaction
+ * has been rolled back, so nothing was half-written.
+ */
+export async function explainStorageError(error: unknown): Promise<unknown> {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!/disk I\/O error|disk is full|SQLITE_FULL|SQLITE_IOERR/i.test(message)) return error;
+  const estimate = await globalThis.navigator?.storage?.estimate?.().catch(() => undefined);
+  const free = estimate?.quota !== undefined && estimate.usage !== undefined ? estimate.quota - estimate.usage : undefined;
+  if (/full/i.test(message) || (free !== undefined && free < STORAGE_LOW_BYTES)) {
+    return new Error("this device's storage is full, so nothing of this change was saved; free up space and try again", { cause: error });
+  }
+  // Chromium reports a full quota to the VFS as a short write, which SQLite calls an I/O error.
+  return new Error(`the browser refused to save to this device's storage (${message}); it may be full. Nothing of this change was saved; free up space and try again`, { cause: error });
+}
 
 export interface HostResult {
   value: StatementResult | StatementResult[];
@@ -36,6 +54,8 @@ export class DatabaseHost {
     return this.#enqueue(async () => {
       try {
         return await fn(this.connection);
+      } catch (error) {
+        throw await explainStorageError(error);
       } finally {
         const changed = this.connection.takeChangedTables();
         if (changed.length > 0) this.#onExclusiveChange(changed);
@@ -75,7 +95,7 @@ export class DatabaseHost {
       return { value, changed: db.takeChangedTables() };
     } catch (error) {
       db.discardChangedTables();
-      throw error;
+      throw await explainStorageError(error);
     }
   }
 
