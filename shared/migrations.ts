@@ -106,6 +106,27 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: "full-text search over notes (local only, kept up to date by triggers)",
+    // External-content FTS5 over notes.rowid: no second copy of the text. Triggers fire for local
+    // writes and for cr-sqlite's merges alike, so search follows sync. Never VACUUM: it may renumber
+    // rowids (the app checks the index at open and rebuilds it if it drifted).
+    sql: `
+      CREATE VIRTUAL TABLE notes_fts USING fts5(title, body, content='notes', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2');
+      INSERT INTO notes_fts (notes_fts) VALUES ('rebuild');
+      CREATE TRIGGER notes_fts_insert AFTER INSERT ON notes BEGIN
+        INSERT INTO notes_fts (rowid, title, body) VALUES (new.rowid, new.title, new.body);
+      END;
+      CREATE TRIGGER notes_fts_delete AFTER DELETE ON notes BEGIN
+        INSERT INTO notes_fts (notes_fts, rowid, title, body) VALUES ('delete', old.rowid, old.title, old.body);
+      END;
+      CREATE TRIGGER notes_fts_update AFTER UPDATE OF title, body ON notes BEGIN
+        INSERT INTO notes_fts (notes_fts, rowid, title, body) VALUES ('delete', old.rowid, old.title, old.body);
+        INSERT INTO notes_fts (rowid, title, body) VALUES (new.rowid, new.title, new.body);
+      END;
+    `,
+  },
 ];
 
 /** Announced to the sync server; devices on different versions must not exchange changes. */
