@@ -1,18 +1,46 @@
 /** Reading and writing notes. Every write stamps `updated_at` with the device's clock in ms. */
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNotNull, isNull, lte, sql, type SQL } from "drizzle-orm";
 import { BULK_INSERT_ROWS_PER_STATEMENT } from "../../../shared/constants";
 import { newId } from "../../../shared/ids";
-import { notes, type NewNote, type Note } from "../../../shared/schema";
+import { noteEntities, notes, type NewNote, type Note } from "../../../shared/schema";
 import type { AppDatabase } from "../db/drizzle";
+import { entityStatements } from "../entities/entitiesRepo";
 
-/** Notes not in the trash nor archived: pinned first, then most recently edited. */
-export function listActiveNotes(db: AppDatabase, limit = 500): Promise<Note[]> {
+/** What a list or a saved view shows. */
+export interface NoteFilter {
+  /** "active" (default), "archived" or "trash". */
+  section?: "active" | "archived" | "trash";
+  pinnedOnly?: boolean;
+  /** Entity ids (tags, people): a note must mention all of them. */
+  entityIds?: string[];
+  /** Last edited within [from, to] (ms). */
+  from?: number;
+  to?: number;
+}
+
+/** Notes of a section, pinned first, then most recently edited. */
+export function listNotes(db: AppDatabase, filter: NoteFilter = {}, limit = 500): Promise<Note[]> {
+  const where: SQL[] = [];
+  const section = filter.section ?? "active";
+  if (section === "trash") where.push(isNotNull(notes.trashedAt));
+  else where.push(isNull(notes.trashedAt), eq(notes.archived, section === "archived" ? 1 : 0));
+  if (filter.pinnedOnly) where.push(eq(notes.pinned, 1));
+  if (filter.from !== undefined) where.push(gte(notes.updatedAt, filter.from));
+  if (filter.to !== undefined) where.push(lte(notes.updatedAt, filter.to));
+  for (const id of filter.entityIds ?? []) {
+    where.push(inArray(notes.id, db.select({ id: noteEntities.noteId }).from(noteEntities).where(eq(noteEntities.entityId, id))));
+  }
   return db
     .select()
     .from(notes)
-    .where(and(isNull(notes.trashedAt), eq(notes.archived, 0)))
+    .where(and(...where))
     .orderBy(desc(notes.pinned), desc(notes.updatedAt))
     .limit(limit);
+}
+
+/** Notes not in the trash nor archived: pinned first, then most recently edited. */
+export function listActiveNotes(db: AppDatabase, limit = 500): Promise<Note[]> {
+  return listNotes(db, {}, limit);
 }
 
 export async function getNote(db: AppDatabase, id: string): Promise<Note | undefined> {
@@ -20,27 +48,47 @@ export async function getNote(db: AppDatabase, id: string): Promise<Note | undef
   return note;
 }
 
-/** Removes the note for good, on every device (a delete beats concurrent edits elsewhere). */
-export async function deleteNote(db: AppDatabase, id: string): Promise<void> {
-  await db.delete(notes).where(eq(notes.id, id));
-}
-
 export async function createNote(db: AppDatabase, fields: { title?: string; body?: string } = {}): Promise<Note> {
   const now = Date.now();
-  const [note] = await db
-    .insert(notes)
-    .values({ id: newId(), title: fields.title ?? "", body: fields.body ?? "", createdAt: now, updatedAt: now })
-    .returning();
-  return note!;
+  const note = { id: newId(), title: fields.title ?? "", body: fields.body ?? "", createdAt: now, updatedAt: now };
+  await db.batch([db.insert(notes).values(note), ...(await entityStatements(db, note.id, `${note.title}\n${note.body}`, now))]);
+  return (await getNote(db, note.id))!;
 }
 
+/** Saves edited text and, in the same transaction, the entities it mentions. */
+export async function saveNoteText(db: AppDatabase, id: string, text: { title: string; body: string }): Promise<void> {
+  const now = Date.now();
+  await db.batch([
+    db.update(notes).set({ title: text.title, body: text.body, updatedAt: now }).where(eq(notes.id, id)),
+    ...(await entityStatements(db, id, `${text.title}\n${text.body}`, now)),
+  ]);
+}
+
+/** Flags and other fields that do not change the text. */
 export async function updateNote(db: AppDatabase, id: string, fields: Partial<Pick<Note, "title" | "body" | "pinned" | "archived" | "trashedAt">>): Promise<void> {
   await db.update(notes).set({ ...fields, updatedAt: Date.now() }).where(eq(notes.id, id));
 }
 
+export const moveToTrash = (db: AppDatabase, id: string) => updateNote(db, id, { trashedAt: Date.now() });
+export const restoreFromTrash = (db: AppDatabase, id: string) => updateNote(db, id, { trashedAt: null });
+
+/** Removes the note for good, on every device (a delete beats concurrent edits elsewhere). */
+export async function deleteNote(db: AppDatabase, id: string): Promise<void> {
+  await db.batch([db.delete(noteEntities).where(eq(noteEntities.noteId, id)), db.delete(notes).where(eq(notes.id, id))]);
+}
+
+/** Deletes every note in the trash for good. */
+export async function emptyTrash(db: AppDatabase): Promise<number> {
+  const trashed = await db.select({ id: notes.id }).from(notes).where(isNotNull(notes.trashedAt));
+  if (trashed.length === 0) return 0;
+  const ids = trashed.map((n) => n.id);
+  await db.batch([db.delete(noteEntities).where(inArray(noteEntities.noteId, ids)), db.delete(notes).where(inArray(notes.id, ids))]);
+  return ids.length;
+}
+
 /**
  * Inserts many notes in one transaction (one worker message), as multi-row INSERTs: per-statement
- * overhead, not cr-sqlite, dominates one-row-at-a-time imports.
+ * overhead, not cr-sqlite, dominates one-row-at-a-time imports. Existing ids are overwritten.
  */
 export async function importNotes(db: AppDatabase, rows: Array<Omit<NewNote, "id"> & { id?: string }>): Promise<number> {
   if (rows.length === 0) return 0;
@@ -48,8 +96,20 @@ export async function importNotes(db: AppDatabase, rows: Array<Omit<NewNote, "id
   const complete = rows.map((r) => ({ ...r, id: r.id ?? newId(), createdAt: r.createdAt ?? now, updatedAt: r.updatedAt ?? now }));
   const statements = [];
   for (let i = 0; i < complete.length; i += BULK_INSERT_ROWS_PER_STATEMENT) {
-    statements.push(db.insert(notes).values(complete.slice(i, i + BULK_INSERT_ROWS_PER_STATEMENT)));
+    statements.push(
+      db
+        .insert(notes)
+        .values(complete.slice(i, i + BULK_INSERT_ROWS_PER_STATEMENT))
+        .onConflictDoUpdate({ target: notes.id, set: { title: sqlExcluded("title"), body: sqlExcluded("body"), updatedAt: sqlExcluded("updated_at") } }),
+    );
+  }
+  for (const note of complete) {
+    const text = `${note.title ?? ""}\n${note.body ?? ""}`;
+    if (/[#@]|\[\[/.test(text)) statements.push(...(await entityStatements(db, note.id, text, now)));
   }
   await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
   return complete.length;
 }
+
+/** The incoming value in an upsert (`excluded.<column>`). */
+const sqlExcluded = (column: string) => sql.raw(`excluded.${column}`);

@@ -1,0 +1,68 @@
+/**
+ * Saved views: a named note filter, and dated snapshots of its result stored in the database,
+ * so what a view showed on a given day can be opened later, offline, on any device.
+ */
+import { desc, eq } from "drizzle-orm";
+import { newId } from "../../../shared/ids";
+import { views, viewSnapshots } from "../../../shared/schema";
+import type { AppDatabase } from "../db/drizzle";
+import { listNotes, type NoteFilter } from "../notes/notesRepo";
+
+export type SavedView = typeof views.$inferSelect;
+export type ViewSnapshot = typeof viewSnapshots.$inferSelect;
+
+export interface SnapshotNote {
+  id: string;
+  title: string;
+  body: string;
+  updatedAt: number;
+}
+
+export function parseFilter(json: string): NoteFilter {
+  try {
+    const value = JSON.parse(json) as NoteFilter;
+    return typeof value === "object" && value !== null ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+export async function saveView(db: AppDatabase, name: string, filter: NoteFilter, id = newId()): Promise<string> {
+  const now = Date.now();
+  await db
+    .insert(views)
+    .values({ id, name, filter: JSON.stringify(filter), createdAt: now, updatedAt: now })
+    .onConflictDoUpdate({ target: views.id, set: { name, filter: JSON.stringify(filter), updatedAt: now } });
+  return id;
+}
+
+export const listViews = (db: AppDatabase) => db.select().from(views).orderBy(views.name);
+export const deleteView = (db: AppDatabase, id: string) => db.batch([db.delete(viewSnapshots).where(eq(viewSnapshots.viewId, id)), db.delete(views).where(eq(views.id, id))]);
+
+export async function getView(db: AppDatabase, id: string): Promise<SavedView | undefined> {
+  const [view] = await db.select().from(views).where(eq(views.id, id)).limit(1);
+  return view;
+}
+
+export function runView(db: AppDatabase, view: SavedView) {
+  return listNotes(db, parseFilter(view.filter));
+}
+
+/** Stores the view's current result, dated. */
+export async function takeSnapshot(db: AppDatabase, view: SavedView): Promise<string> {
+  const result: SnapshotNote[] = (await runView(db, view)).map((n) => ({ id: n.id, title: n.title, body: n.body, updatedAt: n.updatedAt }));
+  const id = newId();
+  await db.insert(viewSnapshots).values({ id, viewId: view.id, takenAt: Date.now(), result: JSON.stringify(result) });
+  return id;
+}
+
+export const snapshotsOf = (db: AppDatabase, viewId: string) =>
+  db.select().from(viewSnapshots).where(eq(viewSnapshots.viewId, viewId)).orderBy(desc(viewSnapshots.takenAt));
+
+export function snapshotNotes(snapshot: ViewSnapshot): SnapshotNote[] {
+  try {
+    return JSON.parse(snapshot.result) as SnapshotNote[];
+  } catch {
+    return [];
+  }
+}
