@@ -8,7 +8,13 @@ export async function openApp(page: Page, url: string): Promise<void> {
   await page.waitForSelector(".app[data-storage], .banner-error", { timeout: 30_000 });
 }
 
+/** Shows the Notes section (where the list and the new-note field are). */
+export async function showNotes(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Notes", exact: true }).click();
+}
+
 export async function addNote(page: Page, title: string): Promise<void> {
+  await showNotes(page);
   await page.getByLabel("New note").fill(title);
   await page.getByRole("button", { name: "Add note" }).click();
   await waitForNote(page, title);

@@ -66,7 +66,10 @@ describe("sync between a user's devices", () => {
     await b.getByLabel("Title", { exact: true }).fill("banana");
     await b.getByLabel("Body").fill("body from B");
     await openNote(a, "doomed");
-    await a.getByRole("button", { name: "Delete" }).click();
+    await a.getByRole("button", { name: "Move to trash" }).click();
+    await a.getByRole("button", { name: "Trash", exact: true }).click();
+    await openNote(a, "doomed");
+    await a.getByRole("button", { name: "Delete forever" }).click();
     await openNote(b, "doomed");
     await b.getByLabel("Body").fill("edited while deleted elsewhere");
     await b.getByLabel("Title", { exact: true }).blur();

@@ -38,6 +38,9 @@ export const OPFS_OPEN_RETRY_STEP_MS = 100;
  */
 export const BULK_INSERT_ROWS_PER_STATEMENT = 500;
 
+/** After the page says it is going away, the owner keeps serving it this long for trailing saves. */
+export const SUSPEND_GRACE_MS = 150;
+
 /**
  * Forwarded requests an owner remembers to ignore re-sends of; far more than a tab has in flight.
  */

@@ -135,7 +135,7 @@ describe("convergence under faults (property)", () => {
           await fresh.connect();
           expect(await converged([devices[0]!, fresh])).toBe(state);
         } finally {
-          devices.forEach((d) => d.disconnect());
+          await Promise.all(devices.map((d) => d.close()));
         }
       }),
       { numRuns: RUNS, seed: SEED, path: PATH, endOnFailure: true },

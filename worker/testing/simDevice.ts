@@ -162,6 +162,12 @@ export class SimDevice {
     this.#syncDb = undefined;
   }
 
+  /** Disconnects and frees the replica (thousands of cases share one WASM heap). */
+  async close(): Promise<void> {
+    this.disconnect();
+    await this.#exclusive((db) => db.close());
+  }
+
   async write(sql: string, params: SqlParam[] = []): Promise<void> {
     await this.#exclusive((db) => db.exec(sql, params));
     this.#syncDb?.notifyLocalChange();

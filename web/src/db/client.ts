@@ -15,6 +15,7 @@ export class DbClient {
   readonly #changeListeners = new Set<ChangeListener>();
   readonly #statusListeners = new Set<StatusListener>();
   readonly #syncListeners = new Set<SyncListener>();
+  readonly #beforeSuspend = new Set<() => void>();
   #sync: SyncStatus = { state: "signed-out" };
   #nextId = 1;
   #status: DbStatus = { role: "starting" };
@@ -74,6 +75,23 @@ export class DbClient {
     return () => this.#statusListeners.delete(listener);
   }
 
+  /**
+   * Runs `flush` when the page is going away, before the database worker is told to let go, so
+   * pending saves are queued ahead of the release. `flush` must send its writes synchronously.
+   */
+  beforeSuspend(flush: () => void): () => void {
+    this.#beforeSuspend.add(flush);
+    return () => this.#beforeSuspend.delete(flush);
+  }
+
+  /** The page is being hidden for good (or into the bfcache). */
+  suspend(): void {
+    for (const flush of this.#beforeSuspend) flush();
+    // The worker keeps serving this tab for a short grace period, so the flushes' writes (posted
+    // once their async preparation finishes) still land before the database is released.
+    this.post({ type: "suspend" });
+  }
+
   post(message: ToWorker): void {
     this.#worker.postMessage(message);
   }
@@ -126,7 +144,7 @@ export function startDatabase(storage?: StorageKind): DbClient {
   const client = new DbClient(worker);
   client.post({ type: "init", storage });
   // Give the OPFS handles back as the page goes away, so a reload opens without waiting.
-  window.addEventListener("pagehide", () => client.post({ type: "suspend" }));
+  window.addEventListener("pagehide", () => client.suspend());
   window.addEventListener("pageshow", (event) => {
     if (event.persisted) client.post({ type: "resume" });
   });

@@ -17,7 +17,8 @@ const TRANSACTION_CONTROL = /^\s*(begin|commit|end|rollback|savepoint|release)\b
  */
 export async function explainStorageError(error: unknown): Promise<unknown> {
   const message = error instanceof Error ? error.message : String(error);
-  if (!/disk I\/O error|disk is full|SQLITE_FULL|SQLITE_IOERR/i.test(message)) return error;
+  // cr-sqlite words a failed write inside its triggers as "unable to reset cached trigger stmt".
+  if (!/disk I\/O error|disk is full|SQLITE_FULL|SQLITE_IOERR|cached trigger stmt/i.test(message)) return error;
   const estimate = await globalThis.navigator?.storage?.estimate?.().catch(() => undefined);
   const free = estimate?.quota !== undefined && estimate.usage !== undefined ? estimate.quota - estimate.usage : undefined;
   if (/full/i.test(message) || (free !== undefined && free < STORAGE_LOW_BYTES)) {

@@ -19,7 +19,7 @@ describe("live queries", () => {
   it("re-run only when a table they read changes", async () => {
     const { client, db } = await setup();
     const results: string[][] = [];
-    const dispose = watchQuery(client, (d) => d.select({ title: notes.title }).from(notes), ({ data }) => results.push(data!.map((n) => n.title)));
+    const { dispose } = watchQuery(client, (d) => d.select({ title: notes.title }).from(notes), ({ data }) => results.push(data!.map((n) => n.title)));
     await settle();
     expect(results).toEqual([[]]);
 

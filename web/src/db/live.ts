@@ -3,7 +3,7 @@
  * touched a table it read. The tables come from SQLite itself (`tables_used`) for each run, so
  * joins and subqueries are covered without declaring anything.
  */
-import { createSignal, onCleanup, type Accessor } from "solid-js";
+import { createEffect, createSignal, on, onCleanup, type Accessor } from "solid-js";
 import type { DbClient } from "./client";
 import { createDrizzle, type AppDatabase } from "./drizzle";
 
@@ -14,12 +14,18 @@ export interface LiveQuery<T> {
   runs: Accessor<number>;
 }
 
-/** Framework-free core: calls `onResult` after every run; returns a disposer. */
+export interface Watch {
+  /** Runs the query again now (its inputs changed). */
+  rerun(): void;
+  dispose(): void;
+}
+
+/** Framework-free core: calls `onResult` after every run. */
 export function watchQuery<T>(
   client: DbClient,
   query: (db: AppDatabase) => Promise<T>,
   onResult: (result: { data?: T; error?: Error }) => void,
-): () => void {
+): Watch {
   let reads = new Set<string>();
   const db = createDrizzle(client, (tables) => tables.forEach((t) => reads.add(t)));
   let running = false;
@@ -49,18 +55,24 @@ export function watchQuery<T>(
     if (running || [...reads].some((t) => changed.has(t))) void run();
   });
   void run();
-  return () => {
-    disposed = true;
-    unsubscribe();
+  return {
+    rerun: () => void run(),
+    dispose: () => {
+      disposed = true;
+      unsubscribe();
+    },
   };
 }
 
-/** Solid binding of `watchQuery`, disposed with the owning component. */
-export function createLiveQuery<T>(client: DbClient, query: (db: AppDatabase) => Promise<T>): LiveQuery<T> {
+/**
+ * Solid binding of `watchQuery`, disposed with the owning component. The query function is async,
+ * so Solid cannot see which signals it reads: pass them as `inputs` to re-run when they change.
+ */
+export function createLiveQuery<T>(client: DbClient, query: (db: AppDatabase) => Promise<T>, inputs?: () => unknown): LiveQuery<T> {
   const [data, setData] = createSignal<T>();
   const [error, setError] = createSignal<Error>();
   const [runs, setRuns] = createSignal(0);
-  const dispose = watchQuery(client, query, (result) => {
+  const watch = watchQuery(client, query, (result) => {
     if (result.error) setError(result.error);
     else {
       setError(undefined);
@@ -68,6 +80,7 @@ export function createLiveQuery<T>(client: DbClient, query: (db: AppDatabase) =>
     }
     setRuns((n) => n + 1);
   });
-  onCleanup(dispose);
+  if (inputs) createEffect(on(inputs, () => watch.rerun(), { defer: true }));
+  onCleanup(() => watch.dispose());
   return { data, error, runs };
 }

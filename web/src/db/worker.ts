@@ -6,7 +6,7 @@
  * re-send whatever was still unanswered.
  */
 /// <reference lib="webworker" />
-import { ACCEPTED_REQUESTS_REMEMBERED, DB_CHANNEL, DB_OWNER_LOCK } from "../../../shared/constants";
+import { ACCEPTED_REQUESTS_REMEMBERED, DB_CHANNEL, DB_OWNER_LOCK, SUSPEND_GRACE_MS } from "../../../shared/constants";
 import type { SyncStatus } from "../../../shared/syncStatus";
 import { SyncClient } from "../sync/syncClient";
 import { DatabaseHost } from "./host";
@@ -114,6 +114,7 @@ async function becomeOwner(): Promise<void> {
 function campaign(): void {
   if (campaigning) return;
   campaigning = true;
+  if (host) return; // resumed within the suspend grace period: still the owner
   if (!("locks" in navigator)) {
     // No Web Locks: no other tab can be coordinated with, so this one simply owns the database.
     void becomeOwner();
@@ -130,6 +131,9 @@ function campaign(): void {
 async function suspend(): Promise<void> {
   campaigning = false;
   if (!host) return;
+  // Saves the page flushed on its way out may still be arriving: keep serving them briefly.
+  await new Promise((resolve) => setTimeout(resolve, SUSPEND_GRACE_MS));
+  if (campaigning || !host) return; // the page came back (bfcache) meanwhile
   const closing = host;
   host = undefined;
   // Hand waiting changes to the socket before it goes; the next owner pushes anything left.

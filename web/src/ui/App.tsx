@@ -1,17 +1,31 @@
-import { createSignal, For, onCleanup, onMount, Show } from "solid-js";
+import { createSignal, For, Match, onCleanup, onMount, Show, Switch } from "solid-js";
 import type { SyncStatus } from "../../../shared/syncStatus";
 import type { DbClient } from "../db/client";
 import { createDrizzle } from "../db/drizzle";
-import { createLiveQuery } from "../db/live";
 import type { DbStatus } from "../db/protocol";
-import { createNote, listActiveNotes } from "../notes/notesRepo";
-import { ImportButton } from "./ImportButton";
+import { createNote } from "../notes/notesRepo";
+import { EntityPage } from "./EntityPage";
 import { NoteEditor } from "./NoteEditor";
+import { NotesPane } from "./NotesPane";
+import { RemindersPane, useReminderAlerts } from "./RemindersPane";
+import { SearchResults } from "./SearchResults";
+import { SettingsPane } from "./SettingsPane";
 import { consumeSignInLink } from "./signInLink";
 import { StorageBanner } from "./StorageBanner";
 import { SyncIndicator } from "./SyncIndicator";
-import { SyncSettings } from "./SyncSettings";
 import { UpdatePrompt } from "./UpdatePrompt";
+import { ViewsPane } from "./ViewsPane";
+
+type Section = "active" | "archived" | "trash" | "reminders" | "views" | "settings" | "entity";
+
+const NAV: Array<[Section, string]> = [
+  ["active", "Notes"],
+  ["archived", "Archive"],
+  ["trash", "Trash"],
+  ["reminders", "Reminders"],
+  ["views", "Views"],
+  ["settings", "Settings"],
+];
 
 export function App(props: { client: DbClient }) {
   const db = createDrizzle(props.client);
@@ -19,84 +33,105 @@ export function App(props: { client: DbClient }) {
   const [sync, setSync] = createSignal<SyncStatus>(props.client.syncStatus);
   onCleanup(props.client.onStatus(setStatus));
   onCleanup(props.client.onSync(setSync));
-  const notes = createLiveQuery(props.client, (d) => listActiveNotes(d));
-  const [title, setTitle] = createSignal("");
-  const [saveError, setSaveError] = createSignal<string>();
+  const [section, setSection] = createSignal<Section>("active");
   const [selected, setSelected] = createSignal<string>();
-  const [settingsOpen, setSettingsOpen] = createSignal(false);
+  const [entity, setEntity] = createSignal<string>();
+  const [query, setQuery] = createSignal("");
+  const [notice, setNotice] = createSignal<string>();
+  let searchInput: HTMLInputElement | undefined;
 
-  onMount(() => consumeSignInLink(props.client, (message) => {
-    setSettingsOpen(true);
-    setSaveError(`Sign-in failed: ${message}`);
-  }));
+  onMount(() =>
+    consumeSignInLink(props.client, (message) => {
+      setSection("settings");
+      setNotice(`Sign-in failed: ${message}`);
+    }),
+  );
+  useReminderAlerts(props.client, (r) => setNotice(`Reminder: ${r.noteTitle || "Untitled note"}`));
 
-  const add = async (event: SubmitEvent) => {
-    event.preventDefault();
-    const text = title().trim();
-    if (!text) return;
-    try {
-      await createNote(db, { title: text });
-      setTitle("");
-      setSaveError(undefined);
-    } catch (error) {
-      setSaveError(error instanceof Error ? error.message : String(error));
+  const openEntity = (id: string) => {
+    setEntity(id);
+    setQuery("");
+    setSection("entity");
+  };
+  const go = (s: Section) => {
+    setSection(s);
+    setQuery("");
+  };
+
+  // Desktop shortcuts: "/" or Ctrl/⌘+K search, "n" new note, Escape closes the note.
+  const onKey = (e: KeyboardEvent) => {
+    const typing = e.target instanceof HTMLElement && (e.target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName));
+    if ((e.key === "k" && (e.ctrlKey || e.metaKey)) || (e.key === "/" && !typing)) {
+      e.preventDefault();
+      searchInput?.focus();
+    } else if (e.key === "n" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault();
+      void createNote(db).then((note) => {
+        go("active");
+        setSelected(note.id);
+        queueMicrotask(() => document.getElementById("note-title")?.focus());
+      });
+    } else if (e.key === "Escape" && selected()) {
+      setSelected(undefined);
     }
   };
+  window.addEventListener("keydown", onKey);
+  onCleanup(() => window.removeEventListener("keydown", onKey));
 
   return (
     <div class="app" data-storage={status().storage} data-role={status().role}>
       <header class="topbar">
         <h1>CoBrain</h1>
-        <SyncIndicator status={sync} onClick={() => setSettingsOpen((open) => !open)} />
+        <label class="search">
+          <span class="visually-hidden">Search notes</span>
+          <input ref={searchInput} type="search" placeholder="Search  (/)" value={query()} onInput={(e) => setQuery(e.currentTarget.value)} aria-label="Search notes" />
+        </label>
+        <SyncIndicator status={sync} onClick={() => go(section() === "settings" ? "active" : "settings")} />
       </header>
+      <nav class="tabs" aria-label="Sections">
+        <For each={NAV}>
+          {([id, label]) => (
+            <button type="button" aria-current={section() === id ? "page" : undefined} onClick={() => go(id)}>
+              {label}
+            </button>
+          )}
+        </For>
+      </nav>
       <StorageBanner status={status} />
       <UpdatePrompt />
-      <Show when={settingsOpen()}>
-        <SyncSettings client={props.client} status={sync} onClose={() => setSettingsOpen(false)} />
+      <Show when={notice()}>
+        <div class="banner banner-info" role="status">
+          {notice()}{" "}
+          <button type="button" class="ghost" aria-label="Dismiss" onClick={() => setNotice(undefined)}>
+            ✕
+          </button>
+        </div>
       </Show>
-      <main class="layout">
-        <section class="list-pane" aria-label="Notes list">
-          <form class="new-note" onSubmit={add}>
-            <label class="visually-hidden" for="new-note-title">
-              New note
-            </label>
-            <input id="new-note-title" placeholder="Write a note…" autocomplete="off" value={title()} onInput={(e) => setTitle(e.currentTarget.value)} />
-            <button type="submit" aria-label="Add note">
-              Add
-            </button>
-          </form>
-          <ImportButton db={db} />
-          <Show when={saveError()}>
-            <p class="error" role="alert">
-              {saveError()}
-            </p>
-          </Show>
-          <Show when={notes.error()}>
-            <p class="error" role="alert">
-              Could not load notes: {notes.error()!.message}
-            </p>
-          </Show>
-          <Show when={notes.runs() > 0} fallback={<p class="muted" aria-busy="true">Opening your notes…</p>}>
-            <Show when={(notes.data() ?? []).length > 0} fallback={<p class="empty">No notes yet. Write your first one above.</p>}>
-              <ul class="note-list" aria-label="Notes">
-                <For each={notes.data()}>
-                  {(note) => (
-                    <li class="note" data-id={note.id} classList={{ selected: selected() === note.id, pinned: note.pinned === 1 }}>
-                      <button type="button" class="note-open" onClick={() => setSelected(note.id)}>
-                        <span class="note-title">{note.title || "Untitled"}</span>
-                        <span class="note-snippet muted">{note.body.slice(0, 80)}</span>
-                      </button>
-                    </li>
-                  )}
-                </For>
-              </ul>
-            </Show>
-          </Show>
-        </section>
-        <Show when={selected()}>
+      <main class="layout" classList={{ editing: selected() !== undefined }}>
+        <Switch>
+          <Match when={query().trim()}>
+            <SearchResults client={props.client} query={query()} onOpen={setSelected} />
+          </Match>
+          <Match when={section() === "active" || section() === "archived" || section() === "trash"}>
+            <NotesPane client={props.client} db={db} section={section() as "active"} selected={selected()} onOpen={setSelected} />
+          </Match>
+          <Match when={section() === "reminders"}>
+            <RemindersPane client={props.client} db={db} onOpen={setSelected} />
+          </Match>
+          <Match when={section() === "views"}>
+            <ViewsPane client={props.client} db={db} onOpen={setSelected} />
+          </Match>
+          <Match when={section() === "settings"}>
+            <SettingsPane client={props.client} db={db} sync={sync} storage={status} onClose={() => go("active")} />
+          </Match>
+          <Match when={section() === "entity" && entity()}>
+            <EntityPage client={props.client} entityId={entity()!} onOpen={setSelected} />
+          </Match>
+        </Switch>
+        <Show when={selected()} keyed>
           {(id) => (
             <div class="editor-pane">
-              <NoteEditor client={props.client} noteId={id()} onClose={() => setSelected(undefined)} />
+              <NoteEditor client={props.client} noteId={id} onClose={() => setSelected(undefined)} onOpenEntity={openEntity} onOpenNote={setSelected} />
             </div>
           )}
         </Show>

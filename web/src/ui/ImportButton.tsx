@@ -1,17 +1,18 @@
 import { createSignal, Show } from "solid-js";
+import { importFile } from "../backup/backup";
+import type { DbClient } from "../db/client";
 import type { AppDatabase } from "../db/drizzle";
-import { parseNotesJson } from "../notes/importNotes";
-import { importNotes } from "../notes/notesRepo";
 
-/** Imports notes from a JSON file in one transaction: all of them or none. */
-export function ImportButton(props: { db: AppDatabase }) {
+/** Imports a JSON backup, a JSON list of notes or a zip of Markdown files: all of it or none. */
+export function ImportButton(props: { client: DbClient; db: AppDatabase }) {
   const [message, setMessage] = createSignal<{ text: string; error?: boolean }>();
   const onFile = async (input: HTMLInputElement) => {
     const file = input.files?.[0];
     input.value = "";
     if (!file) return;
+    setMessage({ text: `Importing ${file.name}…` });
     try {
-      const count = await importNotes(props.db, parseNotesJson(await file.text()));
+      const count = await importFile(props.client, props.db, file);
       setMessage({ text: `Imported ${count} notes.` });
     } catch (error) {
       setMessage({ text: `Nothing imported: ${error instanceof Error ? error.message : String(error)}`, error: true });
@@ -20,8 +21,14 @@ export function ImportButton(props: { db: AppDatabase }) {
   return (
     <div class="import">
       <label class="button-like">
-        Import JSON
-        <input type="file" accept="application/json,.json" class="visually-hidden" aria-label="Import notes from a JSON file" onChange={(e) => void onFile(e.currentTarget)} />
+        Import
+        <input
+          type="file"
+          accept="application/json,.json,application/zip,.zip"
+          class="visually-hidden"
+          aria-label="Import notes (JSON backup, JSON list or Markdown zip)"
+          onChange={(e) => void onFile(e.currentTarget)}
+        />
       </label>
       <Show when={message()}>
         <span class={message()!.error ? "error" : "muted"} role="status">

@@ -1,24 +1,34 @@
-import { createEffect, createSignal, onCleanup, Show } from "solid-js";
+import { createEffect, createSignal, For, onCleanup, Show } from "solid-js";
 import { AUTOSAVE_DELAY_MS } from "../../../shared/constants";
-import type { Note } from "../../../shared/schema";
 import type { DbClient } from "../db/client";
 import { createDrizzle } from "../db/drizzle";
 import { createLiveQuery } from "../db/live";
-import { deleteNote, getNote, updateNote } from "../notes/notesRepo";
+import { backlinks, entitiesOfNote } from "../entities/entitiesRepo";
+import { deleteNote, getNote, moveToTrash, restoreFromTrash, saveNoteText, updateNote } from "../notes/notesRepo";
+import { addReminder, deleteReminder, markDone, markUndone, remindersOfNote } from "../reminders/remindersRepo";
 
 type Field = "title" | "body";
 
+const SIGIL: Record<string, string> = { tag: "#", person: "@", link: "→ " };
+
 /**
  * Edits one note with autosave: no save button. Keystrokes are saved after a short pause, and at
- * once on blur or when the page is hidden. Edits arriving from other devices show up in a field
- * unless the user is typing in it.
+ * once on blur, when the page is hidden and before the database is released. Edits arriving from
+ * other devices show up in a field unless the user is typing in it.
  */
-export function NoteEditor(props: { client: DbClient; noteId: string; onClose: () => void }) {
+export function NoteEditor(props: { client: DbClient; noteId: string; onClose: () => void; onOpenEntity: (id: string) => void; onOpenNote: (id: string) => void }) {
   const db = createDrizzle(props.client);
   const note = createLiveQuery(props.client, (d) => getNote(d, props.noteId));
+  const mentions = createLiveQuery(props.client, (d) => entitiesOfNote(d, props.noteId));
+  const linking = createLiveQuery(props.client, async (d) => {
+    const current = await getNote(d, props.noteId);
+    return current ? backlinks(d, current) : [];
+  });
+  const reminders = createLiveQuery(props.client, (d) => remindersOfNote(d, props.noteId));
   const [draft, setDraft] = createSignal<Record<Field, string>>({ title: "", body: "" });
   const [error, setError] = createSignal<string>();
-  const dirty = new Set<Field>();
+  const [due, setDue] = createSignal("");
+  let dirty = false;
   let focused: Field | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -26,41 +36,42 @@ export function NoteEditor(props: { client: DbClient; noteId: string; onClose: (
     const current = note.data();
     if (!current) return;
     setDraft((d) => ({
-      title: dirty.has("title") || focused === "title" ? d.title : current.title,
-      body: dirty.has("body") || focused === "body" ? d.body : current.body,
+      title: dirty || focused === "title" ? d.title : current.title,
+      body: dirty || focused === "body" ? d.body : current.body,
     }));
   });
 
-  const save = async () => {
+  const save = (): Promise<void> => {
     clearTimeout(timer);
     timer = undefined;
-    if (dirty.size === 0) return;
-    const fields: Partial<Pick<Note, Field>> = {};
-    for (const f of dirty) fields[f] = draft()[f];
-    dirty.clear();
-    try {
-      await updateNote(db, props.noteId, fields);
-      setError(undefined);
-    } catch (e) {
-      for (const f of Object.keys(fields) as Field[]) dirty.add(f);
-      setError(e instanceof Error ? e.message : String(e));
-    }
+    if (!dirty) return Promise.resolve();
+    dirty = false;
+    const text = draft();
+    return saveNoteText(db, props.noteId, text).then(
+      () => setError(undefined),
+      (e: unknown) => {
+        dirty = true;
+        setError(e instanceof Error ? e.message : String(e));
+      },
+    );
   };
 
   const edit = (field: Field, value: string) => {
     setDraft((d) => ({ ...d, [field]: value }));
-    dirty.add(field);
+    dirty = true;
     clearTimeout(timer);
     timer = setTimeout(() => void save(), AUTOSAVE_DELAY_MS);
   };
 
-  const onHide = () => void save();
-  window.addEventListener("pagehide", onHide);
-  document.addEventListener("visibilitychange", onHide);
+  const onHidden = () => {
+    if (document.visibilityState === "hidden") void save();
+  };
+  document.addEventListener("visibilitychange", onHidden);
+  const unregister = props.client.beforeSuspend(() => void save());
   onCleanup(() => {
     void save();
-    window.removeEventListener("pagehide", onHide);
-    document.removeEventListener("visibilitychange", onHide);
+    unregister();
+    document.removeEventListener("visibilitychange", onHidden);
   });
 
   const field = (name: Field) => ({
@@ -72,6 +83,8 @@ export function NoteEditor(props: { client: DbClient; noteId: string; onClose: (
       void save();
     },
   });
+
+  const act = (action: () => Promise<unknown>) => void action().catch((e: Error) => setError(e.message));
 
   return (
     <section class="editor" aria-label="Note editor">
@@ -87,23 +100,36 @@ export function NoteEditor(props: { client: DbClient; noteId: string; onClose: (
               <button type="button" class="ghost" onClick={props.onClose} aria-label="Back to notes">
                 ←
               </button>
-              <button
-                type="button"
-                aria-pressed={current().pinned === 1}
-                onClick={() => void updateNote(db, props.noteId, { pinned: current().pinned === 1 ? 0 : 1 })}
+              <Show
+                when={current().trashedAt === null}
+                fallback={
+                  <>
+                    <button type="button" onClick={() => act(() => restoreFromTrash(db, props.noteId))}>
+                      Restore
+                    </button>
+                    <button
+                      type="button"
+                      class="danger"
+                      onClick={() => {
+                        dirty = false;
+                        act(() => deleteNote(db, props.noteId).then(props.onClose));
+                      }}
+                    >
+                      Delete forever
+                    </button>
+                  </>
+                }
               >
-                {current().pinned === 1 ? "Unpin" : "Pin"}
-              </button>
-              <button
-                type="button"
-                class="danger"
-                onClick={() => {
-                  dirty.clear();
-                  void deleteNote(db, props.noteId).then(props.onClose);
-                }}
-              >
-                Delete
-              </button>
+                <button type="button" aria-pressed={current().pinned === 1} onClick={() => act(() => updateNote(db, props.noteId, { pinned: current().pinned === 1 ? 0 : 1 }))}>
+                  {current().pinned === 1 ? "Unpin" : "Pin"}
+                </button>
+                <button type="button" onClick={() => act(() => updateNote(db, props.noteId, { archived: current().archived === 1 ? 0 : 1 }))}>
+                  {current().archived === 1 ? "Unarchive" : "Archive"}
+                </button>
+                <button type="button" class="danger" onClick={() => act(() => save().then(() => moveToTrash(db, props.noteId)).then(props.onClose))}>
+                  Move to trash
+                </button>
+              </Show>
             </div>
             <label class="visually-hidden" for="note-title">
               Title
@@ -112,7 +138,71 @@ export function NoteEditor(props: { client: DbClient; noteId: string; onClose: (
             <label class="visually-hidden" for="note-body">
               Body
             </label>
-            <textarea id="note-body" class="body-input" placeholder="Write…" rows={12} {...field("body")} />
+            <textarea id="note-body" class="body-input" placeholder="Write… #tags, @people and [[links to notes]] are recognised" rows={12} {...field("body")} />
+            <Show when={(mentions.data() ?? []).length > 0}>
+              <ul class="chips" aria-label="Tags, people and links">
+                <For each={mentions.data()}>
+                  {(e) => (
+                    <li>
+                      <button type="button" class={`chip chip-${e.kind}`} onClick={() => props.onOpenEntity(e.id)}>
+                        {SIGIL[e.kind]}
+                        {e.name}
+                      </button>
+                    </li>
+                  )}
+                </For>
+              </ul>
+            </Show>
+            <Show when={(linking.data() ?? []).length > 0}>
+              <div class="backlinks">
+                <h3>Linked from</h3>
+                <ul aria-label="Backlinks">
+                  <For each={linking.data()}>
+                    {(n) => (
+                      <li>
+                        <button type="button" class="link" onClick={() => props.onOpenNote(n.id)}>
+                          {n.title || "Untitled"}
+                        </button>
+                      </li>
+                    )}
+                  </For>
+                </ul>
+              </div>
+            </Show>
+            <div class="reminders-editor">
+              <h3>Reminders</h3>
+              <form
+                class="inline"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  const at = Date.parse(due());
+                  if (!Number.isNaN(at)) act(() => addReminder(db, props.noteId, at).then(() => setDue("")));
+                }}
+              >
+                <label>
+                  <span class="visually-hidden">Remind me at</span>
+                  <input type="datetime-local" value={due()} onInput={(e) => setDue(e.currentTarget.value)} aria-label="Remind me at" />
+                </label>
+                <button type="submit" disabled={!due()}>
+                  Add reminder
+                </button>
+              </form>
+              <ul aria-label="Reminders of this note">
+                <For each={reminders.data()}>
+                  {(r) => (
+                    <li classList={{ done: r.doneAt !== null }}>
+                      <time dateTime={new Date(r.dueAt).toISOString()}>{new Date(r.dueAt).toLocaleString()}</time>{" "}
+                      <button type="button" onClick={() => act(() => (r.doneAt === null ? markDone(db, r.id) : markUndone(db, r.id)))}>
+                        {r.doneAt === null ? "Done" : "Undo"}
+                      </button>{" "}
+                      <button type="button" class="ghost" aria-label="Remove reminder" onClick={() => act(() => deleteReminder(db, r.id))}>
+                        ✕
+                      </button>
+                    </li>
+                  )}
+                </For>
+              </ul>
+            </div>
           </>
         )}
       </Show>

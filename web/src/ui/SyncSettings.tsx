@@ -20,6 +20,7 @@ export function SyncSettings(props: { client: DbClient; status: Accessor<SyncSta
     try {
       await claimLinkCode(props.client, code(), server().trim() || location.origin);
       setCode("");
+      props.onClose();
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     } finally {
@@ -37,6 +38,7 @@ export function SyncSettings(props: { client: DbClient; status: Accessor<SyncSta
       const bare = pasted.includes("#token=") ? pasted.split("#token=")[1]! : pasted;
       await props.client.signIn(bare, server().trim() || location.origin);
       setToken("");
+      props.onClose();
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     } finally {

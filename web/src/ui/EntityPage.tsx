@@ -1,0 +1,27 @@
+import { Show } from "solid-js";
+import type { DbClient } from "../db/client";
+import { createLiveQuery } from "../db/live";
+import { getEntity, notesOfEntity } from "../entities/entitiesRepo";
+import { NoteList } from "./NoteList";
+
+const SIGIL: Record<string, string> = { tag: "#", person: "@", link: "[[" };
+
+/** A tag, person or link target, and every note that mentions it. */
+export function EntityPage(props: { client: DbClient; entityId: string; onOpen: (id: string) => void }) {
+  const entity = createLiveQuery(props.client, (d) => getEntity(d, props.entityId), () => props.entityId);
+  const notes = createLiveQuery(props.client, (d) => notesOfEntity(d, props.entityId), () => props.entityId);
+  return (
+    <section class="list-pane" aria-label="Entity">
+      <Show when={entity.data()} fallback={<p class="muted">{entity.runs() > 0 ? "This tag or person no longer exists." : "Loading…"}</p>}>
+        {(e) => (
+          <h2 class="entity-title">
+            {SIGIL[e().kind] ?? ""}
+            {e().name}
+            {e().kind === "link" ? "]]" : ""}
+          </h2>
+        )}
+      </Show>
+      <NoteList notes={notes.data()} onOpen={props.onOpen} empty="No notes mention this any more." label="Notes mentioning this" />
+    </section>
+  );
+}

@@ -1,0 +1,32 @@
+import { For, Show } from "solid-js";
+import type { DbClient } from "../db/client";
+import { createLiveQuery } from "../db/live";
+import { searchNotes } from "../search/searchRepo";
+import { Highlight } from "./Highlight";
+
+/** Results as you type, with the matched words highlighted; follows edits and sync. */
+export function SearchResults(props: { client: DbClient; query: string; onOpen: (id: string) => void }) {
+  const hits = createLiveQuery(props.client, (d) => searchNotes(d, props.query), () => props.query);
+  return (
+    <section class="list-pane" aria-label="Search results">
+      <Show when={(hits.data() ?? []).length > 0} fallback={<p class="empty">{hits.runs() > 0 ? `Nothing matches “${props.query}”.` : "Searching…"}</p>}>
+        <ul class="note-list search-results" aria-label="Search results">
+          <For each={hits.data()}>
+            {(hit) => (
+              <li class="note" data-id={hit.id}>
+                <button type="button" class="note-open" onClick={() => props.onOpen(hit.id)}>
+                  <span class="note-title">
+                    <Highlight value={hit.title || "Untitled"} />
+                  </span>
+                  <span class="note-snippet muted">
+                    <Highlight value={hit.snippet} />
+                  </span>
+                </button>
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+    </section>
+  );
+}
