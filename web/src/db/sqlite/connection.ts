@@ -62,9 +62,9 @@ export function toBindable(value: SqlParam): SqlValue {
   throw new TypeError(`cannot bind a value of type ${Object.prototype.toString.call(value)}`);
 }
 
-/** cr-sqlite's bookkeeping tables, which are not the app's business. */
+/** cr-sqlite's bookkeeping and FTS5's shadow tables, which are not the app's business. */
 function isInternalTable(name: string): boolean {
-  return name.startsWith("crsql_") || name.includes("__crsql_") || name.startsWith("sqlite_");
+  return name.startsWith("crsql_") || name.includes("__crsql_") || name.startsWith("sqlite_") || /_fts_(data|idx|docsize|config|content)$/.test(name);
 }
 
 export class SqliteConnection {
