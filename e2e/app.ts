@@ -32,8 +32,9 @@ export async function storageOf(page: Page): Promise<string | null> {
   return page.locator(".app").getAttribute("data-storage");
 }
 
+/** The list shows exactly these titles (waits for live queries to settle). */
 export async function expectTitles(page: Page, titles: string[]): Promise<void> {
-  expect((await noteTitles(page)).sort()).toEqual([...titles].sort());
+  await expect.poll(async () => (await noteTitles(page)).sort(), { timeout: 10_000 }).toEqual([...titles].sort());
 }
 
 /** Opens the app on a new device of `userId`, signed in through a sign-in link, and waits until synced. */
@@ -58,7 +59,9 @@ export function notesSnapshot(page: Page): Promise<unknown[][]> {
   return sql(page, "SELECT id, title, body, pinned FROM notes ORDER BY id");
 }
 
+/** Opens a note from the list on screen and waits until the editor shows that note. */
 export async function openNote(page: Page, title: string): Promise<void> {
-  await page.locator(".note-open", { hasText: title }).first().click();
-  await page.getByLabel("Title", { exact: true }).waitFor();
+  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
+  await page.locator(".note-open").filter({ has: page.locator(".note-title", { hasText: exact }) }).first().click();
+  await expect.poll(() => page.getByLabel("Title", { exact: true }).inputValue().catch(() => undefined), { timeout: 10_000 }).toBe(title);
 }

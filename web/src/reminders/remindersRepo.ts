@@ -18,9 +18,17 @@ export async function addReminder(db: AppDatabase, noteId: string, dueAt: number
   return id;
 }
 
-export const markDone = (db: AppDatabase, id: string) => db.update(reminders).set({ doneAt: Date.now() }).where(eq(reminders.id, id));
-export const markUndone = (db: AppDatabase, id: string) => db.update(reminders).set({ doneAt: null }).where(eq(reminders.id, id));
-export const deleteReminder = (db: AppDatabase, id: string) => db.delete(reminders).where(eq(reminders.id, id));
+export async function markDone(db: AppDatabase, id: string): Promise<void> {
+  await db.update(reminders).set({ doneAt: Date.now() }).where(eq(reminders.id, id));
+}
+
+export async function markUndone(db: AppDatabase, id: string): Promise<void> {
+  await db.update(reminders).set({ doneAt: null }).where(eq(reminders.id, id));
+}
+
+export async function deleteReminder(db: AppDatabase, id: string): Promise<void> {
+  await db.delete(reminders).where(eq(reminders.id, id));
+}
 
 /** Pending reminders, soonest first, with their note's title (notes in the trash left out). */
 export async function upcomingReminders(db: AppDatabase): Promise<UpcomingReminder[]> {

@@ -40,12 +40,16 @@ export function App(props: { client: DbClient }) {
   const [notice, setNotice] = createSignal<string>();
   let searchInput: HTMLInputElement | undefined;
 
-  onMount(() =>
+  const takeLink = () =>
     consumeSignInLink(props.client, (message) => {
       setSection("settings");
       setNotice(`Sign-in failed: ${message}`);
-    }),
-  );
+    });
+  onMount(takeLink);
+  // A sign-in or link-code link opened while the app is already open.
+  window.addEventListener("hashchange", takeLink);
+  onCleanup(() => window.removeEventListener("hashchange", takeLink));
+  const [focusTitle, setFocusTitle] = createSignal(false);
   useReminderAlerts(props.client, (r) => setNotice(`Reminder: ${r.noteTitle || "Untitled note"}`));
 
   const openEntity = (id: string) => {
@@ -68,8 +72,8 @@ export function App(props: { client: DbClient }) {
       e.preventDefault();
       void createNote(db).then((note) => {
         go("active");
+        setFocusTitle(true);
         setSelected(note.id);
-        queueMicrotask(() => document.getElementById("note-title")?.focus());
       });
     } else if (e.key === "Escape" && selected()) {
       setSelected(undefined);
@@ -131,7 +135,15 @@ export function App(props: { client: DbClient }) {
         <Show when={selected()} keyed>
           {(id) => (
             <div class="editor-pane">
-              <NoteEditor client={props.client} noteId={id} onClose={() => setSelected(undefined)} onOpenEntity={openEntity} onOpenNote={setSelected} />
+              <NoteEditor
+                client={props.client}
+                noteId={id}
+                autoFocus={focusTitle()}
+                onFocused={() => setFocusTitle(false)}
+                onClose={() => setSelected(undefined)}
+                onOpenEntity={openEntity}
+                onOpenNote={setSelected}
+              />
             </div>
           )}
         </Show>

@@ -16,7 +16,16 @@ const SIGIL: Record<string, string> = { tag: "#", person: "@", link: "→ " };
  * once on blur, when the page is hidden and before the database is released. Edits arriving from
  * other devices show up in a field unless the user is typing in it.
  */
-export function NoteEditor(props: { client: DbClient; noteId: string; onClose: () => void; onOpenEntity: (id: string) => void; onOpenNote: (id: string) => void }) {
+export function NoteEditor(props: {
+  client: DbClient;
+  noteId: string;
+  /** Put the cursor in the title once it shows (a note just made from the keyboard). */
+  autoFocus?: boolean;
+  onFocused?: () => void;
+  onClose: () => void;
+  onOpenEntity: (id: string) => void;
+  onOpenNote: (id: string) => void;
+}) {
   const db = createDrizzle(props.client);
   const note = createLiveQuery(props.client, (d) => getNote(d, props.noteId));
   const mentions = createLiveQuery(props.client, (d) => entitiesOfNote(d, props.noteId));
@@ -134,7 +143,15 @@ export function NoteEditor(props: { client: DbClient; noteId: string; onClose: (
             <label class="visually-hidden" for="note-title">
               Title
             </label>
-            <input id="note-title" class="title-input" placeholder="Title" {...field("title")} />
+            <input
+              id="note-title"
+              class="title-input"
+              placeholder="Title"
+              ref={(el) => {
+                if (props.autoFocus) queueMicrotask(() => (el.focus(), props.onFocused?.()));
+              }}
+              {...field("title")}
+            />
             <label class="visually-hidden" for="note-body">
               Body
             </label>

@@ -1,4 +1,4 @@
-import { createSignal, For, onCleanup, Show } from "solid-js";
+import { createEffect, createSignal, For, on, onCleanup, Show } from "solid-js";
 import type { DbClient } from "../db/client";
 import type { AppDatabase } from "../db/drizzle";
 import { createLiveQuery } from "../db/live";
@@ -58,6 +58,7 @@ export function useReminderAlerts(client: DbClient, onDue: (r: UpcomingReminder)
       }
     }
   };
+  createEffect(on(reminders.data, check)); // a reminder added already due alerts at once
   const timer = setInterval(check, 15_000);
   onCleanup(() => clearInterval(timer));
 }

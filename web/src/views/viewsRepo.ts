@@ -37,7 +37,9 @@ export async function saveView(db: AppDatabase, name: string, filter: NoteFilter
 }
 
 export const listViews = (db: AppDatabase) => db.select().from(views).orderBy(views.name);
-export const deleteView = (db: AppDatabase, id: string) => db.batch([db.delete(viewSnapshots).where(eq(viewSnapshots.viewId, id)), db.delete(views).where(eq(views.id, id))]);
+export async function deleteView(db: AppDatabase, id: string): Promise<void> {
+  await db.batch([db.delete(viewSnapshots).where(eq(viewSnapshots.viewId, id)), db.delete(views).where(eq(views.id, id))]);
+}
 
 export async function getView(db: AppDatabase, id: string): Promise<SavedView | undefined> {
   const [view] = await db.select().from(views).where(eq(views.id, id)).limit(1);

@@ -1,0 +1,205 @@
+/** The app a person lives in, end to end in Chromium against the real local Worker. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { ROOT } from "../scripts/lib/localServer.ts";
+import { addNote, expectTitles, noteTitles, openApp, openNote, showNotes, signedInDevice, sql, waitForNote } from "./app";
+import { launchBrowser } from "./browser";
+
+const baseUrl = inject("baseUrl");
+const authSecret = inject("authSecret");
+const SHOTS = join(ROOT, "e2e", "screenshots");
+
+describe("the CoBrain app", () => {
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+  });
+  afterAll(() => browser?.close());
+
+  async function page(viewport = { width: 1280, height: 800 }): Promise<Page> {
+    const context = await browser.newContext({ viewport, acceptDownloads: true });
+    contexts.push(context);
+    const p = await context.newPage();
+    p.on("dialog", (d) => void d.accept());
+    await openApp(p, baseUrl);
+    return p;
+  }
+  const tab = (p: Page, name: string) => p.getByRole("navigation", { name: "Sections" }).getByRole("button", { name, exact: true }).click();
+  const editorButton = (p: Page, name: string) => p.getByRole("region", { name: "Note editor" }).getByRole("button", { name, exact: true }).click();
+
+  it("pins, archives, trashes, restores and empties the trash", async () => {
+    const p = await page();
+    await addNote(p, "first");
+    await addNote(p, "second");
+    await openNote(p, "first");
+    await editorButton(p, "Pin");
+    await expect.poll(() => noteTitles(p)).toEqual(["first", "second"]);
+    await openNote(p, "second");
+    await editorButton(p, "Archive");
+    await expect.poll(() => noteTitles(p)).toEqual(["first"]);
+    await tab(p, "Archive");
+    await expectTitles(p, ["second"]);
+    await showNotes(p);
+    await openNote(p, "first");
+    await editorButton(p, "Move to trash");
+    await tab(p, "Trash");
+    await expectTitles(p, ["first"]);
+    await openNote(p, "first");
+    await editorButton(p, "Restore");
+    await expect.poll(() => noteTitles(p)).toEqual([]);
+    await showNotes(p);
+    await expectTitles(p, ["first"]);
+    await openNote(p, "first");
+    await editorButton(p, "Move to trash");
+    await tab(p, "Trash");
+    await p.getByRole("button", { name: "Empty trash" }).click();
+    await p.getByText("The trash is empty.").waitFor();
+    expect(await sql(p, "SELECT title FROM notes")).toEqual([["second"]]);
+  });
+
+  it("autosaves every keystroke, even when the page is reloaded right after typing", async () => {
+    const p = await page();
+    await addNote(p, "draft");
+    await openNote(p, "draft");
+    await p.getByLabel("Body").pressSequentially("typed just before reload", { delay: 5 });
+    await p.reload();
+    await openApp(p, baseUrl);
+    await expect.poll(() => sql(p, "SELECT body FROM notes WHERE title = 'draft'"), { timeout: 10_000 }).toEqual([["typed just before reload"]]);
+  });
+
+  it("searches as you type with highlighted matches, following edits", async () => {
+    const p = await page();
+    await addNote(p, "Trip to Tokyo");
+    await addNote(p, "Groceries");
+    await openNote(p, "Groceries");
+    await p.getByLabel("Body").fill("tofu and tomatoes");
+    await p.getByLabel("Search notes").fill("tok");
+    await expect.poll(() => p.locator(".search-results mark").allTextContents()).toEqual(["Tokyo"]);
+    await p.getByLabel("Search notes").fill("tom");
+    await expect.poll(() => p.locator(".search-results mark").allTextContents()).toEqual(["tomatoes"]);
+    await p.getByLabel("Body").fill("only tofu now");
+    await expect.poll(() => p.locator(".search-results .note").count()).toBe(0);
+    await p.screenshot({ path: join(SHOTS, "desktop-search.png") });
+  });
+
+  it("turns #tags, @people and [[links]] into entities with pages and backlinks", async () => {
+    const p = await page();
+    await addNote(p, "Packing list");
+    await addNote(p, "Trip");
+    await openNote(p, "Trip");
+    await p.getByLabel("Body").fill("Flight with @anna, see [[Packing list]] #travel");
+    await expect.poll(() => p.locator(".chips .chip").allTextContents()).toEqual(["→ Packing list", "@anna", "#travel"]);
+    await p.locator(".chip", { hasText: "#travel" }).click();
+    await expect.poll(() => p.locator(".entity-title").textContent()).toBe("#travel");
+    await expectTitles(p, ["Trip"]);
+    await showNotes(p);
+    await openNote(p, "Packing list");
+    await expect.poll(() => p.getByRole("list", { name: "Backlinks" }).textContent()).toBe("Trip");
+  });
+
+  it("reminds: a due reminder alerts while open, shows in the list, and is done or undone", async () => {
+    const p = await page();
+    await addNote(p, "Call the bank");
+    await openNote(p, "Call the bank");
+    const due = new Date(Date.now() - 60_000 - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await p.getByLabel("Remind me at").fill(due);
+    await editorButton(p, "Add reminder");
+    await p.getByText("Reminder: Call the bank").waitFor({ timeout: 20_000 });
+    await tab(p, "Reminders");
+    await expect.poll(() => p.getByRole("list", { name: "Upcoming reminders" }).textContent()).toMatch(/Call the bank.*due/);
+    await p.getByRole("list", { name: "Upcoming reminders" }).getByRole("button", { name: "Done" }).click();
+    await p.getByText("No reminders. Add one from a note.").waitFor();
+    await p.getByRole("list", { name: "Reminders of this note" }).getByRole("button", { name: "Undo" }).click();
+    await expect.poll(() => p.getByRole("list", { name: "Upcoming reminders" }).count()).toBe(1);
+  });
+
+  it("saves a view, and its dated snapshots stay readable", async () => {
+    const p = await page();
+    await addNote(p, "Kyoto");
+    await openNote(p, "Kyoto");
+    await p.getByLabel("Body").fill("temples #travel");
+    await addNote(p, "Taxes");
+    await tab(p, "Views");
+    await p.getByLabel("View name").fill("Travel");
+    await p.getByRole("checkbox", { name: "#travel" }).check();
+    await p.getByRole("button", { name: "Save view" }).click();
+    await expect.poll(() => p.getByRole("list", { name: "Notes in this view" }).textContent()).toBe("Kyototemples #travel");
+    await p.getByRole("button", { name: "Save snapshot" }).click();
+    await p.getByRole("list", { name: "Snapshots" }).getByRole("button").first().click();
+    await expect.poll(() => p.getByRole("list", { name: "Snapshot contents" }).textContent()).toBe("Kyoto");
+  });
+
+  it("exports a backup and Markdown, and importing them on a wiped device restores everything", async () => {
+    const p = await page();
+    await addNote(p, "Keep me");
+    await openNote(p, "Keep me");
+    await p.getByLabel("Body").fill("with #tag and a reminder");
+    await p.getByLabel("Remind me at").fill("2030-01-01T09:00");
+    await editorButton(p, "Add reminder");
+    await addNote(p, "Pinned one");
+    await openNote(p, "Pinned one");
+    await editorButton(p, "Pin");
+    await tab(p, "Settings");
+    const [json] = await Promise.all([p.waitForEvent("download"), p.getByRole("button", { name: "Export full backup (JSON)" }).click()]);
+    const [zip] = await Promise.all([p.waitForEvent("download"), p.getByRole("button", { name: "Export notes as Markdown (zip)" }).click()]);
+    const jsonPath = join(ROOT, ".tmp", json.suggestedFilename());
+    const zipPath = join(ROOT, ".tmp", zip.suggestedFilename());
+    await json.saveAs(jsonPath);
+    await zip.saveAs(zipPath);
+    expect(JSON.parse(readFileSync(jsonPath, "utf8")).tables.reminders).toHaveLength(1);
+    const snapshot = "SELECT n.title, n.body, n.pinned, (SELECT count(*) FROM reminders r WHERE r.note_id = n.id), (SELECT group_concat(e.name) FROM note_entities ne JOIN entities e ON e.id = ne.entity_id WHERE ne.note_id = n.id) FROM notes n ORDER BY n.title";
+    const original = await sql(p, snapshot);
+
+    const wiped = await page();
+    await tab(wiped, "Settings");
+    await wiped.getByLabel(/^Import notes/).setInputFiles(jsonPath);
+    await wiped.getByText("Imported 2 notes.").waitFor();
+    expect(await sql(wiped, snapshot)).toEqual(original);
+
+    const fromZip = await page();
+    await tab(fromZip, "Settings");
+    await fromZip.getByLabel(/^Import notes/).setInputFiles(zipPath);
+    await fromZip.getByText("Imported 2 notes.").waitFor();
+    expect(await sql(fromZip, "SELECT title, body, pinned FROM notes ORDER BY title")).toEqual(original.map((r) => r.slice(0, 3)));
+  });
+
+  it("shows storage and persistence, and answers a persistence request either way", async () => {
+    const p = await page();
+    await tab(p, "Settings");
+    await expect.poll(() => p.getByRole("region", { name: "Settings" }).textContent()).toMatch(/private file system \(OPFS\)/);
+    await p.getByRole("button", { name: "Ask to keep storage persistent" }).click();
+    await expect.poll(() => p.getByText(/Granted|Not granted by the browser/).count()).toBe(1);
+  });
+
+  it("keyboard: n starts a note, / searches, Escape closes the note", async () => {
+    const p = await page();
+    await p.keyboard.press("n");
+    await expect.poll(() => p.evaluate(() => document.activeElement?.id)).toBe("note-title");
+    await p.keyboard.type("Made from the keyboard");
+    await p.keyboard.press("Escape");
+    await p.locator("body").click({ position: { x: 5, y: 300 } });
+    await p.keyboard.press("/");
+    await expect.poll(() => p.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Search notes");
+    await waitForNote(p, "Made from the keyboard");
+  });
+
+  it("writes screenshots of the main screens at phone and desktop sizes", async () => {
+    for (const [name, viewport] of [["phone", { width: 390, height: 844 }], ["desktop", { width: 1280, height: 800 }]] as const) {
+      const p = await page(viewport);
+      await signedInDevice(p, baseUrl, authSecret, `shots-${name}-${Date.now()}`, name);
+      for (const title of ["Welcome to CoBrain", "Trip to Kyoto", "Reading list"]) await addNote(p, title);
+      await p.screenshot({ path: join(SHOTS, `${name}-notes.png`) });
+      await openNote(p, "Trip to Kyoto");
+      await p.getByLabel("Body").fill("Temples with @anna #travel, see [[Reading list]]");
+      await p.screenshot({ path: join(SHOTS, `${name}-editor.png`) });
+      await tab(p, "Settings");
+      await p.screenshot({ path: join(SHOTS, `${name}-settings.png`), fullPage: true });
+    }
+  });
+});
