@@ -53,6 +53,9 @@ describe("local database storage", () => {
     await page.reload();
     await openApp(page, baseUrl);
     await expectTitles(page, ["written online"]);
+    await page.getByLabel("Search notes").fill("writ");
+    await expect.poll(() => page.locator(".search-results mark").allTextContents()).toEqual(["written"]);
+    await page.getByLabel("Search notes").fill("");
     await addNote(page, "written offline");
     expect(await page.evaluate(() => navigator.onLine)).toBe(false);
     await context.close();

@@ -1,0 +1,43 @@
+/** Entities from two offline devices merge into one, because their ids are derived, not random. */
+import { describe, expect, it } from "vitest";
+import { applyChanges, pullChanges, siteIdOf } from "../db/changes";
+import { DbClient } from "../db/client";
+import { createDrizzle } from "../db/drizzle";
+import { openMemoryReplica } from "../db/sqlite/nodeReplica";
+import { inProcessWorker } from "../db/testing/inProcessWorker";
+import { createNote, saveNoteText } from "../notes/notesRepo";
+import { backlinks, entitiesOfNote } from "./entitiesRepo";
+
+async function device() {
+  const connection = await openMemoryReplica();
+  return { connection, db: createDrizzle(new DbClient(inProcessWorker(connection))) };
+}
+
+describe("entities", () => {
+  it("#Travel on one offline device and #travel on another become one entity after sync", async () => {
+    const a = await device();
+    const b = await device();
+    await createNote(a.db, { title: "Lisbon", body: "#Travel with @Anna" });
+    await createNote(b.db, { title: "Tokyo", body: "#travel with @anna" });
+    await applyChanges(b.connection, await siteIdOf(a.connection), await pullChanges(a.connection, 0n));
+    await applyChanges(a.connection, await siteIdOf(b.connection), await pullChanges(b.connection, 0n));
+    for (const d of [a, b]) {
+      expect((await d.connection.exec("SELECT kind, count(*) FROM entities GROUP BY kind ORDER BY kind")).rows).toEqual([
+        ["person", 1],
+        ["tag", 1],
+      ]);
+      expect((await d.connection.exec("SELECT count(*) FROM note_entities")).rows).toEqual([[4]]);
+    }
+  });
+
+  it("follows edits: removed mentions are unlinked, links give backlinks", async () => {
+    const { db } = await device();
+    const target = await createNote(db, { title: "Reading list" });
+    const note = await createNote(db, { title: "Plans", body: "#books [[Reading list]]" });
+    expect((await entitiesOfNote(db, note.id)).map((e) => `${e.kind}:${e.name}`)).toEqual(["link:Reading list", "tag:books"]);
+    expect((await backlinks(db, target)).map((n) => n.title)).toEqual(["Plans"]);
+    await saveNoteText(db, note.id, { title: "Plans", body: "nothing tagged now" });
+    expect(await entitiesOfNote(db, note.id)).toEqual([]);
+    expect(await backlinks(db, target)).toEqual([]);
+  });
+});
