@@ -1,5 +1,6 @@
 /** `npm run bench`: runs every benchmark suite once, bounded, and writes bench/results/latest.{json,md}. */
 import { existsSync, readFileSync } from "node:fs";
+import { appSuite } from "./appSuite.ts";
 import { localDbSuite } from "./localDb.ts";
 import { syncDevicesSuite } from "./syncDevices.ts";
 import { syncServerSuite } from "./syncServer.ts";
@@ -12,6 +13,7 @@ const only = process.argv[2]; // e.g. `npm run bench -- sync` runs one suite
 if (!only || only === "local") metrics.push(...(await localDbSuite()));
 if (!only || only === "sync") metrics.push(...(await syncServerSuite()));
 if (!only || only === "devices") metrics.push(...(await syncDevicesSuite()));
+if (!only || only === "app") metrics.push(...(await appSuite()));
 // A partial run keeps the other suites' last figures, so the report always covers everything.
 const previous = existsSync(REPORT_JSON) ? (JSON.parse(readFileSync(REPORT_JSON, "utf8")).metrics as Metric[]) : [];
 const ran = new Set(metrics.map((m) => m.suite));
