@@ -1,30 +1,21 @@
 /** The app a person lives in, end to end in Chromium against the real local Worker. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
 import { ROOT } from "../scripts/lib/localServer.ts";
 import { addNote, expectTitles, noteTitles, openApp, openNote, showNotes, signedInDevice, sql, waitForNote } from "./app";
-import { launchBrowser } from "./browser";
+import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
 const authSecret = inject("authSecret");
 const SHOTS = join(ROOT, "e2e", "screenshots");
 
 describe("the CoBrain app", () => {
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((c) => c.close()));
-  });
-  afterAll(() => browser?.close());
+  const session = browserSession();
 
   async function page(viewport = { width: 1280, height: 800 }): Promise<Page> {
-    const context = await browser.newContext({ viewport, acceptDownloads: true });
-    contexts.push(context);
+    const context = await session.context({ viewport, acceptDownloads: true });
     const p = await context.newPage();
     p.on("dialog", (d) => void d.accept());
     await openApp(p, baseUrl);
@@ -133,6 +124,10 @@ describe("the CoBrain app", () => {
     await p.getByRole("button", { name: "Save snapshot" }).click();
     await p.getByRole("list", { name: "Snapshots" }).getByRole("button").first().click();
     await expect.poll(() => p.getByRole("list", { name: "Snapshot contents" }).textContent()).toBe("Kyoto");
+    await p.getByLabel("View name").fill("Taxes only");
+    await p.getByLabel("Containing words").fill("tax");
+    await p.getByRole("button", { name: "Save view" }).click();
+    await expect.poll(() => p.getByRole("list", { name: "Notes in this view" }).textContent()).toBe("Taxes");
   });
 
   it("exports a backup and Markdown, and importing them on a wiped device restores everything", async () => {

@@ -1,27 +1,18 @@
 /** What a device survives: its tab killed mid-sync, a full disk, and no persistent storage. */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { addNote, expectTitles, openApp, signedInDevice, sql, waitForNote, waitForSync } from "./app";
+import type { BrowserContext } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { addNote, expectTitles, openApp, signedInDevice, sql, waitForSync } from "./app";
 import { mintToken } from "../worker/auth";
-import { launchBrowser } from "./browser";
+import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
 const authSecret = inject("authSecret");
 
 describe("device-side faults", () => {
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));
-  });
-  afterAll(() => browser?.close());
+  const session = browserSession();
 
   async function context(): Promise<BrowserContext> {
-    const c = await browser.newContext();
-    contexts.push(c);
+    const c = await session.context();
     return c;
   }
 

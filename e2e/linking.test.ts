@@ -1,28 +1,19 @@
 /** Linking a new device with a one-time code, and revoking a device, in real Chromium contexts. */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
 import { readTokenClaims } from "../shared/syncStatus";
 import { mintToken } from "../worker/auth";
 import { addNote, openApp, signedInDevice, sql, waitForNote, waitForSync } from "./app";
-import { launchBrowser } from "./browser";
+import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
 const authSecret = inject("authSecret");
 
 describe("linking and revoking devices", () => {
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((c) => c.close()));
-  });
-  afterAll(() => browser?.close());
+  const session = browserSession();
 
   async function newPage(): Promise<Page> {
-    const context = await browser.newContext();
-    contexts.push(context);
+    const context = await session.context();
     const page = await context.newPage();
     page.on("dialog", (dialog) => void dialog.accept(dialog.type() === "prompt" ? "Renamed tablet" : undefined));
     return page;

@@ -3,21 +3,11 @@
  * `@vlcn.io/ws-client` through CoBrain's SyncDb adapter, against the real local Worker.
  */
 import { createSyncedDB, defaultConfig } from "@vlcn.io/ws-client";
-import { CRR_TABLE_NAMES } from "../shared/schema";
 import type { SqlParam, SqliteConnection } from "../web/src/db/sqlite/connection";
 import { openMemoryReplica } from "../web/src/db/sqlite/nodeReplica";
+import { serialised, snapshotOf } from "../web/src/db/testing/replicaTools";
 import { SyncDb, type Exclusive } from "../web/src/sync/syncDb";
 import { mintToken } from "../worker/auth";
-
-/** One request at a time on the connection, as the database worker's host guarantees. */
-function serialised(db: SqliteConnection): Exclusive {
-  let queue: Promise<unknown> = Promise.resolve();
-  return <T>(fn: (db: SqliteConnection) => Promise<T>) => {
-    const run = queue.then(() => fn(db));
-    queue = run.catch(() => undefined);
-    return run;
-  };
-}
 
 export class NodeDevice {
   #sync: { stop(): boolean } | undefined;
@@ -74,13 +64,8 @@ export class NodeDevice {
   }
 
   /** Every replicated table's rows, sorted, for comparing devices. */
-  async snapshot(): Promise<string> {
-    const parts: string[] = [];
-    for (const table of CRR_TABLE_NAMES) {
-      const { rows } = await this.#exclusive((db) => db.exec(`SELECT * FROM ${table} ORDER BY 1, 2`));
-      parts.push(`${table}: ${JSON.stringify(rows, (_, v) => (typeof v === "bigint" ? `${v}n` : v))}`);
-    }
-    return parts.join("\n");
+  snapshot(): Promise<string> {
+    return snapshotOf(this.#exclusive);
   }
 
   async count(table: string): Promise<number> {

@@ -1,26 +1,17 @@
 /** Devices of one user, each a separate Chromium context, syncing through the real local Worker. */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
 import { addNote, notesSnapshot, openNote, signedInDevice, sql, waitForNote, waitForSync } from "./app";
-import { launchBrowser } from "./browser";
+import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
 const authSecret = inject("authSecret");
 
 describe("sync between a user's devices", () => {
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((c) => c.close()));
-  });
-  afterAll(() => browser?.close());
+  const session = browserSession();
 
   async function device(userId: string, deviceId: string): Promise<{ page: Page; context: BrowserContext }> {
-    const context = await browser.newContext();
-    contexts.push(context);
+    const context = await session.context();
     const page = await context.newPage();
     await signedInDevice(page, baseUrl, authSecret, userId, deviceId);
     return { page, context };
@@ -122,8 +113,7 @@ describe("sync between a user's devices", () => {
   });
 
   it("a bad token is reported, not retried forever; signing out stops sync and keeps the notes", async () => {
-    const context = await browser.newContext();
-    contexts.push(context);
+    const context = await session.context();
     const page = await context.newPage();
     await page.goto(`${baseUrl}/#token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4IiwiZGlkIjoieSJ9.forged`);
     await waitForSync(page, "error");

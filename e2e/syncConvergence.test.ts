@@ -4,22 +4,12 @@
  * to a device that was online for the whole history, although the server compacts its log.
  */
 import { afterEach, describe, expect, inject, it } from "vitest";
+import { seededRandom } from "../web/src/db/testing/random";
 import { converge, logStats, NodeDevice } from "./nodeDevice";
 
 const baseUrl = inject("baseUrl");
 const authSecret = inject("authSecret");
 
-/** Small deterministic PRNG (mulberry32) so a failing run can be replayed from its seed. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function randomEdit(device: NodeDevice, next: () => number, step: number) {
   const id = `n${Math.floor(next() * 8)}`;
@@ -45,7 +35,7 @@ describe("sync convergence through the compacted log", () => {
   afterEach(() => devices.splice(0).forEach((d) => d.disconnect()));
 
   it.each([11, 29, 47, 83])("seed %i: online, lagging and fresh devices all end identical", async (seed) => {
-    const next = random(seed);
+    const next = seededRandom(seed);
     const user = `conv-${seed}-${Date.now()}`;
     const witness = await NodeDevice.create(user, "witness"); // online for the whole history
     const a = await NodeDevice.create(user, "a");

@@ -12,6 +12,7 @@ import { env } from "cloudflare:workers";
 import { evictDurableObject } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
+import { seededRandom } from "../web/src/db/testing/random";
 import { SimDevice, type Faults } from "./testing/simDevice";
 
 const RUNS = inject("soakRuns");
@@ -58,16 +59,6 @@ const scenario = fc.integer({ min: 2, max: 5 }).chain((devices) =>
   }),
 );
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function apply(cmd: Command, devices: SimDevice[], user: string, step: number): Promise<void> {
   if (cmd.kind === "evict") {
@@ -123,7 +114,7 @@ describe("convergence under faults (property)", () => {
       fc.asyncProperty(scenario, async ({ devices: count, commands, duplicate, hold, seed }) => {
         cases++;
         const user = `prop-${cases}-${crypto.randomUUID().slice(0, 6)}`;
-        const faults: Faults = { duplicate, hold, random: mulberry32(seed) };
+        const faults: Faults = { duplicate, hold, random: seededRandom(seed) };
         const devices = await Promise.all(Array.from({ length: count }, (_, i) => SimDevice.create(user, `d${i}`, faults)));
         try {
           for (const d of devices) await d.connect();

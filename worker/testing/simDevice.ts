@@ -6,9 +6,9 @@
 import { exports } from "cloudflare:workers";
 import { createSyncedDB, type Transport } from "@vlcn.io/ws-client";
 import { decode, encode, tags, type AnnouncePresence, type Changes, type Msg, type RejectChanges, type StartStreaming } from "@vlcn.io/ws-common";
-import { CRR_TABLE_NAMES } from "../../shared/schema";
 import { encodeSyncProtocol } from "../../shared/syncProtocol";
 import type { SqlParam, SqliteConnection } from "../../web/src/db/sqlite/connection";
+import { serialised, snapshotOf } from "../../web/src/db/testing/replicaTools";
 import { SyncDb, type Exclusive } from "../../web/src/sync/syncDb";
 import { token } from "./device";
 import { openReplica } from "./replica";
@@ -112,15 +112,6 @@ class FaultyTransport implements Transport {
   }
 }
 
-function serialised(db: SqliteConnection): Exclusive {
-  let queue: Promise<unknown> = Promise.resolve();
-  return <T>(fn: (db: SqliteConnection) => Promise<T>) => {
-    const run = queue.then(() => fn(db));
-    queue = run.catch(() => undefined);
-    return run;
-  };
-}
-
 export class SimDevice {
   #sync: { stop(): boolean } | undefined;
   #syncDb: SyncDb | undefined;
@@ -178,12 +169,8 @@ export class SimDevice {
     this.#syncDb?.notifyLocalChange();
   }
 
-  async snapshot(): Promise<string> {
-    const parts: string[] = [];
-    for (const table of CRR_TABLE_NAMES) {
-      const { rows } = await this.#exclusive((db) => db.exec(`SELECT * FROM ${table} ORDER BY 1, 2`));
-      parts.push(`${table}: ${JSON.stringify(rows, (_, v) => (typeof v === "bigint" ? `${v}n` : v))}`);
-    }
-    return parts.join("\n");
+  snapshot(): Promise<string> {
+    return snapshotOf(this.#exclusive);
   }
+
 }

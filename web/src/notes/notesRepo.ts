@@ -5,6 +5,7 @@ import { newId } from "../../../shared/ids";
 import { noteEntities, notes, type NewNote, type Note } from "../../../shared/schema";
 import type { AppDatabase } from "../db/drizzle";
 import { entityStatements } from "../entities/entitiesRepo";
+import { toFtsQuery } from "../search/searchQuery";
 
 /** What a list or a saved view shows. */
 export interface NoteFilter {
@@ -13,6 +14,8 @@ export interface NoteFilter {
   pinnedOnly?: boolean;
   /** Entity ids (tags, people): a note must mention all of them. */
   entityIds?: string[];
+  /** Words the note must contain (full-text, each word a prefix). */
+  text?: string;
   /** Last edited within [from, to] (ms). */
   from?: number;
   to?: number;
@@ -27,6 +30,8 @@ export function listNotes(db: AppDatabase, filter: NoteFilter = {}, limit = 500)
   if (filter.pinnedOnly) where.push(eq(notes.pinned, 1));
   if (filter.from !== undefined) where.push(gte(notes.updatedAt, filter.from));
   if (filter.to !== undefined) where.push(lte(notes.updatedAt, filter.to));
+  const match = filter.text ? toFtsQuery(filter.text) : undefined;
+  if (match) where.push(sql`${notes}.rowid IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ${match})`);
   for (const id of filter.entityIds ?? []) {
     where.push(inArray(notes.id, db.select({ id: noteEntities.noteId }).from(noteEntities).where(eq(noteEntities.entityId, id))));
   }

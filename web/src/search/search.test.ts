@@ -4,6 +4,7 @@
  * local writes and sync merges and checks it against a plain scan.
  */
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../db/testing/random";
 import { applyChanges, pullChanges, siteIdOf } from "../db/changes";
 import type { SqliteConnection } from "../db/sqlite/connection";
 import { openMemoryReplica } from "../db/sqlite/nodeReplica";
@@ -15,16 +16,6 @@ import { splitHighlights, toFtsQuery } from "./searchQuery";
 
 const WORDS = ["alpha", "beta", "gamma", "delta", "épée", "ümlaut", "travel", "tokyo", "notes", "brain"];
 
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function ftsMatches(db: SqliteConnection, word: string): Promise<string[]> {
   const { rows } = await db.exec("SELECT n.id FROM notes_fts JOIN notes n ON n.rowid = notes_fts.rowid WHERE notes_fts MATCH ? ORDER BY n.id", [`"${word}"`]);
@@ -70,7 +61,7 @@ describe("full-text search", () => {
   it("stays exact and uncorrupted through thousands of local writes and sync merges", async () => {
     const a = await openMemoryReplica();
     const b = await openMemoryReplica();
-    const next = random(7);
+    const next = seededRandom(7);
     const text = () => Array.from({ length: 1 + Math.floor(next() * 6) }, () => WORDS[Math.floor(next() * WORDS.length)]).join(" ");
     let synced = 0n;
     for (let i = 0; i < 3_000; i++) {

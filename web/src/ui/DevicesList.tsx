@@ -1,5 +1,6 @@
 import { createResource, createSignal, For, Show } from "solid-js";
 import type { DbClient } from "../db/client";
+import { ErrorText } from "./ErrorText";
 
 interface ServerDevice {
   deviceId: string;
@@ -66,11 +67,7 @@ export function DevicesList(props: { client: DbClient }) {
           )}
         </For>
       </ul>
-      <Show when={error()}>
-        <p class="error" role="alert">
-          {error()}
-        </p>
-      </Show>
+      <ErrorText message={error()} />
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { createSignal, onCleanup, Show } from "solid-js";
 import type { DbClient } from "../db/client";
+import { ErrorText } from "./ErrorText";
 
 /** On a signed-in device: shows a one-time code, and a QR code of the link that spends it. */
 export function LinkDevicePanel(props: { client: DbClient; serverUrl: string }) {
@@ -34,11 +35,7 @@ export function LinkDevicePanel(props: { client: DbClient; serverUrl: string }) 
           Expires in {Math.floor(left() / 60)}:{String(left() % 60).padStart(2, "0")}
         </p>
       </Show>
-      <Show when={error()}>
-        <p class="error" role="alert">
-          {error()}
-        </p>
-      </Show>
+      <ErrorText message={error()} />
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { createLiveQuery } from "../db/live";
 import { backlinks, entitiesOfNote } from "../entities/entitiesRepo";
 import { deleteNote, getNote, moveToTrash, restoreFromTrash, saveNoteText, updateNote } from "../notes/notesRepo";
 import { addReminder, deleteReminder, markDone, markUndone, remindersOfNote } from "../reminders/remindersRepo";
+import { ErrorText } from "./ErrorText";
 
 type Field = "title" | "body";
 
@@ -223,11 +224,7 @@ export function NoteEditor(props: {
           </>
         )}
       </Show>
-      <Show when={error()}>
-        <p class="error" role="alert">
-          Not saved: {error()}
-        </p>
-      </Show>
+      <ErrorText message={error()} prefix="Not saved: " />
     </section>
   );
 }

@@ -5,6 +5,7 @@ import { createLiveQuery } from "../db/live";
 import { createNote, emptyTrash, listNotes } from "../notes/notesRepo";
 import { ImportButton } from "./ImportButton";
 import { NoteList } from "./NoteList";
+import { ErrorText } from "./ErrorText";
 
 const EMPTY = {
   active: "No notes yet. Write your first one above.",
@@ -56,11 +57,7 @@ export function NotesPane(props: { client: DbClient; db: AppDatabase; section: "
           Empty trash
         </button>
       </Show>
-      <Show when={error()}>
-        <p class="error" role="alert">
-          Could not save: {error()}
-        </p>
-      </Show>
+      <ErrorText message={error()} prefix="Could not save: " />
       <Show when={notes.error()}>
         <p class="error" role="alert">
           Could not load notes: {notes.error()!.message}

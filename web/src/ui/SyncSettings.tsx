@@ -4,6 +4,7 @@ import type { DbClient } from "../db/client";
 import { claimLinkCode } from "../sync/linkClaim";
 import { DevicesList } from "./DevicesList";
 import { LinkDevicePanel } from "./LinkDevicePanel";
+import { ErrorText } from "./ErrorText";
 
 /** Sign in with a pasted token (or link), see who is signed in, sign out. */
 export function SyncSettings(props: { client: DbClient; status: Accessor<SyncStatus>; onClose: () => void }) {
@@ -95,11 +96,7 @@ export function SyncSettings(props: { client: DbClient; status: Accessor<SyncSta
         <LinkDevicePanel client={props.client} serverUrl={props.status().serverUrl ?? location.origin} />
         <DevicesList client={props.client} />
       </Show>
-      <Show when={error()}>
-        <p class="error" role="alert">
-          {error()}
-        </p>
-      </Show>
+      <ErrorText message={error()} />
     </section>
   );
 }

@@ -6,6 +6,7 @@ import { listEntities } from "../entities/entitiesRepo";
 import type { NoteFilter } from "../notes/notesRepo";
 import { deleteView, getView, listViews, runView, saveView, snapshotNotes, snapshotsOf, takeSnapshot } from "../views/viewsRepo";
 import { NoteList } from "./NoteList";
+import { ErrorText } from "./ErrorText";
 
 /** Saved filters over notes, and dated snapshots of their results that open offline. */
 export function ViewsPane(props: { client: DbClient; db: AppDatabase; onOpen: (id: string) => void }) {
@@ -44,6 +45,10 @@ export function ViewsPane(props: { client: DbClient; db: AppDatabase; onOpen: (i
           View name
           <input value={name()} onInput={(e) => setName(e.currentTarget.value)} placeholder="e.g. Travel plans" />
         </label>
+        <label>
+          Containing words
+          <input value={filter().text ?? ""} onInput={(e) => setFilter((f) => ({ ...f, text: e.currentTarget.value || undefined }))} placeholder="optional" />
+        </label>
         <fieldset>
           <legend>Must mention</legend>
           <For each={tags.data()} fallback={<span class="muted">No tags or people yet.</span>}>
@@ -78,11 +83,7 @@ export function ViewsPane(props: { client: DbClient; db: AppDatabase; onOpen: (i
           Save view
         </button>
       </form>
-      <Show when={error()}>
-        <p class="error" role="alert">
-          {error()}
-        </p>
-      </Show>
+      <ErrorText message={error()} />
       <ul class="view-list" aria-label="Views">
         <For each={views.data()} fallback={<li class="empty">No saved views yet.</li>}>
           {(v) => (
