@@ -192,6 +192,7 @@ describe("the CoBrain app", () => {
       await p.screenshot({ path: join(SHOTS, `${name}-notes.png`) });
       await openNote(p, "Trip to Kyoto");
       await p.getByLabel("Body").fill("Temples with @anna #travel, see [[Reading list]]");
+      await expect.poll(() => p.locator(".chips .chip").count()).toBe(3);
       await p.screenshot({ path: join(SHOTS, `${name}-editor.png`) });
       await tab(p, "Settings");
       await p.screenshot({ path: join(SHOTS, `${name}-settings.png`), fullPage: true });
