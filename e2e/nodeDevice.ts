@@ -32,7 +32,7 @@ export class NodeDevice {
     const syncDb = await SyncDb.open(this.#exclusive);
     const authToken = await mintToken(authSecret, { userId: this.userId, deviceId: this.deviceId, days: 1 });
     const synced = await createSyncedDB(
-      { dbProvider: async () => syncDb, transportProvider: defaultConfig.transportProvider },
+      { dbProvider: async () => syncDb, transportProvider: (options) => syncDb.watchSends(defaultConfig.transportProvider(options)) },
       this.deviceId,
       { url: `${baseUrl.replace(/^http/, "ws")}/sync`, room: this.userId, authToken },
     );

@@ -101,6 +101,12 @@ export const LOCAL_CHANGE_COALESCE_MS = 25;
 /** `devices.last_sync_at` is rewritten at most this often: every write is a change all devices sync. */
 export const DEVICE_SEEN_INTERVAL_MS = 10 * 60_000;
 
+/**
+ * Longest title or body a note may have: one cell must fit in one sync frame (MAX_FRAME_BYTES),
+ * and UTF-8 takes up to 3 bytes a character.
+ */
+export const MAX_NOTE_TEXT_CHARS = 150_000;
+
 /** Typing pauses this long before the note is saved; pagehide and blur save at once. */
 export const AUTOSAVE_DELAY_MS = 150;
 
@@ -118,8 +124,12 @@ export const LINK_CODE_TTL_MS = 10 * 60_000;
 /** Failed claims allowed per client address per LINK_ATTEMPT_WINDOW_MS before it is refused (429). */
 export const LINK_ATTEMPTS_PER_ADDRESS = 10;
 
-/** Failed claims allowed from everyone together per window: stops a distributed guesser too. */
-export const LINK_ATTEMPTS_GLOBAL = 200;
+/**
+ * Failed claims allowed from everyone together per window. Generous: 40-bit codes already defeat
+ * a distributed guesser; this only bounds the work, without letting a few addresses lock
+ * everyone out.
+ */
+export const LINK_ATTEMPTS_GLOBAL = 5_000;
 
 /** The window the attempt limits count over. */
 export const LINK_ATTEMPT_WINDOW_MS = 10 * 60_000;

@@ -50,6 +50,7 @@ export class LinkCodes extends DurableObject {
   /** Spends a code. Every failure counts against the caller's address and against everyone. */
   claim(input: string, address: string, now = Date.now()): ClaimResult {
     const since = now - LINK_ATTEMPT_WINDOW_MS;
+    this.#sql.exec("DELETE FROM failed_claims WHERE at < ?", since);
     const failures = (where: string, ...args: unknown[]) =>
       Number(this.#sql.exec(`SELECT count(*) AS n FROM failed_claims WHERE at > ? ${where}`, since, ...args).toArray()[0]!.n);
     if (failures("AND address = ?", address) >= LINK_ATTEMPTS_PER_ADDRESS || failures("") >= LINK_ATTEMPTS_GLOBAL) {

@@ -127,6 +127,25 @@ describe("UserLog: presence, streaming and backlog", () => {
   });
 });
 
+describe("UserLog: rejections", () => {
+  it("resends after a RejectChanges, but stops after repeated rejections at the same point", async () => {
+    const user = freshUser();
+    const a = await Device.connect(user, { deviceId: "a" });
+    a.announce();
+    await a.waitFor(tags.StartStreaming);
+    a.push([noteChange("n1", "title", "x")]);
+    const b = await Device.connect(user, { deviceId: "b" });
+    b.announce();
+    await b.waitFor(tags.Changes);
+    for (let i = 0; i < 5; i++) {
+      b.send({ _tag: tags.RejectChanges, whose: new Uint8Array(16), since: [0n, 0] });
+      await settle(50);
+    }
+    // The first three rejections get the change again; after that the server stops resending.
+    expect(b.received.filter((m) => m._tag === tags.Changes)).toHaveLength(4);
+  });
+});
+
 describe("UserLog: heartbeat", () => {
   it("answers Ping with Pong after the frames sent before it are stored", async () => {
     const user = freshUser();

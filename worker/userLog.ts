@@ -35,7 +35,11 @@ interface SocketState {
   cursor: number;
   /** A re-StartStreaming was sent after a gap; further gapped frames are dropped silently. */
   resetPending: boolean;
+  /** The cursor the device last rejected at, and how many times in a row. */
+  rejectAt: number;
   rejects: number;
+  /** The device keeps rejecting the same data: stop sending it until it reconnects. */
+  stalled: boolean;
 }
 
 export interface Env {
@@ -76,7 +80,7 @@ export class UserLog extends DurableObject<Env> {
 
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    const state: SocketState = { userId, deviceId, cursor: 0, resetPending: false, rejects: 0 };
+    const state: SocketState = { userId, deviceId, cursor: 0, resetPending: false, rejectAt: -1, rejects: 0, stalled: false };
     server.serializeAttachment(state);
     // The stock client refuses the connection unless its subprotocol is echoed exactly.
     return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": protocol } });
@@ -192,7 +196,7 @@ export class UserLog extends DurableObject<Env> {
     if (cursor === undefined || cursor > this.#store.head || cursor < 0) cursor = 0;
 
     this.#store.touchPeer(msg.sender, state.deviceId);
-    Object.assign(state, { site: toHex(msg.sender), cursor, resetPending: false, rejects: 0 });
+    Object.assign(state, { site: toHex(msg.sender), cursor, resetPending: false, rejectAt: -1, rejects: 0, stalled: false });
     ws.serializeAttachment(state);
     this.#startStreaming(ws, this.#store.peerCursor(msg.sender));
     this.#flush(ws, state);
@@ -241,7 +245,7 @@ export class UserLog extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => this.#store.append(msg.sender, fresh, cursor));
     for (const other of this.ctx.getWebSockets()) {
       const otherState = other.deserializeAttachment() as SocketState;
-      if (!otherState.site || other.readyState !== WebSocket.OPEN) continue;
+      if (!otherState.site || otherState.stalled || other.readyState !== WebSocket.OPEN) continue;
       try {
         this.#flush(other, otherState);
       } catch (error) {
@@ -254,11 +258,13 @@ export class UserLog extends DurableObject<Env> {
   #onReject(ws: WebSocket, state: SocketState, msg: RejectChanges): void {
     if (!state.site) return;
     const since = Number(msg.since[0]);
-    state.rejects = since === state.cursor ? state.rejects + 1 : 1;
+    state.rejects = since === state.rejectAt ? state.rejects + 1 : 1;
+    state.rejectAt = since;
     state.cursor = Math.max(0, Math.min(since, this.#store.head));
+    state.stalled = state.rejects > MAX_REJECTS_AT_CURSOR;
     ws.serializeAttachment(state);
-    if (state.rejects > MAX_REJECTS_AT_CURSOR) {
-      console.warn(`UserLog: device ${state.deviceId} keeps rejecting at ${since}; not resending`);
+    if (state.stalled) {
+      console.warn(`UserLog: device ${state.deviceId} keeps rejecting at ${since}; not resending until it reconnects`);
       return;
     }
     this.#flush(ws, state);

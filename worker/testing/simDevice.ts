@@ -138,7 +138,7 @@ export class SimDevice {
     this.disconnect();
     const syncDb = await SyncDb.open(this.#exclusive);
     const transport = new FaultyTransport(this.userId, this.deviceId, this.faults);
-    const synced = await createSyncedDB({ dbProvider: async () => syncDb, transportProvider: () => transport }, this.deviceId, {
+    const synced = await createSyncedDB({ dbProvider: async () => syncDb, transportProvider: () => syncDb.watchSends(transport) }, this.deviceId, {
       url: "http://cobrain.test/sync",
       room: this.userId,
     });

@@ -53,6 +53,24 @@ describe("live queries", () => {
     expect(runs).toBe(2);
   });
 
+  it("a query that failed recovers on the next change", async () => {
+    const { client, db } = await setup();
+    let calls = 0;
+    const results: Array<string | undefined> = [];
+    watchQuery(
+      client,
+      async (d) => {
+        if (calls++ === 0) throw new Error("not yet");
+        return (await d.select().from(notes)).length;
+      },
+      ({ data, error }) => results.push(error ? error.message : String(data)),
+    );
+    await settle();
+    await db.insert(notes).values({ id: "n1" });
+    await settle();
+    expect(results).toEqual(["not yet", "1"]);
+  });
+
   it("a burst of writes costs at most one extra run after the one in flight", async () => {
     const { client, db } = await setup();
     let runs = 0;

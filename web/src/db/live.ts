@@ -14,6 +14,9 @@ export interface LiveQuery<T> {
   runs: Accessor<number>;
 }
 
+/** Marks a query whose tables are unknown (it failed before reading any): any change re-runs it. */
+const WATCH_EVERYTHING: Set<string> = new Set();
+
 export interface Watch {
   /** Runs the query again now (its inputs changed). */
   rerun(): void;
@@ -40,11 +43,14 @@ export function watchQuery<T>(
     running = true;
     do {
       dirty = false;
+      const previous = reads;
       reads = new Set();
       try {
         const data = await query(db);
         if (!disposed) onResult({ data });
       } catch (error) {
+        // Keep watching what the last good run read (or everything, if none did), so it can recover.
+        reads = previous.size > 0 ? previous : WATCH_EVERYTHING;
         if (!disposed) onResult({ error: error instanceof Error ? error : new Error(String(error)) });
       }
     } while (dirty && !disposed);
@@ -52,7 +58,7 @@ export function watchQuery<T>(
   };
 
   const unsubscribe = client.onChange((changed) => {
-    if (running || [...reads].some((t) => changed.has(t))) void run();
+    if (running || reads === WATCH_EVERYTHING || [...reads].some((t) => changed.has(t))) void run();
   });
   void run();
   return {

@@ -86,7 +86,8 @@ function submit(id: number, request: DbRequest): void {
   }
 }
 
-async function becomeOwner(): Promise<void> {
+/** Opens the database as the owner; false (and followers told why) when it cannot be opened. */
+async function becomeOwner(): Promise<boolean> {
   toMain({ type: "status", status: { role: "starting" } });
   try {
     const result = await openBest(preferredStorage);
@@ -97,11 +98,14 @@ async function becomeOwner(): Promise<void> {
     sync = new SyncClient((fn) => owned.exclusive(fn), publishSync);
     ownerStatus = { role: "owner", storage: opened.storage, fallbackReason: result.fallbackReason };
   } catch (error) {
-    ownerStatus = { role: "owner", error: error instanceof Error ? error.message : String(error) };
-    toMain({ type: "status", status: ownerStatus });
-    for (const [id] of forwarded) toMain({ type: "response", id, response: errorResponse(ownerStatus.error) });
+    await opened?.close().catch(() => undefined);
+    opened = undefined;
+    const failed: DbStatus = { role: "owner", error: error instanceof Error ? error.message : String(error) };
+    toMain({ type: "status", status: failed });
+    broadcast({ t: "owner", status: { ...failed, role: "follower" }, sync: syncStatus });
+    for (const [id] of forwarded) toMain({ type: "response", id, response: errorResponse(failed.error) });
     forwarded.clear();
-    return;
+    return false;
   }
   toMain({ type: "status", status: ownerStatus });
   broadcast({ t: "owner", status: { ...ownerStatus, role: "follower" }, sync: syncStatus });
@@ -109,36 +113,57 @@ async function becomeOwner(): Promise<void> {
   forwarded.clear();
   for (const [id, request] of mine) submit(id, request);
   void sync.resume();
+  return true;
 }
+
+/** A lock request still waiting; aborted when the page goes away before it is granted. */
+let waitingForLock: AbortController | undefined;
 
 function campaign(): void {
   if (campaigning) return;
   campaigning = true;
-  if (host) return; // resumed within the suspend grace period: still the owner
+  if (host || releaseLock) return; // resumed within the suspend grace period: still the owner
   if (!("locks" in navigator)) {
     // No Web Locks: no other tab can be coordinated with, so this one simply owns the database.
     void becomeOwner();
     return;
   }
-  void navigator.locks.request(DB_OWNER_LOCK, async () => {
-    await becomeOwner();
-    await new Promise<void>((resolve) => (releaseLock = resolve));
-  });
+  const abort = new AbortController();
+  waitingForLock = abort;
+  navigator.locks
+    .request(DB_OWNER_LOCK, { signal: abort.signal }, async () => {
+      waitingForLock = undefined;
+      if (!campaigning) return; // the page left while this tab waited
+      const held = new Promise<void>((resolve) => (releaseLock = resolve));
+      // A database that cannot open is let go, so another tab can try; a page that left meanwhile too.
+      if (!(await becomeOwner()) || !campaigning) {
+        await closeOwned();
+        return;
+      }
+      await held;
+    })
+    .catch(() => undefined); // aborted: the page went away first
   broadcast({ t: "hello" });
 }
 
 /** Closes the database and gives up ownership (the page is going away or into the bfcache). */
 async function suspend(): Promise<void> {
   campaigning = false;
-  if (!host) return;
+  waitingForLock?.abort();
+  waitingForLock = undefined;
+  if (!host) return; // not the owner, or still opening: the lock callback lets go when done
   // Saves the page flushed on its way out may still be arriving: keep serving them briefly.
   await new Promise((resolve) => setTimeout(resolve, SUSPEND_GRACE_MS));
-  if (campaigning || !host) return; // the page came back (bfcache) meanwhile
+  if (campaigning) return; // the page came back (bfcache) meanwhile
+  await closeOwned();
+}
+
+async function closeOwned(): Promise<void> {
   const closing = host;
   host = undefined;
   // Hand waiting changes to the socket before it goes; the next owner pushes anything left.
   sync?.flush();
-  await closing.drain();
+  await closing?.drain();
   sync?.stop();
   sync = undefined;
   await opened?.close().catch(() => undefined);
@@ -192,7 +217,13 @@ channel.onmessage = (event: MessageEvent<ChannelMessage>) => {
       if (host) break;
       toMain({ type: "status", status: message.status });
       toMain({ type: "sync", status: message.sync });
-      for (const [id, request] of forwarded) broadcast({ t: "req", from: workerId, id, request });
+      if (message.status.error) {
+        // That tab could not open the database: say why rather than leave requests hanging.
+        for (const [id] of forwarded) toMain({ type: "response", id, response: errorResponse(message.status.error) });
+        forwarded.clear();
+      } else {
+        for (const [id, request] of forwarded) broadcast({ t: "req", from: workerId, id, request });
+      }
       break;
     case "sync":
       if (!host) toMain({ type: "sync", status: message.status });

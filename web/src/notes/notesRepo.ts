@@ -1,11 +1,20 @@
 /** Reading and writing notes. Every write stamps `updated_at` with the device's clock in ms. */
 import { and, desc, eq, gte, inArray, isNotNull, isNull, lte, sql, type SQL } from "drizzle-orm";
-import { BULK_INSERT_ROWS_PER_STATEMENT } from "../../../shared/constants";
+import { BULK_INSERT_ROWS_PER_STATEMENT, MAX_NOTE_TEXT_CHARS } from "../../../shared/constants";
 import { newId } from "../../../shared/ids";
 import { noteEntities, notes, type NewNote, type Note } from "../../../shared/schema";
 import type { AppDatabase } from "../db/drizzle";
 import { entityStatements } from "../entities/entitiesRepo";
 import { toFtsQuery } from "../search/searchQuery";
+
+/** Refuses text that could not sync (a cell must fit in one frame), before anything is written. */
+export function checkNoteSize(fields: { title?: string | null; body?: string | null }): void {
+  for (const [name, value] of Object.entries(fields)) {
+    if (typeof value === "string" && value.length > MAX_NOTE_TEXT_CHARS) {
+      throw new Error(`the ${name} is too long to sync (${value.length.toLocaleString()} characters; the limit is ${MAX_NOTE_TEXT_CHARS.toLocaleString()}); split the note`);
+    }
+  }
+}
 
 /** What a list or a saved view shows. */
 export interface NoteFilter {
@@ -54,6 +63,7 @@ export async function getNote(db: AppDatabase, id: string): Promise<Note | undef
 }
 
 export async function createNote(db: AppDatabase, fields: { title?: string; body?: string } = {}): Promise<Note> {
+  checkNoteSize(fields);
   const now = Date.now();
   const note = { id: newId(), title: fields.title ?? "", body: fields.body ?? "", createdAt: now, updatedAt: now };
   await db.batch([db.insert(notes).values(note), ...(await entityStatements(db, note.id, `${note.title}\n${note.body}`, now))]);
@@ -62,6 +72,7 @@ export async function createNote(db: AppDatabase, fields: { title?: string; body
 
 /** Saves edited text and, in the same transaction, the entities it mentions. */
 export async function saveNoteText(db: AppDatabase, id: string, text: { title: string; body: string }): Promise<void> {
+  checkNoteSize(text);
   const now = Date.now();
   await db.batch([
     db.update(notes).set({ title: text.title, body: text.body, updatedAt: now }).where(eq(notes.id, id)),
@@ -97,6 +108,7 @@ export async function emptyTrash(db: AppDatabase): Promise<number> {
  */
 export async function importNotes(db: AppDatabase, rows: Array<Omit<NewNote, "id"> & { id?: string }>): Promise<number> {
   if (rows.length === 0) return 0;
+  rows.forEach(checkNoteSize);
   const now = Date.now();
   const complete = rows.map((r) => ({ ...r, id: r.id ?? newId(), createdAt: r.createdAt ?? now, updatedAt: r.updatedAt ?? now }));
   const statements = [];

@@ -46,6 +46,7 @@ export class SyncClient {
   #status: SyncStatus = { state: "signed-out" };
   #transportState: TransportState = { kind: "closed" };
   #streaming = false;
+  #streamedOnce = false;
   #localChangePending = false;
   #pullCut = false;
   /** The last pull found changes that have not gone out on a socket yet. */
@@ -54,6 +55,8 @@ export class SyncClient {
   #lastSyncedAt: number | undefined;
   #lastDeviceWrite = 0;
   #coalesce: ReturnType<typeof setTimeout> | undefined;
+  /** Bumped by every start and stop: a start that finishes after a newer one gives way. */
+  #generation = 0;
 
   constructor(exclusive: Exclusive, publish: (status: SyncStatus) => void) {
     this.#exclusive = exclusive;
@@ -121,6 +124,7 @@ export class SyncClient {
   }
 
   stop(): void {
+    this.#generation++;
     clearTimeout(this.#coalesce);
     this.#coalesce = undefined;
     this.#session?.stop();
@@ -130,6 +134,7 @@ export class SyncClient {
 
   async #start(token: string, serverUrl: string): Promise<void> {
     this.stop();
+    const generation = this.#generation;
     const claims = readTokenClaims(token);
     if (!claims) return this.#update();
     const syncDb = await SyncDb.open(this.#exclusive, {
@@ -162,9 +167,11 @@ export class SyncClient {
         this.#update();
       },
       onStreaming: () => {
+        const first = !this.#streamedOnce;
         this.#streaming = true;
+        this.#streamedOnce = true;
         this.#update();
-        void this.#touchDevice(claims, true);
+        void this.#touchDevice(claims, first); // registered once per session, then sparingly
       },
       onSent: () => {
         this.#unsent = false;
@@ -175,11 +182,17 @@ export class SyncClient {
         this.#update();
       },
     });
-    const synced = await createSyncedDB({ dbProvider: async () => syncDb, transportProvider: () => transport }, "cobrain", {
+    const synced = await createSyncedDB({ dbProvider: async () => syncDb, transportProvider: () => syncDb.watchSends(transport) }, "cobrain", {
       url: serverUrl,
       room: claims.userId,
       authToken: token,
     });
+    if (generation !== this.#generation) {
+      // Signed in again, out, or stopped while this start was on its way: it must not run.
+      synced.stop();
+      return;
+    }
+    this.#streamedOnce = false;
     this.#session = { claims, serverUrl, token, transport, syncDb, stop: () => synced.stop() };
     await synced.start();
     this.#update();

@@ -46,8 +46,10 @@ export class SyncDb implements DB {
   readonly #exclusive: Exclusive;
   readonly #hooks: SyncDbHooks;
   readonly #listeners = new Set<() => void>();
-  /** Where to resume a transaction that the last pull cut in the middle. */
+  /** Where to resume a transaction cut in the middle, once the chunk before it has gone out. */
   #partial: { version: bigint; nextSeq: number } | undefined;
+  /** Where the last pull stopped; becomes `#partial` only when that chunk is actually sent. */
+  #pulledTo: { version: bigint; nextSeq: number; cut: boolean } | undefined;
 
   readonly siteid: Uint8Array;
 
@@ -74,7 +76,7 @@ export class SyncDb implements DB {
     let resumeSeq: number | undefined;
     if (seqPart > 0) resumeSeq = seqPart;
     else if (this.#partial?.version === version) resumeSeq = this.#partial.nextSeq;
-    this.#partial = undefined;
+    this.#pulledTo = undefined;
     const exclude = excludeSites[0] ?? null;
 
     const rows = await this.#exclusive(async (db) => {
@@ -95,15 +97,35 @@ export class SyncDb implements DB {
       changes.push(change);
       size += changeSize;
     }
-    const cut = changes.length < rows.length || rows.length === PULL_PAGE_CHANGES;
-    if (cut && changes.length > 0) {
+    const cut = changes.length > 0 && (changes.length < rows.length || rows.length === PULL_PAGE_CHANGES);
+    if (changes.length > 0) {
       const last = changes[changes.length - 1]!;
-      this.#partial = { version: last[5], nextSeq: last[8] + 1 };
-      // The stock stream pulls again only on a change event: raise one to drain the backlog.
-      setTimeout(() => this.#emit(), 0);
+      this.#pulledTo = { version: last[5], nextSeq: last[8] + 1, cut };
     }
-    this.#hooks.onPulled?.(changes.length, cut && changes.length > 0);
+    this.#hooks.onPulled?.(changes.length, cut);
     return changes;
+  }
+
+  /**
+   * Makes `transport` report each successful send here. Only a chunk that went out moves the
+   * resume point: if a send fails, the stock stream rewinds and the same chunk is pulled again.
+   */
+  watchSends<T extends { sendChanges(msg: never): "reconnecting" | "buffer-full" | "sent" }>(transport: T): T {
+    const send = transport.sendChanges.bind(transport);
+    transport.sendChanges = ((msg: never) => {
+      const result = send(msg);
+      if (result === "sent") this.#sent();
+      return result;
+    }) as T["sendChanges"];
+    return transport;
+  }
+
+  #sent(): void {
+    const pulled = this.#pulledTo;
+    this.#pulledTo = undefined;
+    this.#partial = pulled?.cut ? { version: pulled.version, nextSeq: pulled.nextSeq } : undefined;
+    // The stock stream pulls again only on a change event: raise one to drain the backlog.
+    if (pulled?.cut) setTimeout(() => this.#emit(), 0);
   }
 
   async applyChangesetAndSetLastSeen(changes: readonly Change[], siteId: Uint8Array, end: readonly [bigint, number]): Promise<void> {

@@ -66,6 +66,13 @@ export class SyncTransport implements Transport {
   #lastErr = "";
   /** Pings sent on the current socket and not yet answered. */
   #pingsOut = 0;
+  /** A connection attempt is under way (it awaits the token before a socket exists). */
+  #connecting = false;
+  /**
+   * Incoming batches are applied one after another: if batch k fails, batch k+1 must not commit
+   * and move the device's cursor past k (the stock stream would let it).
+   */
+  #applies: Promise<void> = Promise.resolve();
 
   constructor(options: SyncTransportOptions) {
     this.#options = options;
@@ -129,17 +136,20 @@ export class SyncTransport implements Transport {
   }
 
   async #connect(): Promise<void> {
-    if (this.#closed) return;
+    if (this.#closed || this.#connecting || this.#socket) return;
     if (!navigator.onLine) return this.#onOffline();
     clearTimeout(this.#retryTimer);
     this.#options.onState({ kind: "connecting" });
+    this.#connecting = true;
     let token: string;
     try {
       token = await this.#options.getToken();
     } catch (error) {
       return this.#fail(CloseCode.Unauthorized, error instanceof Error ? error.message : "no token");
+    } finally {
+      this.#connecting = false;
     }
-    if (this.#closed) return;
+    if (this.#closed || this.#socket) return;
     const url = `${this.#options.serverUrl.replace(/^http/, "ws").replace(/\/$/, "")}/sync`;
     let socket: WebSocket;
     try {
@@ -160,7 +170,9 @@ export class SyncTransport implements Transport {
       this.#options.onState({ kind: "open" });
       this.#onReady?.();
     };
-    socket.onmessage = (event) => this.#receive(event.data);
+    socket.onmessage = (event) => {
+      if (this.#socket === socket) this.#receive(event.data);
+    };
     socket.onclose = (event) => {
       if (this.#socket !== socket) return;
       this.#socket = undefined;
@@ -196,9 +208,11 @@ export class SyncTransport implements Transport {
       return;
     }
     switch (msg._tag) {
-      case tags.Changes:
-        this.onChangesReceived?.(msg).catch((error: unknown) => this.#options.onApplyError(error));
+      case tags.Changes: {
+        const handler = this.onChangesReceived;
+        this.#applies = this.#applies.then(() => handler?.(msg)).catch((error: unknown) => this.#options.onApplyError(error));
         return;
+      }
       case tags.StartStreaming: {
         const handler = this.#hadStartStream ? this.onResetStream : this.onStartStreaming;
         this.#hadStartStream = true;
@@ -232,7 +246,7 @@ export class SyncTransport implements Transport {
   }
 
   #onOnline = () => {
-    if (!this.#closed && !this.#socket) {
+    if (!this.#closed && !this.#socket && !this.#connecting) {
       this.#attempt = 0;
       void this.#connect();
     }
