@@ -33,6 +33,8 @@ export default defineConfig({
           globalSetup: ["e2e/globalSetup.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          // Live queries, sync and a busy CI machine: give every expect.poll time to settle.
+          expect: { poll: { timeout: 15_000, interval: 100 } },
           // Browsers and the local server share two cores; one file at a time keeps timings sane.
           fileParallelism: false,
         },
