@@ -154,6 +154,9 @@ export class SyncClient {
         this.#applying--;
         this.#update();
       },
+      onSent: () => {
+        this.#unsent = false;
+      },
     });
     const transport = new SyncTransport({
       serverUrl,
@@ -172,9 +175,6 @@ export class SyncClient {
         this.#streamedOnce = true;
         this.#update();
         void this.#touchDevice(claims, first); // registered once per session, then sparingly
-      },
-      onSent: () => {
-        this.#unsent = false;
       },
       onAck: () => this.#update(),
       onApplyError: (error) => {

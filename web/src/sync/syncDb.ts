@@ -23,6 +23,8 @@ export interface SyncDbHooks {
   onPulled?(count: number, more: boolean): void;
   onApplyStart?(): void;
   onApplyEnd?(): void;
+  /** The last pulled chunk went out on the socket (see `watchSends`). */
+  onSent?(): void;
 }
 
 // Site ids are left out: the server attributes every change to the device on the socket.
@@ -121,6 +123,7 @@ export class SyncDb implements DB {
   }
 
   #sent(): void {
+    this.#hooks.onSent?.();
     const pulled = this.#pulledTo;
     this.#pulledTo = undefined;
     this.#partial = pulled?.cut ? { version: pulled.version, nextSeq: pulled.nextSeq } : undefined;

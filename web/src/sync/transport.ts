@@ -41,8 +41,6 @@ export interface SyncTransportOptions {
   onState(state: TransportState): void;
   /** The server accepted the device's presence and starts streaming (on every new socket). */
   onStreaming(): void;
-  /** A push went out on the socket (its Pong will acknowledge it). */
-  onSent(): void;
   /** The server has stored everything sent before the last Ping. */
   onAck(): void;
   /** An incoming batch could not be applied (e.g. storage full). */
@@ -106,7 +104,6 @@ export class SyncTransport implements Transport {
     if (socket.bufferedAmount > SEND_BUFFER_LIMIT_BYTES) return "buffer-full";
     socket.send(frame(msg));
     this.#ping(socket); // its Pong acknowledges this push
-    this.#options.onSent();
     return "sent";
   }
 
