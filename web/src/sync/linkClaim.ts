@@ -1,10 +1,6 @@
 /** The new device's side of linking: spend a code shown on a signed-in device, get a token. */
 import type { DbClient } from "../db/client";
-
-function platform(): string {
-  const ua = navigator.userAgent;
-  return /Android/.test(ua) ? "android" : /iPhone|iPad/.test(ua) ? "ios" : "web";
-}
+import { deviceName, devicePlatform } from "./deviceInfo";
 
 export async function claimLinkCode(client: DbClient, code: string, serverUrl: string = location.origin): Promise<void> {
   let response: Response;
@@ -12,7 +8,7 @@ export async function claimLinkCode(client: DbClient, code: string, serverUrl: s
     response = await fetch(`${serverUrl.replace(/\/$/, "")}/api/public/link-claim`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ code, name: `${navigator.platform || "New"} device`, platform: platform() }),
+      body: JSON.stringify({ code, name: deviceName(), platform: devicePlatform() }),
     });
   } catch {
     throw new Error("the sync server cannot be reached");

@@ -7,6 +7,7 @@ import { createSyncedDB } from "@vlcn.io/ws-client";
 import { DEVICE_SEEN_INTERVAL_MS, LOCAL_CHANGE_COALESCE_MS, TOKEN_RENEW_BEFORE_MS } from "../../../shared/constants";
 import { readTokenClaims, type SyncStatus, type TokenClaims } from "../../../shared/syncStatus";
 import type { SqliteConnection } from "../db/sqlite/connection";
+import { deviceName, devicePlatform } from "./deviceInfo";
 import { SyncDb, type Exclusive } from "./syncDb";
 import { SyncTransport, type TransportState } from "./transport";
 
@@ -29,14 +30,6 @@ async function readSetting(db: SqliteConnection, key: string): Promise<string | 
 async function writeSetting(db: SqliteConnection, key: string, value: string | undefined): Promise<void> {
   if (value === undefined) await db.exec("DELETE FROM local_settings WHERE key = ?", [key]);
   else await db.exec("INSERT INTO local_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value]);
-}
-
-/** "Chrome on Android" and the like, for the devices list. */
-function deviceName(): string {
-  const ua = navigator.userAgent;
-  const browser = /Edg\//.test(ua) ? "Edge" : /Firefox\//.test(ua) ? "Firefox" : /Chrome\//.test(ua) ? "Chrome" : /Safari\//.test(ua) ? "Safari" : "Browser";
-  const os = /Android/.test(ua) ? "Android" : /iPhone|iPad/.test(ua) ? "iOS" : /Mac OS/.test(ua) ? "macOS" : /Windows/.test(ua) ? "Windows" : /Linux/.test(ua) ? "Linux" : "";
-  return os ? `${browser} on ${os}` : browser;
 }
 
 export class SyncClient {
@@ -242,9 +235,9 @@ export class SyncClient {
     this.#lastDeviceWrite = now;
     await this.#exclusive((db) =>
       db.exec(
-        `INSERT INTO devices (id, name, platform, last_sync_at, created_at) VALUES (?, ?, 'web', ?, ?)
+        `INSERT INTO devices (id, name, platform, last_sync_at, created_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET last_sync_at = excluded.last_sync_at`,
-        [claims.deviceId, deviceName(), now, now],
+        [claims.deviceId, deviceName(), devicePlatform(), now, now],
       ),
     );
     this.notifyLocalChange();
