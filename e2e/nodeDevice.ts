@@ -2,7 +2,7 @@
  * A device without a browser: a real cr-sqlite replica (WASM, in memory) synced by the stock
  * `@vlcn.io/ws-client` through CoBrain's SyncDb adapter, against the real local Worker.
  */
-import { createSyncedDB, defaultConfig } from "@vlcn.io/ws-client";
+import { defaultConfig } from "@vlcn.io/ws-client";
 import type { SqlParam, SqliteConnection } from "../web/src/db/sqlite/connection";
 import { openMemoryReplica } from "../web/src/db/sqlite/nodeReplica";
 import { serialised, snapshotOf } from "../web/src/db/testing/replicaTools";
@@ -31,11 +31,9 @@ export class NodeDevice {
     this.disconnect();
     const syncDb = await SyncDb.open(this.#exclusive);
     const authToken = await mintToken(authSecret, { userId: this.userId, deviceId: this.deviceId, days: 1 });
-    const synced = await createSyncedDB(
-      { dbProvider: async () => syncDb, transportProvider: (options) => syncDb.watchSends(defaultConfig.transportProvider(options)) },
-      this.deviceId,
-      { url: `${baseUrl.replace(/^http/, "ws")}/sync`, room: this.userId, authToken },
-    );
+    const url = `${baseUrl.replace(/^http/, "ws")}/sync`;
+    const transport = defaultConfig.transportProvider({ url, room: this.userId, authToken });
+    const synced = await syncDb.syncOver(transport, { url, room: this.userId, authToken });
     await synced.start();
     this.#sync = synced;
     this.#syncDb = syncDb;

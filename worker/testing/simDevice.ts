@@ -4,7 +4,7 @@
  * duplicated and held-back frames in both directions, and dropped connections.
  */
 import { exports } from "cloudflare:workers";
-import { createSyncedDB, type Transport } from "@vlcn.io/ws-client";
+import type { Transport } from "@vlcn.io/ws-client";
 import { decode, encode, tags, type AnnouncePresence, type Changes, type Msg, type RejectChanges, type StartStreaming } from "@vlcn.io/ws-common";
 import { encodeSyncProtocol } from "../../shared/syncProtocol";
 import type { SqlParam, SqliteConnection } from "../../web/src/db/sqlite/connection";
@@ -138,10 +138,7 @@ export class SimDevice {
     this.disconnect();
     const syncDb = await SyncDb.open(this.#exclusive);
     const transport = new FaultyTransport(this.userId, this.deviceId, this.faults);
-    const synced = await createSyncedDB({ dbProvider: async () => syncDb, transportProvider: () => syncDb.watchSends(transport) }, this.deviceId, {
-      url: "http://cobrain.test/sync",
-      room: this.userId,
-    });
+    const synced = await syncDb.syncOver(transport, { url: "http://cobrain.test/sync", room: this.userId });
     await synced.start();
     this.#sync = synced;
     this.#syncDb = syncDb;

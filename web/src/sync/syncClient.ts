@@ -3,13 +3,15 @@
  * adapter (SyncDb) and transport (SyncTransport), the sign-in state kept in `local_settings`
  * (never replicated), the device's row in `devices`, and a status the UI can trust.
  */
-import { createSyncedDB } from "@vlcn.io/ws-client";
 import { DEVICE_SEEN_INTERVAL_MS, LOCAL_CHANGE_COALESCE_MS, TOKEN_RENEW_BEFORE_MS } from "../../../shared/constants";
 import { readTokenClaims, type SyncStatus, type TokenClaims } from "../../../shared/syncStatus";
 import type { SqliteConnection } from "../db/sqlite/connection";
 import { deviceName, devicePlatform } from "./deviceInfo";
 import { SyncDb, type Exclusive } from "./syncDb";
 import { SyncTransport, type TransportState } from "./transport";
+
+/** "Synced N s ago" after a restart may be this stale; saves a settings write on every edit. */
+const LAST_SYNCED_WRITE_INTERVAL_MS = 30_000;
 
 const SETTING = { token: "sync.token", server: "sync.server", lastSyncedAt: "sync.lastSyncedAt" } as const;
 
@@ -47,6 +49,7 @@ export class SyncClient {
   #applying = 0;
   #lastSyncedAt: number | undefined;
   #lastDeviceWrite = 0;
+  #lastSyncedWrite = 0;
   #coalesce: ReturnType<typeof setTimeout> | undefined;
   /** Bumped by every start and stop: a start that finishes after a newer one gives way. */
   #generation = 0;
@@ -175,11 +178,7 @@ export class SyncClient {
         this.#update();
       },
     });
-    const synced = await createSyncedDB({ dbProvider: async () => syncDb, transportProvider: () => syncDb.watchSends(transport) }, "cobrain", {
-      url: serverUrl,
-      room: claims.userId,
-      authToken: token,
-    });
+    const synced = await syncDb.syncOver(transport, { url: serverUrl, room: claims.userId, authToken: token });
     if (generation !== this.#generation) {
       // Signed in again, out, or stopped while this start was on its way: it must not run.
       synced.stop();
@@ -266,9 +265,13 @@ export class SyncClient {
     this.#publish(next);
   }
 
+  /** Keeps "last synced" across restarts; every edit ends in "synced", so it is written sparingly. */
   async #recordSynced(claims: TokenClaims): Promise<void> {
-    const at = String(this.#lastSyncedAt);
-    await this.#exclusive((db) => writeSetting(db, SETTING.lastSyncedAt, at));
+    const at = this.#lastSyncedAt ?? Date.now();
+    if (at - this.#lastSyncedWrite >= LAST_SYNCED_WRITE_INTERVAL_MS) {
+      this.#lastSyncedWrite = at;
+      await this.#exclusive((db) => writeSetting(db, SETTING.lastSyncedAt, String(at)));
+    }
     await this.#touchDevice(claims);
   }
 }

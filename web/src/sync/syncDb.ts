@@ -7,7 +7,7 @@
  * - reports which tables a sync apply changed, so live queries update;
  * - re-reads tracked peers each time it is asked (reconnects announce fresh cursors).
  */
-import type { DB } from "@vlcn.io/ws-client";
+import { createSyncedDB, type DB, type Transport } from "@vlcn.io/ws-client";
 import type { Change } from "@vlcn.io/ws-common";
 import { OUTBOUND_FRAME_TARGET_BYTES, PULL_PAGE_CHANGES } from "../../../shared/constants";
 import { changeColumns, rowToChange } from "../db/changes";
@@ -106,6 +106,14 @@ export class SyncDb implements DB {
     }
     this.#hooks.onPulled?.(changes.length, cut);
     return changes;
+  }
+
+  /**
+   * The stock ws-client's synced database over this adapter and `transport` (whose sends are
+   * watched, see `watchSends`). Call `start()` on the result to begin syncing.
+   */
+  syncOver(transport: Transport, options: { url: string; room: string; authToken?: string }) {
+    return createSyncedDB({ dbProvider: async () => this, transportProvider: () => this.watchSends(transport) }, options.room, options);
   }
 
   /**

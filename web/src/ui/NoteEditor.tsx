@@ -30,10 +30,12 @@ export function NoteEditor(props: {
   const db = createDrizzle(props.client);
   const note = createLiveQuery(props.client, (d) => getNote(d, props.noteId));
   const mentions = createLiveQuery(props.client, (d) => entitiesOfNote(d, props.noteId));
-  const linking = createLiveQuery(props.client, async (d) => {
-    const current = await getNote(d, props.noteId);
-    return current ? backlinks(d, current) : [];
-  });
+  // Follows the loaded note's title (re-runs when it changes) instead of fetching the note again.
+  const linking = createLiveQuery(
+    props.client,
+    (d) => backlinks(d, { id: props.noteId, title: note.data()?.title ?? "" }),
+    () => note.data()?.title,
+  );
   const reminders = createLiveQuery(props.client, (d) => remindersOfNote(d, props.noteId));
   const [draft, setDraft] = createSignal<Record<Field, string>>({ title: "", body: "" });
   const [error, setError] = createSignal<string>();
