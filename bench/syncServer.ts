@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { tags, type Change, type Changes } from "@vlcn.io/ws-common";
 import { converge, logStats, NodeDevice } from "../e2e/nodeDevice.ts";
 import { ROOT, startLocalServer } from "../scripts/lib/localServer.ts";
-import { pullChanges } from "../web/src/db/changes.ts";
+import { pullChanges } from "../web/src/db-worker/changes.ts";
 import { RawDevice, textPk } from "../e2e/rawDevice.ts";
 import type { Metric } from "./report.ts";
 

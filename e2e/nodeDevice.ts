@@ -3,9 +3,9 @@
  * `@vlcn.io/ws-client` through CoBrain's SyncDb adapter, against the real local Worker.
  */
 import { defaultConfig } from "@vlcn.io/ws-client";
-import type { SqlParam, SqliteConnection } from "../web/src/db/sqlite/connection";
-import { openMemoryReplica } from "../web/src/db/sqlite/nodeReplica";
-import { serialised, snapshotOf } from "../web/src/db/testing/replicaTools";
+import type { SqlParam, SqliteConnection } from "../web/src/db-worker/sqlite/connection";
+import { openMemoryReplica } from "../testing/nodeReplica";
+import { serialised, snapshotOf } from "../testing/replicaTools";
 import { SyncDb, type Exclusive } from "../web/src/sync/syncDb";
 import { mintToken } from "../worker/auth";
 

@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { ROOT, startLocalServer, type LocalServer } from "../scripts/lib/localServer.ts";
-import { pullChanges } from "../web/src/db/changes";
+import { pullChanges } from "../web/src/db-worker/changes";
 import { converge, logStats, NodeDevice } from "./nodeDevice";
 
 const authSecret = inject("authSecret");

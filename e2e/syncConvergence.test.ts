@@ -4,7 +4,7 @@
  * to a device that was online for the whole history, although the server compacts its log.
  */
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { seededRandom } from "../web/src/db/testing/random";
+import { seededRandom } from "../testing/random";
 import { converge, logStats, NodeDevice } from "./nodeDevice";
 
 const baseUrl = inject("baseUrl");

@@ -1,7 +1,7 @@
 import type { Change } from "@vlcn.io/ws-common";
 import { describe, expect, it } from "vitest";
-import { pullChanges } from "../web/src/db/changes";
-import { openMemoryReplica } from "../web/src/db/sqlite/nodeReplica";
+import { pullChanges } from "../web/src/db-worker/changes";
+import { openMemoryReplica } from "../testing/nodeReplica";
 import { invalidReason } from "./changeValidation";
 
 async function realChanges(): Promise<Change[]> {

@@ -1,6 +1,6 @@
 import { getTableConfig } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
-import { openMemoryReplica } from "../web/src/db/sqlite/nodeReplica";
+import { openMemoryReplica } from "../testing/nodeReplica";
 import { CRR_TABLE_NAMES, crrTables } from "./schema";
 import { SCHEMA_VERSION } from "./migrations";
 

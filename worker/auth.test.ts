@@ -2,7 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
 import { encodeSyncProtocol } from "../shared/syncProtocol";
-import { token, upgrade } from "./testing/device";
+import { token, upgrade } from "../testing/workerd/device";
 
 describe("sync handshake and API auth", () => {
   it("echoes the requested subprotocol exactly on 101", async () => {

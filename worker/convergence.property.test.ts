@@ -12,8 +12,8 @@ import { env } from "cloudflare:workers";
 import { evictDurableObject } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
-import { seededRandom } from "../web/src/db/testing/random";
-import { SimDevice, type Faults } from "./testing/simDevice";
+import { seededRandom } from "../testing/random";
+import { SimDevice, type Faults } from "../testing/workerd/simDevice";
 
 const RUNS = inject("soakRuns");
 const SEED = inject("fcSeed") === "" ? undefined : Number(inject("fcSeed"));

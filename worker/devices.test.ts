@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { LINK_ATTEMPTS_PER_ADDRESS, LINK_CODE_TTL_MS } from "../shared/constants";
 import { CloseCode, encodeSyncProtocol } from "../shared/syncProtocol";
 import { verifyToken } from "./auth";
-import { Device, noteChange, token, upgrade } from "./testing/device";
+import { Device, noteChange, token, upgrade } from "../testing/workerd/device";
 
 const freshUser = () => `dev-${crypto.randomUUID().slice(0, 8)}`;
 

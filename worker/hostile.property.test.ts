@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { MAX_FRAME_BYTES } from "../shared/constants";
 import { CloseCode, encodeSyncProtocol } from "../shared/syncProtocol";
-import { Device, noteChange, settle, textPk, token, upgrade } from "./testing/device";
+import { Device, noteChange, settle, textPk, token, upgrade } from "../testing/workerd/device";
 
 const RUNS = inject("soakRuns") * 5;
 const victim = `victim-${crypto.randomUUID().slice(0, 8)}`;

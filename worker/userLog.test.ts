@@ -4,7 +4,7 @@ import { tags, type Change, type StartStreaming, type Changes, type Err } from "
 import { describe, expect, it } from "vitest";
 import { MAX_FRAME_BYTES } from "../shared/constants";
 import { CloseCode } from "../shared/syncProtocol";
-import { Device, noteChange, settle, token } from "./testing/device";
+import { Device, noteChange, settle, token } from "../testing/workerd/device";
 
 let users = 0;
 /** Each test gets its own user, hence its own Durable Object. */

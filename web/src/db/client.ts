@@ -3,7 +3,7 @@
  * hands out change events and storage status. Knows nothing about which tab owns the database.
  */
 import type { SyncStatus } from "../../../shared/syncStatus";
-import type { DbRequest, DbStatus, FromWorker, SqlStatement, StatementResult, StorageKind, ToWorker } from "./protocol";
+import type { DbStatus, FromWorker, SqlStatement, StatementResult, StorageKind, ToWorker, WorkerRequest } from "./protocol";
 
 type ChangeListener = (tables: ReadonlySet<string>) => void;
 type StatusListener = (status: DbStatus) => void;
@@ -96,7 +96,7 @@ export class DbClient {
     this.#worker.postMessage(message);
   }
 
-  #request(request: DbRequest): Promise<unknown> {
+  #request(request: WorkerRequest): Promise<unknown> {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
@@ -140,7 +140,7 @@ export class DbClient {
  * the page's `?storage=idb|memory` sets it.
  */
 export function startDatabase(storage?: StorageKind): DbClient {
-  const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module", name: "cobrain-db" });
+  const worker = new Worker(new URL("../worker/entry.ts", import.meta.url), { type: "module", name: "cobrain-db" });
   const client = new DbClient(worker);
   client.post({ type: "init", storage });
   // Give the OPFS handles back as the page goes away, so a reload opens without waiting.

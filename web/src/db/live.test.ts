@@ -4,8 +4,8 @@ import { noteEntities, notes } from "../../../shared/schema";
 import { DbClient } from "./client";
 import { createDrizzle } from "./drizzle";
 import { watchQuery } from "./live";
-import { openMemoryReplica } from "./sqlite/nodeReplica";
-import { inProcessWorker } from "./testing/inProcessWorker";
+import { openMemoryReplica } from "../../../testing/nodeReplica";
+import { inProcessWorker } from "../../../testing/inProcessWorker";
 
 async function setup() {
   const client = new DbClient(inProcessWorker(await openMemoryReplica()));

@@ -1,11 +1,14 @@
 /**
- * Messages between the main thread, its database worker, and the owner tab's worker.
+ * Messages between the main thread (web/src/db), its database worker (web/src/worker) and the
+ * owner tab's worker. Both threads import this file: types, and the one guard that routes a request.
  * Everything here is structured-cloneable (BigInt and Uint8Array included).
  */
 import type { SyncStatus } from "../../../shared/syncStatus";
-import type { SqlParam, SqlValue } from "./sqlite/connection";
 
-export type { SqlParam, SqlValue };
+/** A value as SQLite returns it: INTEGER beyond 2^53 as BigInt, BLOB as Uint8Array. */
+export type SqlValue = null | number | bigint | string | Uint8Array;
+/** What a statement may be given: booleans are stored as 0/1, undefined as NULL. */
+export type SqlParam = SqlValue | boolean | undefined;
 
 /** Drizzle sqlite-proxy's four result shapes. */
 export type Method = "all" | "get" | "run" | "values";
@@ -16,16 +19,27 @@ export interface SqlStatement {
   method: Method;
 }
 
+/** Work for the database itself, run by the owner's DatabaseHost. */
 export type DbRequest =
   | { kind: "query"; statement: SqlStatement }
   /** Runs every statement in one SQLite transaction: all succeed or none. */
-  | { kind: "batch"; statements: SqlStatement[] }
+  | { kind: "batch"; statements: SqlStatement[] };
+
+/** Work for the owner's sync client. */
+export type SyncCommand =
   /** Stores the device token (and server) and starts syncing; the token never leaves this device. */
   | { kind: "signIn"; token: string; serverUrl: string }
   /** Stops syncing and forgets the token; local data stays. */
   | { kind: "signOut" }
   /** Calls the sync server's `/api` with this device's token (which stays in the worker). */
   | { kind: "api"; method: "GET" | "POST" | "PATCH" | "DELETE"; path: string; body?: unknown };
+
+/** What a tab asks of the owner's worker; the worker entry routes each kind to its handler. */
+export type WorkerRequest = DbRequest | SyncCommand;
+
+export function isDbRequest(request: WorkerRequest): request is DbRequest {
+  return request.kind === "query" || request.kind === "batch";
+}
 
 export interface StatementResult {
   rows: SqlValue[][];
@@ -50,7 +64,7 @@ export interface DbStatus {
 
 export type ToWorker =
   | { type: "init"; storage?: StorageKind }
-  | { type: "request"; id: number; request: DbRequest }
+  | { type: "request"; id: number; request: WorkerRequest }
   /** The page is being hidden or unloaded: release the database so the next page opens fast. */
   | { type: "suspend" }
   | { type: "resume" }
@@ -65,7 +79,7 @@ export type FromWorker =
 
 /** Between tabs' workers over the BroadcastChannel. */
 export type ChannelMessage =
-  | { t: "req"; from: string; id: number; request: DbRequest }
+  | { t: "req"; from: string; id: number; request: WorkerRequest }
   | { t: "res"; to: string; id: number; response: DbResponse }
   | { t: "changed"; tables: string[] }
   /** Sent by a new owner once its database is open; followers re-send what is unanswered. */

@@ -1,10 +1,10 @@
 /** Entities from two offline devices merge into one, because their ids are derived, not random. */
 import { describe, expect, it } from "vitest";
-import { applyChanges, pullChanges, siteIdOf } from "../db/changes";
+import { applyChanges, pullChanges, siteIdOf } from "../db-worker/changes";
 import { DbClient } from "../db/client";
 import { createDrizzle } from "../db/drizzle";
-import { openMemoryReplica } from "../db/sqlite/nodeReplica";
-import { inProcessWorker } from "../db/testing/inProcessWorker";
+import { openMemoryReplica } from "../../../testing/nodeReplica";
+import { inProcessWorker } from "../../../testing/inProcessWorker";
 import { createNote, saveNoteText } from "../notes/notesRepo";
 import { backlinks, entitiesOfNote } from "./entitiesRepo";
 

@@ -4,13 +4,13 @@
  * local writes and sync merges and checks it against a plain scan.
  */
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "../db/testing/random";
-import { applyChanges, pullChanges, siteIdOf } from "../db/changes";
-import type { SqliteConnection } from "../db/sqlite/connection";
-import { openMemoryReplica } from "../db/sqlite/nodeReplica";
+import { seededRandom } from "../../../testing/random";
+import { applyChanges, pullChanges, siteIdOf } from "../db-worker/changes";
+import type { SqliteConnection } from "../db-worker/sqlite/connection";
+import { openMemoryReplica } from "../../../testing/nodeReplica";
 import { DbClient } from "../db/client";
 import { createDrizzle } from "../db/drizzle";
-import { inProcessWorker } from "../db/testing/inProcessWorker";
+import { inProcessWorker } from "../../../testing/inProcessWorker";
 import { searchNotes } from "./searchRepo";
 import { splitHighlights, toFtsQuery } from "./searchQuery";
 

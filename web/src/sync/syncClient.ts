@@ -5,7 +5,7 @@
  */
 import { DEVICE_SEEN_INTERVAL_MS, LOCAL_CHANGE_COALESCE_MS, TOKEN_RENEW_BEFORE_MS } from "../../../shared/constants";
 import { readTokenClaims, type SyncStatus, type TokenClaims } from "../../../shared/syncStatus";
-import type { SqliteConnection } from "../db/sqlite/connection";
+import type { SqliteConnection } from "../db-worker/sqlite/connection";
 import { deviceName, devicePlatform } from "./deviceInfo";
 import { SyncDb, type Exclusive } from "./syncDb";
 import { SyncTransport, type TransportState } from "./transport";

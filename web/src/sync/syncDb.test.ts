@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { openMemoryReplica } from "../db/sqlite/nodeReplica";
-import { serialised } from "../db/testing/replicaTools";
+import { openMemoryReplica } from "../../../testing/nodeReplica";
+import { serialised } from "../../../testing/replicaTools";
 import { SyncDb } from "./syncDb";
 
 const SERVER = new Uint8Array(16).fill(9);

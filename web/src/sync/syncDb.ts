@@ -10,8 +10,8 @@
 import { createSyncedDB, type DB, type Transport } from "@vlcn.io/ws-client";
 import type { Change } from "@vlcn.io/ws-common";
 import { OUTBOUND_FRAME_TARGET_BYTES, PULL_PAGE_CHANGES } from "../../../shared/constants";
-import { changeColumns, rowToChange } from "../db/changes";
-import type { SqliteConnection, SqlValue } from "../db/sqlite/connection";
+import { changeColumns, rowToChange } from "../db-worker/changes";
+import type { SqliteConnection, SqlValue } from "../db-worker/sqlite/connection";
 
 /** Runs `fn` with the connection to itself: no other request may interleave with it. */
 export type Exclusive = <T>(fn: (db: SqliteConnection) => Promise<T>) => Promise<T>;

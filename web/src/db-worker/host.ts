@@ -5,7 +5,7 @@
  * transaction; such statements are refused with a pointer to `db.batch()`.
  */
 import { STORAGE_LOW_BYTES } from "../../../shared/constants";
-import type { DbRequest, SqlStatement, StatementResult } from "./protocol";
+import type { DbRequest, SqlStatement, StatementResult } from "../db/protocol";
 import type { SqliteConnection } from "./sqlite/connection";
 
 const TRANSACTION_CONTROL = /^\s*(begin|commit|end|rollback|savepoint|release)\b/i;
@@ -79,9 +79,7 @@ export class DatabaseHost {
     const db = this.connection;
     try {
       let value: HostResult["value"];
-      if (request.kind === "signIn" || request.kind === "signOut" || request.kind === "api") {
-        throw new Error(`${request.kind} is handled by the sync client, not the database`);
-      } else if (request.kind === "query") {
+      if (request.kind === "query") {
         if (TRANSACTION_CONTROL.test(request.statement.sql)) {
           throw new Error("transactions are not sent statement by statement; use db.batch([...]) to run several writes atomically");
         }

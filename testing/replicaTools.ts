@@ -1,7 +1,7 @@
 /** Helpers shared by the test devices that wrap a real replica (Node and workerd alike). */
-import { CRR_TABLE_NAMES } from "../../../../shared/schema";
-import type { SqliteConnection } from "../sqlite/connection";
-import type { Exclusive } from "../../sync/syncDb";
+import { CRR_TABLE_NAMES } from "../shared/schema";
+import type { SqliteConnection } from "../web/src/db-worker/sqlite/connection";
+import type { Exclusive } from "../web/src/sync/syncDb";
 
 /** One request at a time on the connection, as the database worker's host guarantees. */
 export function serialised(db: SqliteConnection): Exclusive {

@@ -5,8 +5,8 @@
 import * as SQLite from "@vlcn.io/wa-sqlite";
 import factory from "@vlcn.io/wa-sqlite/dist/crsqlite-sync.mjs";
 import wasmModule from "@vlcn.io/wa-sqlite/dist/crsqlite-sync.wasm";
-import { migrate } from "../../web/src/db/migrate";
-import { SqliteConnection, type SqliteApi } from "../../web/src/db/sqlite/connection";
+import { migrate } from "../../web/src/db-worker/migrate";
+import { SqliteConnection, type SqliteApi } from "../../web/src/db-worker/sqlite/connection";
 
 let api: Promise<SqliteApi> | undefined;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { toBindable } from "./connection";
-import { openMemoryReplica } from "./nodeReplica";
+import { openMemoryReplica } from "../../../../testing/nodeReplica";
 
 describe("SqliteConnection", () => {
   it("binds integral numbers beyond int32 as INTEGER, not REAL", async () => {

@@ -14,9 +14,9 @@
  */
 import * as SQLite from "@vlcn.io/wa-sqlite";
 import { STATEMENT_CACHE_SIZE } from "../../../../shared/constants";
+import type { SqlParam, SqlValue } from "../../db/protocol";
 
-export type SqlValue = null | number | bigint | string | Uint8Array;
-export type SqlParam = SqlValue | boolean | undefined;
+export type { SqlParam, SqlValue };
 
 export interface ExecResult {
   columns: string[];

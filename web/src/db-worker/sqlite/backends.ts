@@ -10,7 +10,7 @@ import {
   OPFS_OPEN_RETRY_STEP_MS,
   OPFS_POOL_DIRECTORY,
 } from "../../../../shared/constants";
-import type { StorageKind } from "../protocol";
+import type { StorageKind } from "../../db/protocol";
 import { SqliteConnection, type SqliteApi } from "./connection";
 
 /** The VFS name `@vlcn.io/crsqlite-wasm` registers for IndexedDB. */

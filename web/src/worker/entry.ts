@@ -1,5 +1,18 @@
 /**
- * The database worker. Every tab starts one; the worker that wins the `navigator.locks` election
+ * The database worker's entry point, and the only place that wires the database and sync together.
+ *
+ * Where code runs:
+ * - web/src/db/         main thread: DbClient, the Drizzle proxy, live queries; `protocol.ts` holds
+ *                       the messages both threads share;
+ * - web/src/db-worker/  worker thread: the SQLite connection and storage backends, migrations,
+ *                       the search index check, the DatabaseHost that runs database requests;
+ * - web/src/sync/       worker thread: the sync client, its ws-client adapter (SyncDb) and transport;
+ * - web/src/worker/     this file: owner election, tab-to-tab forwarding, and the routing of each
+ *                       request to the DatabaseHost (database requests) or the SyncClient (sync
+ *                       commands). sync/ builds on db-worker/'s connection; db-worker/ knows
+ *                       nothing of sync.
+ *
+ * Every tab starts one; the worker that wins the `navigator.locks` election
  * opens the database (OPFS allows one connection) and serves all tabs. The others forward their
  * tab's requests over a BroadcastChannel and relay the owner's answers and change events.
  * When the owner's tab closes, its lock is released and a waiting worker takes over; followers
@@ -8,11 +21,12 @@
 /// <reference lib="webworker" />
 import { ACCEPTED_REQUESTS_REMEMBERED, DB_CHANNEL, DB_OWNER_LOCK, SUSPEND_GRACE_MS } from "../../../shared/constants";
 import type { SyncStatus } from "../../../shared/syncStatus";
+import { isDbRequest, type ChannelMessage, type DbResponse, type DbStatus, type FromWorker, type StorageKind, type SyncCommand, type ToWorker, type WorkerRequest } from "../db/protocol";
+import { DatabaseHost } from "../db-worker/host";
+import { migrate } from "../db-worker/migrate";
+import { checkSearchIndex } from "../db-worker/searchIndex";
+import { openBest, type OpenedDatabase } from "../db-worker/sqlite/backends";
 import { SyncClient } from "../sync/syncClient";
-import { DatabaseHost } from "./host";
-import { migrate } from "./migrate";
-import type { ChannelMessage, DbRequest, DbResponse, DbStatus, FromWorker, StorageKind, ToWorker } from "./protocol";
-import { openBest, type OpenedDatabase } from "./sqlite/backends";
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -30,7 +44,7 @@ let ownerStatus: DbStatus | undefined;
 let releaseLock: (() => void) | undefined;
 let campaigning = false;
 /** This tab's requests not yet answered by another tab's worker. */
-const forwarded = new Map<number, DbRequest>();
+const forwarded = new Map<number, WorkerRequest>();
 /**
  * Other tabs' requests this owner has accepted, by "worker:id". Followers re-send unanswered
  * requests whenever they hear from an owner, so the owner must not run one twice.
@@ -55,17 +69,23 @@ function publishSync(status: SyncStatus): void {
   broadcast({ t: "sync", status });
 }
 
-async function execute(request: DbRequest): Promise<DbResponse> {
+async function runSyncCommand(sync: SyncClient, command: SyncCommand): Promise<unknown> {
+  switch (command.kind) {
+    case "signIn":
+      await sync.signIn(command.token, command.serverUrl);
+      return null;
+    case "signOut":
+      await sync.signOut();
+      return null;
+    case "api":
+      return sync.api(command.method, command.path, command.body);
+  }
+}
+
+/** Runs a request on this (owner) worker: database requests on the host, sync commands on the client. */
+async function execute(request: WorkerRequest): Promise<DbResponse> {
   try {
-    if (request.kind === "signIn") {
-      await sync!.signIn(request.token, request.serverUrl);
-      return { ok: true, value: null };
-    }
-    if (request.kind === "signOut") {
-      await sync!.signOut();
-      return { ok: true, value: null };
-    }
-    if (request.kind === "api") return { ok: true, value: await sync!.api(request.method, request.path, request.body) };
+    if (!isDbRequest(request)) return { ok: true, value: await runSyncCommand(sync!, request) };
     const { value, changed } = await host!.handle(request);
     if (changed.length > 0) {
       announceChanged(changed);
@@ -77,7 +97,7 @@ async function execute(request: DbRequest): Promise<DbResponse> {
   }
 }
 
-function submit(id: number, request: DbRequest): void {
+function submit(id: number, request: WorkerRequest): void {
   if (host) {
     void execute(request).then((response) => toMain({ type: "response", id, response }));
   } else {
@@ -93,6 +113,7 @@ async function becomeOwner(): Promise<boolean> {
     const result = await openBest(preferredStorage);
     opened = result.opened;
     await migrate(opened.connection);
+    await checkSearchIndex(opened.connection);
     host = new DatabaseHost(opened.connection, announceChanged);
     const owned = host;
     sync = new SyncClient((fn) => owned.exclusive(fn), publishSync);

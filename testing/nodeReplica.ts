@@ -6,8 +6,8 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import * as SQLite from "@vlcn.io/wa-sqlite";
 import SyncModuleFactory from "@vlcn.io/wa-sqlite/dist/crsqlite-sync.mjs";
-import { migrate } from "../migrate";
-import { SqliteConnection, type SqliteApi } from "./connection";
+import { migrate } from "../web/src/db-worker/migrate";
+import { SqliteConnection, type SqliteApi } from "../web/src/db-worker/sqlite/connection";
 
 let api: Promise<SqliteApi> | undefined;
 

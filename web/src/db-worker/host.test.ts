@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { DatabaseHost } from "./host";
-import type { SqlStatement } from "./protocol";
-import { openMemoryReplica } from "./sqlite/nodeReplica";
+import type { SqlStatement } from "../db/protocol";
+import { openMemoryReplica } from "../../../testing/nodeReplica";
 
 const run = (sql: string, params: SqlStatement["params"] = []): SqlStatement => ({ sql, params, method: "run" });
 const all = (sql: string, params: SqlStatement["params"] = []): SqlStatement => ({ sql, params, method: "all" });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { MIGRATIONS, type Migration } from "../../../shared/migrations";
 import { applyChanges, pullChanges, siteIdOf } from "./changes";
 import { migrate, MigrationError, schemaVersionOf } from "./migrate";
-import { openMemoryReplica } from "./sqlite/nodeReplica";
+import { openMemoryReplica } from "../../../testing/nodeReplica";
 
 const addColor = (extra: string): Migration => ({
   version: MIGRATIONS.length + 1,

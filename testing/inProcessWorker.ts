@@ -1,11 +1,12 @@
 /**
  * Test transport: a `Worker`-shaped object whose requests run on a real DatabaseHost in the same
  * process (Node), so DbClient, Drizzle and live queries can be tested against real cr-sqlite
- * without a browser. The browser's real worker is covered by the end-to-end tests.
+ * without a browser. It has no sync client, so sync commands are answered with an error.
+ * The browser's real worker is covered by the end-to-end tests.
  */
-import { DatabaseHost } from "../host";
-import type { FromWorker, ToWorker } from "../protocol";
-import type { SqliteConnection } from "../sqlite/connection";
+import { DatabaseHost } from "../web/src/db-worker/host";
+import type { SqliteConnection } from "../web/src/db-worker/sqlite/connection";
+import { isDbRequest, type FromWorker, type ToWorker } from "../web/src/db/protocol";
 
 export function inProcessWorker(connection: SqliteConnection): Worker {
   const host = new DatabaseHost(connection);
@@ -16,12 +17,17 @@ export function inProcessWorker(connection: SqliteConnection): Worker {
       const send = (data: FromWorker) => queueMicrotask(() => port.onmessage?.({ data } as MessageEvent<FromWorker>));
       if (message.type === "init") send({ type: "status", status: { role: "owner", storage: "memory" } });
       if (message.type !== "request") return;
-      host.handle(message.request).then(
+      const { id, request } = message;
+      if (!isDbRequest(request)) {
+        send({ type: "response", id, response: { ok: false, error: `${request.kind} needs a sync client, which this test worker has not` } });
+        return;
+      }
+      host.handle(request).then(
         ({ value, changed }) => {
-          send({ type: "response", id: message.id, response: { ok: true, value } });
+          send({ type: "response", id, response: { ok: true, value } });
           if (changed.length > 0) send({ type: "changed", tables: changed });
         },
-        (error: Error) => send({ type: "response", id: message.id, response: { ok: false, error: error.message } }),
+        (error: Error) => send({ type: "response", id, response: { ok: false, error: error.message } }),
       );
     },
   };

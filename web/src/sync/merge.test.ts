@@ -4,9 +4,9 @@
  */
 import { decode, encode, tags, type Changes } from "@vlcn.io/ws-common";
 import { beforeEach, describe, expect, it } from "vitest";
-import { applyChanges, pullChanges, siteIdOf } from "./changes";
-import type { SqliteConnection } from "./sqlite/connection";
-import { openMemoryReplica } from "./sqlite/nodeReplica";
+import { applyChanges, pullChanges, siteIdOf } from "../db-worker/changes";
+import type { SqliteConnection } from "../db-worker/sqlite/connection";
+import { openMemoryReplica } from "../../../testing/nodeReplica";
 
 type Replica = SqliteConnection;
 

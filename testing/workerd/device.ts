@@ -7,7 +7,7 @@ import { decode, encode, tags, type Change, type Msg } from "@vlcn.io/ws-common"
 import { SCHEMA_NAME } from "../../shared/constants";
 import { SCHEMA_VERSION } from "../../shared/migrations";
 import { encodeSyncProtocol } from "../../shared/syncProtocol";
-import { mintToken } from "../auth";
+import { mintToken } from "../../worker/auth";
 
 export const token = (userId: string, deviceId = "dev1", days = 1) =>
   mintToken(env.AUTH_SECRET, { userId, deviceId, days });
