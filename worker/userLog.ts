@@ -16,7 +16,7 @@ import { CloseCode } from "../shared/syncProtocol";
 import { ChangeLogStore, type LogEntry, type LogStats, type PeerCursor } from "./changeLogStore";
 import { DeviceRegistry, type DeviceRecord } from "./deviceRegistry";
 import { decodeDeviceFrame, encode, FrameError } from "./frames";
-import { wireSizeOf } from "./wireValue";
+import { wireSizeOf } from "../shared/wireSize";
 
 /** Headers the Worker sets after verifying the token; the DO is not reachable otherwise. */
 export const USER_HEADER = "X-CoBrain-User";

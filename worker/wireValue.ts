@@ -39,10 +39,3 @@ export function fromStored(type: number, value: unknown): null | bigint | number
       throw new TypeError(`unknown stored wire type ${type}`);
   }
 }
-
-/** Rough upper bound of a value's encoded size, to cut frames before they get too large. */
-export function wireSizeOf(value: unknown): number {
-  if (typeof value === "string") return 5 + value.length * 3;
-  if (value instanceof Uint8Array || value instanceof ArrayBuffer) return 5 + value.byteLength;
-  return 9;
-}

@@ -2,10 +2,15 @@
  * Reading and applying cr-sqlite changesets with exact value types.
  *
  * ws-common sends a JS number as float64, and wa-sqlite binds a non-int32 number as REAL, so an
- * INTEGER such as a millisecond timestamp would arrive on the other device as a REAL and the two
- * devices would break ties differently (§4 item 11 of the protocol study). Here every INTEGER
- * travels as a BigInt (wire type BIGINT) and every REAL as a number, decided by SQLite's own
- * `typeof`, not by guessing from the JS value.
+ * INTEGER such as a millisecond timestamp would arrive on the other device as a REAL (and a REAL
+ * such as 2.0 as an INTEGER). cr-sqlite breaks a tie between equal column versions by comparing
+ * the values, type first (INTEGER beats REAL): when two devices edit the same cell concurrently,
+ * each receives the other's value under the losing type and keeps its own, and they never
+ * converge. Here every INTEGER travels as a BigInt (wire type BIGINT) and every REAL as a number,
+ * decided by SQLite's own `typeof`, not by guessing from the JS value.
+ *
+ * This file holds the one copy of the SQL that merges received changes: the sync adapter
+ * (web/src/sync/syncDb.ts) applies through `mergeChanges`, and so do the tests.
  */
 import type { Change } from "@vlcn.io/ws-common";
 import type { SqlValue, SqliteConnection } from "./sqlite/connection";
@@ -47,16 +52,20 @@ export async function pullChanges(db: SqliteConnection, since: bigint): Promise<
 }
 
 /**
- * Merges changes received from `sender` in one transaction: all or nothing.
- * A change without its own site id is attributed to `sender`, never left null: a null site id
- * would be stored as a local write and pushed back out as this device's own.
+ * Merges changes received from `sender`; call it inside a transaction. Every change is attributed
+ * to `sender`, whatever site id it carries: the server sends none (it would be stored as null,
+ * which cr-sqlite reads as a local write and pushes back out as this device's own), and the
+ * device excludes the server's site id when it pulls, so nothing it received goes back.
  */
+export async function mergeChanges(db: SqliteConnection, sender: Uint8Array, changes: readonly Change[]): Promise<void> {
+  for (const [table, pk, cid, val, colVersion, dbVersion, , cl, seq] of changes) {
+    await db.exec(APPLY_SQL, [table, pk, cid, val as SqlValue, colVersion, dbVersion, sender, cl, seq]);
+  }
+}
+
+/** `mergeChanges` in a transaction of its own: all or nothing. */
 export async function applyChanges(db: SqliteConnection, sender: Uint8Array, changes: readonly Change[]): Promise<void> {
-  await db.transaction(async () => {
-    for (const [table, pk, cid, val, colVersion, dbVersion, siteId, cl, seq] of changes) {
-      await db.exec(APPLY_SQL, [table, pk, cid, val as SqlValue, colVersion, dbVersion, siteId ?? sender, cl, seq]);
-    }
-  });
+  await db.transaction(() => mergeChanges(db, sender, changes));
 }
 
 export async function siteIdOf(db: SqliteConnection): Promise<Uint8Array> {

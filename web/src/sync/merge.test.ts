@@ -1,21 +1,28 @@
 /**
  * cr-sqlite's merge rules on CoBrain's schema, with real cr-sqlite replicas and every change
- * passed through the real ws-common wire encoding, as sync will carry it.
+ * passed through the real ws-common wire encoding, as sync will carry it. Changes are pulled and
+ * applied by SyncDb, the adapter the app's sync client runs on, so these rules are tested on the
+ * very path the app takes (there is no second apply path to drift from it).
  */
 import { decode, encode, tags, type Changes } from "@vlcn.io/ws-common";
 import { beforeEach, describe, expect, it } from "vitest";
-import { applyChanges, pullChanges, siteIdOf } from "../db-worker/changes";
-import type { SqliteConnection } from "../db-worker/sqlite/connection";
 import { openMemoryReplica } from "../../../testing/nodeReplica";
+import { serialised } from "../../../testing/replicaTools";
+import type { SqliteConnection } from "../db-worker/sqlite/connection";
+import { SyncDb } from "./syncDb";
 
 type Replica = SqliteConnection;
 
-/** Sends everything `from` has to `to` through an encoded Changes frame. */
+/**
+ * Sends everything `from` has that `to` did not send it, in an encoded Changes frame, as a server
+ * relaying between the two would: pulled by `from`'s SyncDb, applied by `to`'s.
+ */
 async function send(from: Replica, to: Replica): Promise<void> {
-  const sender = await siteIdOf(from);
-  const frame = encode({ _tag: tags.Changes, sender, since: [0n, 0], changes: await pullChanges(from, 0n) });
+  const [source, target] = await Promise.all([SyncDb.open(serialised(from)), SyncDb.open(serialised(to))]);
+  const changes = await source.pullChangeset([0n, 0], [target.siteid]);
+  const frame = encode({ _tag: tags.Changes, sender: source.siteid, since: [0n, 0], changes });
   const msg = decode(frame) as Changes;
-  await applyChanges(to, msg.sender, msg.changes);
+  await target.applyChangesetAndSetLastSeen(msg.changes, msg.sender, [changes.at(-1)?.[5] ?? 0n, 0]);
 }
 
 async function exchange(a: Replica, b: Replica): Promise<void> {

@@ -1,3 +1,4 @@
+import type { Change } from "@vlcn.io/ws-common";
 import { describe, expect, it } from "vitest";
 import { openMemoryReplica } from "../../../testing/nodeReplica";
 import { serialised } from "../../../testing/replicaTools";
@@ -36,5 +37,27 @@ describe("SyncDb", () => {
       since = [chunk.at(-1)![5], 0]; // what the stock stream does after a send
     }
     expect(seen.size).toBe((await db.exec("SELECT count(*) FROM crsql_changes")).rows[0]![0]);
+  });
+
+  it("applies received changes as the sender's, in one transaction with the sender's new version", async () => {
+    const origin = await openMemoryReplica();
+    await origin.exec("INSERT INTO notes (id, title) VALUES ('n1', 'from afar')");
+    const pulled = await (await SyncDb.open(serialised(origin))).pullChangeset([0n, 0], [SERVER]);
+    // As the server relays them: its own db_version, no site id.
+    const relayed = pulled.map((c): Change => [c[0], c[1], c[2], c[3], c[4], 7n, null, c[7], c[8]]);
+
+    const db = await openMemoryReplica();
+    const syncDb = await SyncDb.open(serialised(db));
+    await syncDb.applyChangesetAndSetLastSeen(relayed, SERVER, [7n, 0]);
+    expect((await db.exec("SELECT title FROM notes")).rows).toEqual([["from afar"]]);
+    const sites = (await db.exec("SELECT DISTINCT site_id FROM crsql_changes")).rows.map((r) => [...(r[0] as Uint8Array)]);
+    expect(sites).toEqual([[...SERVER]]); // never null: a null site id would be pushed back as a local write
+    expect(await syncDb.pullChangeset([0n, 0], [SERVER])).toEqual([]);
+    expect(await syncDb.getLastSeens()).toEqual([[SERVER, [7n, 0]]]);
+
+    // A change that cannot be applied leaves neither its batch nor the version behind.
+    const broken: Change = ["notes", relayed[0]![1], "no_such_column", "x", 1n, 8n, null, 1n, 0];
+    await expect(syncDb.applyChangesetAndSetLastSeen([...relayed, broken], SERVER, [8n, 0])).rejects.toThrow();
+    expect(await syncDb.getLastSeens()).toEqual([[SERVER, [7n, 0]]]);
   });
 });

@@ -10,7 +10,8 @@
 import { createSyncedDB, type DB, type Transport } from "@vlcn.io/ws-client";
 import type { Change } from "@vlcn.io/ws-common";
 import { OUTBOUND_FRAME_TARGET_BYTES, PULL_PAGE_CHANGES } from "../../../shared/constants";
-import { changeColumns, rowToChange } from "../db-worker/changes";
+import { changeWireSize } from "../../../shared/wireSize";
+import { changeColumns, mergeChanges, rowToChange } from "../db-worker/changes";
 import type { SqliteConnection, SqlValue } from "../db-worker/sqlite/connection";
 
 /** Runs `fn` with the connection to itself: no other request may interleave with it. */
@@ -32,17 +33,8 @@ const PULL_AFTER = `SELECT ${changeColumns("NULL")} FROM crsql_changes
   WHERE db_version > ? AND site_id IS NOT ? ORDER BY db_version, seq LIMIT ?`;
 const PULL_WITHIN = `SELECT ${changeColumns("NULL")} FROM crsql_changes
   WHERE db_version = ? AND seq >= ? AND site_id IS NOT ? ORDER BY seq LIMIT ?`;
-const APPLY = `INSERT INTO crsql_changes ("table", "pk", "cid", "val", "col_version", "db_version", "site_id", "cl", "seq")
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const TRACK_PEER = `INSERT INTO crsql_tracked_peers (site_id, tag, event, version, seq) VALUES (?, 0, 0, ?, 0)
   ON CONFLICT (site_id, tag, event) DO UPDATE SET version = MAX(version, excluded.version)`;
-
-/** Upper bound of a change's encoded size, to cut frames in time. */
-function wireSize(change: Change): number {
-  const value = change[3];
-  const valueSize = typeof value === "string" ? value.length * 3 : value instanceof Uint8Array ? value.length : 9;
-  return 48 + change[0].length + change[1].length + change[2].length + valueSize;
-}
 
 export class SyncDb implements DB {
   readonly #exclusive: Exclusive;
@@ -94,7 +86,7 @@ export class SyncDb implements DB {
     let size = 0;
     for (const row of rows) {
       const change = rowToChange(row);
-      const changeSize = wireSize(change);
+      const changeSize = changeWireSize(change[0], change[1], change[2], change[3]);
       if (changes.length > 0 && size + changeSize > OUTBOUND_FRAME_TARGET_BYTES) break;
       changes.push(change);
       size += changeSize;
@@ -144,10 +136,7 @@ export class SyncDb implements DB {
     try {
       await this.#exclusive((db) =>
         db.transaction(async () => {
-          for (const [table, pk, cid, val, colVersion, dbVersion, , cl, seq] of changes) {
-            // Attributed to the sender (the server), never null: null would read as a local write.
-            await db.exec(APPLY, [table, pk, cid, val as SqlValue, colVersion, dbVersion, siteId, cl, seq]);
-          }
+          await mergeChanges(db, siteId, changes);
           await db.exec(TRACK_PEER, [siteId, end[0]]);
         }),
       );
