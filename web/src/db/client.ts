@@ -140,7 +140,7 @@ export class DbClient {
  * the page's `?storage=idb|memory` sets it.
  */
 export function startDatabase(storage?: StorageKind): DbClient {
-  const worker = new Worker(new URL("../worker/entry.ts", import.meta.url), { type: "module", name: "cobrain-db" });
+  const worker = new Worker(new URL("../worker/databaseWorker.ts", import.meta.url), { type: "module", name: "cobrain-db" });
   const client = new DbClient(worker);
   client.post({ type: "init", storage });
   // Give the OPFS handles back as the page goes away, so a reload opens without waiting.
