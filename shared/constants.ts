@@ -33,6 +33,12 @@ export const OPFS_OPEN_RETRY_MS = 5_000;
 export const OPFS_OPEN_RETRY_STEP_MS = 100;
 
 /**
+ * The search index is checked against the notes this long after the database opens, not before
+ * the first screen: the check reads every note (about 150 ms per 10,000 notes).
+ */
+export const SEARCH_INDEX_CHECK_DELAY_MS = 3_000;
+
+/**
  * Rows per multi-row INSERT in bulk imports: 500 rows x 9 columns stays far below SQLite's
  * 32,766 bound-parameter limit while cutting per-statement overhead 500-fold.
  */

@@ -111,8 +111,8 @@ export const MIGRATIONS: readonly Migration[] = [
     description: "full-text search over notes (local only, kept up to date by triggers)",
     // External-content FTS5 over notes.rowid: no second copy of the text. Triggers fire for local
     // writes and for cr-sqlite's merges alike, so search follows sync. Never VACUUM: it may renumber
-    // rowids (the worker checks the index against the notes at open and rebuilds it if it drifted:
-    // web/src/db-worker/searchIndex.ts).
+    // rowids (shortly after each open the worker checks the index against the notes and rebuilds
+    // it if it drifted: web/src/db-worker/searchIndex.ts).
     sql: `
       CREATE VIRTUAL TABLE notes_fts USING fts5(title, body, content='notes', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2');
       INSERT INTO notes_fts (notes_fts) VALUES ('rebuild');

@@ -1,9 +1,9 @@
 /**
  * The notes search index (FTS5, `notes_fts`, see shared/migrations.ts) is kept up to date by
  * triggers and is local to the device. Anything that writes notes without firing those triggers
- * (a VACUUM renumbering rowids, a crash in a build with a bug, a hand edit) leaves it pointing at
- * the wrong rows, and search silently misses notes. So at open the index is compared with the
- * notes it indexes, and rebuilt from them if they differ.
+ * (a VACUUM renumbering rowids, an older build's bug, an edit in a SQLite shell) leaves it
+ * pointing at the wrong words, and search silently misses notes. So shortly after each open the
+ * database worker compares the index with the notes it indexes, and rebuilds it if they differ.
  */
 import type { SqliteConnection } from "./sqlite/connection";
 

@@ -19,7 +19,7 @@
  * re-send whatever was still unanswered.
  */
 /// <reference lib="webworker" />
-import { ACCEPTED_REQUESTS_REMEMBERED, DB_CHANNEL, DB_OWNER_LOCK, SUSPEND_GRACE_MS } from "../../../shared/constants";
+import { ACCEPTED_REQUESTS_REMEMBERED, DB_CHANNEL, DB_OWNER_LOCK, SEARCH_INDEX_CHECK_DELAY_MS, SUSPEND_GRACE_MS } from "../../../shared/constants";
 import type { SyncStatus } from "../../../shared/syncStatus";
 import { isDbRequest, type ChannelMessage, type DbResponse, type DbStatus, type FromWorker, type StorageKind, type SyncCommand, type ToWorker, type WorkerRequest } from "../db/protocol";
 import { DatabaseHost } from "../db-worker/host";
@@ -113,7 +113,6 @@ async function becomeOwner(): Promise<boolean> {
     const result = await openBest(preferredStorage);
     opened = result.opened;
     await migrate(opened.connection);
-    await checkSearchIndex(opened.connection);
     host = new DatabaseHost(opened.connection, announceChanged);
     const owned = host;
     sync = new SyncClient((fn) => owned.exclusive(fn), publishSync);
@@ -134,7 +133,21 @@ async function becomeOwner(): Promise<boolean> {
   forwarded.clear();
   for (const [id, request] of mine) submit(id, request);
   void sync.resume();
+  const owned = host;
+  setTimeout(() => checkSearchIndexOf(owned), SEARCH_INDEX_CHECK_DELAY_MS);
   return true;
+}
+
+/** Repairs a search index that drifted from the notes, then has open searches run again. */
+function checkSearchIndexOf(owned: DatabaseHost | undefined): void {
+  if (!owned || host !== owned) return; // the database was closed meanwhile
+  owned.exclusive(checkSearchIndex).then(
+    (result) => {
+      // A rebuild writes only the index's own tables, which change events leave out.
+      if (result === "rebuilt") announceChanged(["notes"]);
+    },
+    (error) => console.warn("CoBrain: the search index could not be checked", error),
+  );
 }
 
 /** A lock request still waiting; aborted when the page goes away before it is granted. */
