@@ -1,5 +1,5 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
@@ -7,7 +7,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["shared/**/*.test.ts", "web/**/*.test.ts", "scripts/**/*.test.ts"],
+          include: ["shared/**/*.test.ts", "web/**/*.test.ts", "scripts/**/*.test.ts", "worker/**/*.unit.test.ts"],
           environment: "node",
           testTimeout: 30_000,
         },
@@ -17,6 +17,8 @@ export default defineConfig({
         test: {
           name: "worker",
           include: ["worker/**/*.test.ts"],
+          // *.unit.test.ts run in plain Node (the unit project), without workerd.
+          exclude: [...configDefaults.exclude, "worker/**/*.unit.test.ts"],
           // `npm run soak` raises the property tests' case count; FC_SEED/FC_PATH replay a failure.
           provide: {
             soakRuns: Number(process.env.SOAK_RUNS ?? 6),

@@ -1,21 +1,29 @@
 /**
- * The authoritative change log of one user, in the Durable Object's SQLite storage.
+ * The authoritative change log of one user, in the Durable Object's SQLite storage (through the
+ * `SqlDatabase` seam, so it also runs on node:sqlite in tests).
  *
  * Invariants:
  * - `seq` is the server's version: strictly increasing, never reused (the head is stored, not
  *   derived from MAX(seq), because compaction deletes entries).
- * - Compaction follows cr-sqlite's merge order, never arrival order (protocol study §5.5): per row
- *   the highest causal length (cl) wins and older entries of the row go; per cell at that cl only
- *   the highest col_version is kept, and every distinct value tied at it (devices break ties
- *   themselves). Tombstones (even cl) stay. A winner is stored under a new seq, so devices that
- *   are behind receive it. The log therefore grows with live cells, not with edits.
+ * - Compaction follows cr-sqlite's merge order, never arrival order: per row the highest causal
+ *   length (cl) wins and older entries of the row go; per cell at that cl only the highest
+ *   col_version is kept, and every distinct value tied at it. Keeping the entry that arrived last
+ *   instead would make a new device diverge (an older, more-edited value beats a later one on
+ *   every device that saw both). Ties stay because devices break them by comparing SQLite values
+ *   with types the wire does not carry exactly, so a winner picked here could differ from theirs.
+ *   Tombstones (even cl) stay: a device that missed the delete still holds the row, and without
+ *   the tombstone its next edit would be accepted and bring the row back for everyone.
+ *   A winner is stored under a new seq, so devices that are behind receive it; dropping the
+ *   entries it dominates is safe because cr-sqlite's merge is idempotent and order-independent.
+ *   The log therefore grows with live cells, not with edits.
  * - Values are kept with their wire type, bit for bit.
- * All methods are synchronous; callers wrap writes in `transactionSync`.
+ * All methods are synchronous; `append` is one transaction by itself.
  */
 import type { Change } from "@vlcn.io/ws-common";
 import { USER_LOG_FORMAT_VERSION } from "../shared/constants";
 import { SENTINEL_CID } from "../shared/changeValidation";
 import { DEVICE_REGISTRY_SQL } from "./deviceRegistry";
+import type { SqlDatabase, SqlExec } from "./sqlStore";
 import { fromStored, toStored } from "./wireValue";
 
 export interface LogEntry {
@@ -72,9 +80,13 @@ const blob = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer;
 
 export class ChangeLogStore {
   readonly serverSiteId: Uint8Array;
+  readonly #db: SqlDatabase;
+  readonly #sql: SqlExec;
   #head: number;
 
-  constructor(private readonly sql: SqlStorage) {
+  constructor(db: SqlDatabase) {
+    this.#db = db;
+    this.#sql = db.sql;
     this.#migrate();
     this.serverSiteId = this.#ensureSiteId();
     this.#head = Number(this.#meta("head") ?? 0);
@@ -85,21 +97,21 @@ export class ChangeLogStore {
   }
 
   #meta(key: string): unknown {
-    return this.sql.exec("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value;
+    return this.#sql.exec("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value;
   }
 
   #setMeta(key: string, value: string | number | ArrayBuffer): void {
-    this.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+    this.#sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
   }
 
   #migrate(): void {
-    this.sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value)");
+    this.#sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value)");
     const current = Number(this.#meta("format_version") ?? 0);
     if (current > USER_LOG_FORMAT_VERSION) {
       throw new Error(`log format ${current} is newer than this server (${USER_LOG_FORMAT_VERSION}); deploy the newer server`);
     }
     for (let version = current + 1; version <= USER_LOG_FORMAT_VERSION; version++) {
-      this.sql.exec(FORMAT_MIGRATIONS[version]!);
+      this.#sql.exec(FORMAT_MIGRATIONS[version]!);
       this.#setMeta("format_version", version);
     }
   }
@@ -128,12 +140,12 @@ export class ChangeLogStore {
    * Tracking seq too lets a device split one huge transaction across frames (see SyncDb).
    */
   peerCursor(site: Uint8Array): PeerCursor {
-    const row = this.sql.exec("SELECT version, seq FROM peers WHERE site_id = ?", blob(site)).toArray()[0];
+    const row = this.#sql.exec("SELECT version, seq FROM peers WHERE site_id = ?", blob(site)).toArray()[0];
     return row ? { version: Number(row.version), seq: Number(row.seq) } : { version: 0, seq: 0 };
   }
 
   touchPeer(site: Uint8Array, deviceId: string): void {
-    this.sql.exec(
+    this.#sql.exec(
       `INSERT INTO peers (site_id, device_id, seen_at) VALUES (?, ?, ?)
        ON CONFLICT (site_id) DO UPDATE SET device_id = excluded.device_id, seen_at = excluded.seen_at`,
       blob(site),
@@ -144,28 +156,37 @@ export class ChangeLogStore {
 
   /**
    * Stores the changes a device pushed (already validated and de-duplicated), compacting as it
-   * goes, and advances the device's cursor to `cursor`. Call inside `transactionSync`.
+   * goes, and advances the device's cursor to `cursor`, in one transaction: a device is never
+   * told to resume past changes that are not stored, nor asked to resend ones that are.
    * Returns how many entries were appended.
    */
   append(origin: Uint8Array, changes: readonly Change[], cursor: PeerCursor): number {
-    let appended = 0;
-    const originBlob = blob(origin);
-    for (const change of changes) if (this.#appendOne(originBlob, change)) appended++;
-    this.sql.exec("UPDATE peers SET version = ?, seq = ?, seen_at = ? WHERE site_id = ?", cursor.version, cursor.seq, Date.now(), originBlob);
-    this.#setMeta("head", this.#head);
-    return appended;
+    try {
+      return this.#db.transactionSync(() => {
+        let appended = 0;
+        const originBlob = blob(origin);
+        for (const change of changes) if (this.#appendOne(originBlob, change)) appended++;
+        this.#sql.exec("UPDATE peers SET version = ?, seq = ?, seen_at = ? WHERE site_id = ?", cursor.version, cursor.seq, Date.now(), originBlob);
+        this.#setMeta("head", this.#head);
+        return appended;
+      });
+    } catch (error) {
+      // The transaction rolled back; so does the head counted up in memory.
+      this.#head = Number(this.#meta("head") ?? 0);
+      throw error;
+    }
   }
 
   #appendOne(origin: ArrayBuffer, [table, pk, cid, value, colVersionBig, dbVersion, , clBig]: Change): boolean {
     const pkBlob = blob(pk);
     const cl = Number(clBig);
     const colVersion = Number(colVersionBig);
-    const rowCl = Number(this.sql.exec("SELECT cl FROM row_cl WHERE tbl = ? AND pk = ?", table, pkBlob).toArray()[0]?.cl ?? 0);
+    const rowCl = Number(this.#sql.exec("SELECT cl FROM row_cl WHERE tbl = ? AND pk = ?", table, pkBlob).toArray()[0]?.cl ?? 0);
     if (cl < rowCl) return false; // devices ignore it too
     if (cl > rowCl) {
       // A newer life of the row (delete or resurrection) supersedes every entry of the older ones.
-      this.sql.exec("DELETE FROM log WHERE tbl = ? AND pk = ?", table, pkBlob);
-      this.sql.exec(
+      this.#sql.exec("DELETE FROM log WHERE tbl = ? AND pk = ?", table, pkBlob);
+      this.#sql.exec(
         "INSERT INTO row_cl (tbl, pk, cl) VALUES (?, ?, ?) ON CONFLICT (tbl, pk) DO UPDATE SET cl = excluded.cl",
         table,
         pkBlob,
@@ -174,18 +195,18 @@ export class ChangeLogStore {
     }
     const stored = toStored(value);
     if (cid === SENTINEL_CID) {
-      const exists = this.sql.exec("SELECT 1 FROM log WHERE tbl = ? AND pk = ? AND cid = ? LIMIT 1", table, pkBlob, cid).toArray().length > 0;
+      const exists = this.#sql.exec("SELECT 1 FROM log WHERE tbl = ? AND pk = ? AND cid = ? LIMIT 1", table, pkBlob, cid).toArray().length > 0;
       if (exists) return false; // same cl: a no-op for every device
     } else {
-      const best = this.sql
+      const best = this.#sql
         .exec("SELECT MAX(col_version) AS cv FROM log WHERE tbl = ? AND pk = ? AND cid = ?", table, pkBlob, cid)
         .toArray()[0]?.cv;
       if (best !== null && best !== undefined) {
         if (colVersion < Number(best)) return false;
         if (colVersion > Number(best)) {
-          this.sql.exec("DELETE FROM log WHERE tbl = ? AND pk = ? AND cid = ?", table, pkBlob, cid);
+          this.#sql.exec("DELETE FROM log WHERE tbl = ? AND pk = ? AND cid = ?", table, pkBlob, cid);
         } else {
-          const same = this.sql
+          const same = this.#sql
             .exec(
               "SELECT 1 FROM log WHERE tbl = ? AND pk = ? AND cid = ? AND col_version = ? AND val_type = ? AND val IS ? LIMIT 1",
               table,
@@ -201,7 +222,7 @@ export class ChangeLogStore {
       }
     }
     this.#head += 1;
-    this.sql.exec(
+    this.#sql.exec(
       `INSERT INTO log (seq, origin, tbl, pk, cid, val_type, val, col_version, cl, origin_version)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       this.#head,
@@ -220,7 +241,7 @@ export class ChangeLogStore {
 
   /** Entries after `cursor` that did not come from `exclude`, oldest first. */
   readSince(cursor: number, exclude: Uint8Array, limit: number): LogEntry[] {
-    return this.sql
+    return this.#sql
       .exec(
         "SELECT seq, tbl, pk, cid, val_type, val, col_version, cl FROM log WHERE seq > ? AND origin != ? ORDER BY seq LIMIT ?",
         cursor,
@@ -240,7 +261,7 @@ export class ChangeLogStore {
   }
 
   stats(): LogStats {
-    const count = (table: string) => Number(this.sql.exec(`SELECT count(*) AS n FROM ${table}`).toArray()[0]!.n);
+    const count = (table: string) => Number(this.#sql.exec(`SELECT count(*) AS n FROM ${table}`).toArray()[0]!.n);
     return { head: this.#head, rows: count("log"), peers: count("peers") };
   }
 }
