@@ -25,7 +25,6 @@ import type { TransportState } from "../../../shared/syncStatus";
 import { serverApi } from "./serverApi";
 import { browserNetwork, browserSocket, type NetworkSignal, type SocketFactory, type SyncSocket } from "./syncSocket";
 
-
 export interface SyncTransportOptions {
   /** http(s) base URL of the sync server. */
   serverUrl: string;
