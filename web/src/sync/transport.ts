@@ -243,6 +243,7 @@ export class SyncTransport implements Transport {
   }
 
   #fail(code: number, reason: string): void {
+    if (this.#closed) return; // a probe or token read that outlived close() must not speak after it
     this.#options.onState({ kind: "failed", code, reason });
   }
 
