@@ -8,7 +8,9 @@
  */
 import { Hono, type Context } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
+import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
+import type { ApiLinkClaim, ApiSchema } from "../shared/api";
 import { DEVICE_TOKEN_DAYS } from "../shared/constants";
 import { parseSyncProtocol } from "../shared/syncProtocol";
 import { AuthError, mintToken, verifyToken, type Identity } from "./auth";
@@ -44,77 +46,101 @@ app.get("/sync", async (c) => {
   return userLogOf(c.env, identity.userId).fetch(new Request(c.req.raw, { headers }));
 });
 
-/** A new device spends a link code shown on a signed-in one and gets its own token. */
-app.post("/api/public/link-claim", async (c) => {
-  const body = (await c.req.json().catch(() => ({}))) as { code?: unknown; name?: unknown; platform?: unknown };
-  if (typeof body.code !== "string") return c.json({ error: "send { code }" }, 400);
-  const address = c.req.header("CF-Connecting-IP") ?? "local";
-  const claimed = await linkCodes(c.env).claim(body.code, address);
-  if (!claimed.ok) return c.json({ error: claimed.error }, claimed.status);
-  const deviceId = `d-${crypto.randomUUID().slice(0, 8)}`;
-  await userLogOf(c.env, claimed.userId).registerDevice(deviceId, {
-    name: typeof body.name === "string" ? body.name : "",
-    platform: typeof body.platform === "string" ? body.platform : "web",
+/**
+ * Reads a JSON body as the routes always have (anything unreadable counts as `{}`; each route
+ * checks its own fields) and types it for the RPC client: `in` is what a client sends.
+ */
+const jsonBody = <T>() =>
+  createMiddleware<AppEnv, string, { in: { json: T }; out: { json: { [K in keyof T]?: unknown } } }>(async (c, next) => {
+    c.req.addValidatedData("json", (await c.req.json().catch(() => ({}))) as object);
+    await next();
   });
-  const token = await mintToken(c.env.AUTH_SECRET, { userId: claimed.userId, deviceId, days: DEVICE_TOKEN_DAYS });
-  return c.json({ token, userId: claimed.userId, deviceId });
-});
 
-app.use(
-  "/api/*",
-  bearerAuth({
-    noAuthenticationHeader: { message: { error: "sign in first: missing Authorization: Bearer <token>" } },
-    invalidAuthenticationHeader: { message: { error: "malformed Authorization header" } },
-    invalidToken: { message: { error: "invalid or expired token, or a revoked device; sign in again" } },
-    verifyToken: async (token, context) => {
-      const c = context as Context<AppEnv>; // bearerAuth types its context without our bindings
-      try {
-        const identity = await verifyToken(token, c.env);
-        if (!(await userLogOf(c.env, identity.userId).checkDevice(identity.deviceId))) return false;
-        c.set("identity", identity);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-  }),
-);
+/** The `/api` routes, chained so their type (`AppType`) carries every input and answer. */
+const routes = app
+  /** A new device spends a link code shown on a signed-in one and gets its own token. */
+  .post("/api/public/link-claim", jsonBody<ApiLinkClaim>(), async (c) => {
+    const body = c.req.valid("json");
+    if (typeof body.code !== "string") return c.json({ error: "send { code }" }, 400);
+    const address = c.req.header("CF-Connecting-IP") ?? "local";
+    const claimed = await linkCodes(c.env).claim(body.code, address);
+    if (!claimed.ok) return c.json({ error: claimed.error }, claimed.status);
+    const deviceId = `d-${crypto.randomUUID().slice(0, 8)}`;
+    await userLogOf(c.env, claimed.userId).registerDevice(deviceId, {
+      name: typeof body.name === "string" ? body.name : "",
+      platform: typeof body.platform === "string" ? body.platform : "web",
+    });
+    const token = await mintToken(c.env.AUTH_SECRET, { userId: claimed.userId, deviceId, days: DEVICE_TOKEN_DAYS });
+    return c.json({ token, userId: claimed.userId, deviceId }, 200);
+  })
+  .use(
+    "/api/*",
+    bearerAuth({
+      noAuthenticationHeader: { message: { error: "sign in first: missing Authorization: Bearer <token>" } },
+      invalidAuthenticationHeader: { message: { error: "malformed Authorization header" } },
+      invalidToken: { message: { error: "invalid or expired token, or a revoked device; sign in again" } },
+      verifyToken: async (token, context) => {
+        const c = context as Context<AppEnv>; // bearerAuth types its context without our bindings
+        try {
+          const identity = await verifyToken(token, c.env);
+          if (!(await userLogOf(c.env, identity.userId).checkDevice(identity.deviceId))) return false;
+          c.set("identity", identity);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+    }),
+  )
+  .get("/api/me", (c) => c.json(c.get("identity"), 200))
+  /** Size of the caller's own log (for the settings screen, tests and benchmarks). */
+  .get("/api/log/stats", async (c) => c.json(await userLogOf(c.env, c.get("identity").userId).stats(), 200))
+  /** A fresh token for the calling device, so a device in use never reaches its expiry. */
+  .post("/api/token/renew", async (c) => {
+    const { userId, deviceId } = c.get("identity");
+    return c.json({ token: await mintToken(c.env.AUTH_SECRET, { userId, deviceId, days: DEVICE_TOKEN_DAYS }) }, 200);
+  })
+  .post("/api/link-codes", async (c) => {
+    const { userId, deviceId } = c.get("identity");
+    return c.json(await linkCodes(c.env).create(userId, deviceId), 201);
+  })
+  .get("/api/devices", async (c) => {
+    const { userId, deviceId } = c.get("identity");
+    const devices = await userLogOf(c.env, userId).listDevices();
+    return c.json(
+      devices.map((d) => ({ ...d, current: d.deviceId === deviceId })),
+      200,
+    );
+  })
+  .patch("/api/devices/:id", jsonBody<{ name: string }>(), async (c) => {
+    const body = c.req.valid("json");
+    if (typeof body.name !== "string" || !body.name.trim()) return c.json({ error: "send { name }" }, 400);
+    const renamed = await userLogOf(c.env, c.get("identity").userId).renameDevice(c.req.param("id"), body.name);
+    return renamed ? c.json({ ok: true as const }, 200) : c.json({ error: "no such device" }, 404);
+  })
+  .delete("/api/devices/:id", async (c) => {
+    const { userId, deviceId } = c.get("identity");
+    if (c.req.param("id") === deviceId) return c.json({ error: "this is the device you are using; sign out instead" }, 400);
+    const revoked = await userLogOf(c.env, userId).revokeDevice(c.req.param("id"));
+    return revoked ? c.json({ ok: true as const }, 200) : c.json({ error: "no such device" }, 404);
+  });
 
-app.get("/api/me", (c) => c.json(c.get("identity")));
+/** Every route and its answers, as Hono infers them from the handlers above. */
+export type AppType = typeof routes;
 
-/** Size of the caller's own log (for the settings screen, tests and benchmarks). */
-app.get("/api/log/stats", async (c) => c.json(await userLogOf(c.env, c.get("identity").userId).stats()));
-
-/** A fresh token for the calling device, so a device in use never reaches its expiry. */
-app.post("/api/token/renew", async (c) => {
-  const { userId, deviceId } = c.get("identity");
-  return c.json({ token: await mintToken(c.env.AUTH_SECRET, { userId, deviceId, days: DEVICE_TOKEN_DAYS }) });
-});
-
-app.post("/api/link-codes", async (c) => {
-  const { userId, deviceId } = c.get("identity");
-  return c.json(await linkCodes(c.env).create(userId, deviceId), 201);
-});
-
-app.get("/api/devices", async (c) => {
-  const { userId, deviceId } = c.get("identity");
-  const devices = await userLogOf(c.env, userId).listDevices();
-  return c.json(devices.map((d) => ({ ...d, current: d.deviceId === deviceId })));
-});
-
-app.patch("/api/devices/:id", async (c) => {
-  const body = (await c.req.json().catch(() => ({}))) as { name?: unknown };
-  if (typeof body.name !== "string" || !body.name.trim()) return c.json({ error: "send { name }" }, 400);
-  const renamed = await userLogOf(c.env, c.get("identity").userId).renameDevice(c.req.param("id"), body.name);
-  return renamed ? c.json({ ok: true }) : c.json({ error: "no such device" }, 404);
-});
-
-app.delete("/api/devices/:id", async (c) => {
-  const { userId, deviceId } = c.get("identity");
-  if (c.req.param("id") === deviceId) return c.json({ error: "this is the device you are using; sign out instead" }, 400);
-  const revoked = await userLogOf(c.env, userId).revokeDevice(c.req.param("id"));
-  return revoked ? c.json({ ok: true }) : c.json({ error: "no such device" }, 404);
-});
+// The contract the app is typed with (shared/api.ts) must be exactly what these routes serve:
+// a route, method, status, input or answer that differs fails `tsc -p worker`, naming it.
+type Served = AppType extends Hono<AppEnv, infer S, "/"> ? S : never;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** "$method /path" of each endpoint one side has and the other lacks or types differently. */
+type Drift<A, B> = {
+  [P in keyof A | keyof B]: P extends keyof A & keyof B
+    ? { [M in keyof A[P] | keyof B[P]]: M extends keyof A[P] & keyof B[P] ? (Same<A[P][M], B[P][M]> extends true ? never : `${M & string} ${P & string}`) : `${M & string} ${P & string}` }[keyof A[P] | keyof B[P]]
+    : P;
+}[keyof A | keyof B];
+type ApiDrift = Drift<ApiSchema, { [P in keyof Served as P extends `/api/${string}` ? P : never]: Served[P] }>;
+type Holds<T extends true> = T;
+export type ContractHolds = Holds<[ApiDrift] extends [never] ? true : { differs: ApiDrift }>;
 
 app.all("/api/*", (c) => c.json({ error: "not found" }, 404));
 

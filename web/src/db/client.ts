@@ -3,6 +3,7 @@
  * hands out change events and storage status. Knows nothing about which tab owns the database.
  */
 import type { SyncStatus } from "../../../shared/syncStatus";
+import { forwardedServerApi, type ForwardedAnswer, type ServerApi } from "../sync/serverApi";
 import type { DbStatus, FromWorker, SqlStatement, StatementResult, StorageKind, ToWorker, WorkerRequest } from "./protocol";
 
 type ChangeListener = (tables: ReadonlySet<string>) => void;
@@ -19,6 +20,7 @@ export class DbClient {
   #sync: SyncStatus = { state: "signed-out" };
   #nextId = 1;
   #status: DbStatus = { role: "starting" };
+  #server: ServerApi | undefined;
 
   constructor(worker: Worker) {
     this.#worker = worker;
@@ -59,9 +61,13 @@ export class DbClient {
     await this.#request({ kind: "signOut" });
   }
 
-  /** Calls the sync server's API as this device (the token never reaches the page). */
-  api<T>(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<T> {
-    return this.#request({ kind: "api", method, path, body }) as Promise<T>;
+  /**
+   * The sync server's API, typed by its contract, called as this device: each call goes to the
+   * database worker, which adds the token (it never reaches the page). Read replies with `answer`.
+   */
+  get server(): ServerApi {
+    this.#server ??= forwardedServerApi((call) => this.#request({ kind: "api", ...call }) as Promise<ForwardedAnswer>);
+    return this.#server;
   }
 
   onChange(listener: ChangeListener): () => void {

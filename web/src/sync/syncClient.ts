@@ -3,12 +3,14 @@
  * adapter (SyncDb) and transport (SyncTransport), the sign-in state kept in `local_settings`
  * (never replicated), the device's row in `devices`, and a status the UI can trust.
  */
+import type { ApiMethod } from "../../../shared/api";
 import { DEVICE_SEEN_INTERVAL_MS, LOCAL_CHANGE_COALESCE_MS, TOKEN_RENEW_BEFORE_MS } from "../../../shared/constants";
-import { readTokenClaims, type SyncStatus, type TokenClaims } from "../../../shared/syncStatus";
+import { deriveSyncStatus, readTokenClaims, type SyncStatus, type TokenClaims, type TransportState } from "../../../shared/syncStatus";
 import type { SqliteConnection } from "../db-worker/sqlite/connection";
 import { deviceName, devicePlatform } from "./deviceInfo";
+import { forwardCall, serverApi, type ForwardedAnswer } from "./serverApi";
 import { SyncDb, type Exclusive } from "./syncDb";
-import { SyncTransport, type TransportState } from "./transport";
+import { SyncTransport } from "./transport";
 
 /** "Synced N s ago" after a restart may be this stale; saves a settings write on every edit. */
 const LAST_SYNCED_WRITE_INTERVAL_MS = 30_000;
@@ -190,24 +192,18 @@ export class SyncClient {
     this.#update();
   }
 
-  /** Calls the server's API with this device's token; errors carry the server's words. */
-  async api(method: string, path: string, body?: unknown): Promise<unknown> {
+  /**
+   * Calls the server's API with this device's token, for a thread that does not hold it. Any HTTP
+   * answer comes back as status and body (the caller reads it through `forwardedServerApi`).
+   */
+  async api(method: ApiMethod, path: string, body?: unknown): Promise<ForwardedAnswer> {
     const session = this.#session;
     if (!session) throw new Error("sign in first");
-    const token = await this.#currentToken(session.serverUrl);
-    let response: Response;
-    try {
-      response = await fetch(`${session.serverUrl}${path}`, {
-        method,
-        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch {
-      throw new Error("the sync server cannot be reached; try again when online");
-    }
-    const json = (await response.json().catch(() => ({}))) as { error?: string };
-    if (!response.ok) throw new Error(json.error ?? `the server answered ${response.status}`);
-    return json;
+    return forwardCall(
+      session.serverUrl,
+      { method, path, body },
+      { token: () => this.#currentToken(session.serverUrl), unreachable: "the sync server cannot be reached; try again when online" },
+    );
   }
 
   /** The stored token, renewed first when it is near expiry and the server is reachable. */
@@ -217,9 +213,9 @@ export class SyncClient {
     const expiresAt = readTokenClaims(token)?.expiresAt;
     if (expiresAt === undefined || expiresAt - Date.now() > TOKEN_RENEW_BEFORE_MS) return token;
     try {
-      const response = await fetch(`${serverUrl}/api/token/renew`, { method: "POST", headers: { Authorization: `Bearer ${token}` } });
+      const response = await serverApi(serverUrl, { token: async () => token }).api.token.renew.$post();
       if (!response.ok) return token; // an expired or revoked token fails at connect with the reason
-      const renewed = ((await response.json()) as { token: string }).token;
+      const renewed = (await response.json()).token;
       await this.#exclusive((db) => writeSetting(db, SETTING.token, renewed));
       return renewed;
     } catch {
@@ -244,21 +240,23 @@ export class SyncClient {
 
   #update(): void {
     const session = this.#session;
-    const base = { lastSyncedAt: this.#lastSyncedAt, userId: session?.claims.userId, deviceId: session?.claims.deviceId, serverUrl: session?.serverUrl };
-    const waiting = this.#localChangePending || this.#pullCut || this.#unsent || (session?.transport.unacknowledged ?? false);
-    const state = this.#transportState;
-    let next: SyncStatus;
-    if (!session) next = { state: "signed-out", lastSyncedAt: this.#lastSyncedAt };
-    else if (state.kind === "failed") next = { ...base, state: "error", reason: state.reason, code: state.code, waiting };
-    else if (state.kind === "waiting") next = { ...base, state: "offline", reason: state.reason, waiting };
-    else if (state.kind !== "open" || !this.#streaming) next = { ...base, state: "connecting", waiting };
-    else if (waiting || this.#applying > 0) next = { ...base, state: "syncing", waiting };
-    else {
-      if (this.#status.state !== "synced") {
-        this.#lastSyncedAt = Date.now();
-        void this.#recordSynced(session.claims);
-      }
-      next = { ...base, lastSyncedAt: this.#lastSyncedAt, state: "synced", waiting: false };
+    const next = deriveSyncStatus(
+      {
+        session: session && { userId: session.claims.userId, deviceId: session.claims.deviceId, serverUrl: session.serverUrl },
+        transport: this.#transportState,
+        streaming: this.#streaming,
+        localChanges: this.#localChangePending,
+        unsent: this.#pullCut || this.#unsent,
+        unacknowledged: session?.transport.unacknowledged ?? false,
+        applying: this.#applying > 0,
+        lastSyncedAt: this.#lastSyncedAt,
+      },
+      this.#status,
+      Date.now(),
+    );
+    if (session && next.state === "synced" && this.#status.state !== "synced") {
+      this.#lastSyncedAt = next.lastSyncedAt;
+      void this.#recordSynced(session.claims);
     }
     if (JSON.stringify(next) === JSON.stringify(this.#status)) return;
     this.#status = next;

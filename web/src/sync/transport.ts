@@ -21,15 +21,9 @@ import {
   SEND_BUFFER_LIMIT_BYTES,
 } from "../../../shared/constants";
 import { CloseCode, encodeSyncProtocol, FINAL_CLOSE_CODES } from "../../../shared/syncProtocol";
-
-export type TransportState =
-  | { kind: "connecting" }
-  | { kind: "open" }
-  /** Not connected; trying again at `retryAt` (or when the browser is back online). */
-  | { kind: "waiting"; retryAt: number; reason: string }
-  /** Refused for good until something changes (sign in again, update the app). */
-  | { kind: "failed"; code: number; reason: string }
-  | { kind: "closed" };
+import type { TransportState } from "../../../shared/syncStatus";
+import { serverApi } from "./serverApi";
+import { browserNetwork, browserSocket, type NetworkSignal, type SocketFactory, type SyncSocket } from "./syncSocket";
 
 export interface SyncTransportOptions {
   /** http(s) base URL of the sync server. */
@@ -45,6 +39,10 @@ export interface SyncTransportOptions {
   onAck(): void;
   /** An incoming batch could not be applied (e.g. storage full). */
   onApplyError(error: unknown): void;
+  /** Seams for tests; the browser's WebSocket, online signal and fetch by default. */
+  socket?: SocketFactory;
+  network?: NetworkSignal;
+  fetch?: typeof fetch;
 }
 
 export class SyncTransport implements Transport {
@@ -53,7 +51,10 @@ export class SyncTransport implements Transport {
   onResetStream: ((msg: StartStreaming) => Promise<void>) | null = null;
 
   readonly #options: SyncTransportOptions;
-  #socket: WebSocket | undefined;
+  readonly #openSocket: SocketFactory;
+  readonly #network: NetworkSignal;
+  readonly #unwatchNetwork: () => void;
+  #socket: SyncSocket | undefined;
   #onReady: (() => void) | undefined;
   #hadStartStream = false;
   #attempt = 0;
@@ -74,8 +75,9 @@ export class SyncTransport implements Transport {
 
   constructor(options: SyncTransportOptions) {
     this.#options = options;
-    addEventListener("online", this.#onOnline);
-    addEventListener("offline", this.#onOffline);
+    this.#openSocket = options.socket ?? browserSocket;
+    this.#network = options.network ?? browserNetwork;
+    this.#unwatchNetwork = this.#network.watch((online) => this.setOnline(online));
   }
 
   /** The browser says the network is gone or back (also forwarded from the page's window). */
@@ -93,14 +95,14 @@ export class SyncTransport implements Transport {
   announcePresence(msg: AnnouncePresence): void {
     const socket = this.#socket;
     void this.#options.lastSeens().then(
-      (lastSeens) => socket?.readyState === WebSocket.OPEN && socket.send(frame({ ...msg, lastSeens })),
-      () => socket?.readyState === WebSocket.OPEN && socket.send(frame(msg)),
+      (lastSeens) => socket?.isOpen && socket.send(frame({ ...msg, lastSeens })),
+      () => socket?.isOpen && socket.send(frame(msg)),
     );
   }
 
   sendChanges(msg: Changes): "reconnecting" | "buffer-full" | "sent" {
     const socket = this.#socket;
-    if (!socket || socket.readyState !== WebSocket.OPEN) return "reconnecting";
+    if (!socket?.isOpen) return "reconnecting";
     if (socket.bufferedAmount > SEND_BUFFER_LIMIT_BYTES) return "buffer-full";
     socket.send(frame(msg));
     this.#ping(socket); // its Pong acknowledges this push
@@ -112,19 +114,18 @@ export class SyncTransport implements Transport {
     return this.#pingsOut > 0;
   }
 
-  #ping(socket: WebSocket): void {
+  #ping(socket: SyncSocket): void {
     this.#pingsOut++;
     socket.send(frame({ _tag: tags.Ping }));
   }
 
   rejectChanges(msg: RejectChanges): void {
-    if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(frame(msg));
+    if (this.#socket?.isOpen) this.#socket.send(frame(msg));
   }
 
   close(): void {
     this.#closed = true;
-    removeEventListener("online", this.#onOnline);
-    removeEventListener("offline", this.#onOffline);
+    this.#unwatchNetwork();
     clearTimeout(this.#retryTimer);
     this.#stopHeartbeat();
     this.#socket?.close(1000, "sync stopped");
@@ -134,7 +135,7 @@ export class SyncTransport implements Transport {
 
   async #connect(): Promise<void> {
     if (this.#closed || this.#connecting || this.#socket) return;
-    if (!navigator.onLine) return this.#onOffline();
+    if (!this.#network.online) return this.#onOffline();
     clearTimeout(this.#retryTimer);
     this.#options.onState({ kind: "connecting" });
     this.#connecting = true;
@@ -148,50 +149,53 @@ export class SyncTransport implements Transport {
     }
     if (this.#closed || this.#socket) return;
     const url = `${this.#options.serverUrl.replace(/^http/, "ws").replace(/\/$/, "")}/sync`;
-    let socket: WebSocket;
+    let opened = false;
+    let socket: SyncSocket | undefined;
     try {
-      socket = new WebSocket(url, [encodeSyncProtocol({ auth: token, room: this.#options.room })]);
+      socket = this.#openSocket(url, encodeSyncProtocol({ auth: token, room: this.#options.room }), {
+        open: () => {
+          opened = true;
+          this.#pingsOut = 0;
+          this.#attempt = 0;
+          this.#lastErr = "";
+          this.#lastFrameAt = Date.now();
+          this.#startHeartbeat(socket!);
+          this.#options.onState({ kind: "open" });
+          this.#onReady?.();
+        },
+        message: (data) => {
+          if (this.#socket === socket) this.#receive(data);
+        },
+        close: (code, reason) => {
+          if (this.#socket !== socket) return;
+          this.#socket = undefined;
+          this.#stopHeartbeat();
+          if (this.#closed) return;
+          if (FINAL_CLOSE_CODES.has(code)) return this.#fail(code, reason || this.#lastErr || "refused by the server");
+          if (!opened) void this.#diagnose(token);
+          else this.#retry(reason || "connection lost");
+        },
+      });
     } catch (error) {
       return this.#fail(CloseCode.ProtocolError, `cannot open ${url}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    socket.binaryType = "arraybuffer";
-    let opened = false;
     this.#socket = socket;
-    socket.onopen = () => {
-      opened = true;
-      this.#pingsOut = 0;
-      this.#attempt = 0;
-      this.#lastErr = "";
-      this.#lastFrameAt = Date.now();
-      this.#startHeartbeat(socket);
-      this.#options.onState({ kind: "open" });
-      this.#onReady?.();
-    };
-    socket.onmessage = (event) => {
-      if (this.#socket === socket) this.#receive(event.data);
-    };
-    socket.onclose = (event) => {
-      if (this.#socket !== socket) return;
-      this.#socket = undefined;
-      this.#stopHeartbeat();
-      if (this.#closed) return;
-      if (FINAL_CLOSE_CODES.has(event.code)) return this.#fail(event.code, event.reason || this.#lastErr || "refused by the server");
-      if (!opened) void this.#diagnose(token);
-      else this.#retry(event.reason || "connection lost");
-    };
   }
 
   /** A connection that never opened: a refused token looks like a network error to a browser. */
   async #diagnose(token: string): Promise<void> {
     try {
-      const response = await fetch(`${this.#options.serverUrl.replace(/\/$/, "")}/api/me`, { headers: { Authorization: `Bearer ${token}` } });
-      if (response.status === 401 || response.status === 403) {
+      const api = serverApi(this.#options.serverUrl, { token: async () => token, fetch: this.#options.fetch });
+      const response = await api.api.me.$get();
+      // Refusals come from the bearer check, whose statuses Hono's route types do not list.
+      const status: number = response.status;
+      if (status === 401 || status === 403) {
         const body = (await response.json().catch(() => ({}))) as { error?: string };
-        return this.#fail(response.status === 401 ? CloseCode.Unauthorized : CloseCode.Forbidden, body.error ?? "sign in again");
+        return this.#fail(status === 401 ? CloseCode.Unauthorized : CloseCode.Forbidden, body.error ?? "sign in again");
       }
-      this.#retry(response.ok ? "the sync connection was refused" : `the server answered ${response.status}`);
+      this.#retry(response.ok ? "the sync connection was refused" : `the server answered ${status}`);
     } catch {
-      this.#retry(navigator.onLine ? "the server cannot be reached" : "offline");
+      this.#retry(this.#network.online ? "the server cannot be reached" : "offline");
     }
   }
 
@@ -216,7 +220,7 @@ export class SyncTransport implements Transport {
         this.#options.onStreaming();
         void handler?.(msg);
         // The server sends its backlog right after StartStreaming: this Pong marks its end.
-        if (this.#socket?.readyState === WebSocket.OPEN) this.#ping(this.#socket);
+        if (this.#socket?.isOpen) this.#ping(this.#socket);
         return;
       }
       case tags.Pong:
@@ -239,6 +243,7 @@ export class SyncTransport implements Transport {
   }
 
   #fail(code: number, reason: string): void {
+    if (this.#closed) return; // a probe or token read that outlived close() must not speak after it
     this.#options.onState({ kind: "failed", code, reason });
   }
 
@@ -260,7 +265,7 @@ export class SyncTransport implements Transport {
     this.#options.onState({ kind: "waiting", retryAt: Number.POSITIVE_INFINITY, reason: "offline" });
   };
 
-  #startHeartbeat(socket: WebSocket): void {
+  #startHeartbeat(socket: SyncSocket): void {
     this.#stopHeartbeat();
     this.#heartbeat = setInterval(() => {
       if (Date.now() - this.#lastFrameAt > HEARTBEAT_INTERVAL_MS + HEARTBEAT_TIMEOUT_MS) {
@@ -271,7 +276,7 @@ export class SyncTransport implements Transport {
         this.#retry("no answer from the server");
         return;
       }
-      if (socket.readyState === WebSocket.OPEN) this.#ping(socket);
+      if (socket.isOpen) this.#ping(socket);
     }, HEARTBEAT_INTERVAL_MS);
   }
 

@@ -1,19 +1,12 @@
 import { createResource, createSignal, For, Show } from "solid-js";
+import type { ApiDevice } from "../../../shared/api";
 import type { DbClient } from "../db/client";
+import { answer } from "../sync/serverApi";
 import { ErrorText } from "./ErrorText";
-
-interface ServerDevice {
-  deviceId: string;
-  name: string;
-  platform: string;
-  lastSeen: number;
-  revokedAt: number | null;
-  current: boolean;
-}
 
 /** The user's devices as the server knows them: rename, revoke (its notes stay on it). */
 export function DevicesList(props: { client: DbClient }) {
-  const [devices, { refetch }] = createResource(() => props.client.api<ServerDevice[]>("GET", "/api/devices"));
+  const [devices, { refetch }] = createResource(() => answer(props.client.server.api.devices.$get()));
   const [error, setError] = createSignal<string>();
   const act = async (action: () => Promise<unknown>) => {
     setError(undefined);
@@ -24,13 +17,13 @@ export function DevicesList(props: { client: DbClient }) {
       setError(e instanceof Error ? e.message : String(e));
     }
   };
-  const rename = (d: ServerDevice) => {
+  const rename = (d: ApiDevice) => {
     const name = prompt("Name this device", d.name || d.deviceId);
-    if (name?.trim()) void act(() => props.client.api("PATCH", `/api/devices/${encodeURIComponent(d.deviceId)}`, { name }));
+    if (name?.trim()) void act(() => answer(props.client.server.api.devices[":id"].$patch({ param: { id: encodeURIComponent(d.deviceId) }, json: { name } })));
   };
-  const revoke = (d: ServerDevice) => {
+  const revoke = (d: ApiDevice) => {
     if (confirm(`Revoke "${d.name || d.deviceId}"? It stops syncing at once; notes already on it stay there.`)) {
-      void act(() => props.client.api("DELETE", `/api/devices/${encodeURIComponent(d.deviceId)}`));
+      void act(() => answer(props.client.server.api.devices[":id"].$delete({ param: { id: encodeURIComponent(d.deviceId) } })));
     }
   };
 

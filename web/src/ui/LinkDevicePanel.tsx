@@ -1,5 +1,6 @@
 import { createSignal, onCleanup, Show } from "solid-js";
 import type { DbClient } from "../db/client";
+import { answer } from "../sync/serverApi";
 import { ErrorText } from "./ErrorText";
 
 /** On a signed-in device: shows a one-time code, and a QR code of the link that spends it. */
@@ -13,7 +14,7 @@ export function LinkDevicePanel(props: { client: DbClient; serverUrl: string }) 
   const create = async () => {
     setError(undefined);
     try {
-      const created = await props.client.api<{ code: string; expiresAt: number }>("POST", "/api/link-codes");
+      const created = await answer(props.client.server.api["link-codes"].$post());
       const { renderSVG } = await import("uqr"); // loaded only when a code is shown
       setCode({ ...created, svg: renderSVG(`${props.serverUrl}/#link=${created.code}`) });
     } catch (e) {

@@ -1,0 +1,83 @@
+/**
+ * The HTTP contract of `/api/*`: what each route takes and answers, per status code, in the
+ * shape Hono's RPC client (`hc`) reads. The app types its calls with `ApiApp`; the Worker
+ * (worker/index.ts) checks at compile time that the routes it serves match this schema exactly,
+ * so the two sides cannot drift apart. It lives here, not as `typeof routes` imported from the
+ * Worker, because the app's type check cannot see the Workers runtime types those routes carry.
+ */
+import type { Hono } from "hono";
+
+/** The methods the API uses (what a forwarded call may carry). */
+export type ApiMethod = "GET" | "POST" | "PATCH" | "DELETE";
+
+/** Every refusal's body: words for the person, shown as they are. */
+export interface ApiError {
+  error: string;
+}
+
+/** Who the calling token says it is. */
+export interface ApiIdentity {
+  userId: string;
+  deviceId: string;
+}
+
+/** One of the user's devices as the server knows it. */
+export interface ApiDevice {
+  deviceId: string;
+  name: string;
+  platform: string;
+  createdAt: number;
+  lastSeen: number;
+  revokedAt: number | null;
+  /** The device whose token asked. */
+  current: boolean;
+}
+
+/** A one-time code a signed-in device shows so a new one can join. */
+export interface ApiLinkCode {
+  code: string;
+  expiresAt: number;
+}
+
+export interface ApiLinkClaim {
+  code: string;
+  name?: string;
+  platform?: string;
+}
+
+/** What a new device gets for a good code: its own token, nothing else. */
+export interface ApiLinkClaimed {
+  token: string;
+  userId: string;
+  deviceId: string;
+}
+
+export interface ApiLogStats {
+  head: number;
+  rows: number;
+  peers: number;
+}
+
+type Answer<In, Out, Status extends number> = { input: In; output: Out; outputFormat: "json"; status: Status };
+type DeviceParam = { param: { id: string } };
+
+export type ApiSchema = {
+  "/api/public/link-claim": {
+    $post: Answer<{ json: ApiLinkClaim }, ApiLinkClaimed, 200> | Answer<{ json: ApiLinkClaim }, ApiError, 400 | 410 | 429>;
+  };
+  "/api/me": { $get: Answer<{}, ApiIdentity, 200> };
+  "/api/log/stats": { $get: Answer<{}, ApiLogStats, 200> };
+  "/api/token/renew": { $post: Answer<{}, { token: string }, 200> };
+  "/api/link-codes": { $post: Answer<{}, ApiLinkCode, 201> };
+  "/api/devices": { $get: Answer<{}, ApiDevice[], 200> };
+  "/api/devices/:id": {
+    $patch: Answer<DeviceParam & { json: { name: string } }, { ok: true }, 200> | Answer<DeviceParam & { json: { name: string } }, ApiError, 400 | 404>;
+    $delete: Answer<DeviceParam, { ok: true }, 200> | Answer<DeviceParam, ApiError, 400 | 404>;
+  };
+};
+
+/**
+ * The app as `hc<ApiApp>` sees it. Every route behind the bearer check may also answer 401 with
+ * an `ApiError` (its middleware throws, so Hono's types cannot list it).
+ */
+export type ApiApp = Hono<{}, ApiSchema, "/">;
