@@ -1,5 +1,6 @@
-import { createResource, createSignal, For, Show } from "solid-js";
-import type { DbClient } from "../db/client";
+import { createResource, For, Show } from "solid-js";
+import { createAction } from "./action";
+import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
 
 interface ServerDevice {
@@ -12,25 +13,22 @@ interface ServerDevice {
 }
 
 /** The user's devices as the server knows them: rename, revoke (its notes stay on it). */
-export function DevicesList(props: { client: DbClient }) {
-  const [devices, { refetch }] = createResource(() => props.client.api<ServerDevice[]>("GET", "/api/devices"));
-  const [error, setError] = createSignal<string>();
-  const act = async (action: () => Promise<unknown>) => {
-    setError(undefined);
-    try {
+export function DevicesList() {
+  const { client } = useDb();
+  const [devices, { refetch }] = createResource(() => client.api<ServerDevice[]>("GET", "/api/devices"));
+  const acting = createAction();
+  const act = (action: () => Promise<unknown>) =>
+    acting.run(async () => {
       await action();
       await refetch();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  };
+    });
   const rename = (d: ServerDevice) => {
     const name = prompt("Name this device", d.name || d.deviceId);
-    if (name?.trim()) void act(() => props.client.api("PATCH", `/api/devices/${encodeURIComponent(d.deviceId)}`, { name }));
+    if (name?.trim()) void act(() => client.api("PATCH", `/api/devices/${encodeURIComponent(d.deviceId)}`, { name }));
   };
   const revoke = (d: ServerDevice) => {
     if (confirm(`Revoke "${d.name || d.deviceId}"? It stops syncing at once; notes already on it stay there.`)) {
-      void act(() => props.client.api("DELETE", `/api/devices/${encodeURIComponent(d.deviceId)}`));
+      void act(() => client.api("DELETE", `/api/devices/${encodeURIComponent(d.deviceId)}`));
     }
   };
 
@@ -67,7 +65,7 @@ export function DevicesList(props: { client: DbClient }) {
           )}
         </For>
       </ul>
-      <ErrorText message={error()} />
+      <ErrorText message={acting.error()} />
     </div>
   );
 }

@@ -1,25 +1,23 @@
 import { createSignal, onCleanup, Show } from "solid-js";
-import type { DbClient } from "../db/client";
+import { createAction } from "./action";
+import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
 
 /** On a signed-in device: shows a one-time code, and a QR code of the link that spends it. */
-export function LinkDevicePanel(props: { client: DbClient; serverUrl: string }) {
+export function LinkDevicePanel(props: { serverUrl: string }) {
+  const { client } = useDb();
   const [code, setCode] = createSignal<{ code: string; expiresAt: number; svg: string }>();
-  const [error, setError] = createSignal<string>();
+  const creating = createAction();
   const [now, setNow] = createSignal(Date.now());
   const timer = setInterval(() => setNow(Date.now()), 1_000);
   onCleanup(() => clearInterval(timer));
 
-  const create = async () => {
-    setError(undefined);
-    try {
-      const created = await props.client.api<{ code: string; expiresAt: number }>("POST", "/api/link-codes");
+  const create = () =>
+    creating.run(async () => {
+      const created = await client.api<{ code: string; expiresAt: number }>("POST", "/api/link-codes");
       const { renderSVG } = await import("uqr"); // loaded only when a code is shown
       setCode({ ...created, svg: renderSVG(`${props.serverUrl}/#link=${created.code}`) });
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  };
+    });
   const left = () => Math.max(0, Math.round(((code()?.expiresAt ?? 0) - now()) / 1000));
 
   return (
@@ -35,7 +33,7 @@ export function LinkDevicePanel(props: { client: DbClient; serverUrl: string }) 
           Expires in {Math.floor(left() / 60)}:{String(left() % 60).padStart(2, "0")}
         </p>
       </Show>
-      <ErrorText message={error()} />
+      <ErrorText message={creating.error()} />
     </div>
   );
 }
