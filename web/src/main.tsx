@@ -3,6 +3,7 @@ import { startDatabase, type DbClient } from "./db/client";
 import { createDrizzle, type AppDatabase } from "./db/drizzle";
 import type { SqlParam, SqlValue, StorageKind } from "./db/protocol";
 import { App } from "./ui/App";
+import { DbProvider } from "./ui/dbContext";
 import "./ui/app.css";
 
 const STORAGE_OVERRIDES: readonly StorageKind[] = ["idb", "memory"];
@@ -18,10 +19,18 @@ declare global {
     cobrain: { client: DbClient; db: AppDatabase; sql(sql: string, params?: SqlParam[]): Promise<SqlValue[][]> };
   }
 }
+const db = createDrizzle(client);
 window.cobrain = {
   client,
-  db: createDrizzle(client),
+  db,
   sql: async (sql, params = []) => (await client.query({ sql, params, method: "all" })).rows,
 };
 
-render(() => <App client={client} />, document.getElementById("root")!);
+render(
+  () => (
+    <DbProvider value={{ client, db }}>
+      <App />
+    </DbProvider>
+  ),
+  document.getElementById("root")!,
+);

@@ -3,7 +3,7 @@
  * hands out change events and storage status. Knows nothing about which tab owns the database.
  */
 import type { SyncStatus } from "../../../shared/syncStatus";
-import { forwardedServerApi, type ForwardedAnswer, type ServerApi } from "../sync/serverApi";
+import { forwardedServerApi, type ForwardedAnswer, type ServerApi } from "../api/serverApi";
 import type { DbStatus, FromWorker, SqlStatement, StatementResult, StorageKind, ToWorker, WorkerRequest } from "./protocol";
 
 type ChangeListener = (tables: ReadonlySet<string>) => void;

@@ -7,8 +7,8 @@ import type { ApiMethod } from "../../../shared/api";
 import { DEVICE_SEEN_INTERVAL_MS, LOCAL_CHANGE_COALESCE_MS, TOKEN_RENEW_BEFORE_MS } from "../../../shared/constants";
 import { deriveSyncStatus, readTokenClaims, type SyncStatus, type TokenClaims, type TransportState } from "../../../shared/syncStatus";
 import type { SqliteConnection } from "../db-worker/sqlite/connection";
-import { deviceName, devicePlatform } from "./deviceInfo";
-import { forwardCall, serverApi, type ForwardedAnswer } from "./serverApi";
+import { deviceName, devicePlatform } from "../api/deviceInfo";
+import { forwardCall, serverApi, type ForwardedAnswer } from "../api/serverApi";
 import { SyncDb, type Exclusive } from "./syncDb";
 import { SyncTransport } from "./transport";
 

@@ -22,7 +22,7 @@ import {
 } from "../../../shared/constants";
 import { CloseCode, encodeSyncProtocol, FINAL_CLOSE_CODES } from "../../../shared/syncProtocol";
 import type { TransportState } from "../../../shared/syncStatus";
-import { serverApi } from "./serverApi";
+import { serverApi } from "../api/serverApi";
 import { browserNetwork, browserSocket, type NetworkSignal, type SocketFactory, type SyncSocket } from "./syncSocket";
 
 export interface SyncTransportOptions {

@@ -1,10 +1,10 @@
 import { createSignal, For, Match, onCleanup, onMount, Show, Switch } from "solid-js";
 import type { SyncStatus } from "../../../shared/syncStatus";
-import type { DbClient } from "../db/client";
-import { createDrizzle } from "../db/drizzle";
 import type { DbStatus } from "../db/protocol";
 import { createNote } from "../notes/notesRepo";
+import { useDb } from "./dbContext";
 import { EntityPage } from "./EntityPage";
+import { createNavigation, type Section } from "./navigation";
 import { NoteEditor } from "./NoteEditor";
 import { NotesPane } from "./NotesPane";
 import { RemindersPane, useReminderAlerts } from "./RemindersPane";
@@ -16,8 +16,6 @@ import { SyncIndicator } from "./SyncIndicator";
 import { UpdatePrompt } from "./UpdatePrompt";
 import { ViewsPane } from "./ViewsPane";
 
-type Section = "active" | "archived" | "trash" | "reminders" | "views" | "settings" | "entity";
-
 const NAV: Array<[Section, string]> = [
   ["active", "Notes"],
   ["archived", "Archive"],
@@ -27,40 +25,26 @@ const NAV: Array<[Section, string]> = [
   ["settings", "Settings"],
 ];
 
-export function App(props: { client: DbClient }) {
-  const db = createDrizzle(props.client);
-  const [status, setStatus] = createSignal<DbStatus>(props.client.status);
-  const [sync, setSync] = createSignal<SyncStatus>(props.client.syncStatus);
-  onCleanup(props.client.onStatus(setStatus));
-  onCleanup(props.client.onSync(setSync));
-  const [section, setSection] = createSignal<Section>("active");
-  const [selected, setSelected] = createSignal<string>();
-  const [entity, setEntity] = createSignal<string>();
-  const [query, setQuery] = createSignal("");
+export function App() {
+  const { client, db } = useDb();
+  const nav = createNavigation();
+  const [status, setStatus] = createSignal<DbStatus>(client.status);
+  const [sync, setSync] = createSignal<SyncStatus>(client.syncStatus);
+  onCleanup(client.onStatus(setStatus));
+  onCleanup(client.onSync(setSync));
   const [notice, setNotice] = createSignal<string>();
   let searchInput: HTMLInputElement | undefined;
 
   const takeLink = () =>
-    consumeSignInLink(props.client, (message) => {
-      setSection("settings");
+    consumeSignInLink(client, (message) => {
+      nav.openSection("settings");
       setNotice(`Sign-in failed: ${message}`);
     });
   onMount(takeLink);
   // A sign-in or link-code link opened while the app is already open.
   window.addEventListener("hashchange", takeLink);
   onCleanup(() => window.removeEventListener("hashchange", takeLink));
-  const [focusTitle, setFocusTitle] = createSignal(false);
-  useReminderAlerts(props.client, (r) => setNotice(`Reminder: ${r.noteTitle || "Untitled note"}`));
-
-  const openEntity = (id: string) => {
-    setEntity(id);
-    setQuery("");
-    setSection("entity");
-  };
-  const go = (s: Section) => {
-    setSection(s);
-    setQuery("");
-  };
+  useReminderAlerts((r) => setNotice(`Reminder: ${r.noteTitle || "Untitled note"}`));
 
   // Desktop shortcuts: "/" or Ctrl/⌘+K search, "n" new note, Escape closes the note.
   const onKey = (e: KeyboardEvent) => {
@@ -70,13 +54,9 @@ export function App(props: { client: DbClient }) {
       searchInput?.focus();
     } else if (e.key === "n" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
       e.preventDefault();
-      void createNote(db).then((note) => {
-        go("active");
-        setFocusTitle(true);
-        setSelected(note.id);
-      });
-    } else if (e.key === "Escape" && selected()) {
-      setSelected(undefined);
+      void createNote(db).then((note) => nav.openNewNote(note.id));
+    } else if (e.key === "Escape" && nav.note()) {
+      nav.back();
     }
   };
   window.addEventListener("keydown", onKey);
@@ -88,14 +68,14 @@ export function App(props: { client: DbClient }) {
         <h1>CoBrain</h1>
         <label class="search">
           <span class="visually-hidden">Search notes</span>
-          <input ref={searchInput} type="search" placeholder="Search  (/)" value={query()} onInput={(e) => setQuery(e.currentTarget.value)} aria-label="Search notes" />
+          <input ref={searchInput} type="search" placeholder="Search  (/)" value={nav.query()} onInput={(e) => nav.search(e.currentTarget.value)} aria-label="Search notes" />
         </label>
-        <SyncIndicator status={sync} onClick={() => go(section() === "settings" ? "active" : "settings")} />
+        <SyncIndicator status={sync} onClick={nav.toggleSettings} />
       </header>
       <nav class="tabs" aria-label="Sections">
         <For each={NAV}>
           {([id, label]) => (
-            <button type="button" aria-current={section() === id ? "page" : undefined} onClick={() => go(id)}>
+            <button type="button" aria-current={nav.section() === id ? "page" : undefined} onClick={() => nav.openSection(id)}>
               {label}
             </button>
           )}
@@ -111,38 +91,37 @@ export function App(props: { client: DbClient }) {
           </button>
         </div>
       </Show>
-      <main class="layout" classList={{ editing: selected() !== undefined }}>
+      <main class="layout" classList={{ editing: nav.note() !== undefined }}>
         <Switch>
-          <Match when={query().trim()}>
-            <SearchResults client={props.client} query={query()} onOpen={setSelected} />
+          <Match when={nav.searching()}>
+            <SearchResults query={nav.query()} onOpen={nav.openNote} />
           </Match>
-          <Match when={section() === "active" || section() === "archived" || section() === "trash"}>
-            <NotesPane client={props.client} db={db} section={section() as "active"} selected={selected()} onOpen={setSelected} />
+          <Match when={nav.section() === "active" || nav.section() === "archived" || nav.section() === "trash"}>
+            <NotesPane section={nav.section() as "active"} selected={nav.note()} onOpen={nav.openNote} />
           </Match>
-          <Match when={section() === "reminders"}>
-            <RemindersPane client={props.client} db={db} onOpen={setSelected} />
+          <Match when={nav.section() === "reminders"}>
+            <RemindersPane onOpen={nav.openNote} />
           </Match>
-          <Match when={section() === "views"}>
-            <ViewsPane client={props.client} db={db} onOpen={setSelected} />
+          <Match when={nav.section() === "views"}>
+            <ViewsPane onOpen={nav.openNote} />
           </Match>
-          <Match when={section() === "settings"}>
-            <SettingsPane client={props.client} db={db} sync={sync} storage={status} onClose={() => go("active")} />
+          <Match when={nav.section() === "settings"}>
+            <SettingsPane sync={sync} storage={status} onClose={() => nav.openSection("active")} />
           </Match>
-          <Match when={section() === "entity" && entity()}>
-            <EntityPage client={props.client} entityId={entity()!} onOpen={setSelected} />
+          <Match when={nav.section() === "entity" && nav.entity()}>
+            <EntityPage entityId={nav.entity()!} onOpen={nav.openNote} />
           </Match>
         </Switch>
-        <Show when={selected()} keyed>
+        <Show when={nav.note()} keyed>
           {(id) => (
             <div class="editor-pane">
               <NoteEditor
-                client={props.client}
                 noteId={id}
-                autoFocus={focusTitle()}
-                onFocused={() => setFocusTitle(false)}
-                onClose={() => setSelected(undefined)}
-                onOpenEntity={openEntity}
-                onOpenNote={setSelected}
+                autoFocus={nav.focusTitle()}
+                onFocused={nav.titleFocused}
+                onClose={nav.back}
+                onOpenEntity={nav.openEntity}
+                onOpenNote={nav.openNote}
               />
             </div>
           )}

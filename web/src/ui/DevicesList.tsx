@@ -1,29 +1,27 @@
-import { createResource, createSignal, For, Show } from "solid-js";
+import { createResource, For, Show } from "solid-js";
 import type { ApiDevice } from "../../../shared/api";
-import type { DbClient } from "../db/client";
-import { answer } from "../sync/serverApi";
+import { answer } from "../api/serverApi";
+import { createAction } from "./action";
+import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
 
 /** The user's devices as the server knows them: rename, revoke (its notes stay on it). */
-export function DevicesList(props: { client: DbClient }) {
-  const [devices, { refetch }] = createResource(() => answer(props.client.server.api.devices.$get()));
-  const [error, setError] = createSignal<string>();
-  const act = async (action: () => Promise<unknown>) => {
-    setError(undefined);
-    try {
+export function DevicesList() {
+  const { client } = useDb();
+  const [devices, { refetch }] = createResource(() => answer(client.server.api.devices.$get()));
+  const acting = createAction();
+  const act = (action: () => Promise<unknown>) =>
+    acting.run(async () => {
       await action();
       await refetch();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  };
+    });
   const rename = (d: ApiDevice) => {
     const name = prompt("Name this device", d.name || d.deviceId);
-    if (name?.trim()) void act(() => answer(props.client.server.api.devices[":id"].$patch({ param: { id: encodeURIComponent(d.deviceId) }, json: { name } })));
+    if (name?.trim()) void act(() => answer(client.server.api.devices[":id"].$patch({ param: { id: encodeURIComponent(d.deviceId) }, json: { name } })));
   };
   const revoke = (d: ApiDevice) => {
     if (confirm(`Revoke "${d.name || d.deviceId}"? It stops syncing at once; notes already on it stay there.`)) {
-      void act(() => answer(props.client.server.api.devices[":id"].$delete({ param: { id: encodeURIComponent(d.deviceId) } })));
+      void act(() => answer(client.server.api.devices[":id"].$delete({ param: { id: encodeURIComponent(d.deviceId) } })));
     }
   };
 
@@ -60,7 +58,7 @@ export function DevicesList(props: { client: DbClient }) {
           )}
         </For>
       </ul>
-      <ErrorText message={error()} />
+      <ErrorText message={acting.error()} />
     </div>
   );
 }

@@ -1,15 +1,16 @@
 import { Show } from "solid-js";
-import type { DbClient } from "../db/client";
 import { createLiveQuery } from "../db/live";
 import { getEntity, notesOfEntity } from "../entities/entitiesRepo";
+import { useDb } from "./dbContext";
 import { NoteList } from "./NoteList";
 
 const SIGIL: Record<string, string> = { tag: "#", person: "@", link: "[[" };
 
 /** A tag, person or link target, and every note that mentions it. */
-export function EntityPage(props: { client: DbClient; entityId: string; onOpen: (id: string) => void }) {
-  const entity = createLiveQuery(props.client, (d) => getEntity(d, props.entityId), () => props.entityId);
-  const notes = createLiveQuery(props.client, (d) => notesOfEntity(d, props.entityId), () => props.entityId);
+export function EntityPage(props: { entityId: string; onOpen: (id: string) => void }) {
+  const { client } = useDb();
+  const entity = createLiveQuery(client, (d) => getEntity(d, props.entityId), () => props.entityId);
+  const notes = createLiveQuery(client, (d) => notesOfEntity(d, props.entityId), () => props.entityId);
   return (
     <section class="list-pane" aria-label="Entity">
       <Show when={entity.data()} fallback={<p class="muted">{entity.runs() > 0 ? "This tag or person no longer exists." : "Loading…"}</p>}>

@@ -1,10 +1,10 @@
 import { createSignal, Show } from "solid-js";
 import { importFile } from "../backup/backup";
-import type { DbClient } from "../db/client";
-import type { AppDatabase } from "../db/drizzle";
+import { useDb } from "./dbContext";
 
 /** Imports a JSON backup, a JSON list of notes or a zip of Markdown files: all of it or none. */
-export function ImportButton(props: { client: DbClient; db: AppDatabase }) {
+export function ImportButton() {
+  const { client, db } = useDb();
   const [message, setMessage] = createSignal<{ text: string; error?: boolean }>();
   const onFile = async (input: HTMLInputElement) => {
     const file = input.files?.[0];
@@ -12,7 +12,7 @@ export function ImportButton(props: { client: DbClient; db: AppDatabase }) {
     if (!file) return;
     setMessage({ text: `Importing ${file.name}…` });
     try {
-      const count = await importFile(props.client, props.db, file);
+      const count = await importFile(client, db, file);
       setMessage({ text: `Imported ${count} notes.` });
     } catch (error) {
       setMessage({ text: `Nothing imported: ${error instanceof Error ? error.message : String(error)}`, error: true });

@@ -1,26 +1,24 @@
 import { createSignal, onCleanup, Show } from "solid-js";
-import type { DbClient } from "../db/client";
-import { answer } from "../sync/serverApi";
+import { answer } from "../api/serverApi";
+import { createAction } from "./action";
+import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
 
 /** On a signed-in device: shows a one-time code, and a QR code of the link that spends it. */
-export function LinkDevicePanel(props: { client: DbClient; serverUrl: string }) {
+export function LinkDevicePanel(props: { serverUrl: string }) {
+  const { client } = useDb();
   const [code, setCode] = createSignal<{ code: string; expiresAt: number; svg: string }>();
-  const [error, setError] = createSignal<string>();
+  const creating = createAction();
   const [now, setNow] = createSignal(Date.now());
   const timer = setInterval(() => setNow(Date.now()), 1_000);
   onCleanup(() => clearInterval(timer));
 
-  const create = async () => {
-    setError(undefined);
-    try {
-      const created = await answer(props.client.server.api["link-codes"].$post());
+  const create = () =>
+    creating.run(async () => {
+      const created = await answer(client.server.api["link-codes"].$post());
       const { renderSVG } = await import("uqr"); // loaded only when a code is shown
       setCode({ ...created, svg: renderSVG(`${props.serverUrl}/#link=${created.code}`) });
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  };
+    });
   const left = () => Math.max(0, Math.round(((code()?.expiresAt ?? 0) - now()) / 1000));
 
   return (
@@ -36,7 +34,7 @@ export function LinkDevicePanel(props: { client: DbClient; serverUrl: string }) 
           Expires in {Math.floor(left() / 60)}:{String(left() % 60).padStart(2, "0")}
         </p>
       </Show>
-      <ErrorText message={error()} />
+      <ErrorText message={creating.error()} />
     </div>
   );
 }

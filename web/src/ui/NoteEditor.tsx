@@ -1,11 +1,11 @@
 import { createEffect, createSignal, For, onCleanup, Show } from "solid-js";
 import { AUTOSAVE_DELAY_MS } from "../../../shared/constants";
-import type { DbClient } from "../db/client";
-import { createDrizzle } from "../db/drizzle";
 import { createLiveQuery } from "../db/live";
 import { backlinks, entitiesOfNote } from "../entities/entitiesRepo";
 import { deleteNote, getNote, moveToTrash, restoreFromTrash, saveNoteText, updateNote } from "../notes/notesRepo";
 import { addReminder, deleteReminder, markDone, markUndone, remindersOfNote } from "../reminders/remindersRepo";
+import { createAction } from "./action";
+import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
 
 type Field = "title" | "body";
@@ -18,7 +18,6 @@ const SIGIL: Record<string, string> = { tag: "#", person: "@", link: "→ " };
  * other devices show up in a field unless the user is typing in it.
  */
 export function NoteEditor(props: {
-  client: DbClient;
   noteId: string;
   /** Put the cursor in the title once it shows (a note just made from the keyboard). */
   autoFocus?: boolean;
@@ -27,18 +26,20 @@ export function NoteEditor(props: {
   onOpenEntity: (id: string) => void;
   onOpenNote: (id: string) => void;
 }) {
-  const db = createDrizzle(props.client);
-  const note = createLiveQuery(props.client, (d) => getNote(d, props.noteId));
-  const mentions = createLiveQuery(props.client, (d) => entitiesOfNote(d, props.noteId));
+  const { client, db } = useDb();
+  const note = createLiveQuery(client, (d) => getNote(d, props.noteId));
+  const mentions = createLiveQuery(client, (d) => entitiesOfNote(d, props.noteId));
   // Follows the loaded note's title (re-runs when it changes) instead of fetching the note again.
   const linking = createLiveQuery(
-    props.client,
+    client,
     (d) => backlinks(d, { id: props.noteId, title: note.data()?.title ?? "" }),
     () => note.data()?.title,
   );
-  const reminders = createLiveQuery(props.client, (d) => remindersOfNote(d, props.noteId));
+  const reminders = createLiveQuery(client, (d) => remindersOfNote(d, props.noteId));
   const [draft, setDraft] = createSignal<Record<Field, string>>({ title: "", body: "" });
-  const [error, setError] = createSignal<string>();
+  // Two actions, so that a button that works does not hide that the text is still unsaved.
+  const saving = createAction();
+  const acting = createAction();
   const [due, setDue] = createSignal("");
   let dirty = false;
   let focused: Field | undefined;
@@ -59,13 +60,14 @@ export function NoteEditor(props: {
     if (!dirty) return Promise.resolve();
     dirty = false;
     const text = draft();
-    return saveNoteText(db, props.noteId, text).then(
-      () => setError(undefined),
-      (e: unknown) => {
-        dirty = true;
-        setError(e instanceof Error ? e.message : String(e));
-      },
-    );
+    return saving
+      .run(() =>
+        saveNoteText(db, props.noteId, text).catch((e: unknown) => {
+          dirty = true; // the next blur, pause or suspend tries again
+          throw e;
+        }),
+      )
+      .then(() => undefined);
   };
 
   const edit = (field: Field, value: string) => {
@@ -79,7 +81,7 @@ export function NoteEditor(props: {
     if (document.visibilityState === "hidden") void save();
   };
   document.addEventListener("visibilitychange", onHidden);
-  const unregister = props.client.beforeSuspend(() => void save());
+  const unregister = client.beforeSuspend(() => void save());
   onCleanup(() => {
     void save();
     unregister();
@@ -96,7 +98,7 @@ export function NoteEditor(props: {
     },
   });
 
-  const act = (action: () => Promise<unknown>) => void action().catch((e: Error) => setError(e.message));
+  const act = (action: () => Promise<unknown>) => void acting.run(action);
 
   return (
     <section class="editor" aria-label="Note editor">
@@ -226,7 +228,7 @@ export function NoteEditor(props: {
           </>
         )}
       </Show>
-      <ErrorText message={error()} prefix="Not saved: " />
+      <ErrorText message={saving.error() ?? acting.error()} prefix="Not saved: " />
     </section>
   );
 }

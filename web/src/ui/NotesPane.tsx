@@ -1,8 +1,8 @@
 import { createSignal, Show } from "solid-js";
-import type { DbClient } from "../db/client";
-import type { AppDatabase } from "../db/drizzle";
 import { createLiveQuery } from "../db/live";
 import { createNote, emptyTrash, listNotes } from "../notes/notesRepo";
+import { createAction } from "./action";
+import { useDb } from "./dbContext";
 import { ImportButton } from "./ImportButton";
 import { NoteList } from "./NoteList";
 import { ErrorText } from "./ErrorText";
@@ -14,22 +14,20 @@ const EMPTY = {
 };
 
 /** A section's notes: active (with the new-note form), archived, or trash (with Empty trash). */
-export function NotesPane(props: { client: DbClient; db: AppDatabase; section: "active" | "archived" | "trash"; selected?: string; onOpen: (id: string) => void }) {
-  const notes = createLiveQuery(props.client, (d) => listNotes(d, { section: props.section }), () => props.section);
+export function NotesPane(props: { section: "active" | "archived" | "trash"; selected?: string; onOpen: (id: string) => void }) {
+  const { client, db } = useDb();
+  const notes = createLiveQuery(client, (d) => listNotes(d, { section: props.section }), () => props.section);
   const [title, setTitle] = createSignal("");
-  const [error, setError] = createSignal<string>();
+  const saving = createAction();
 
-  const add = async (event: SubmitEvent) => {
+  const add = (event: SubmitEvent) => {
     event.preventDefault();
     const text = title().trim();
     if (!text) return;
-    try {
-      await createNote(props.db, { title: text });
+    void saving.run(async () => {
+      await createNote(db, { title: text });
       setTitle("");
-      setError(undefined);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
+    });
   };
 
   return (
@@ -44,20 +42,20 @@ export function NotesPane(props: { client: DbClient; db: AppDatabase; section: "
             Add
           </button>
         </form>
-        <ImportButton client={props.client} db={props.db} />
+        <ImportButton />
       </Show>
       <Show when={props.section === "trash" && (notes.data() ?? []).length > 0}>
         <button
           type="button"
           class="danger"
           onClick={() => {
-            if (confirm("Delete every note in the trash for good, on all your devices?")) void emptyTrash(props.db).catch((e: Error) => setError(e.message));
+            if (confirm("Delete every note in the trash for good, on all your devices?")) void saving.run(() => emptyTrash(db));
           }}
         >
           Empty trash
         </button>
       </Show>
-      <ErrorText message={error()} prefix="Could not save: " />
+      <ErrorText message={saving.error()} prefix="Could not save: " />
       <Show when={notes.error()}>
         <p class="error" role="alert">
           Could not load notes: {notes.error()!.message}

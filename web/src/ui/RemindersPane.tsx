@@ -1,12 +1,12 @@
 import { createEffect, createSignal, For, on, onCleanup, Show } from "solid-js";
-import type { DbClient } from "../db/client";
-import type { AppDatabase } from "../db/drizzle";
 import { createLiveQuery } from "../db/live";
 import { markDone, upcomingReminders, type UpcomingReminder } from "../reminders/remindersRepo";
+import { useDb } from "./dbContext";
 
 /** Upcoming reminders, soonest first; overdue ones are marked. */
-export function RemindersPane(props: { client: DbClient; db: AppDatabase; onOpen: (noteId: string) => void }) {
-  const reminders = createLiveQuery(props.client, (d) => upcomingReminders(d));
+export function RemindersPane(props: { onOpen: (noteId: string) => void }) {
+  const { client, db } = useDb();
+  const reminders = createLiveQuery(client, (d) => upcomingReminders(d));
   const [now, setNow] = createSignal(Date.now());
   const timer = setInterval(() => setNow(Date.now()), 30_000);
   onCleanup(() => clearInterval(timer));
@@ -32,7 +32,7 @@ export function RemindersPane(props: { client: DbClient; db: AppDatabase; onOpen
                 </button>{" "}
                 <time dateTime={new Date(r.dueAt).toISOString()}>{new Date(r.dueAt).toLocaleString()}</time>
                 {r.dueAt <= now() ? " · due" : ""}{" "}
-                <button type="button" onClick={() => void markDone(props.db, r.id)}>
+                <button type="button" onClick={() => void markDone(db, r.id)}>
                   Done
                 </button>
               </li>
@@ -45,9 +45,9 @@ export function RemindersPane(props: { client: DbClient; db: AppDatabase; onOpen
 }
 
 /** While the app is open: notifies (or shows a banner) when a reminder falls due, once each. */
-export function useReminderAlerts(client: DbClient, onDue: (r: UpcomingReminder) => void): void {
+export function useReminderAlerts(onDue: (r: UpcomingReminder) => void): void {
   const seen = new Set<string>();
-  const reminders = createLiveQuery(client, (d) => upcomingReminders(d));
+  const reminders = createLiveQuery(useDb().client, (d) => upcomingReminders(d));
   const check = () => {
     for (const r of reminders.data() ?? []) {
       if (r.dueAt > Date.now() || seen.has(r.id)) continue;

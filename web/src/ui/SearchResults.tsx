@@ -1,12 +1,12 @@
 import { For, Show } from "solid-js";
-import type { DbClient } from "../db/client";
 import { createLiveQuery } from "../db/live";
 import { searchNotes } from "../search/searchRepo";
+import { useDb } from "./dbContext";
 import { Highlight } from "./Highlight";
 
 /** Results as you type, with the matched words highlighted; follows edits and sync. */
-export function SearchResults(props: { client: DbClient; query: string; onOpen: (id: string) => void }) {
-  const hits = createLiveQuery(props.client, (d) => searchNotes(d, props.query), () => props.query);
+export function SearchResults(props: { query: string; onOpen: (id: string) => void }) {
+  const hits = createLiveQuery(useDb().client, (d) => searchNotes(d, props.query), () => props.query);
   return (
     <section class="list-pane" aria-label="Search results">
       <Show when={(hits.data() ?? []).length > 0} fallback={<p class="empty">{hits.runs() > 0 ? `Nothing matches “${props.query}”.` : "Searching…"}</p>}>

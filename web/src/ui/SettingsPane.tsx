@@ -1,9 +1,8 @@
 import { createResource, createSignal, Show, type Accessor } from "solid-js";
 import type { SyncStatus } from "../../../shared/syncStatus";
 import { download, exportJson, exportMarkdownZip } from "../backup/backup";
-import type { DbClient } from "../db/client";
-import type { AppDatabase } from "../db/drizzle";
 import type { DbStatus } from "../db/protocol";
+import { useDb } from "./dbContext";
 import { ImportButton } from "./ImportButton";
 import { SyncSettings } from "./SyncSettings";
 
@@ -11,7 +10,8 @@ const mb = (bytes = 0) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const STORAGE_NAMES = { opfs: "this device's private file system (OPFS)", idb: "IndexedDB", memory: "memory only: nothing is kept" } as const;
 
 /** Sync and devices, storage, export and import. */
-export function SettingsPane(props: { client: DbClient; db: AppDatabase; sync: Accessor<SyncStatus>; storage: Accessor<DbStatus>; onClose: () => void }) {
+export function SettingsPane(props: { sync: Accessor<SyncStatus>; storage: Accessor<DbStatus>; onClose: () => void }) {
+  const { client, db } = useDb();
   const [estimate, { refetch }] = createResource(async () => {
     const [usage, persisted] = await Promise.all([navigator.storage?.estimate?.(), navigator.storage?.persisted?.()]);
     return { usage, persisted };
@@ -32,8 +32,8 @@ export function SettingsPane(props: { client: DbClient; db: AppDatabase; sync: A
   const exportAs = async (kind: "json" | "zip") => {
     setBusy(true);
     try {
-      if (kind === "json") download(await exportJson(props.client), `cobrain-backup-${stamp()}.json`);
-      else download(await exportMarkdownZip(props.db), `cobrain-notes-${stamp()}.zip`);
+      if (kind === "json") download(await exportJson(client), `cobrain-backup-${stamp()}.json`);
+      else download(await exportMarkdownZip(db), `cobrain-notes-${stamp()}.zip`);
     } finally {
       setBusy(false);
     }
@@ -41,7 +41,7 @@ export function SettingsPane(props: { client: DbClient; db: AppDatabase; sync: A
 
   return (
     <section class="settings" aria-label="Settings">
-      <SyncSettings client={props.client} status={props.sync} onClose={props.onClose} />
+      <SyncSettings status={props.sync} onClose={props.onClose} />
       <section class="panel" aria-labelledby="storage-title">
         <h2 id="storage-title">Storage</h2>
         <p>
@@ -75,7 +75,7 @@ export function SettingsPane(props: { client: DbClient; db: AppDatabase; sync: A
             Export notes as Markdown (zip)
           </button>
         </div>
-        <ImportButton client={props.client} db={props.db} />
+        <ImportButton />
       </section>
     </section>
   );

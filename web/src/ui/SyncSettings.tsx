@@ -1,50 +1,40 @@
 import { createSignal, Show, type Accessor } from "solid-js";
 import type { SyncStatus } from "../../../shared/syncStatus";
-import type { DbClient } from "../db/client";
-import { claimLinkCode } from "../sync/linkClaim";
+import { claimLinkCode } from "../api/linkClaim";
+import { createAction } from "./action";
+import { useDb } from "./dbContext";
 import { DevicesList } from "./DevicesList";
 import { LinkDevicePanel } from "./LinkDevicePanel";
 import { ErrorText } from "./ErrorText";
 
 /** Sign in with a pasted token (or link), see who is signed in, sign out. */
-export function SyncSettings(props: { client: DbClient; status: Accessor<SyncStatus>; onClose: () => void }) {
+export function SyncSettings(props: { status: Accessor<SyncStatus>; onClose: () => void }) {
+  const { client } = useDb();
   const [token, setToken] = createSignal("");
   const [server, setServer] = createSignal(location.origin);
-  const [error, setError] = createSignal<string>();
-  const [busy, setBusy] = createSignal(false);
   const [code, setCode] = createSignal("");
+  // Both forms share one action: one attempt at a time, and its error shows below them.
+  const signingIn = createAction();
 
-  const useCode = async (event: SubmitEvent) => {
+  const useCode = (event: SubmitEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await claimLinkCode(props.client, code(), server().trim() || location.origin);
+    void signingIn.run(async () => {
+      await claimLinkCode(client, code(), server().trim() || location.origin);
       setCode("");
       props.onClose();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
-  const signIn = async (event: SubmitEvent) => {
+  const signIn = (event: SubmitEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    void signingIn.run(async () => {
       const pasted = token().trim();
       // Accept a whole sign-in link as well as the bare token.
       const bare = pasted.includes("#token=") ? pasted.split("#token=")[1]! : pasted;
-      await props.client.signIn(bare, server().trim() || location.origin);
+      await client.signIn(bare, server().trim() || location.origin);
       setToken("");
       props.onClose();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -65,7 +55,7 @@ export function SyncSettings(props: { client: DbClient; status: Accessor<SyncSta
               Link code
               <input value={code()} onInput={(e) => setCode(e.currentTarget.value)} autocomplete="one-time-code" spellcheck={false} placeholder="ABCD-EFGH" />
             </label>
-            <button type="submit" disabled={busy() || code().trim().length < 8}>
+            <button type="submit" disabled={signingIn.pending() || code().trim().length < 8}>
               Link this device
             </button>
           </form>
@@ -79,7 +69,7 @@ export function SyncSettings(props: { client: DbClient; status: Accessor<SyncSta
               Sync server
               <input value={server()} onInput={(e) => setServer(e.currentTarget.value)} inputmode="url" />
             </label>
-            <button type="submit" disabled={busy()}>
+            <button type="submit" disabled={signingIn.pending()}>
               Sign in
             </button>
           </form>
@@ -90,13 +80,13 @@ export function SyncSettings(props: { client: DbClient; status: Accessor<SyncSta
           Signed in as <strong>{props.status().userId}</strong> on device <strong>{props.status().deviceId}</strong>, syncing with{" "}
           {props.status().serverUrl}.
         </p>
-        <button type="button" onClick={() => void props.client.signOut()}>
+        <button type="button" onClick={() => void client.signOut()}>
           Sign out (keeps notes on this device)
         </button>
-        <LinkDevicePanel client={props.client} serverUrl={props.status().serverUrl ?? location.origin} />
-        <DevicesList client={props.client} />
+        <LinkDevicePanel serverUrl={props.status().serverUrl ?? location.origin} />
+        <DevicesList />
       </Show>
-      <ErrorText message={error()} />
+      <ErrorText message={signingIn.error()} />
     </section>
   );
 }

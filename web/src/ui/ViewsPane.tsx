@@ -1,32 +1,31 @@
 import { createSignal, For, Show } from "solid-js";
-import type { DbClient } from "../db/client";
-import type { AppDatabase } from "../db/drizzle";
 import { createLiveQuery } from "../db/live";
 import { listEntities } from "../entities/entitiesRepo";
 import type { NoteFilter } from "../notes/notesRepo";
 import { deleteView, getView, listViews, runView, saveView, snapshotNotes, snapshotsOf, takeSnapshot } from "../views/viewsRepo";
+import { createAction } from "./action";
+import { useDb } from "./dbContext";
 import { NoteList } from "./NoteList";
 import { ErrorText } from "./ErrorText";
 
 /** Saved filters over notes, and dated snapshots of their results that open offline. */
-export function ViewsPane(props: { client: DbClient; db: AppDatabase; onOpen: (id: string) => void }) {
-  const views = createLiveQuery(props.client, (d) => listViews(d));
-  const tags = createLiveQuery(props.client, (d) => listEntities(d));
+export function ViewsPane(props: { onOpen: (id: string) => void }) {
+  const { client, db } = useDb();
+  const views = createLiveQuery(client, (d) => listViews(d));
+  const tags = createLiveQuery(client, (d) => listEntities(d));
   const [open, setOpen] = createSignal<string>();
   const [name, setName] = createSignal("");
   const [filter, setFilter] = createSignal<NoteFilter>({});
-  const [error, setError] = createSignal<string>();
+  const saving = createAction();
 
-  const create = async (e: SubmitEvent) => {
+  const create = (e: SubmitEvent) => {
     e.preventDefault();
     if (!name().trim()) return;
-    try {
-      setOpen(await saveView(props.db, name().trim(), filter()));
+    void saving.run(async () => {
+      setOpen(await saveView(db, name().trim(), filter()));
       setName("");
       setFilter({});
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    }
+    });
   };
   const dateValue = (ms?: number) => (ms === undefined ? "" : new Date(ms).toISOString().slice(0, 10));
   const toggleEntity = (id: string) =>
@@ -83,7 +82,7 @@ export function ViewsPane(props: { client: DbClient; db: AppDatabase; onOpen: (i
           Save view
         </button>
       </form>
-      <ErrorText message={error()} />
+      <ErrorText message={saving.error()} />
       <ul class="view-list" aria-label="Views">
         <For each={views.data()} fallback={<li class="empty">No saved views yet.</li>}>
           {(v) => (
@@ -96,19 +95,20 @@ export function ViewsPane(props: { client: DbClient; db: AppDatabase; onOpen: (i
         </For>
       </ul>
       <Show when={open()} keyed>
-        {(id) => <OpenView client={props.client} db={props.db} viewId={id} onOpen={props.onOpen} onDeleted={() => setOpen(undefined)} />}
+        {(id) => <OpenView viewId={id} onOpen={props.onOpen} onDeleted={() => setOpen(undefined)} />}
       </Show>
     </section>
   );
 }
 
-function OpenView(props: { client: DbClient; db: AppDatabase; viewId: string; onOpen: (id: string) => void; onDeleted: () => void }) {
-  const view = createLiveQuery(props.client, (d) => getView(d, props.viewId));
-  const notes = createLiveQuery(props.client, async (d) => {
+function OpenView(props: { viewId: string; onOpen: (id: string) => void; onDeleted: () => void }) {
+  const { client, db } = useDb();
+  const view = createLiveQuery(client, (d) => getView(d, props.viewId));
+  const notes = createLiveQuery(client, async (d) => {
     const v = await getView(d, props.viewId);
     return v ? runView(d, v) : [];
   });
-  const snapshots = createLiveQuery(props.client, (d) => snapshotsOf(d, props.viewId));
+  const snapshots = createLiveQuery(client, (d) => snapshotsOf(d, props.viewId));
   const [shown, setShown] = createSignal<string>();
   return (
     <Show when={view.data()}>
@@ -116,10 +116,10 @@ function OpenView(props: { client: DbClient; db: AppDatabase; viewId: string; on
         <div class="open-view" aria-label={`View ${v().name}`}>
           <div class="inline">
             <h3>{v().name}</h3>
-            <button type="button" onClick={() => void takeSnapshot(props.db, v())}>
+            <button type="button" onClick={() => void takeSnapshot(db, v())}>
               Save snapshot
             </button>
-            <button type="button" class="danger" onClick={() => void deleteView(props.db, v().id).then(props.onDeleted)}>
+            <button type="button" class="danger" onClick={() => void deleteView(db, v().id).then(props.onDeleted)}>
               Delete view
             </button>
           </div>

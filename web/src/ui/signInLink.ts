@@ -4,7 +4,7 @@
  * reaches a server; it is removed from the address bar and history before use.
  */
 import type { DbClient } from "../db/client";
-import { claimLinkCode } from "../sync/linkClaim";
+import { claimLinkCode } from "../api/linkClaim";
 
 export function consumeSignInLink(client: DbClient, onError: (message: string) => void): void {
   const token = /(?:^#|&)token=([^&]+)/.exec(location.hash)?.[1];

@@ -7,6 +7,9 @@
  * - web/src/db-worker/  worker thread: the SQLite connection and storage backends, migrations,
  *                       the search index check, the DatabaseHost that runs database requests;
  * - web/src/sync/       worker thread: the sync client, its ws-client adapter (SyncDb) and transport;
+ * - web/src/api/        either thread: the typed client of the server's /api, the link claim and
+ *                       the device's name (the main thread's calls are forwarded to the worker,
+ *                       which holds the token);
  * - web/src/worker/     this file: owner election, tab-to-tab forwarding, and the routing of each
  *                       request to the DatabaseHost (database requests) or the SyncClient (sync
  *                       commands). sync/ builds on db-worker/'s connection; db-worker/ knows
