@@ -2,6 +2,8 @@
  * The user's devices as the server knows them, in the UserLog's storage: the authority for
  * revocation (a revoked device's token is refused even before it expires).
  */
+import type { SqlExec } from "./sqlStore";
+
 export interface DeviceRecord {
   deviceId: string;
   name: string;
@@ -26,7 +28,7 @@ export const DEVICE_REGISTRY_SQL = `
 const cleanName = (name: string) => name.replace(/[\u0000-\u001f]/g, "").trim().slice(0, 60);
 
 export class DeviceRegistry {
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(private readonly sql: SqlExec) {}
 
   isRevoked(deviceId: string): boolean {
     const row = this.sql.exec("SELECT revoked_at FROM devices WHERE device_id = ?", deviceId).toArray()[0];

@@ -6,6 +6,7 @@
 import { decode, encode, tags, type Msg } from "@vlcn.io/ws-common";
 import * as decoding from "lib0/decoding";
 import { MIN_CHANGE_WIRE_BYTES, MIN_LAST_SEEN_WIRE_BYTES } from "../shared/constants";
+import { errorMessage } from "../shared/errorMessage";
 
 export class FrameError extends Error {}
 
@@ -37,7 +38,7 @@ export function decodeDeviceFrame(bytes: Uint8Array): Msg {
     return decode(bytes);
   } catch (error) {
     if (error instanceof FrameError) throw error;
-    throw new FrameError(`malformed frame: ${error instanceof Error ? error.message : String(error)}`);
+    throw new FrameError(`malformed frame: ${errorMessage(error)}`);
   }
 }
 

@@ -1,4 +1,3 @@
-/// <reference types="node" />
 /**
  * `SqlDatabase` on Node's built-in SQLite, so the server's stores and relay run in plain Node
  * tests. Never imported by the deployed Worker. It follows the DO's conventions (blobs as

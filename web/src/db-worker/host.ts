@@ -7,6 +7,7 @@
 import { STORAGE_LOW_BYTES } from "../../../shared/constants";
 import type { DbRequest, SqlStatement, StatementResult } from "../db/protocol";
 import type { SqliteConnection } from "./sqlite/connection";
+import { errorMessage } from "../../../shared/errorMessage";
 
 const TRANSACTION_CONTROL = /^\s*(begin|commit|end|rollback|savepoint|release)\b/i;
 
@@ -16,7 +17,7 @@ const TRANSACTION_CONTROL = /^\s*(begin|commit|end|rollback|savepoint|release)\b
  * has been rolled back, so nothing was half-written.
  */
 export async function explainStorageError(error: unknown): Promise<unknown> {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   // cr-sqlite words a failed write inside its triggers as "unable to reset cached trigger stmt".
   if (!/disk I\/O error|disk is full|SQLITE_FULL|SQLITE_IOERR|cached trigger stmt/i.test(message)) return error;
   const estimate = await globalThis.navigator?.storage?.estimate?.().catch(() => undefined);

@@ -10,13 +10,14 @@
 import { SCHEMA_NAME } from "../../../shared/constants";
 import { MIGRATIONS, type Migration } from "../../../shared/migrations";
 import type { SqliteConnection } from "./sqlite/connection";
+import { errorMessage } from "../../../shared/errorMessage";
 
 export class MigrationError extends Error {
   constructor(
     readonly version: number,
     cause: unknown,
   ) {
-    super(`migration ${version} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`migration ${version} failed: ${errorMessage(cause)}`, { cause });
     this.name = "MigrationError";
   }
 }

@@ -6,6 +6,7 @@
  * database worker compares the index with the notes it indexes, and rebuilds it if they differ.
  */
 import type { SqliteConnection } from "./sqlite/connection";
+import { errorMessage } from "../../../shared/errorMessage";
 
 /**
  * `rank` = 1 makes FTS5 also compare the index with its content table (notes), not only check its
@@ -23,7 +24,7 @@ export async function checkSearchIndex(db: SqliteConnection): Promise<"ok" | "re
     await db.exec(INTEGRITY_CHECK);
     return "ok";
   } catch (error) {
-    if (!CORRUPT.test(error instanceof Error ? error.message : String(error))) throw error;
+    if (!CORRUPT.test(errorMessage(error))) throw error;
   }
   // Rebuilding reads every note once; the index holds nothing the notes do not.
   await db.exec(REBUILD);

@@ -11,6 +11,7 @@ import { deviceName, devicePlatform } from "../api/deviceInfo";
 import { forwardCall, serverApi, type ForwardedAnswer } from "../api/serverApi";
 import { SyncDb, type Exclusive } from "./syncDb";
 import { SyncTransport } from "./transport";
+import { errorMessage } from "../../../shared/errorMessage";
 
 /** "Synced N s ago" after a restart may be this stale; saves a settings write on every edit. */
 const LAST_SYNCED_WRITE_INTERVAL_MS = 30_000;
@@ -176,7 +177,7 @@ export class SyncClient {
       },
       onAck: () => this.#update(),
       onApplyError: (error) => {
-        this.#transportState = { kind: "failed", code: 0, reason: `could not save synced changes: ${error instanceof Error ? error.message : String(error)}` };
+        this.#transportState = { kind: "failed", code: 0, reason: `could not save synced changes: ${errorMessage(error)}` };
         this.#update();
       },
     });

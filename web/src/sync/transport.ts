@@ -24,6 +24,7 @@ import { CloseCode, encodeSyncProtocol, FINAL_CLOSE_CODES } from "../../../share
 import type { TransportState } from "../../../shared/syncStatus";
 import { serverApi } from "../api/serverApi";
 import { browserNetwork, browserSocket, type NetworkSignal, type SocketFactory, type SyncSocket } from "./syncSocket";
+import { errorMessage } from "../../../shared/errorMessage";
 
 export interface SyncTransportOptions {
   /** http(s) base URL of the sync server. */
@@ -177,7 +178,7 @@ export class SyncTransport implements Transport {
         },
       });
     } catch (error) {
-      return this.#fail(CloseCode.ProtocolError, `cannot open ${url}: ${error instanceof Error ? error.message : String(error)}`);
+      return this.#fail(CloseCode.ProtocolError, `cannot open ${url}: ${errorMessage(error)}`);
     }
     this.#socket = socket;
   }

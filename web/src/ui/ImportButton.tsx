@@ -1,6 +1,7 @@
 import { createSignal, Show } from "solid-js";
 import { importFile } from "../backup/backup";
 import { useDb } from "./dbContext";
+import { errorMessage } from "../../../shared/errorMessage";
 
 /** Imports a JSON backup, a JSON list of notes or a zip of Markdown files: all of it or none. */
 export function ImportButton() {
@@ -15,7 +16,7 @@ export function ImportButton() {
       const count = await importFile(client, db, file);
       setMessage({ text: `Imported ${count} notes.` });
     } catch (error) {
-      setMessage({ text: `Nothing imported: ${error instanceof Error ? error.message : String(error)}`, error: true });
+      setMessage({ text: `Nothing imported: ${errorMessage(error)}`, error: true });
     }
   };
   return (

@@ -4,6 +4,7 @@
  * disabled button. Nothing a user starts ever ends as an unhandled rejection.
  */
 import { createSignal, type Accessor } from "solid-js";
+import { errorMessage } from "../../../shared/errorMessage";
 
 export interface Action {
   /**
@@ -28,7 +29,7 @@ export function createAction(): Action {
         setError(undefined);
         return true;
       } catch (e) {
-        setError(e instanceof Error ? e.message : String(e));
+        setError(errorMessage(e));
         return false;
       } finally {
         setRunning((n) => n - 1);

@@ -5,6 +5,7 @@
  */
 import type { DbClient } from "../db/client";
 import { claimLinkCode } from "../api/linkClaim";
+import { errorMessage } from "../../../shared/errorMessage";
 
 export function consumeSignInLink(client: DbClient, onError: (message: string) => void): void {
   const token = /(?:^#|&)token=([^&]+)/.exec(location.hash)?.[1];
@@ -12,5 +13,5 @@ export function consumeSignInLink(client: DbClient, onError: (message: string) =
   if (!token && !code) return;
   history.replaceState(null, "", location.pathname + location.search);
   const signIn = token ? client.signIn(decodeURIComponent(token), location.origin) : claimLinkCode(client, decodeURIComponent(code!));
-  signIn.catch((error: unknown) => onError(error instanceof Error ? error.message : String(error)));
+  signIn.catch((error: unknown) => onError(errorMessage(error)));
 }

@@ -30,6 +30,7 @@ import { migrate } from "../db-worker/migrate";
 import { checkSearchIndex } from "../db-worker/searchIndex";
 import { openBest, type OpenedDatabase } from "../db-worker/sqlite/backends";
 import { SyncClient } from "../sync/syncClient";
+import { errorMessage } from "../../../shared/errorMessage";
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -58,7 +59,7 @@ const toMain = (message: FromWorker) => self.postMessage(message);
 const broadcast = (message: ChannelMessage) => channel.postMessage(message);
 
 function errorResponse(error: unknown): DbResponse {
-  return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  return { ok: false, error: errorMessage(error) };
 }
 
 function announceChanged(tables: string[]): void {
@@ -123,7 +124,7 @@ async function becomeOwner(): Promise<boolean> {
   } catch (error) {
     await opened?.close().catch(() => undefined);
     opened = undefined;
-    const failed: DbStatus = { role: "owner", error: error instanceof Error ? error.message : String(error) };
+    const failed: DbStatus = { role: "owner", error: errorMessage(error) };
     toMain({ type: "status", status: failed });
     broadcast({ t: "owner", status: { ...failed, role: "follower" }, sync: syncStatus });
     for (const [id] of forwarded) toMain({ type: "response", id, response: errorResponse(failed.error) });

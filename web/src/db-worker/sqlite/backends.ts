@@ -12,6 +12,7 @@ import {
 } from "../../../../shared/constants";
 import type { StorageKind } from "../../db/protocol";
 import { SqliteConnection, type SqliteApi } from "./connection";
+import { errorMessage } from "../../../../shared/errorMessage";
 
 /** The VFS name `@vlcn.io/crsqlite-wasm` registers for IndexedDB. */
 const STOCK_IDB_VFS = "idb-batch-atomic";
@@ -138,7 +139,7 @@ export async function openBest(preferred: StorageKind = "opfs"): Promise<OpenRes
       return { opened: await OPENERS[kind](), fallbackReason };
     } catch (error) {
       if (isBusyError(error)) throw new Error("The database is busy in another window of this app; close it and reload.");
-      fallbackReason = `${STORAGE_NAMES[kind]} is unavailable: ${error instanceof Error ? error.message : String(error)}`;
+      fallbackReason = `${STORAGE_NAMES[kind]} is unavailable: ${errorMessage(error)}`;
     }
   }
   throw new Error(fallbackReason ?? "no storage available");
