@@ -24,6 +24,7 @@ export default defineConfig({
             soakRuns: Number(process.env.SOAK_RUNS ?? 6),
             fcSeed: process.env.FC_SEED ?? "",
             fcPath: process.env.FC_PATH ?? "",
+            soakMutant: process.env.SOAK_MUTANT === "1",
           },
         },
       },

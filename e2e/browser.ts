@@ -2,9 +2,11 @@
 import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import { browserPath, REQUIRED_BROWSERS } from "../scripts/lib/browsers.ts";
 import { ROOT } from "../scripts/lib/localServer.ts";
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** `npm test` installs it first when it can (scripts/ensureBrowsers.ts); CHROMIUM_PATH overrides. */
+export const CHROMIUM_PATH = browserPath(REQUIRED_BROWSERS.find((b) => b.debianPackage === "chromium")!);
 
 const FLAGS = [
   "--headless",

@@ -81,12 +81,13 @@ const blob = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer;
 export class ChangeLogStore {
   readonly serverSiteId: Uint8Array;
   readonly #db: SqlDatabase;
-  readonly #sql: SqlExec;
+  // Not `#private`: the soak's compaction mutant (testing/workerd/brokenCompaction.ts) reaches it.
+  private readonly sql: SqlExec;
   #head: number;
 
   constructor(db: SqlDatabase) {
     this.#db = db;
-    this.#sql = db.sql;
+    this.sql = db.sql;
     this.#migrate();
     this.serverSiteId = this.#ensureSiteId();
     this.#head = Number(this.#meta("head") ?? 0);
@@ -97,21 +98,21 @@ export class ChangeLogStore {
   }
 
   #meta(key: string): unknown {
-    return this.#sql.exec("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value;
+    return this.sql.exec("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value;
   }
 
   #setMeta(key: string, value: string | number | ArrayBuffer): void {
-    this.#sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+    this.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
   }
 
   #migrate(): void {
-    this.#sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value)");
+    this.sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value)");
     const current = Number(this.#meta("format_version") ?? 0);
     if (current > USER_LOG_FORMAT_VERSION) {
       throw new Error(`log format ${current} is newer than this server (${USER_LOG_FORMAT_VERSION}); deploy the newer server`);
     }
     for (let version = current + 1; version <= USER_LOG_FORMAT_VERSION; version++) {
-      this.#sql.exec(FORMAT_MIGRATIONS[version]!);
+      this.sql.exec(FORMAT_MIGRATIONS[version]!);
       this.#setMeta("format_version", version);
     }
   }
@@ -140,12 +141,12 @@ export class ChangeLogStore {
    * Tracking seq too lets a device split one huge transaction across frames (see SyncDb).
    */
   peerCursor(site: Uint8Array): PeerCursor {
-    const row = this.#sql.exec("SELECT version, seq FROM peers WHERE site_id = ?", blob(site)).toArray()[0];
+    const row = this.sql.exec("SELECT version, seq FROM peers WHERE site_id = ?", blob(site)).toArray()[0];
     return row ? { version: Number(row.version), seq: Number(row.seq) } : { version: 0, seq: 0 };
   }
 
   touchPeer(site: Uint8Array, deviceId: string): void {
-    this.#sql.exec(
+    this.sql.exec(
       `INSERT INTO peers (site_id, device_id, seen_at) VALUES (?, ?, ?)
        ON CONFLICT (site_id) DO UPDATE SET device_id = excluded.device_id, seen_at = excluded.seen_at`,
       blob(site),
@@ -166,7 +167,7 @@ export class ChangeLogStore {
         let appended = 0;
         const originBlob = blob(origin);
         for (const change of changes) if (this.#appendOne(originBlob, change)) appended++;
-        this.#sql.exec("UPDATE peers SET version = ?, seq = ?, seen_at = ? WHERE site_id = ?", cursor.version, cursor.seq, Date.now(), originBlob);
+        this.sql.exec("UPDATE peers SET version = ?, seq = ?, seen_at = ? WHERE site_id = ?", cursor.version, cursor.seq, Date.now(), originBlob);
         this.#setMeta("head", this.#head);
         return appended;
       });
@@ -181,12 +182,12 @@ export class ChangeLogStore {
     const pkBlob = blob(pk);
     const cl = Number(clBig);
     const colVersion = Number(colVersionBig);
-    const rowCl = Number(this.#sql.exec("SELECT cl FROM row_cl WHERE tbl = ? AND pk = ?", table, pkBlob).toArray()[0]?.cl ?? 0);
+    const rowCl = Number(this.sql.exec("SELECT cl FROM row_cl WHERE tbl = ? AND pk = ?", table, pkBlob).toArray()[0]?.cl ?? 0);
     if (cl < rowCl) return false; // devices ignore it too
     if (cl > rowCl) {
       // A newer life of the row (delete or resurrection) supersedes every entry of the older ones.
-      this.#sql.exec("DELETE FROM log WHERE tbl = ? AND pk = ?", table, pkBlob);
-      this.#sql.exec(
+      this.sql.exec("DELETE FROM log WHERE tbl = ? AND pk = ?", table, pkBlob);
+      this.sql.exec(
         "INSERT INTO row_cl (tbl, pk, cl) VALUES (?, ?, ?) ON CONFLICT (tbl, pk) DO UPDATE SET cl = excluded.cl",
         table,
         pkBlob,
@@ -195,18 +196,18 @@ export class ChangeLogStore {
     }
     const stored = toStored(value);
     if (cid === SENTINEL_CID) {
-      const exists = this.#sql.exec("SELECT 1 FROM log WHERE tbl = ? AND pk = ? AND cid = ? LIMIT 1", table, pkBlob, cid).toArray().length > 0;
+      const exists = this.sql.exec("SELECT 1 FROM log WHERE tbl = ? AND pk = ? AND cid = ? LIMIT 1", table, pkBlob, cid).toArray().length > 0;
       if (exists) return false; // same cl: a no-op for every device
     } else {
-      const best = this.#sql
+      const best = this.sql
         .exec("SELECT MAX(col_version) AS cv FROM log WHERE tbl = ? AND pk = ? AND cid = ?", table, pkBlob, cid)
         .toArray()[0]?.cv;
       if (best !== null && best !== undefined) {
         if (colVersion < Number(best)) return false;
         if (colVersion > Number(best)) {
-          this.#sql.exec("DELETE FROM log WHERE tbl = ? AND pk = ? AND cid = ?", table, pkBlob, cid);
+          this.sql.exec("DELETE FROM log WHERE tbl = ? AND pk = ? AND cid = ?", table, pkBlob, cid);
         } else {
-          const same = this.#sql
+          const same = this.sql
             .exec(
               "SELECT 1 FROM log WHERE tbl = ? AND pk = ? AND cid = ? AND col_version = ? AND val_type = ? AND val IS ? LIMIT 1",
               table,
@@ -222,7 +223,7 @@ export class ChangeLogStore {
       }
     }
     this.#head += 1;
-    this.#sql.exec(
+    this.sql.exec(
       `INSERT INTO log (seq, origin, tbl, pk, cid, val_type, val, col_version, cl, origin_version)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       this.#head,
@@ -241,7 +242,7 @@ export class ChangeLogStore {
 
   /** Entries after `cursor` that did not come from `exclude`, oldest first. */
   readSince(cursor: number, exclude: Uint8Array, limit: number): LogEntry[] {
-    return this.#sql
+    return this.sql
       .exec(
         "SELECT seq, tbl, pk, cid, val_type, val, col_version, cl FROM log WHERE seq > ? AND origin != ? ORDER BY seq LIMIT ?",
         cursor,
@@ -261,7 +262,7 @@ export class ChangeLogStore {
   }
 
   stats(): LogStats {
-    const count = (table: string) => Number(this.#sql.exec(`SELECT count(*) AS n FROM ${table}`).toArray()[0]!.n);
+    const count = (table: string) => Number(this.sql.exec(`SELECT count(*) AS n FROM ${table}`).toArray()[0]!.n);
     return { head: this.#head, rows: count("log"), peers: count("peers") };
   }
 }

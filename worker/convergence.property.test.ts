@@ -5,7 +5,9 @@
  * held back, devices drop off and come back, and the Durable Object is evicted mid-stream.
  * At the end every device holds the same data, and so does a new device syncing from zero.
  *
- * Quick mode runs in `npm test`; `npm run soak` runs SOAK_RUNS cases (and prints the count).
+ * Quick mode runs in `npm test`; `npm run soak` runs SOAK_RUNS cases and writes the counts this
+ * test reports in its task meta to bench/results/soak.{json,md}; `npm run soak -- --mutant` runs it
+ * against a deliberately broken compaction (see ./testing/brokenCompaction.ts) to show it fails.
  * A failure prints its seed and path: replay with FC_SEED=<seed> FC_PATH=<path>.
  */
 import { env } from "cloudflare:workers";
@@ -13,11 +15,13 @@ import { evictDurableObject } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
 import { seededRandom } from "../testing/random";
+import { breakCompaction } from "../testing/workerd/brokenCompaction";
 import { SimDevice, type Faults } from "../testing/workerd/simDevice";
 
 const RUNS = inject("soakRuns");
 const SEED = inject("fcSeed") === "" ? undefined : Number(inject("fcSeed"));
 const PATH = inject("fcPath") || undefined;
+if (inject("soakMutant")) breakCompaction();
 /** Rows the devices fight over: few, so edits collide often. */
 const NOTE_IDS = ["n1", "n2", "n3"];
 const TAGS = ["travel", "work"];
@@ -107,30 +111,40 @@ async function converged(devices: SimDevice[], timeoutMs = 15_000): Promise<stri
 }
 
 let cases = 0;
+let convergedCases = 0;
 
 describe("convergence under faults (property)", () => {
-  it(`every device, and a new one, ends identical (${RUNS} random cases)`, async () => {
-    await fc.assert(
-      fc.asyncProperty(scenario, async ({ devices: count, commands, duplicate, hold, seed }) => {
-        cases++;
-        const user = `prop-${cases}-${crypto.randomUUID().slice(0, 6)}`;
-        const faults: Faults = { duplicate, hold, random: seededRandom(seed) };
-        const devices = await Promise.all(Array.from({ length: count }, (_, i) => SimDevice.create(user, `d${i}`, faults)));
-        try {
-          for (const d of devices) await d.connect();
-          for (const [step, cmd] of commands.entries()) await apply(cmd, devices, user, step);
-          for (const d of devices) if (!d.connected) await d.connect();
-          const state = await converged(devices);
-          const fresh = await SimDevice.create(user, "fresh", { duplicate: 0, hold: 0, random: Math.random });
-          devices.push(fresh);
-          await fresh.connect();
-          expect(await converged([devices[0]!, fresh])).toBe(state);
-        } finally {
-          await Promise.all(devices.map((d) => d.close()));
-        }
-      }),
-      { numRuns: RUNS, seed: SEED, path: PATH, endOnFailure: true },
-    );
+  it(`every device, and a new one, ends identical (${RUNS} random cases)`, async ({ task }) => {
+    const started = Date.now();
+    // Read by `npm run soak` from Vitest's JSON report; kept current so a timeout still reports.
+    const report = () => (task.meta.soak = { property: "convergence", cases, converged: convergedCases, seed: SEED ?? null, ms: Date.now() - started });
+    try {
+      await fc.assert(
+        fc.asyncProperty(scenario, async ({ devices: count, commands, duplicate, hold, seed }) => {
+          cases++;
+          const user = `prop-${cases}-${crypto.randomUUID().slice(0, 6)}`;
+          const faults: Faults = { duplicate, hold, random: seededRandom(seed) };
+          const devices = await Promise.all(Array.from({ length: count }, (_, i) => SimDevice.create(user, `d${i}`, faults)));
+          try {
+            for (const d of devices) await d.connect();
+            for (const [step, cmd] of commands.entries()) await apply(cmd, devices, user, step);
+            for (const d of devices) if (!d.connected) await d.connect();
+            const state = await converged(devices);
+            const fresh = await SimDevice.create(user, "fresh", { duplicate: 0, hold: 0, random: Math.random });
+            devices.push(fresh);
+            await fresh.connect();
+            expect(await converged([devices[0]!, fresh])).toBe(state);
+            convergedCases++;
+          report();
+          } finally {
+            await Promise.all(devices.map((d) => d.close()));
+          }
+        }),
+        { numRuns: RUNS, seed: SEED, path: PATH, endOnFailure: true },
+      );
+    } finally {
+      report();
+    }
     console.log(`convergence property: ${cases} cases run, all converged`);
-  }, 600_000);
+  }, Math.max(600_000, RUNS * 1_000)); // a soak of 2,000 cases takes longer than ten minutes here
 });

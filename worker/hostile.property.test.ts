@@ -14,6 +14,7 @@ import { Device, noteChange, settle, textPk, token, upgrade } from "../testing/w
 const RUNS = inject("soakRuns") * 5;
 const victim = `victim-${crypto.randomUUID().slice(0, 8)}`;
 let tried = 0;
+let handshakes = 0;
 
 async function stats() {
   const response = await exports.default.fetch("http://cobrain.test/api/log/stats", { headers: { Authorization: `Bearer ${await token(victim)}` } });
@@ -89,7 +90,8 @@ describe("hostile input (property)", () => {
     await b.waitFor(tags.Changes);
   });
 
-  it(`random and crafted frames are refused with a clear code and change nothing (${RUNS} cases)`, async () => {
+  it(`random and crafted frames are refused with a clear code and change nothing (${RUNS} cases)`, async ({ task }) => {
+    const started = Date.now();
     const before = await stats();
     await fc.assert(
       fc.asyncProperty(fc.array(hostileFrame, { minLength: 1, maxLength: 3 }), fc.boolean(), async (frames, announce) => {
@@ -108,9 +110,12 @@ describe("hostile input (property)", () => {
     await b.waitFor(tags.Changes, 2);
     expect(b.changes().map((c) => c[3])).toEqual(["before the attack", "after the attack"]);
     console.log(`hostile frames: ${tried} attacks tried, log unchanged, honest devices still syncing`);
+    // Read by `npm run soak` from Vitest's JSON report; reached only when every check above passed.
+    task.meta.soak = { property: "hostile frames", connections: tried, logUnchanged: true, ms: Date.now() - started };
   }, 600_000);
 
-  it(`random handshakes are refused before the upgrade, never with a server error (${RUNS} cases)`, async () => {
+  it(`random handshakes are refused before the upgrade, never with a server error (${RUNS} cases)`, async ({ task }) => {
+    const started = Date.now();
     const mine = await token(victim);
     const protocol = fc.oneof(
       fc.string({ maxLength: 80 }),
@@ -126,6 +131,7 @@ describe("hostile input (property)", () => {
     );
     await fc.assert(
       fc.asyncProperty(protocol, async (p) => {
+        handshakes++;
         let response: Response;
         try {
           response = await upgrade(p);
@@ -138,5 +144,6 @@ describe("hostile input (property)", () => {
       { numRuns: RUNS },
     );
     expect((await exports.default.fetch("http://cobrain.test/health")).status).toBe(200);
+    task.meta.soak = { property: "hostile handshakes", handshakes, ms: Date.now() - started };
   }, 600_000);
 });

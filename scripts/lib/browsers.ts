@@ -1,0 +1,67 @@
+/**
+ * The browsers the end-to-end tests drive, and what `npm test` does when one is missing.
+ * Add a browser here (e.g. Firefox ESR: `firefox-esr`, /usr/bin/firefox-esr; WebKitGTK's driver:
+ * `webkit2gtk-driver`, /usr/bin/WebKitWebDriver) and `npm test` provisions it too.
+ */
+
+export interface RequiredBrowser {
+  name: string;
+  /** The Debian package that provides `defaultPath`. */
+  debianPackage: string;
+  defaultPath: string;
+  /** Environment variable that points the tests at another binary instead. */
+  pathVariable: string;
+}
+
+export const REQUIRED_BROWSERS: readonly RequiredBrowser[] = [
+  { name: "Chromium", debianPackage: "chromium", defaultPath: "/usr/bin/chromium", pathVariable: "CHROMIUM_PATH" },
+];
+
+/** The binary the tests will launch: the override if set, else the Debian package's. */
+export function browserPath(browser: RequiredBrowser, env: NodeJS.ProcessEnv = process.env): string {
+  return env[browser.pathVariable] || browser.defaultPath;
+}
+
+export interface Situation {
+  /** Browsers whose binary is not there. */
+  missing: readonly RequiredBrowser[];
+  /** Those of `missing` whose path the user set by hand (installing the package would not help). */
+  overridden: readonly RequiredBrowser[];
+  isRoot: boolean;
+  /** Debian-like: /etc/debian_version and apt-get exist. */
+  hasApt: boolean;
+  /** COBRAIN_NO_INSTALL=1: check only, never install. */
+  noInstall: boolean;
+}
+
+export type Plan =
+  | { kind: "ready" }
+  | { kind: "install"; packages: string[]; commands: string[][] }
+  | { kind: "stop"; reason: string; command: string };
+
+const aptInstall = (packages: string[], sudo: string) => `${sudo}apt-get update && ${sudo}apt-get install -y ${packages.join(" ")}`;
+
+/** What to do about the browsers before any test runs. Pure: the situation is gathered elsewhere. */
+export function plan(s: Situation): Plan {
+  if (s.missing.length === 0) return { kind: "ready" };
+  const names = s.missing.map((b) => b.name).join(", ");
+  if (s.overridden.length > 0) {
+    const b = s.overridden[0]!;
+    return { kind: "stop", reason: `${b.pathVariable} points at a ${b.name} that is not there`, command: `unset ${b.pathVariable}  # or point it at a ${b.name} binary` };
+  }
+  const packages = s.missing.map((b) => b.debianPackage);
+  if (!s.hasApt) {
+    const b = s.missing[0]!;
+    return { kind: "stop", reason: `${names} not found, and this is not Debian (no apt-get) so it cannot be installed here`, command: `${b.pathVariable}=/path/to/${b.debianPackage} npm test` };
+  }
+  if (!s.isRoot) return { kind: "stop", reason: `${names} not found, and installing it needs root`, command: aptInstall(packages, "sudo ") };
+  if (s.noInstall) return { kind: "stop", reason: `${names} not found (COBRAIN_NO_INSTALL is set)`, command: aptInstall(packages, "") };
+  return {
+    kind: "install",
+    packages,
+    commands: [
+      ["apt-get", "update", "-qq"],
+      ["apt-get", "install", "-y", "-qq", ...packages],
+    ],
+  };
+}
