@@ -21,14 +21,18 @@ export interface ApiIdentity {
   deviceId: string;
 }
 
-/** One of the user's devices as the server knows it. */
-export interface ApiDevice {
+/** One of the user's devices as the server's registry keeps it. */
+export interface DeviceRecord {
   deviceId: string;
   name: string;
   platform: string;
   createdAt: number;
   lastSeen: number;
   revokedAt: number | null;
+}
+
+/** One of the user's devices as `/api/devices` lists it. */
+export interface ApiDevice extends DeviceRecord {
   /** The device whose token asked. */
   current: boolean;
 }

@@ -2,16 +2,10 @@
  * The user's devices as the server knows them, in the UserLog's storage: the authority for
  * revocation (a revoked device's token is refused even before it expires).
  */
+import type { DeviceRecord } from "../shared/api";
 import type { SqlExec } from "./sqlStore";
 
-export interface DeviceRecord {
-  deviceId: string;
-  name: string;
-  platform: string;
-  createdAt: number;
-  lastSeen: number;
-  revokedAt: number | null;
-}
+export type { DeviceRecord };
 
 export const DEVICE_REGISTRY_SQL = `
   CREATE TABLE IF NOT EXISTS devices (
