@@ -3,7 +3,7 @@
  * - default: the convergence property (SOAK_RUNS cases, 2,000 unless set) and the hostile-input
  *   properties (5 × SOAK_RUNS cases each), in workerd; writes bench/results/soak.{json,md}.
  * - `--mutant`: the convergence property alone against a deliberately broken compaction (arrival
- *   order, worker/testing/brokenCompaction.ts); it must fail. Writes bench/results/soak-mutant.*.
+ *   order, testing/workerd/brokenCompaction.ts); it must fail. Writes bench/results/soak-mutant.*.
  * The seed is FC_SEED if set, else a fresh one, and is recorded: replay with FC_SEED=<seed>.
  */
 import { spawnSync } from "node:child_process";

@@ -1,7 +1,7 @@
 /**
  * Upper bounds of a change's size in ws-common's encoding, so both sides cut frames in time: the
  * device when it pushes its backlog (web/src/sync/syncDb.ts) and the server when it streams the
- * log (worker/userLog.ts). One estimator, so the two agree about what fits under
+ * log (worker/relayBacklog.ts). One estimator, so the two agree about what fits under
  * OUTBOUND_FRAME_TARGET_BYTES, and through it under MAX_FRAME_BYTES, which the server enforces.
  *
  * ws-common writes a change as: table (varint length + UTF-8), pk (varint length + bytes),

@@ -7,7 +7,7 @@
  *
  * Quick mode runs in `npm test`; `npm run soak` runs SOAK_RUNS cases and writes the counts this
  * test reports in its task meta to bench/results/soak.{json,md}; `npm run soak -- --mutant` runs it
- * against a deliberately broken compaction (see ./testing/brokenCompaction.ts) to show it fails.
+ * against a deliberately broken compaction (see testing/workerd/brokenCompaction.ts) to show it fails.
  * A failure prints its seed and path: replay with FC_SEED=<seed> FC_PATH=<path>.
  */
 import { env } from "cloudflare:workers";

@@ -12,6 +12,8 @@ import { CloseCode, encodeSyncProtocol } from "../shared/syncProtocol";
 import { Device, noteChange, settle, textPk, token, upgrade } from "../testing/workerd/device";
 
 const RUNS = inject("soakRuns") * 5;
+// The same seed as the convergence half, so the command `npm run soak` records replays both.
+const SEED = inject("fcSeed") === "" ? undefined : Number(inject("fcSeed"));
 const victim = `victim-${crypto.randomUUID().slice(0, 8)}`;
 let tried = 0;
 let handshakes = 0;
@@ -99,7 +101,7 @@ describe("hostile input (property)", () => {
         if (code !== undefined) expect(ACCEPTABLE.has(code), `close code ${code}`).toBe(true);
         expect(await stats()).toEqual(before);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
     // Oversized frames and a flood, then the honest devices still sync.
     expect((await attack([new Uint8Array(MAX_FRAME_BYTES + 1).fill(2)], true)).code).toBe(CloseCode.FrameTooLarge);
@@ -141,7 +143,7 @@ describe("hostile input (property)", () => {
         expect([400, 401, 403]).toContain(response.status);
         expect(response.webSocket).toBeNull();
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
     expect((await exports.default.fetch("http://cobrain.test/health")).status).toBe(200);
     task.meta.soak = { property: "hostile handshakes", handshakes, ms: Date.now() - started };

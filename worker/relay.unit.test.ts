@@ -1,6 +1,6 @@
 /**
  * The relay's rules, in plain Node: a real ChangeLogStore on node:sqlite (held to the DO's
- * behaviour by sqlStore.contract.ts) and fake sockets that record every frame.
+ * behaviour by testing/sqlStoreContract.ts) and fake sockets that record every frame.
  * userLog.test.ts covers the same paths end to end through workerd's WebSockets.
  */
 import { tags, type Changes, type Err, type StartStreaming } from "@vlcn.io/ws-common";
@@ -10,9 +10,9 @@ import { CloseCode } from "../shared/syncProtocol";
 import { ChangeLogStore } from "./changeLogStore";
 import { MAX_REJECTS_AT_CURSOR, Relay } from "./relay";
 import { entryWireSize, toHex } from "./relayBacklog";
-import { FakeSocket, noteChange } from "./relayTesting";
+import { FakeSocket, noteChange } from "../testing/fakeRelaySocket";
 import type { SqlDatabase, SqlExec } from "./sqlStore";
-import { NodeSqliteDatabase } from "./sqlStore.node";
+import { NodeSqliteDatabase } from "../testing/nodeSqlStore";
 
 /** The real database with one statement made to fail, as a full disk or an I/O error would. */
 class FailingDatabase implements SqlDatabase {

@@ -1,8 +1,8 @@
 /**
  * The seam in front of the SQLite the server's stores run on: the slice of a Durable Object's
  * storage that `ChangeLogStore` uses. Its real implementations are the DO's own `ctx.storage`
- * (structurally, no adapter) and `node:sqlite` (sqlStore.node.ts) for tests that run without
- * workerd. One contract suite (sqlStore.contract.ts) runs against both.
+ * (structurally, no adapter) and `node:sqlite` (testing/nodeSqlStore.ts) for tests that run without
+ * workerd. One contract suite (testing/sqlStoreContract.ts) runs against both.
  *
  * Conventions are the DO's: blobs are bound and returned as ArrayBuffer, integers as number.
  */

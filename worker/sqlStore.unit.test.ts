@@ -1,5 +1,5 @@
 /** The SqlDatabase contract against node:sqlite, the backend the relay's unit tests run on. */
-import { sqlStoreContract } from "./sqlStore.contract";
-import { NodeSqliteDatabase } from "./sqlStore.node";
+import { sqlStoreContract } from "../testing/sqlStoreContract";
+import { NodeSqliteDatabase } from "../testing/nodeSqlStore";
 
 sqlStoreContract("node:sqlite", async (test) => test(new NodeSqliteDatabase()));

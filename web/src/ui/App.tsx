@@ -15,6 +15,7 @@ import { StorageBanner } from "./StorageBanner";
 import { SyncIndicator } from "./SyncIndicator";
 import { UpdatePrompt } from "./UpdatePrompt";
 import { ViewsPane } from "./ViewsPane";
+import { errorMessage } from "../../../shared/errorMessage";
 
 const NAV: Array<[Section, string]> = [
   ["active", "Notes"],
@@ -54,7 +55,10 @@ export function App() {
       searchInput?.focus();
     } else if (e.key === "n" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
       e.preventDefault();
-      void createNote(db).then((note) => nav.openNewNote(note.id));
+      void createNote(db).then(
+        (note) => nav.openNewNote(note.id),
+        (error: unknown) => setNotice(`Could not create a note: ${errorMessage(error)}`),
+      );
     } else if (e.key === "Escape" && nav.note()) {
       nav.back();
     }

@@ -1,7 +1,9 @@
 import { createEffect, createSignal, For, on, onCleanup, Show } from "solid-js";
 import { createLiveQuery } from "../db/live";
 import { markDone, upcomingReminders, type UpcomingReminder } from "../reminders/remindersRepo";
+import { createAction } from "./action";
 import { useDb } from "./dbContext";
+import { ErrorText } from "./ErrorText";
 
 /** Upcoming reminders, soonest first; overdue ones are marked. */
 export function RemindersPane(props: { onOpen: (noteId: string) => void }) {
@@ -10,6 +12,7 @@ export function RemindersPane(props: { onOpen: (noteId: string) => void }) {
   const [now, setNow] = createSignal(Date.now());
   const timer = setInterval(() => setNow(Date.now()), 30_000);
   onCleanup(() => clearInterval(timer));
+  const marking = createAction();
   const [permission, setPermission] = createSignal(typeof Notification === "undefined" ? "unsupported" : Notification.permission);
   return (
     <section class="list-pane" aria-label="Reminders">
@@ -32,7 +35,7 @@ export function RemindersPane(props: { onOpen: (noteId: string) => void }) {
                 </button>{" "}
                 <time dateTime={new Date(r.dueAt).toISOString()}>{new Date(r.dueAt).toLocaleString()}</time>
                 {r.dueAt <= now() ? " · due" : ""}{" "}
-                <button type="button" onClick={() => void markDone(db, r.id)}>
+                <button type="button" onClick={() => void marking.run(() => markDone(db, r.id))}>
                   Done
                 </button>
               </li>
@@ -40,6 +43,7 @@ export function RemindersPane(props: { onOpen: (noteId: string) => void }) {
           </For>
         </ul>
       </Show>
+      <ErrorText message={marking.error()} />
     </section>
   );
 }

@@ -2,7 +2,9 @@ import { createResource, createSignal, Show, type Accessor } from "solid-js";
 import type { SyncStatus } from "../../../shared/syncStatus";
 import { download, exportJson, exportMarkdownZip } from "../backup/backup";
 import type { DbStatus } from "../db/protocol";
+import { createAction } from "./action";
 import { useDb } from "./dbContext";
+import { ErrorText } from "./ErrorText";
 import { ImportButton } from "./ImportButton";
 import { SyncSettings } from "./SyncSettings";
 
@@ -17,7 +19,7 @@ export function SettingsPane(props: { sync: Accessor<SyncStatus>; storage: Acces
     return { usage, persisted };
   });
   const [persistAnswer, setPersistAnswer] = createSignal<string>();
-  const [busy, setBusy] = createSignal(false);
+  const exporting = createAction();
   const stamp = () => new Date().toISOString().slice(0, 10);
 
   const requestPersist = async () => {
@@ -29,15 +31,11 @@ export function SettingsPane(props: { sync: Accessor<SyncStatus>; storage: Acces
     );
     void refetch();
   };
-  const exportAs = async (kind: "json" | "zip") => {
-    setBusy(true);
-    try {
+  const exportAs = (kind: "json" | "zip") =>
+    exporting.run(async () => {
       if (kind === "json") download(await exportJson(client), `cobrain-backup-${stamp()}.json`);
       else download(await exportMarkdownZip(db), `cobrain-notes-${stamp()}.zip`);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <section class="settings" aria-label="Settings">
@@ -68,13 +66,14 @@ export function SettingsPane(props: { sync: Accessor<SyncStatus>; storage: Acces
       <section class="panel" aria-labelledby="backup-title">
         <h2 id="backup-title">Export and import</h2>
         <div class="inline">
-          <button type="button" disabled={busy()} onClick={() => void exportAs("json")}>
+          <button type="button" disabled={exporting.pending()} onClick={() => void exportAs("json")}>
             Export full backup (JSON)
           </button>
-          <button type="button" disabled={busy()} onClick={() => void exportAs("zip")}>
+          <button type="button" disabled={exporting.pending()} onClick={() => void exportAs("zip")}>
             Export notes as Markdown (zip)
           </button>
         </div>
+        <ErrorText message={exporting.error()} />
         <ImportButton />
       </section>
     </section>

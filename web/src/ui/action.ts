@@ -8,13 +8,14 @@ import { errorMessage } from "../../../shared/errorMessage";
 
 export interface Action {
   /**
-   * Runs `task`. Success clears the error; failure sets it to the failure's message. Never
+   * Runs `task`. Starting clears the last error (a retry does not show a stale one); failure sets
+   * it to the failure's message. Never
    * rejects: resolves true when the task succeeded, so a caller can follow up on either outcome.
    */
   run(task: () => Promise<unknown>): Promise<boolean>;
   /** True while any task started here is still running. */
   pending: Accessor<boolean>;
-  /** The message of the last failure, until a task succeeds. */
+  /** The message of the last failure, until another task starts. */
   error: Accessor<string | undefined>;
 }
 
@@ -24,9 +25,9 @@ export function createAction(): Action {
   return {
     async run(task) {
       setRunning((n) => n + 1);
+      setError(undefined);
       try {
         await task();
-        setError(undefined);
         return true;
       } catch (e) {
         setError(errorMessage(e));

@@ -6,7 +6,7 @@
 import { decode, encode, tags, type Change, type Changes, type Msg } from "@vlcn.io/ws-common";
 import { SCHEMA_NAME } from "../shared/constants";
 import { SCHEMA_VERSION } from "../shared/migrations";
-import { connectedState, type RelaySocket, type SocketState } from "./relaySocket";
+import { connectedState, type RelaySocket, type SocketState } from "../worker/relaySocket";
 
 /** cr-sqlite's packing of a one-column TEXT primary key. */
 export function textPk(id: string): Uint8Array {

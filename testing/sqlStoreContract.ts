@@ -5,9 +5,9 @@
  */
 import type { Change } from "@vlcn.io/ws-common";
 import { describe, expect, it } from "vitest";
-import { ChangeLogStore } from "./changeLogStore";
-import { noteChange } from "./relayTesting";
-import type { SqlDatabase } from "./sqlStore";
+import { ChangeLogStore } from "../worker/changeLogStore";
+import { noteChange } from "./fakeRelaySocket";
+import type { SqlDatabase } from "../worker/sqlStore";
 
 /** Runs `test` against a fresh database of the backend. */
 export type WithDatabase = (test: (db: SqlDatabase) => void) => Promise<void>;

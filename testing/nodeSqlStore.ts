@@ -1,10 +1,10 @@
 /**
  * `SqlDatabase` on Node's built-in SQLite, so the server's stores and relay run in plain Node
  * tests. Never imported by the deployed Worker. It follows the DO's conventions (blobs as
- * ArrayBuffer, nested transactions as savepoints); sqlStore.contract.ts holds it to them.
+ * ArrayBuffer, nested transactions as savepoints); sqlStoreContract.ts holds it to them.
  */
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
-import type { SqlDatabase, SqlExec, SqlRows, SqlValue } from "./sqlStore";
+import type { SqlDatabase, SqlExec, SqlRows, SqlValue } from "../worker/sqlStore";
 
 const toInput = (value: SqlValue): SQLInputValue => (value instanceof ArrayBuffer ? new Uint8Array(value) : value);
 
