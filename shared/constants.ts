@@ -128,6 +128,9 @@ export const MIN_LAST_SEEN_WIRE_BYTES = 25;
 /** Version of the Durable Object's storage layout; bump with a migration when it changes. */
 export const USER_LOG_FORMAT_VERSION = 3;
 
+/** Retry-After of a 503: a Durable Object that failed is usually back within seconds. */
+export const SERVER_ERROR_RETRY_AFTER_S = 5;
+
 /** Lifetime of a token minted by `npm run token` unless `--days` says otherwise. */
 export const DEFAULT_TOKEN_DAYS = 365;
 

@@ -23,6 +23,9 @@ class FailingDatabase implements SqlDatabase {
       if (this.failOn?.test(query)) throw new Error("disk I/O error");
       return this.inner.sql.exec(query, ...bindings);
     },
+    get databaseSize() {
+      return 0;
+    },
   };
   transactionSync<T>(fn: () => T): T {
     return this.inner.transactionSync(fn);
