@@ -108,23 +108,26 @@ export class UserLog extends DurableObject<Env> {
     const upgraded = new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": protocol } });
     // Limits are refused on an open socket, with a close code: a browser cannot read an HTTP
     // refusal of a WebSocket upgrade. Such a socket is not hibernatable and not counted.
-    const refusal = this.#handshakes.count(deviceId)
-      ? this.#openSockets() >= MAX_SOCKETS_PER_USER
-        ? ([CloseCode.TooManyConnections, `too many open connections (${MAX_SOCKETS_PER_USER}) for this account; close another tab or device, then retry`] as const)
-        : undefined
-      : ([CloseCode.TooManyReconnects, `too many reconnects (over ${MAX_SYNC_HANDSHAKES_PER_MINUTE} a minute); wait a minute, then retry`] as const);
+    const refusal = this.#handshakeRefusal(deviceId);
     if (refusal) {
       server.accept();
-      refuse(
-        { isOpen: true, send: (frame) => server.send(frame), close: (code, reason) => server.close(code, reason), readState: () => connectedState(userId, deviceId), writeState: () => undefined },
-        refusal[0],
-        refusal[1],
-      );
+      refuse(new HibernatableSocket(server), refusal.code, refusal.reason);
       return upgraded;
     }
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment(connectedState(userId, deviceId));
     return upgraded;
+  }
+
+  /** Counts the handshake; says why it is refused if the device or the user is over a limit. */
+  #handshakeRefusal(deviceId: string): { code: number; reason: string } | undefined {
+    if (!this.#handshakes.count(deviceId)) {
+      return { code: CloseCode.TooManyReconnects, reason: `too many reconnects (over ${MAX_SYNC_HANDSHAKES_PER_MINUTE} a minute); wait a minute, then retry` };
+    }
+    if (this.#openSockets() >= MAX_SOCKETS_PER_USER) {
+      return { code: CloseCode.TooManyConnections, reason: `too many open connections (${MAX_SOCKETS_PER_USER}) for this account; close another tab or device` };
+    }
+    return undefined;
   }
 
   #openSockets(): number {

@@ -173,7 +173,7 @@ describe("UserLog limits: a per-user storage quota", () => {
     b.announce();
     await b.waitFor(tags.Changes);
     expect(b.changes().map((c) => c[3])).toEqual(["small"]);
-  });
+  }, 20_000);
 });
 
 describe("UserLog limits: reconnects per device are counted and bounded at the server", () => {
@@ -215,6 +215,24 @@ describe("UserLog limits: a failure inside the Durable Object is 'try again', ne
     expect(response.status).toBe(503);
     expect(response.headers.get("Retry-After")).toMatch(/^\d+$/);
     expect(((await response.json()) as { error: string }).error).toMatch(/try again/i);
+  });
+
+  it("a storage failure while handling a push closes the socket with 1011 'try again', and the other devices stay connected", async () => {
+    const user = freshUser();
+    const a = await Device.connect(user, { deviceId: "a" });
+    const b = await Device.connect(user, { deviceId: "b" });
+    a.announce();
+    b.announce();
+    await a.waitFor(tags.StartStreaming);
+    await b.waitFor(tags.StartStreaming);
+    await runInDurableObject(stub(user), (_instance, state) => {
+      state.storage.sql.exec("ALTER TABLE peers RENAME TO peers_gone"); // every push now fails; reading the log still works
+    });
+    a.push([noteChange("n1", "title", "x")]);
+    expect(await a.closed).toEqual({ code: CloseCode.ServerError, reason: expect.stringMatching(/try again/) });
+    expect(CloseCode.ServerError).toBe(1011);
+    b.ping();
+    await b.waitFor(tags.Pong);
   });
 
   it("the /sync handshake answers 503 too", async () => {
