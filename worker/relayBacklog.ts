@@ -49,23 +49,21 @@ export const pageFull = (state: SocketState) => state.unackedBytes >= BACKLOG_PA
 export function flushBacklog(store: ChangeLogStore, socket: RelaySocket, state: SocketState, now = Date.now()): boolean {
   const site = fromHex(state.site!);
   const before = JSON.stringify(state);
-  let more = false;
+  let stoppedShort = false; // entries were read that did not fit in the page
   while (!pageFull(state)) {
-    const room = BACKLOG_PAGE_CHANGES - state.unackedChanges;
-    const entries = store.readSince(state.cursor, site, Math.min(BACKLOG_PAGE_ROWS, room));
+    const limit = Math.min(BACKLOG_PAGE_ROWS, BACKLOG_PAGE_CHANGES - state.unackedChanges);
+    const entries = store.readSince(state.cursor, site, limit);
     if (entries.length === 0) break;
     const fitting = withinBytes(entries, BACKLOG_PAGE_BYTES - state.unackedBytes, state.unackedBytes === 0);
     for (const frame of cutFrames(fitting)) sendChanges(store, socket, state, frame);
-    if (fitting.length < entries.length) {
-      more = true;
-      break;
-    }
-    if (entries.length < Math.min(BACKLOG_PAGE_ROWS, room)) break;
-    if (pageFull(state)) more = true;
+    stoppedShort = fitting.length < entries.length;
+    if (stoppedShort || entries.length < limit) break;
   }
-  if (more && state.waitingSince === 0) state.waitingSince = now;
+  // A full page may hide more (or not): either way the device waits for its acknowledgement.
+  const waiting = stoppedShort || pageFull(state);
+  if (waiting && state.waitingSince === 0) state.waitingSince = now;
   if (JSON.stringify(state) !== before) socket.writeState(state);
-  return more;
+  return waiting;
 }
 
 /** The device applied (or at least received) what it was sent: its next page may go out. */

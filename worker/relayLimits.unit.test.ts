@@ -98,6 +98,22 @@ describe("relay limits: one page per acknowledgement", () => {
     expect(b.changes()).toHaveLength(version);
   });
 
+  it("live changes that arrive while a silent device's page is full reach it after the wait", () => {
+    const { relay, clock, join } = userRoom();
+    const a = join("a");
+    const b = join("b");
+    const big = "y".repeat(50_000);
+    for (let version = 1; version <= 40; version++) {
+      relay.changes(a, a.push([noteChange(`n${version}`, "body", big, { dbVersion: BigInt(version) })], BigInt(version - 1)));
+    }
+    expect(b.changes().length).toBeLessThan(40);
+    for (let waits = 0; b.changes().length < 40 && waits < 40; waits++) {
+      clock.now += BACKLOG_ACK_WAIT_MS;
+      relay.serveOverdue();
+    }
+    expect(b.changes().map((c) => c[3] === big)).toEqual(Array(40).fill(true));
+  });
+
   it("a page not acknowledged for BACKLOG_ACK_WAIT_MS counts as delivered: serveOverdue sends the next one", () => {
     const { relay, clock, join, fill } = userRoom();
     fill(12_000, (i) => `t${i}`, 2_000);
