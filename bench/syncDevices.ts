@@ -12,7 +12,8 @@ import { buildApp, ROOT, startLocalServer } from "../scripts/lib/localServer.ts"
 import { mintToken } from "../worker/auth.ts";
 import type { Metric } from "./report.ts";
 
-const PORT = 8798;
+/** `BENCH_DEVICES_PORT` moves it when another server holds the port. */
+const PORT = Number(process.env.BENCH_DEVICES_PORT ?? 8798);
 const EDIT_SAMPLES = 60;
 const FIRST_SYNC_NOTES = 10_000;
 const BACKLOG_NOTES = 2_000;

@@ -12,12 +12,15 @@ import { pullChanges } from "../web/src/db-worker/changes.ts";
 import { RawDevice, textPk } from "../e2e/rawDevice.ts";
 import type { Metric } from "./report.ts";
 
-const PORT = 8797;
+/** `BENCH_SYNC_PORT` moves it when another server holds the port. */
+const PORT = Number(process.env.BENCH_SYNC_PORT ?? 8797);
 /** Changes pushed per ingest run; bounded so the run stays short. */
 const INGEST_CHANGES = 20_000;
 const RELAY_SAMPLES = 200;
 const NOTES = 100;
 const EDITS_PER_NOTE = 100;
+/** The backlog a new device catches up on, one page per acknowledgement. */
+const BACKLOG_CHANGES = 50_000;
 
 async function until(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -71,6 +74,49 @@ async function relayLatency(url: string, secret: string): Promise<{ p50: number;
   return { p50: quantile(samples, 0.5), p95: quantile(samples, 0.95) };
 }
 
+/**
+ * A new device catching up on a 50,000-change backlog, acknowledging each page with a Ping as
+ * the app does: the largest invocation of the Durable Object in rows and bytes sent, and the
+ * longest Ping → Pong round trip (that invocation plus loopback: an upper bound on its time).
+ */
+async function backlogPaging(url: string, secret: string) {
+  const user = `backlog-${Date.now()}`;
+  const a = await RawDevice.connect(url, secret, user, "a");
+  for (let v = 0; v < BACKLOG_CHANGES / 5_000; v++) {
+    const changes: Change[] = Array.from({ length: 5_000 }, (_, i) => ["notes", textPk(`n${v}-${i}`), "title", `title ${v}-${i}`, 1n, BigInt(v + 1), null, 1n, i]);
+    a.push(changes, BigInt(v));
+  }
+  const stored = a.next(tags.Pong);
+  a.ping();
+  await stored;
+  const b = await RawDevice.connect(url, secret, user, "b", { ackChanges: false });
+  const current = { rows: 0, bytes: 0 };
+  let received = 0;
+  b.onMessage = (msg) => {
+    if (msg._tag !== tags.Changes) return;
+    current.rows += (msg as Changes).changes.length;
+    current.bytes += b.frameBytes;
+    received += (msg as Changes).changes.length;
+  };
+  await new Promise((r) => setTimeout(r, 200)); // the first page, sent with StartStreaming
+  const largest = { rows: current.rows, bytes: current.bytes, ms: 0, invocations: 1 };
+  while (received < BACKLOG_CHANGES) {
+    Object.assign(current, { rows: 0, bytes: 0 });
+    const pong = b.next(tags.Pong);
+    const t0 = performance.now();
+    b.ping();
+    await pong;
+    largest.ms = Math.max(largest.ms, performance.now() - t0);
+    largest.rows = Math.max(largest.rows, current.rows);
+    largest.bytes = Math.max(largest.bytes, current.bytes);
+    largest.invocations++;
+    if (largest.invocations > 10_000) throw new Error("the backlog never finished");
+  }
+  a.close();
+  b.close();
+  return largest;
+}
+
 /** 100 notes edited 100 times each on a real replica, synced through the stock client. */
 async function logGrowth(url: string, secret: string) {
   const user = `growth-${Date.now()}`;
@@ -102,6 +148,7 @@ export async function syncServerSuite(): Promise<Metric[]> {
     const thousand = await ingest(server.url, secret, 1_000, INGEST_CHANGES);
     const relay = await relayLatency(server.url, secret);
     const growth = await logGrowth(server.url, secret);
+    const backlog = await backlogPaging(server.url, secret);
     const m = (name: string, unit: string, ours: number, baseline?: number, baselineName?: string, target?: string): Metric => ({
       suite: "sync server",
       name,
@@ -117,6 +164,9 @@ export async function syncServerSuite(): Promise<Metric[]> {
       m("DO ingest, batches of 1,000", "changes/s", thousand, single, "one change per message"),
       m(`A → DO → B relay latency p50 (n=${RELAY_SAMPLES})`, "ms", relay.p50),
       m(`A → DO → B relay latency p95 (n=${RELAY_SAMPLES})`, "ms", relay.p95),
+      m(`${BACKLOG_CHANGES.toLocaleString("en")}-change backlog to a new device: largest invocation, rows sent (${backlog.invocations} invocations)`, "rows", backlog.rows),
+      m(`${BACKLOG_CHANGES.toLocaleString("en")}-change backlog: largest invocation, bytes sent`, "bytes", backlog.bytes),
+      m(`${BACKLOG_CHANGES.toLocaleString("en")}-change backlog: longest Ping → Pong (one invocation + loopback)`, "ms", backlog.ms),
       m(
         `log rows after ${EDITS_PER_NOTE} edits to each of ${NOTES} notes (live cells: ${growth.liveCells})`,
         "rows",

@@ -16,14 +16,26 @@ const frame = (msg: Msg) => encode(msg) as Uint8Array<ArrayBuffer>;
 export class RawDevice {
   readonly site = crypto.getRandomValues(new Uint8Array(16));
   onMessage: (msg: Msg) => void = () => {};
+  /** Size of the frame whose message `onMessage` is handling. */
+  frameBytes = 0;
   #ws!: WebSocket;
 
-  static async connect(baseUrl: string, secret: string, userId: string, deviceId: string): Promise<RawDevice> {
+  /**
+   * `ackChanges` (default true): acknowledge each Changes frame with a Ping, as the app's
+   * transport does after applying it; the server sends one page of its backlog per acknowledgement.
+   */
+  static async connect(baseUrl: string, secret: string, userId: string, deviceId: string, { ackChanges = true } = {}): Promise<RawDevice> {
     const device = new RawDevice();
     const token = await mintToken(secret, { userId, deviceId, days: 1 });
     const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}/sync`, [encodeSyncProtocol({ auth: token, room: userId })]);
     ws.binaryType = "arraybuffer";
-    ws.onmessage = (event) => device.onMessage(decode(new Uint8Array(event.data as ArrayBuffer)));
+    ws.onmessage = (event) => {
+      const data = event.data as ArrayBuffer;
+      const msg = decode(new Uint8Array(data));
+      device.frameBytes = data.byteLength;
+      device.onMessage(msg);
+      if (ackChanges && msg._tag === tags.Changes) device.ping();
+    };
     await new Promise<void>((resolve, reject) => {
       ws.onopen = () => resolve();
       ws.onerror = () => reject(new Error("connect failed"));
@@ -45,6 +57,10 @@ export class RawDevice {
         } else previous(msg);
       };
     });
+  }
+
+  ping(): void {
+    this.#ws.send(frame({ _tag: tags.Ping }));
   }
 
   push(changes: Change[], since: bigint): void {

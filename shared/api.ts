@@ -62,6 +62,19 @@ export interface ApiLogStats {
   peers: number;
 }
 
+/** Sync handshakes of one device as the server counted them (its bound on reconnect loops). */
+export interface ApiHandshakeCount {
+  deviceId: string;
+  /** Handshakes in the current clock minute, refused ones included. */
+  thisMinute: number;
+  total: number;
+}
+
+export interface ApiHandshakes {
+  limitPerMinute: number;
+  devices: ApiHandshakeCount[];
+}
+
 type Answer<In, Out, Status extends number> = { input: In; output: Out; outputFormat: "json"; status: Status };
 type DeviceParam = { param: { id: string } };
 
@@ -71,6 +84,7 @@ export type ApiSchema = {
   };
   "/api/me": { $get: Answer<{}, ApiIdentity, 200> };
   "/api/log/stats": { $get: Answer<{}, ApiLogStats, 200> };
+  "/api/sync/handshakes": { $get: Answer<{}, ApiHandshakes, 200> };
   "/api/token/renew": { $post: Answer<{}, { token: string }, 200> };
   "/api/link-codes": { $post: Answer<{}, ApiLinkCode, 201> };
   "/api/devices": { $get: Answer<{}, ApiDevice[], 200> };

@@ -69,6 +69,56 @@ export const MAX_SQL_PARAMS = 100;
 /** Log rows read per query while streaming a backlog, so a 10k-note catch-up is not one huge array. */
 export const BACKLOG_PAGE_ROWS = 2_000;
 
+/**
+ * Estimated wire bytes the server sends one socket before it waits for that device's
+ * acknowledgement (its next Ping): one page per acknowledgement, so serving a 50,000-change
+ * backlog is many small invocations, never one that runs out of CPU or memory. Two frames'
+ * worth, so live edits flow between heartbeats without waiting.
+ */
+export const BACKLOG_PAGE_BYTES = 2 * OUTBOUND_FRAME_TARGET_BYTES;
+
+/** Changes per page at most, whatever their size: the CPU one invocation spends on a page. */
+export const BACKLOG_PAGE_CHANGES = 5_000;
+
+/**
+ * A page not acknowledged after this long counts as delivered (the Durable Object's alarm sends
+ * the next one), so a client that never pings, such as the stock ws-client transport, still
+ * progresses, one page per wait.
+ */
+export const BACKLOG_ACK_WAIT_MS = 500;
+
+/**
+ * RejectChanges replays one socket may cause per REJECT_REPLAY_WINDOW_MS. A device that cannot
+ * apply what it receives rejects every time; alternating two cursors must not make the server
+ * replay the log again and again. Past this, the socket gets nothing more until it reconnects.
+ */
+export const MAX_REJECT_REPLAYS_PER_WINDOW = 5;
+
+/** The window the replay limit counts over. */
+export const REJECT_REPLAY_WINDOW_MS = 60_000;
+
+/**
+ * Open sync sockets one user may have. One tab per device syncs, so this is devices; generous
+ * for a person (the load test uses 20), and it bounds the fan-out work of one push.
+ */
+export const MAX_SOCKETS_PER_USER = 32;
+
+/**
+ * Storage one user's log may take, in bytes of the Durable Object's SQLite database: far under
+ * the Durable Object's own 10 GB, so a push is refused with a clear code before storage fails.
+ */
+export const USER_STORAGE_QUOTA_BYTES = 1024 * 1024 * 1024;
+
+/** Stored bytes per wire byte of a change (the log row plus its cell index), for the quota check. */
+export const STORAGE_BYTES_PER_WIRE_BYTE = 3;
+
+/**
+ * Sync handshakes one device may make per minute, counted at the server. The client's back-off
+ * makes about 7 in its first minute of failures and 2 a minute after; a client looping without
+ * back-off (the stock one reconnects every 1–3 s) is refused past this.
+ */
+export const MAX_SYNC_HANDSHAKES_PER_MINUTE = 20;
+
 /** Bytes one change tuple takes at least on the wire; used to reject absurd counts before decoding. */
 export const MIN_CHANGE_WIRE_BYTES = 30;
 
@@ -76,7 +126,10 @@ export const MIN_CHANGE_WIRE_BYTES = 30;
 export const MIN_LAST_SEEN_WIRE_BYTES = 25;
 
 /** Version of the Durable Object's storage layout; bump with a migration when it changes. */
-export const USER_LOG_FORMAT_VERSION = 2;
+export const USER_LOG_FORMAT_VERSION = 3;
+
+/** Retry-After of a 503: a Durable Object that failed is usually back within seconds. */
+export const SERVER_ERROR_RETRY_AFTER_S = 5;
 
 /** Lifetime of a token minted by `npm run token` unless `--days` says otherwise. */
 export const DEFAULT_TOKEN_DAYS = 365;

@@ -19,6 +19,14 @@ export const CloseCode = {
   SchemaMismatch: 4409,
   /** A change failed validation (unknown table/column, bad pk, wrong value type). Final until fixed. */
   InvalidChange: 4422,
+  /** The server failed inside (e.g. its storage): nothing is lost, try again with back-off. */
+  ServerError: 1011,
+  /** Too many reconnects from this device in the last minute: wait a minute, then try again. */
+  TooManyReconnects: 4420,
+  /** This user already has MAX_SOCKETS_PER_USER open sync connections: close one, then retry. */
+  TooManyConnections: 4429,
+  /** This user's log is at its storage quota: the push was not stored. Final: the server is full. */
+  StorageQuota: 4507,
 } as const;
 
 export type CloseCodeName = keyof typeof CloseCode;
@@ -29,6 +37,7 @@ export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   CloseCode.Forbidden,
   CloseCode.SchemaMismatch,
   CloseCode.InvalidChange,
+  CloseCode.StorageQuota,
 ]);
 
 export interface SyncHandshake {

@@ -22,7 +22,16 @@ export class NodeSqliteDatabase implements SqlDatabase {
   #depth = 0;
 
   constructor(readonly db = new DatabaseSync(":memory:")) {
-    this.sql = { exec: (query, ...bindings) => this.#exec(query, bindings) };
+    const size = () => {
+      const [pages, pageSize] = ["page_count", "page_size"].map((pragma) => Number(Object.values(this.db.prepare(`PRAGMA ${pragma}`).get()!)[0]));
+      return pages! * pageSize!;
+    };
+    this.sql = {
+      exec: (query, ...bindings) => this.#exec(query, bindings),
+      get databaseSize() {
+        return size();
+      },
+    };
   }
 
   #exec(query: string, bindings: SqlValue[]): SqlRows {

@@ -36,6 +36,15 @@ export function sqlStoreContract(backend: string, withDb: WithDatabase): void {
         expect(sql.exec("SELECT count(*) AS n FROM contract_a").toArray()).toEqual([{ n: 0 }]);
       }));
 
+    it("reports the database's size in bytes, which grows with what is stored (the quota counts it)", () =>
+      withDb(({ sql }) => {
+        const empty = sql.databaseSize;
+        expect(empty).toBeGreaterThanOrEqual(0);
+        sql.exec("CREATE TABLE contract_size (v)");
+        sql.exec("INSERT INTO contract_size VALUES (?)", new Uint8Array(200_000).fill(7).buffer);
+        expect(sql.databaseSize).toBeGreaterThan(empty + 200_000);
+      }));
+
     it("commits a transaction that returns, and rolls back every write of one that throws", () =>
       withDb((db) => {
         db.sql.exec("CREATE TABLE contract_tx (x)");

@@ -20,9 +20,10 @@
  * All methods are synchronous; `append` is one transaction by itself.
  */
 import type { Change } from "@vlcn.io/ws-common";
-import { USER_LOG_FORMAT_VERSION } from "../shared/constants";
+import { USER_LOG_FORMAT_VERSION, USER_STORAGE_QUOTA_BYTES } from "../shared/constants";
 import { SENTINEL_CID } from "../shared/changeValidation";
 import { DEVICE_REGISTRY_SQL } from "./deviceRegistry";
+import { HANDSHAKE_COUNTER_SQL } from "./handshakeCounter";
 import type { SqlDatabase, SqlExec } from "./sqlStore";
 import { fromStored, toStored } from "./wireValue";
 
@@ -73,6 +74,7 @@ const FORMAT_MIGRATIONS: Record<number, string> = {
     );
   `,
   2: DEVICE_REGISTRY_SQL,
+  3: HANDSHAKE_COUNTER_SQL,
 };
 
 /** DO SQL binds blobs as ArrayBuffer and returns them as ArrayBuffer. */
@@ -134,6 +136,20 @@ export class ChangeLogStore {
 
   setOwner(userId: string): void {
     this.#setMeta("owner", userId);
+  }
+
+  /** Bytes this user's storage takes now. */
+  sizeBytes(): number {
+    return this.sql.databaseSize;
+  }
+
+  /**
+   * This user's storage quota: USER_STORAGE_QUOTA_BYTES, unless an operator set another for this
+   * user in `meta.quota_bytes` (no route writes it).
+   */
+  quotaBytes(): number {
+    const override = Number(this.#meta("quota_bytes"));
+    return Number.isFinite(override) && override > 0 ? override : USER_STORAGE_QUOTA_BYTES;
   }
 
   /**

@@ -31,7 +31,9 @@ const ACCEPTABLE = new Set<number>([CloseCode.UnsupportedData, CloseCode.FrameTo
 /** Sends `frames` on a fresh socket of the victim user (a compromised device) and waits. */
 async function attack(frames: Array<Uint8Array | string>, announce: boolean): Promise<{ code?: number }> {
   tried++;
-  const attacker = await Device.connect(victim, { deviceId: "attacker" });
+  // One device id per attack: one device reconnecting this often would be refused with
+  // TooManyReconnects before its frames were read (userLogLimits.test.ts tests that bound).
+  const attacker = await Device.connect(victim, { deviceId: `attacker${tried}` });
   if (announce) {
     attacker.announce();
     await attacker.waitFor(tags.StartStreaming);

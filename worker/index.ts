@@ -11,7 +11,7 @@ import { bearerAuth } from "hono/bearer-auth";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import type { ApiLinkClaim, ApiSchema } from "../shared/api";
-import { DEVICE_TOKEN_DAYS } from "../shared/constants";
+import { DEVICE_TOKEN_DAYS, SERVER_ERROR_RETRY_AFTER_S } from "../shared/constants";
 import { parseSyncProtocol } from "../shared/syncProtocol";
 import { AuthError, mintToken, verifyToken, type Identity } from "./auth";
 import { DEVICE_HEADER, USER_HEADER, type Env } from "./userLog";
@@ -81,20 +81,26 @@ const routes = app
       invalidToken: { message: { error: "invalid or expired token, or a revoked device; sign in again" } },
       verifyToken: async (token, context) => {
         const c = context as Context<AppEnv>; // bearerAuth types its context without our bindings
+        let identity: Identity;
         try {
-          const identity = await verifyToken(token, c.env);
-          if (!(await userLogOf(c.env, identity.userId).checkDevice(identity.deviceId))) return false;
-          c.set("identity", identity);
-          return true;
-        } catch {
-          return false;
+          identity = await verifyToken(token, c.env);
+        } catch (error) {
+          if (error instanceof AuthError) return false;
+          throw error;
         }
+        // A failure reaching the user's log is the server's problem, not a bad token: it
+        // propagates to onError as 503, so the device retries instead of signing itself out.
+        if (!(await userLogOf(c.env, identity.userId).checkDevice(identity.deviceId))) return false;
+        c.set("identity", identity);
+        return true;
       },
     }),
   )
   .get("/api/me", (c) => c.json(c.get("identity"), 200))
   /** Size of the caller's own log (for the settings screen, tests and benchmarks). */
   .get("/api/log/stats", async (c) => c.json(await userLogOf(c.env, c.get("identity").userId).stats(), 200))
+  /** Sync handshakes per device as the server counted them: its bound on reconnect loops. */
+  .get("/api/sync/handshakes", async (c) => c.json(await userLogOf(c.env, c.get("identity").userId).handshakes(), 200))
   /** A fresh token for the calling device, so a device in use never reaches its expiry. */
   .post("/api/token/renew", async (c) => {
     const { userId, deviceId } = c.get("identity");
@@ -150,8 +156,11 @@ app.all("*", (c) => c.env.ASSETS.fetch(c.req.raw));
 app.onError((error, c) => {
   if (error instanceof AuthError) return c.json({ error: error.message }, error.status);
   if (error instanceof HTTPException) return error.getResponse();
+  // Anything else failed inside the server (most often the Durable Object or its storage):
+  // nothing the device did, and nothing lost. "Try again", never "sign in again".
   console.error(error);
-  return c.json({ error: "internal error" }, 500);
+  c.header("Retry-After", String(SERVER_ERROR_RETRY_AFTER_S));
+  return c.json({ error: "the server had a problem; try again shortly" }, 503);
 });
 
 export default app;

@@ -23,6 +23,9 @@ class FailingDatabase implements SqlDatabase {
       if (this.failOn?.test(query)) throw new Error("disk I/O error");
       return this.inner.sql.exec(query, ...bindings);
     },
+    get databaseSize() {
+      return 0;
+    },
   };
   transactionSync<T>(fn: () => T): T {
     return this.inner.transactionSync(fn);
@@ -220,6 +223,7 @@ describe("relay: backlog", () => {
     const body = "x".repeat(10_000);
     relay.changes(a, a.push(Array.from({ length: 100 }, (_, seq) => noteChange(`n${seq}`, "body", body, { seq }))));
     const b = join("b");
+    for (let acks = 0; b.changes().length < 100 && acks < 100; acks++) relay.acknowledged(b); // one page per acknowledgement
 
     const perFrame = Math.floor(OUTBOUND_FRAME_TARGET_BYTES / entryWireSize(store.readSince(0, b.site, 1)[0]!));
     const frames = b.of<Changes>(tags.Changes);

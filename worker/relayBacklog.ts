@@ -6,7 +6,7 @@
  * previous frame's last seq; a device never receives its own changes back; no empty frames.
  */
 import { encode, tags, type Change } from "@vlcn.io/ws-common";
-import { BACKLOG_PAGE_ROWS, OUTBOUND_FRAME_TARGET_BYTES } from "../shared/constants";
+import { BACKLOG_PAGE_BYTES, BACKLOG_PAGE_CHANGES, BACKLOG_PAGE_ROWS, OUTBOUND_FRAME_TARGET_BYTES } from "../shared/constants";
 import type { ChangeLogStore, LogEntry } from "./changeLogStore";
 import type { RelaySocket, SocketState } from "./relaySocket";
 import { changeWireSize } from "../shared/wireSize";
@@ -36,20 +36,56 @@ export function cutFrames(entries: readonly LogEntry[]): LogEntry[][] {
   return frames;
 }
 
+/** True while the socket's unacknowledged page is full: nothing more goes out until it acknowledges. */
+export const pageFull = (state: SocketState) => state.unackedBytes >= BACKLOG_PAGE_BYTES || state.unackedChanges >= BACKLOG_PAGE_CHANGES;
+
 /**
- * Sends the socket every entry after its cursor that it did not write itself, reading the log
- * BACKLOG_PAGE_ROWS at a time so a 10k-note catch-up is never one huge array. Advances the
- * cursor per frame sent, and writes it back to the socket once.
+ * Sends the socket what follows its cursor that it did not write itself, up to one page:
+ * BACKLOG_PAGE_BYTES (estimated) and BACKLOG_PAGE_CHANGES since its last acknowledgement. The
+ * rest waits for the device's next Ping (`acknowledge`), so serving a huge backlog is many
+ * small invocations. Reads the log BACKLOG_PAGE_ROWS at a time, advances the cursor per frame,
+ * and writes the state back once. Returns true when the page filled up with more to send.
  */
-export function flushBacklog(store: ChangeLogStore, socket: RelaySocket, state: SocketState): void {
+export function flushBacklog(store: ChangeLogStore, socket: RelaySocket, state: SocketState, now = Date.now()): boolean {
   const site = fromHex(state.site!);
-  const start = state.cursor;
-  for (;;) {
-    const entries = store.readSince(state.cursor, site, BACKLOG_PAGE_ROWS);
-    for (const frame of cutFrames(entries)) sendChanges(store, socket, state, frame);
-    if (entries.length < BACKLOG_PAGE_ROWS) break;
+  const before = JSON.stringify(state);
+  let stoppedShort = false; // entries were read that did not fit in the page
+  while (!pageFull(state)) {
+    const limit = Math.min(BACKLOG_PAGE_ROWS, BACKLOG_PAGE_CHANGES - state.unackedChanges);
+    const entries = store.readSince(state.cursor, site, limit);
+    if (entries.length === 0) break;
+    const fitting = withinBytes(entries, BACKLOG_PAGE_BYTES - state.unackedBytes, state.unackedBytes === 0);
+    for (const frame of cutFrames(fitting)) sendChanges(store, socket, state, frame);
+    stoppedShort = fitting.length < entries.length;
+    if (stoppedShort || entries.length < limit) break;
   }
-  if (state.cursor !== start) socket.writeState(state);
+  // A full page may hide more (or not): either way the device waits for its acknowledgement.
+  const waiting = stoppedShort || pageFull(state);
+  if (waiting && state.waitingSince === 0) state.waitingSince = now;
+  if (JSON.stringify(state) !== before) socket.writeState(state);
+  return waiting;
+}
+
+/** The device applied (or at least received) what it was sent: its next page may go out. */
+export function acknowledge(state: SocketState): void {
+  state.unackedBytes = 0;
+  state.unackedChanges = 0;
+  state.waitingSince = 0;
+}
+
+/**
+ * The leading entries whose estimated size fits in `budget` bytes. On an empty page the first
+ * entry goes even if it is larger (one cell is at most a frame), or the device would never get it.
+ */
+function withinBytes(entries: readonly LogEntry[], budget: number, emptyPage: boolean): LogEntry[] {
+  let size = 0;
+  let count = 0;
+  for (const entry of entries) {
+    size += entryWireSize(entry);
+    if (size > budget && !(count === 0 && emptyPage)) break;
+    count++;
+  }
+  return entries.slice(0, count);
 }
 
 function sendChanges(store: ChangeLogStore, socket: RelaySocket, state: SocketState, entries: LogEntry[]): void {
@@ -57,4 +93,6 @@ function sendChanges(store: ChangeLogStore, socket: RelaySocket, state: SocketSt
   const changes: Change[] = entries.map((e) => [e.table, e.pk, e.cid, e.value, BigInt(e.colVersion), BigInt(e.seq), null, BigInt(e.cl), 0]);
   socket.send(encode({ _tag: tags.Changes, sender: store.serverSiteId, since: [BigInt(state.cursor), 0], changes }));
   state.cursor = entries[entries.length - 1]!.seq;
+  state.unackedBytes += entries.reduce((n, e) => n + entryWireSize(e), 0);
+  state.unackedChanges += entries.length;
 }

@@ -19,6 +19,14 @@ export interface SocketState {
   rejects: number;
   /** The device keeps rejecting the same data: stop sending it until it reconnects. */
   stalled: boolean;
+  /** Estimated bytes and changes sent since the device last acknowledged (its last Ping). */
+  unackedBytes: number;
+  unackedChanges: number;
+  /** When the current page filled up and the socket began waiting for an acknowledgement; 0 if not. */
+  waitingSince: number;
+  /** Start of the current RejectChanges replay window, and replays in it. */
+  replayWindowStart: number;
+  replays: number;
 }
 
 export interface RelaySocket {
@@ -40,6 +48,11 @@ export const connectedState = (userId: string, deviceId: string): SocketState =>
   rejectAt: -1,
   rejects: 0,
   stalled: false,
+  unackedBytes: 0,
+  unackedChanges: 0,
+  waitingSince: 0,
+  replayWindowStart: 0,
+  replays: 0,
 });
 
 /** WebSocket close reasons are limited to 123 bytes. */

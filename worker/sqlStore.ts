@@ -17,6 +17,8 @@ export interface SqlRows {
 export interface SqlExec {
   /** Runs one statement with `?` bindings, or a script of statements without bindings. */
   exec(query: string, ...bindings: SqlValue[]): SqlRows;
+  /** Bytes the database takes on disk (the DO's `sql.databaseSize`): what the storage quota counts. */
+  readonly databaseSize: number;
 }
 
 export interface SqlDatabase {

@@ -260,7 +260,11 @@ describe("UserLog: compaction and limits", () => {
     const sizes: number[] = [];
     b.announce();
     await b.waitFor(tags.Changes);
-    await settle(300);
+    // One page per acknowledgement: the device pings for the next one, as CoBrain's transport does.
+    for (let pongs = 1; b.changes().length < 3000 && pongs < 20; pongs++) {
+      b.ping();
+      await b.waitFor(tags.Pong, pongs);
+    }
     const frames = b.received.filter((m) => m._tag === tags.Changes) as Changes[];
     expect(frames.length).toBeGreaterThan(1);
     for (const f of frames) sizes.push(f.changes.reduce((n, c) => n + 40 + (c[3] as string).length, 0));

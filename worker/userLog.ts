@@ -12,10 +12,12 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { tags, type Msg } from "@vlcn.io/ws-common";
-import { MAX_FRAME_BYTES } from "../shared/constants";
+import type { ApiHandshakes } from "../shared/api";
+import { BACKLOG_ACK_WAIT_MS, MAX_FRAME_BYTES, MAX_SOCKETS_PER_USER, MAX_SYNC_HANDSHAKES_PER_MINUTE } from "../shared/constants";
 import { CloseCode } from "../shared/syncProtocol";
 import { ChangeLogStore, type LogStats } from "./changeLogStore";
 import { DeviceRegistry, type DeviceRecord } from "./deviceRegistry";
+import { HandshakeCounter } from "./handshakeCounter";
 import { decodeDeviceFrame, encode, FrameError } from "./frames";
 import { Relay } from "./relay";
 import { connectedState, refuse, type RelaySocket, type SocketState } from "./relaySocket";
@@ -48,7 +50,9 @@ class HibernatableSocket implements RelaySocket {
   }
 
   readState(): SocketState {
-    return this.ws.deserializeAttachment() as SocketState;
+    // Sockets accepted by an older version lack the newer fields: their defaults fill them in.
+    const stored = this.ws.deserializeAttachment() as SocketState;
+    return { ...connectedState(stored.userId, stored.deviceId), ...stored };
   }
 
   writeState(state: SocketState): void {
@@ -60,12 +64,31 @@ export class UserLog extends DurableObject<Env> {
   readonly #store: ChangeLogStore;
   readonly #devices: DeviceRegistry;
   readonly #relay: Relay;
+  readonly #handshakes: HandshakeCounter;
+  /** An alarm is set for sockets waiting on an acknowledgement (lost on eviction: then set again). */
+  #alarmSet = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#store = new ChangeLogStore(ctx.storage);
     this.#devices = new DeviceRegistry(ctx.storage.sql);
-    this.#relay = new Relay(this.#store, () => ctx.getWebSockets().map((ws) => new HibernatableSocket(ws)));
+    this.#handshakes = new HandshakeCounter(ctx.storage.sql);
+    this.#relay = new Relay(this.#store, () => ctx.getWebSockets().map((ws) => new HibernatableSocket(ws)), {
+      onWaiting: () => this.#wakeForPages(),
+    });
+  }
+
+  /** An alarm rather than a timer: it survives hibernation and eviction. */
+  #wakeForPages(): void {
+    if (this.#alarmSet) return;
+    this.#alarmSet = true;
+    void this.ctx.storage.setAlarm(Date.now() + BACKLOG_ACK_WAIT_MS);
+  }
+
+  /** Pages for sockets that did not acknowledge the last one in time (clients that never ping). */
+  override alarm(): void {
+    this.#alarmSet = false;
+    if (this.#relay.serveOverdue()) this.#wakeForPages();
   }
 
   /** The WebSocket upgrade, forwarded by the Worker with the verified identity in headers. */
@@ -81,10 +104,39 @@ export class UserLog extends DurableObject<Env> {
     this.#devices.touch(deviceId);
 
     const { 0: client, 1: server } = new WebSocketPair();
+    // The stock client refuses the connection unless its subprotocol is echoed exactly.
+    const upgraded = new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": protocol } });
+    // Limits are refused on an open socket, with a close code: a browser cannot read an HTTP
+    // refusal of a WebSocket upgrade. Such a socket is not hibernatable and not counted.
+    const refusal = this.#handshakeRefusal(deviceId);
+    if (refusal) {
+      server.accept();
+      refuse(new HibernatableSocket(server), refusal.code, refusal.reason);
+      return upgraded;
+    }
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment(connectedState(userId, deviceId));
-    // The stock client refuses the connection unless its subprotocol is echoed exactly.
-    return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": protocol } });
+    return upgraded;
+  }
+
+  /** Counts the handshake; says why it is refused if the device or the user is over a limit. */
+  #handshakeRefusal(deviceId: string): { code: number; reason: string } | undefined {
+    if (!this.#handshakes.count(deviceId)) {
+      return { code: CloseCode.TooManyReconnects, reason: `too many reconnects (over ${MAX_SYNC_HANDSHAKES_PER_MINUTE} a minute); wait a minute, then retry` };
+    }
+    if (this.#openSockets() >= MAX_SOCKETS_PER_USER) {
+      return { code: CloseCode.TooManyConnections, reason: `too many open connections (${MAX_SOCKETS_PER_USER}) for this account; close another tab or device` };
+    }
+    return undefined;
+  }
+
+  #openSockets(): number {
+    return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN).length;
+  }
+
+  /** Each device's sync handshakes, as counted for the reconnect bound. */
+  handshakes(): ApiHandshakes {
+    return { limitPerMinute: MAX_SYNC_HANDSHAKES_PER_MINUTE, devices: this.#handshakes.list() };
   }
 
   /** For tests and benchmarks: how big the log is. */
@@ -144,8 +196,10 @@ export class UserLog extends DurableObject<Env> {
         case tags.RejectChanges:
           return this.#relay.reject(socket, msg);
         case tags.Ping:
-          // Heartbeat, and an acknowledgement: this socket's earlier frames are handled and their
-          // writes committed before this reply leaves (the output gate waits for storage).
+          // Heartbeat, and an acknowledgement both ways: the device has what we sent before it
+          // (so its next page goes out first), and this socket's earlier frames are handled and
+          // their writes committed before the Pong leaves (the output gate waits for storage).
+          this.#relay.acknowledged(socket);
           return ws.send(encode({ _tag: tags.Pong }));
         default:
           return;
@@ -153,7 +207,7 @@ export class UserLog extends DurableObject<Env> {
     } catch (error) {
       // A bug must not take the other devices down with it; this socket reconnects.
       console.error("UserLog: failed handling a message", error);
-      if (ws.readyState === WebSocket.OPEN) ws.close(1011, "internal error");
+      if (ws.readyState === WebSocket.OPEN) ws.close(CloseCode.ServerError, "the server had a problem; nothing is lost, try again");
     }
   }
 

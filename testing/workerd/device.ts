@@ -26,6 +26,15 @@ export function textPk(id: string): Uint8Array {
 export const noteChange = (id: string, cid: string, value: unknown, { colVersion = 1n, dbVersion = 1n, cl = 1n } = {}): Change =>
   [ "notes", textPk(id), cid, value, colVersion, dbVersion, null, cl, 0 ] as Change;
 
+export class UpgradeError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(`upgrade failed: ${status} ${body}`);
+  }
+}
+
 export interface Closed {
   code: number;
   reason: string;
@@ -34,6 +43,10 @@ export interface Closed {
 export class Device {
   readonly site = crypto.getRandomValues(new Uint8Array(16));
   readonly received: Msg[] = [];
+  /** Byte length of each received frame, in the same order as `received`. */
+  readonly receivedBytes: number[] = [];
+  /** Called with each message as it arrives (after it is recorded). */
+  onMessage: (msg: Msg) => void = () => {};
   readonly closed: Promise<Closed>;
   #waiters: Array<() => void> = [];
   #ws!: WebSocket;
@@ -48,7 +61,7 @@ export class Device {
   static async connect(userId: string, { deviceId = "dev1", room = userId, site }: { deviceId?: string; room?: string; site?: Uint8Array } = {}) {
     const protocol = encodeSyncProtocol({ auth: await token(userId, deviceId), room });
     const response = await upgrade(protocol);
-    if (response.status !== 101 || !response.webSocket) throw new Error(`upgrade failed: ${response.status} ${await response.text()}`);
+    if (response.status !== 101 || !response.webSocket) throw new UpgradeError(response.status, await response.text());
     const device = new Device();
     if (site) device.site.set(site);
     device.#attach(response.webSocket);
@@ -60,7 +73,10 @@ export class Device {
     ws.binaryType = "arraybuffer"; // before accept(), or frames arrive as Blob
     ws.accept();
     ws.addEventListener("message", (event) => {
-      this.received.push(decode(new Uint8Array(event.data as ArrayBuffer)));
+      const msg = decode(new Uint8Array(event.data as ArrayBuffer));
+      this.received.push(msg);
+      this.receivedBytes.push((event.data as ArrayBuffer).byteLength);
+      this.onMessage(msg);
       this.#waiters.splice(0).forEach((wake) => wake());
     });
     ws.addEventListener("close", (event) => {
@@ -85,6 +101,11 @@ export class Device {
       schemaName: schema.name ?? SCHEMA_NAME,
       schemaVersion: schema.version ?? BigInt(SCHEMA_VERSION),
     });
+  }
+
+  /** A heartbeat, which also acknowledges what the server sent before its Pong. */
+  ping() {
+    this.send({ _tag: tags.Ping });
   }
 
   push(changes: Change[], since = 0n) {

@@ -218,6 +218,25 @@ describe("SyncTransport", () => {
     expect(t.transport.unacknowledged).toBe(false);
   });
 
+  it("pings after each incoming batch is applied, so the server sends its next page; not after a failed one", async () => {
+    const t = setup();
+    t.transport.start(() => {});
+    await t.settle();
+    t.last().open();
+    let fail = false;
+    t.transport.onChangesReceived = async () => {
+      if (fail) throw new Error("storage full");
+    };
+    t.last().deliver(changes);
+    expect(t.last().pings()).toBe(0); // not before it is applied
+    await t.settle();
+    expect(t.last().pings()).toBe(1);
+    fail = true;
+    t.last().deliver(changes);
+    await t.settle();
+    expect(t.last().pings()).toBe(1);
+  });
+
   it("refuses to send on a closed socket or a full buffer", async () => {
     const t = setup();
     expect(t.transport.sendChanges(changes)).toBe("reconnecting");

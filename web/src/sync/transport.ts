@@ -7,8 +7,10 @@
  * - stops on final refusals (bad token, another user's room, schema mismatch, invalid change)
  *   and reports the reason instead of looping; a refusal before the upgrade (HTTP 401/403, which
  *   a browser WebSocket cannot see) is told apart by asking `/api/me`;
- * - sends a Ping after each push and every HEARTBEAT_INTERVAL_MS: the Pong both proves the socket
- *   alive and acknowledges that the server has stored everything sent before it;
+ * - sends a Ping after each push, after each applied incoming batch and every
+ *   HEARTBEAT_INTERVAL_MS: the Pong both proves the socket alive and acknowledges that the server
+ *   has stored everything sent before it; the Ping after an applied batch tells the server to
+ *   send the next page of its backlog;
  * - re-reads the device's cursors when it announces itself on each new socket.
  */
 import type { Transport } from "@vlcn.io/ws-client";
@@ -212,7 +214,17 @@ export class SyncTransport implements Transport {
     switch (msg._tag) {
       case tags.Changes: {
         const handler = this.onChangesReceived;
-        this.#applies = this.#applies.then(() => handler?.(msg)).catch((error: unknown) => this.#options.onApplyError(error));
+        const socket = this.#socket;
+        this.#applies = this.#applies
+          .then(() => handler?.(msg))
+          .then(
+            // Applied: the Ping acknowledges it, and the server sends its next page of the
+            // backlog (one page per acknowledgement) before the Pong.
+            () => {
+              if (socket?.isOpen && this.#socket === socket) this.#ping(socket);
+            },
+            (error: unknown) => this.#options.onApplyError(error),
+          );
         return;
       }
       case tags.StartStreaming: {
