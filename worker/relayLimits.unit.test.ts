@@ -19,8 +19,8 @@ import { ChangeLogStore } from "./changeLogStore";
 import { HandshakeCounter } from "./handshakeCounter";
 import { Relay } from "./relay";
 import { entryWireSize } from "./relayBacklog";
-import { FakeSocket, noteChange } from "./relayTesting";
-import { NodeSqliteDatabase } from "./sqlStore.node";
+import { FakeSocket, noteChange } from "../testing/fakeRelaySocket";
+import { NodeSqliteDatabase } from "../testing/nodeSqlStore";
 
 function userRoom() {
   const db = new NodeSqliteDatabase();
