@@ -1,0 +1,65 @@
+/** Security headers on every kind of response, and the whole app working under its CSP. */
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { addNote, openApp, waitForSync } from "./app";
+import { browserSession } from "./session";
+import { mintToken } from "../worker/auth";
+
+const baseUrl = inject("baseUrl");
+const authSecret = inject("authSecret");
+
+function expectSecurityHeaders(headers: Headers, what: string) {
+  const csp = headers.get("Content-Security-Policy") ?? "";
+  expect(csp, what).toMatch(/default-src 'self'/);
+  expect(csp, what).toMatch(/object-src 'none'/);
+  expect(csp, what).toMatch(/base-uri 'none'/);
+  expect(csp, what).toMatch(/frame-ancestors 'none'/);
+  expect(csp, what).toMatch(/connect-src 'self'/);
+  expect(csp, what).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+  expect(csp, what).not.toMatch(/script-src[^;]*'unsafe-eval'/);
+  expect(headers.get("X-Content-Type-Options"), what).toBe("nosniff");
+  expect(headers.get("Referrer-Policy"), what).toBe("no-referrer");
+}
+
+describe("security headers", () => {
+  const session = browserSession();
+
+  it("every response type carries them: the shell, a hashed asset, the API, health, the manifest, the service worker", async () => {
+    const shell = await fetch(`${baseUrl}/`);
+    const html = await shell.text();
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(asset).toBeDefined();
+    const manifest = /href="([^"]+\.webmanifest)"/.exec(html)?.[1] ?? "/manifest.webmanifest";
+    const paths = ["/", asset!, "/api/me", "/api/public/link-claim", "/health", manifest, "/sw.js", "/some/deep/link", "/sync"];
+    for (const path of paths) {
+      const response = await fetch(`${baseUrl}${path}`, path === "/api/public/link-claim" ? { method: "POST", body: "{}" } : {});
+      await response.arrayBuffer();
+      expect(response.status, path).toBeLessThan(500);
+      expectSecurityHeaders(response.headers, path);
+    }
+  });
+
+  it("the app runs its whole flow under the CSP with no violation", async () => {
+    const context = await session.context();
+    const page: Page = await context.newPage();
+    const violations: string[] = [];
+    page.on("console", (message) => {
+      if (/Content.Security.Policy|Refused to/i.test(message.text())) violations.push(message.text());
+    });
+    await page.addInitScript(() => {
+      document.addEventListener("securitypolicyviolation", (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+    });
+    await openApp(page, baseUrl);
+    const token = await mintToken(authSecret, { userId: `csp-${Date.now()}`, deviceId: "csp", days: 1 });
+    await page.goto(`${baseUrl}/#token=${token}`);
+    await page.getByRole("dialog").getByRole("button", { name: /^Sign in as/ }).click();
+    await waitForSync(page, "synced");
+    await addNote(page, "under the CSP");
+    await page.locator(".sync-indicator").click();
+    await page.getByRole("button", { name: "Show a link code" }).click();
+    await expect.poll(() => page.locator(".qr svg").count()).toBe(1);
+    await page.reload();
+    await waitForSync(page, "synced");
+    expect(violations).toEqual([]);
+  });
+});
