@@ -69,10 +69,13 @@ export type ApiSchema = {
   "/api/public/link-claim": {
     $post: Answer<{ json: ApiLinkClaim }, ApiLinkClaimed, 200> | Answer<{ json: ApiLinkClaim }, ApiError, 400 | 410 | 429>;
   };
+  "/api/public/link-peek": {
+    $post: Answer<{ json: { code: string } }, { userId: string }, 200> | Answer<{ json: { code: string } }, ApiError, 400 | 410 | 429>;
+  };
   "/api/me": { $get: Answer<{}, ApiIdentity, 200> };
   "/api/log/stats": { $get: Answer<{}, ApiLogStats, 200> };
   "/api/token/renew": { $post: Answer<{}, { token: string }, 200> };
-  "/api/link-codes": { $post: Answer<{}, ApiLinkCode, 201> };
+  "/api/link-codes": { $post: Answer<{}, ApiLinkCode, 201> | Answer<{}, ApiError, 429> };
   "/api/devices": { $get: Answer<{}, ApiDevice[], 200> };
   "/api/devices/:id": {
     $patch: Answer<DeviceParam & { json: { name: string } }, { ok: true }, 200> | Answer<DeviceParam & { json: { name: string } }, ApiError, 400 | 404>;

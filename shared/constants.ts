@@ -127,15 +127,24 @@ export const LINK_CODE_LENGTH = 8;
 /** A link code works this long, once. */
 export const LINK_CODE_TTL_MS = 10 * 60_000;
 
-/** Failed claims allowed per client address per LINK_ATTEMPT_WINDOW_MS before it is refused (429). */
+/**
+ * Failed claims allowed per client address per LINK_ATTEMPT_WINDOW_MS before it is refused (429).
+ * An IPv6 address counts as its /64: one household or server gets a whole /64 to rotate through.
+ */
 export const LINK_ATTEMPTS_PER_ADDRESS = 10;
 
 /**
- * Failed claims allowed from everyone together per window. Generous: 40-bit codes already defeat
- * a distributed guesser; this only bounds the work, without letting a few addresses lock
- * everyone out.
+ * Failed claims from everyone together per window after which an address that has already failed
+ * is refused at once. An address with no failure still gets its tries, so one client flooding
+ * from many addresses cannot lock everyone else out of linking.
  */
 export const LINK_ATTEMPTS_GLOBAL = 5_000;
+
+/** Open (unused, unexpired) link codes one user may hold: enough for a few devices at once. */
+export const LINK_CODES_OPEN_PER_USER = 5;
+
+/** AUTH_SECRET shorter than this (in bytes) is refused: HS256 wants a key as long as its hash. */
+export const AUTH_SECRET_MIN_BYTES = 32;
 
 /** The window the attempt limits count over. */
 export const LINK_ATTEMPT_WINDOW_MS = 10 * 60_000;

@@ -50,6 +50,7 @@ describe("the /api contract, through the typed client", () => {
 
     const created = await phone.api["link-codes"].$post();
     expect(created.status).toBe(201);
+    if (created.status !== 201) throw new Error("unreachable");
     const code = await created.json();
     expectTypeOf(code).toEqualTypeOf<ApiLinkCode>();
     expect(keysOf(code)).toEqual(fields<ApiLinkCode>({ code: true, expiresAt: true }));

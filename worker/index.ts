@@ -13,7 +13,8 @@ import { HTTPException } from "hono/http-exception";
 import type { ApiLinkClaim, ApiSchema } from "../shared/api";
 import { DEVICE_TOKEN_DAYS } from "../shared/constants";
 import { parseSyncProtocol } from "../shared/syncProtocol";
-import { AuthError, mintToken, verifyToken, type Identity } from "./auth";
+import { AuthError, mintToken, normaliseUserId, secretProblem, verifyToken, type Identity } from "./auth";
+import { withSecurityHeaders } from "./securityHeaders";
 import { DEVICE_HEADER, USER_HEADER, type Env } from "./userLog";
 
 export { LinkCodes } from "./linkCodes";
@@ -25,6 +26,19 @@ export const app = new Hono<AppEnv>();
 
 const userLogOf = (env: Env, userId: string) => env.USER_LOG.get(env.USER_LOG.idFromName(userId));
 const linkCodes = (env: Env) => env.LINK_CODES.get(env.LINK_CODES.idFromName("link-codes"));
+
+// Every response the Worker gives carries the security headers (static files get them from
+// public/_headers), and nothing runs with a missing or guessable signing secret.
+app.use("*", async (c, next) => {
+  const problem = secretProblem(c.env.AUTH_SECRET);
+  if (problem) {
+    console.error(`CoBrain refuses to serve: ${problem}`);
+    c.res = c.json({ error: problem }, 500);
+  } else {
+    await next();
+  }
+  c.res = withSecurityHeaders(c.res, new URL(c.req.url).pathname);
+});
 
 app.get("/health", (c) => c.json({ ok: true }));
 
@@ -38,7 +52,7 @@ app.get("/sync", async (c) => {
   if (!handshake?.room) return c.json({ error: "missing sync subprotocol: base64 of auth=<token>,room=<user>" }, 400);
   if (!handshake.auth) throw new AuthError(401, "missing token");
   const identity = await verifyToken(handshake.auth, c.env);
-  if (handshake.room !== identity.userId) throw new AuthError(403, "this token cannot open another user's notes");
+  if (normaliseUserId(handshake.room) !== identity.userId) throw new AuthError(403, "this token cannot open another user's notes");
 
   const headers = new Headers(c.req.raw.headers);
   headers.set(USER_HEADER, identity.userId);
@@ -65,13 +79,22 @@ const routes = app
     const address = c.req.header("CF-Connecting-IP") ?? "local";
     const claimed = await linkCodes(c.env).claim(body.code, address);
     if (!claimed.ok) return c.json({ error: claimed.error }, claimed.status);
-    const deviceId = `d-${crypto.randomUUID().slice(0, 8)}`;
+    // Full entropy: a device id is never guessed or reused.
+    const deviceId = `d-${crypto.randomUUID().replaceAll("-", "")}`;
     await userLogOf(c.env, claimed.userId).registerDevice(deviceId, {
       name: typeof body.name === "string" ? body.name : "",
       platform: typeof body.platform === "string" ? body.platform : "web",
     });
     const token = await mintToken(c.env.AUTH_SECRET, { userId: claimed.userId, deviceId, days: DEVICE_TOKEN_DAYS });
     return c.json({ token, userId: claimed.userId, deviceId }, 200);
+  })
+  /** Whose account a code opens, without spending it: the new device asks its user first. */
+  .post("/api/public/link-peek", jsonBody<{ code: string }>(), async (c) => {
+    const body = c.req.valid("json");
+    if (typeof body.code !== "string") return c.json({ error: "send { code }" }, 400);
+    const peeked = await linkCodes(c.env).peek(body.code, c.req.header("CF-Connecting-IP") ?? "local");
+    if (!peeked.ok) return c.json({ error: peeked.error }, peeked.status);
+    return c.json({ userId: peeked.userId }, 200);
   })
   .use(
     "/api/*",
@@ -102,7 +125,9 @@ const routes = app
   })
   .post("/api/link-codes", async (c) => {
     const { userId, deviceId } = c.get("identity");
-    return c.json(await linkCodes(c.env).create(userId, deviceId), 201);
+    const created = await linkCodes(c.env).create(userId, deviceId);
+    if (!created.ok) return c.json({ error: created.error }, created.status);
+    return c.json({ code: created.code, expiresAt: created.expiresAt }, 201);
   })
   .get("/api/devices", async (c) => {
     const { userId, deviceId } = c.get("identity");
@@ -122,6 +147,8 @@ const routes = app
     const { userId, deviceId } = c.get("identity");
     if (c.req.param("id") === deviceId) return c.json({ error: "this is the device you are using; sign out instead" }, 400);
     const revoked = await userLogOf(c.env, userId).revokeDevice(c.req.param("id"));
+    // Its open link codes end with it: a stolen device cannot bring in a new one.
+    if (revoked) await linkCodes(c.env).revokeCodesBy(userId, c.req.param("id"));
     return revoked ? c.json({ ok: true as const }, 200) : c.json({ error: "no such device" }, 404);
   });
 
@@ -149,7 +176,7 @@ app.all("*", (c) => c.env.ASSETS.fetch(c.req.raw));
 /** One mapping from errors to responses, at the boundary. */
 app.onError((error, c) => {
   if (error instanceof AuthError) return c.json({ error: error.message }, error.status);
-  if (error instanceof HTTPException) return error.getResponse();
+  if (error instanceof HTTPException) return withSecurityHeaders(error.getResponse(), new URL(c.req.url).pathname);
   console.error(error);
   return c.json({ error: "internal error" }, 500);
 });
