@@ -35,6 +35,7 @@ async function openDevice(url: string, secret: string, user: string, deviceId: s
   const page = context.pages()[0] ?? (await context.newPage());
   const token = await mintToken(secret, { userId: user, deviceId, days: 1 });
   await page.goto(`${url}/#token=${token}`);
+  await page.getByRole("dialog").getByRole("button", { name: /^Sign in as / }).click({ timeout: 60_000 });
   await until(async () => (await syncState(page)) === "synced", 60_000, `${deviceId} synced`);
   return { context, page };
 }
@@ -107,6 +108,7 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
     const token = await mintToken(secret, { userId: user, deviceId: "c", days: 1 });
     const started = Date.now();
     await page.goto(`${server.url}/#token=${token}`);
+    await page.getByRole("dialog").getByRole("button", { name: /^Sign in as / }).click({ timeout: 60_000 });
     await page.locator(".note-title").first().waitFor({ timeout: 60_000 });
     const firstListMs = Date.now() - started;
     await until(async () => (await count(page)) === total, 120_000, "C received every note");

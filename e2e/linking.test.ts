@@ -3,7 +3,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { readTokenClaims } from "../shared/syncStatus";
 import { mintToken } from "../worker/auth";
-import { addNote, openApp, signedInDevice, sql, waitForNote, waitForSync } from "./app";
+import { addNote, openApp, openSignInLink, signedInDevice, sql, waitForNote, waitForSync } from "./app";
 import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
@@ -66,7 +66,7 @@ describe("linking and revoking devices", () => {
     await addNote(phone, "via QR");
     const code = await showLinkCode(phone);
     const laptop = await newPage();
-    await laptop.goto(`${baseUrl}/#link=${code}`);
+    await openSignInLink(laptop, `${baseUrl}/#link=${code}`);
     await waitForSync(laptop, "synced");
     await waitForNote(laptop, "via QR");
     expect(laptop.url()).not.toContain(code);
@@ -75,7 +75,7 @@ describe("linking and revoking devices", () => {
   it("a device in use renews a token that nears expiry", async () => {
     const page = await newPage();
     const token = await mintToken(authSecret, { userId: `renew-${Date.now()}`, deviceId: "old-phone", days: 5 });
-    await page.goto(`${baseUrl}/#token=${token}`);
+    await openSignInLink(page, `${baseUrl}/#token=${token}`);
     await waitForSync(page, "synced");
     const expiry = async () => {
       const [[stored]] = (await sql(page, "SELECT value FROM local_settings WHERE key = 'sync.token'")) as [[string]];

@@ -1,10 +1,28 @@
-/** The new device's side of linking: spend a code shown on a signed-in device, get a token. */
-import type { DbClient } from "../db/client";
+/**
+ * The new device's side of linking: a link (a token, or a one-time code shown on a signed-in
+ * device) is first looked at (whose account, which server) and only then spent for a token.
+ */
+import { readTokenClaims } from "../../../shared/syncStatus";
 import { deviceName, devicePlatform } from "./deviceInfo";
 import { answer, serverApi } from "./serverApi";
 
-export async function claimLinkCode(client: DbClient, code: string, serverUrl: string = location.origin): Promise<void> {
-  const claim = serverApi(serverUrl).api.public["link-claim"].$post({ json: { code, name: deviceName(), platform: devicePlatform() } });
-  const { token } = await answer(claim);
-  await client.signIn(token, serverUrl);
+/** What a person opened or pasted, not yet acted on. */
+export type SignInLink = { kind: "token"; token: string; serverUrl: string } | { kind: "code"; code: string; serverUrl: string };
+
+/** Whose account the link opens, without spending it. */
+export async function linkAccount(link: SignInLink): Promise<{ userId: string; serverUrl: string }> {
+  if (link.kind === "token") {
+    const claims = readTokenClaims(link.token);
+    if (!claims) throw new Error("that is not a CoBrain sign-in token");
+    return { userId: claims.userId.normalize("NFKC").toLowerCase(), serverUrl: link.serverUrl };
+  }
+  const peeked = await answer(serverApi(link.serverUrl).api.public["link-peek"].$post({ json: { code: link.code } }));
+  return { userId: peeked.userId, serverUrl: link.serverUrl };
+}
+
+/** The device token the link gives; a code is spent here (once). */
+export async function linkToken(link: SignInLink): Promise<string> {
+  if (link.kind === "token") return link.token;
+  const claim = serverApi(link.serverUrl).api.public["link-claim"].$post({ json: { code: link.code, name: deviceName(), platform: devicePlatform() } });
+  return (await answer(claim)).token;
 }

@@ -56,6 +56,19 @@ export class DbClient {
     await this.#request({ kind: "signIn", token, serverUrl });
   }
 
+  /** The account this device belongs to (its user and server), if it ever signed in. */
+  async account(): Promise<{ userId: string; serverUrl: string } | null> {
+    return (await this.#request({ kind: "account" })) as { userId: string; serverUrl: string } | null;
+  }
+
+  /**
+   * Starts this device over for another account: erases the local database (export first!) and
+   * signs in with `token` on the new, empty one. Reload the page afterwards.
+   */
+  async switchAccount(token: string, serverUrl: string = location.origin): Promise<void> {
+    await this.#request({ kind: "switchAccount", token, serverUrl });
+  }
+
   /** Stops syncing and forgets the token; notes stay on this device. */
   async signOut(): Promise<void> {
     await this.#request({ kind: "signOut" });

@@ -31,6 +31,13 @@ export type SyncCommand =
   | { kind: "signIn"; token: string; serverUrl: string }
   /** Stops syncing and forgets the token; local data stays. */
   | { kind: "signOut" }
+  /** The account this device belongs to (kept after sign-out), or null. */
+  | { kind: "account" }
+  /**
+   * Erases this device's database (a new file: new site id, no notes, no settings) and signs in
+   * to another account on it, so the two accounts' notes never mix.
+   */
+  | { kind: "switchAccount"; token: string; serverUrl: string }
   /** Calls the sync server's `/api` with this device's token (which stays in the worker). */
   | { kind: "api"; method: "GET" | "POST" | "PATCH" | "DELETE"; path: string; body?: unknown };
 

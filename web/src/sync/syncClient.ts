@@ -16,7 +16,26 @@ import { errorMessage } from "../../../shared/errorMessage";
 /** "Synced N s ago" after a restart may be this stale; saves a settings write on every edit. */
 const LAST_SYNCED_WRITE_INTERVAL_MS = 30_000;
 
-const SETTING = { token: "sync.token", server: "sync.server", lastSyncedAt: "sync.lastSyncedAt" } as const;
+const SETTING = { token: "sync.token", server: "sync.server", lastSyncedAt: "sync.lastSyncedAt", account: "sync.account" } as const;
+
+/** The account a device belongs to: its user on its server. Kept after sign-out. */
+export interface DeviceAccount {
+  userId: string;
+  serverUrl: string;
+}
+
+/** Why a device refuses another account's token: its notes must never mix with another account's. */
+export class OtherAccountError extends Error {
+  constructor(owner: DeviceAccount, other: DeviceAccount) {
+    super(
+      `this device belongs to ${owner.userId} on ${owner.serverUrl}, not to ${other.userId} on ${other.serverUrl}; ` +
+        "to use it for the other account, choose \"Use this device for the other account\", which starts from an empty database",
+    );
+    this.name = "OtherAccountError";
+  }
+}
+
+const sameAccount = (a: DeviceAccount, b: DeviceAccount) => a.userId.normalize("NFKC").toLowerCase() === b.userId.normalize("NFKC").toLowerCase() && a.serverUrl === b.serverUrl;
 
 interface Session {
   claims: TokenClaims;
@@ -78,6 +97,25 @@ export class SyncClient {
     else this.#update();
   }
 
+  /**
+   * The account this device belongs to, if it ever signed in (signing out does not change it):
+   * its notes came from, and went to, that account alone.
+   */
+  async account(): Promise<DeviceAccount | undefined> {
+    return this.#exclusive(async (db) => {
+      const stored = await readSetting(db, SETTING.account);
+      if (stored) return JSON.parse(stored) as DeviceAccount;
+      // Signed in before the account was recorded: the token and server say whose it is.
+      const [token, serverUrl] = [await readSetting(db, SETTING.token), await readSetting(db, SETTING.server)];
+      const userId = token ? readTokenClaims(token)?.userId : undefined;
+      return userId && serverUrl ? { userId, serverUrl } : undefined;
+    });
+  }
+
+  /**
+   * Signs in with a token. A device that belongs to another account refuses (OtherAccountError):
+   * switching account goes through an empty database instead (see the database worker).
+   */
   async signIn(token: string, serverUrl: string): Promise<void> {
     const claims = readTokenClaims(token);
     if (!claims) throw new Error("that is not a CoBrain sign-in token");
@@ -88,9 +126,13 @@ export class SyncClient {
     } catch {
       throw new Error(`not a valid server address: ${serverUrl}`);
     }
+    const account = { userId: claims.userId.normalize("NFKC").toLowerCase(), serverUrl: url.origin };
+    const owner = await this.account();
+    if (owner && !sameAccount(owner, account)) throw new OtherAccountError(owner, account);
     await this.#exclusive(async (db) => {
       await writeSetting(db, SETTING.token, token.trim());
       await writeSetting(db, SETTING.server, url.origin);
+      await writeSetting(db, SETTING.account, JSON.stringify(account));
     });
     await this.#start(token.trim(), url.origin);
   }

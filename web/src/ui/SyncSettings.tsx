@@ -1,11 +1,35 @@
 import { createSignal, Show, type Accessor } from "solid-js";
 import type { SyncStatus } from "../../../shared/syncStatus";
-import { claimLinkCode } from "../api/linkClaim";
+import { linkAccount, linkToken, type SignInLink } from "../api/linkClaim";
+import type { DbClient } from "../db/client";
+import { askAboutLink } from "./LinkPrompt";
 import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { DevicesList } from "./DevicesList";
 import { LinkDevicePanel } from "./LinkDevicePanel";
 import { ErrorText } from "./ErrorText";
+
+/**
+ * Signs in with what the person typed here themselves, unless the device belongs to another
+ * account: then the same question as for an opened link (LinkPrompt) decides. True when signed in.
+ */
+function serverOrigin(typed: string): string {
+  try {
+    return new URL(typed.trim() || location.origin).origin;
+  } catch {
+    throw new Error(`not a valid server address: ${typed}`);
+  }
+}
+
+async function signInTyped(client: DbClient, link: SignInLink): Promise<boolean> {
+  const [target, owner] = await Promise.all([linkAccount(link), client.account()]);
+  if (owner && (owner.userId !== target.userId || owner.serverUrl !== target.serverUrl)) {
+    askAboutLink(link);
+    return false;
+  }
+  await client.signIn(await linkToken(link), link.serverUrl);
+  return true;
+}
 
 /** Sign in with a pasted token (or link), see who is signed in, sign out. */
 export function SyncSettings(props: { status: Accessor<SyncStatus>; onClose: () => void }) {
@@ -19,7 +43,8 @@ export function SyncSettings(props: { status: Accessor<SyncStatus>; onClose: () 
   const useCode = (event: SubmitEvent) => {
     event.preventDefault();
     void signingIn.run(async () => {
-      await claimLinkCode(client, code(), server().trim() || location.origin);
+      const serverUrl = serverOrigin(server());
+      if (!(await signInTyped(client, { kind: "code", code: code(), serverUrl }))) return;
       setCode("");
       props.onClose();
     });
@@ -31,7 +56,8 @@ export function SyncSettings(props: { status: Accessor<SyncStatus>; onClose: () 
       const pasted = token().trim();
       // Accept a whole sign-in link as well as the bare token.
       const bare = pasted.includes("#token=") ? pasted.split("#token=")[1]! : pasted;
-      await client.signIn(bare, server().trim() || location.origin);
+      const serverUrl = serverOrigin(server());
+      if (!(await signInTyped(client, { kind: "token", token: bare, serverUrl }))) return;
       setToken("");
       props.onClose();
     });
