@@ -1,7 +1,7 @@
 /** Security headers on every kind of response, and the whole app working under its CSP. */
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { addNote, openApp, waitForSync } from "./app";
+import { addNote, openApp, openNote, waitForSync } from "./app";
 import { browserSession } from "./session";
 import { mintToken } from "../worker/auth";
 
@@ -37,6 +37,13 @@ describe("security headers", () => {
       expect(response.status, path).toBeLessThan(500);
       expectSecurityHeaders(response.headers, path);
     }
+    // WebAssembly may be compiled only by the database worker's script, not by the page.
+    expect(shell.headers.get("Content-Security-Policy")).not.toContain("wasm-unsafe-eval");
+    const worker = /databaseWorker-[\w-]+\.js/.exec(await (await fetch(`${baseUrl}${asset}`)).text())?.[0];
+    expect(worker).toBeDefined();
+    const workerScript = await fetch(`${baseUrl}/assets/${worker}`);
+    expect(workerScript.headers.get("Content-Security-Policy")).toMatch(/script-src 'self' 'wasm-unsafe-eval'/);
+    expectSecurityHeaders(workerScript.headers, worker!);
   });
 
   it("the app runs its whole flow under the CSP with no violation", async () => {
@@ -50,11 +57,21 @@ describe("security headers", () => {
       document.addEventListener("securitypolicyviolation", (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
     });
     await openApp(page, baseUrl);
+    // The detector works: an inline script is refused and reported.
+    await page.evaluate(() => document.head.append(Object.assign(document.createElement("script"), { textContent: "window.inlineRan = true" })));
+    await expect.poll(() => violations.length).toBe(1);
+    expect(await page.evaluate(() => "inlineRan" in window)).toBe(false);
+    violations.length = 0;
     const token = await mintToken(authSecret, { userId: `csp-${Date.now()}`, deviceId: "csp", days: 1 });
     await page.goto(`${baseUrl}/#token=${token}`);
     await page.getByRole("dialog").getByRole("button", { name: /^Sign in as/ }).click();
     await waitForSync(page, "synced");
     await addNote(page, "under the CSP");
+    await openNote(page, "under the CSP");
+    await page.getByLabel("Title", { exact: true }).fill("under the CSP, edited");
+    await page.getByRole("button", { name: "Views", exact: true }).click();
+    await page.getByRole("button", { name: "Reminders", exact: true }).click();
+    await page.getByRole("button", { name: "Settings", exact: true }).click();
     await page.locator(".sync-indicator").click();
     await page.getByRole("button", { name: "Show a link code" }).click();
     await expect.poll(() => page.locator(".qr svg").count()).toBe(1);
