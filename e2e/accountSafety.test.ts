@@ -30,7 +30,7 @@ describe("links never act silently", () => {
   }
 
   async function device(page: Page, userId: string, deviceId: string) {
-    const token = await mintToken(authSecret, { userId, deviceId, days: 1 });
+    const token = await mintToken(authSecret, { userId, deviceId });
     const prompt = await openLink(page, `${baseUrl}/#token=${token}`);
     await expect.poll(() => prompt.textContent()).toContain(userId);
     await prompt.getByRole("button", { name: `Sign in as ${userId}` }).click();
@@ -40,7 +40,7 @@ describe("links never act silently", () => {
   it("a sign-in link shows the account and the server and does nothing until asked", async () => {
     const user = `ask-${Date.now()}`;
     const page = await newPage();
-    const token = await mintToken(authSecret, { userId: user, deviceId: "asked", days: 1 });
+    const token = await mintToken(authSecret, { userId: user, deviceId: "asked" });
     const prompt = await openLink(page, `${baseUrl}/#token=${token}`);
     await expect.poll(() => prompt.textContent()).toContain(user);
     expect(await prompt.textContent()).toContain(baseUrl);
@@ -79,7 +79,7 @@ describe("links never act silently", () => {
     expect(await aliceLaptop.locator(".sync-indicator").textContent()).not.toContain(bob);
 
     // The worker refuses another account's token even when asked directly (no UI).
-    const bobToken = await mintToken(authSecret, { userId: bob, deviceId: "sneaky", days: 1 });
+    const bobToken = await mintToken(authSecret, { userId: bob, deviceId: "sneaky" });
     const refused = await aliceLaptop.evaluate((t) => window.cobrain.client.signIn(t).then(() => "accepted", (e: Error) => e.message), bobToken);
     expect(refused).toMatch(/belongs to/);
 

@@ -39,7 +39,7 @@ export async function expectTitles(page: Page, titles: string[]): Promise<void> 
 
 /** Opens the app on a new device of `userId`, signed in through a sign-in link, and waits until synced. */
 export async function signedInDevice(page: Page, baseUrl: string, authSecret: string, userId: string, deviceId: string): Promise<void> {
-  const token = await mintToken(authSecret, { userId, deviceId, days: 1 });
+  const token = await mintToken(authSecret, { userId, deviceId });
   await openSignInLink(page, `${baseUrl}/#token=${token}`);
   await waitForSync(page, "synced");
 }

@@ -27,7 +27,7 @@ describe("device-side faults", () => {
 
     const b = await context();
     const first = await b.newPage();
-    await openSignInLink(first, `${baseUrl}/#token=${await mintToken(authSecret, { userId: user, deviceId: "b", days: 1 })}`);
+    await openSignInLink(first, `${baseUrl}/#token=${await mintToken(authSecret, { userId: user, deviceId: "b" })}`);
     await first.locator(".note-title").first().waitFor({ timeout: 60_000 }); // the first batches are in
     const cdp = await b.newCDPSession(first);
     // The crash comes mid-sync: some batches are committed, not all of them.

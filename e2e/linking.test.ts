@@ -74,7 +74,7 @@ describe("linking and revoking devices", () => {
 
   it("a device in use renews a token that nears expiry", async () => {
     const page = await newPage();
-    const token = await mintToken(authSecret, { userId: `renew-${Date.now()}`, deviceId: "old-phone", days: 5 });
+    const token = await mintToken(authSecret, { userId: `renew-${Date.now()}`, deviceId: "old-phone" });
     await openSignInLink(page, `${baseUrl}/#token=${token}`);
     await waitForSync(page, "synced");
     const expiry = async () => {

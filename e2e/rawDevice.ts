@@ -20,7 +20,7 @@ export class RawDevice {
 
   static async connect(baseUrl: string, secret: string, userId: string, deviceId: string): Promise<RawDevice> {
     const device = new RawDevice();
-    const token = await mintToken(secret, { userId, deviceId, days: 1 });
+    const token = await mintToken(secret, { userId, deviceId });
     const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}/sync`, [encodeSyncProtocol({ auth: token, room: userId })]);
     ws.binaryType = "arraybuffer";
     ws.onmessage = (event) => device.onMessage(decode(new Uint8Array(event.data as ArrayBuffer)));

@@ -62,7 +62,7 @@ describe("security headers", () => {
     await expect.poll(() => violations.length).toBe(1);
     expect(await page.evaluate(() => "inlineRan" in window)).toBe(false);
     violations.length = 0;
-    const token = await mintToken(authSecret, { userId: `csp-${Date.now()}`, deviceId: "csp", days: 1 });
+    const token = await mintToken(authSecret, { userId: `csp-${Date.now()}`, deviceId: "csp" });
     await page.goto(`${baseUrl}/#token=${token}`);
     await page.getByRole("dialog").getByRole("button", { name: /^Sign in as/ }).click();
     await waitForSync(page, "synced");

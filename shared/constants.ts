@@ -76,10 +76,10 @@ export const MIN_CHANGE_WIRE_BYTES = 30;
 export const MIN_LAST_SEEN_WIRE_BYTES = 25;
 
 /** Version of the Durable Object's storage layout; bump with a migration when it changes. */
-export const USER_LOG_FORMAT_VERSION = 2;
+export const USER_LOG_FORMAT_VERSION = 3;
 
-/** Lifetime of a token minted by `npm run token` unless `--days` says otherwise. */
-export const DEFAULT_TOKEN_DAYS = 365;
+/** How long a sign-in link from `npm start` or `npm run token` works: long enough to open it. */
+export const SIGN_IN_LINK_MINUTES = 10;
 
 /** Local changes read per pull while pushing a backlog; bounds memory on a 10k-note first sync. */
 export const PULL_PAGE_CHANGES = 4_000;
@@ -149,8 +149,20 @@ export const AUTH_SECRET_MIN_BYTES = 32;
 /** The window the attempt limits count over. */
 export const LINK_ATTEMPT_WINDOW_MS = 10 * 60_000;
 
-/** Lifetime of a device token from linking or renewal; renewed while the device is in use. */
-export const DEVICE_TOKEN_DAYS = 90;
+/** Lifetime of an access token: a stolen one is useful for minutes, not months. */
+export const ACCESS_TOKEN_TTL_S = 15 * 60;
 
-/** A device renews its token once less than this much of it is left. */
-export const TOKEN_RENEW_BEFORE_MS = 30 * 86_400_000;
+/** No access token is accepted that was made to last longer than this, whoever signed it. */
+export const ACCESS_TOKEN_MAX_TTL_S = 60 * 60;
+
+/** A device refreshes its access token once less than this much of it is left. */
+export const TOKEN_RENEW_BEFORE_MS = 2 * 60_000;
+
+/** A spent refresh credential is recognised (as a copy, revoking its device) for this long. */
+export const REFRESH_REUSE_MEMORY_MS = 180 * 86_400_000;
+
+/** Security alerts kept per user (newest first): enough to see what happened lately. */
+export const SECURITY_ALERTS_KEPT = 20;
+
+/** Random bytes in a refresh credential (kept only on its device; the server keeps its hash). */
+export const REFRESH_SECRET_BYTES = 32;

@@ -22,7 +22,7 @@
 import type { Change } from "@vlcn.io/ws-common";
 import { USER_LOG_FORMAT_VERSION } from "../shared/constants";
 import { SENTINEL_CID } from "../shared/changeValidation";
-import { DEVICE_REGISTRY_SQL } from "./deviceRegistry";
+import { DEVICE_REGISTRY_SQL, REFRESH_SQL } from "./deviceRegistry";
 import type { SqlDatabase, SqlExec } from "./sqlStore";
 import { fromStored, toStored } from "./wireValue";
 
@@ -73,6 +73,7 @@ const FORMAT_MIGRATIONS: Record<number, string> = {
     );
   `,
   2: DEVICE_REGISTRY_SQL,
+  3: REFRESH_SQL,
 };
 
 /** DO SQL binds blobs as ArrayBuffer and returns them as ArrayBuffer. */

@@ -11,9 +11,8 @@ import { bearerAuth } from "hono/bearer-auth";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import type { ApiLinkClaim, ApiSchema } from "../shared/api";
-import { DEVICE_TOKEN_DAYS } from "../shared/constants";
 import { parseSyncProtocol } from "../shared/syncProtocol";
-import { AuthError, mintToken, normaliseUserId, secretProblem, verifyToken, type Identity } from "./auth";
+import { AuthError, ID_PATTERN, mintToken, normaliseUserId, secretProblem, verifyToken, type Identity } from "./auth";
 import { withSecurityHeaders } from "./securityHeaders";
 import { DEVICE_HEADER, USER_HEADER, type Env } from "./userLog";
 
@@ -60,6 +59,16 @@ app.get("/sync", async (c) => {
   return userLogOf(c.env, identity.userId).fetch(new Request(c.req.raw, { headers }));
 });
 
+/** A refresh credential names its user and device (the public refresh route must find them). */
+const refreshCredential = (userId: string, deviceId: string, secret: string) => `${userId}:${deviceId}:${secret}`;
+
+function parseRefreshCredential(credential: string): { userId: string; deviceId: string; secret: string } | undefined {
+  const [userId, deviceId, secret, extra] = credential.split(":");
+  if (extra !== undefined || !userId || !deviceId || !secret) return undefined;
+  if (!ID_PATTERN.test(userId) || !ID_PATTERN.test(deviceId)) return undefined;
+  return { userId, deviceId, secret };
+}
+
 /**
  * Reads a JSON body as the routes always have (anything unreadable counts as `{}`; each route
  * checks its own fields) and types it for the RPC client: `in` is what a client sends.
@@ -81,12 +90,25 @@ const routes = app
     if (!claimed.ok) return c.json({ error: claimed.error }, claimed.status);
     // Full entropy: a device id is never guessed or reused.
     const deviceId = `d-${crypto.randomUUID().replaceAll("-", "")}`;
-    await userLogOf(c.env, claimed.userId).registerDevice(deviceId, {
+    const secret = await userLogOf(c.env, claimed.userId).registerLinkedDevice(deviceId, {
       name: typeof body.name === "string" ? body.name : "",
       platform: typeof body.platform === "string" ? body.platform : "web",
     });
-    const token = await mintToken(c.env.AUTH_SECRET, { userId: claimed.userId, deviceId, days: DEVICE_TOKEN_DAYS });
-    return c.json({ token, userId: claimed.userId, deviceId }, 200);
+    const token = await mintToken(c.env.AUTH_SECRET, { userId: claimed.userId, deviceId });
+    return c.json({ token, refresh: refreshCredential(claimed.userId, deviceId, secret), userId: claimed.userId, deviceId }, 200);
+  })
+  /**
+   * A device's refresh credential (kept only on the device) for a new access token and the next
+   * credential. Every credential works once; a spent one revokes its device (userLog.ts).
+   */
+  .post("/api/public/token/refresh", jsonBody<{ refresh: string }>(), async (c) => {
+    const body = c.req.valid("json");
+    const parsed = typeof body.refresh === "string" ? parseRefreshCredential(body.refresh) : undefined;
+    if (!parsed) return c.json({ error: "send { refresh } as this server gave it" }, 400);
+    const rotated = await userLogOf(c.env, parsed.userId).rotateRefresh(parsed.deviceId, parsed.secret);
+    if (!rotated.ok) return c.json({ error: rotated.error }, 401);
+    const token = await mintToken(c.env.AUTH_SECRET, { userId: parsed.userId, deviceId: parsed.deviceId });
+    return c.json({ token, refresh: refreshCredential(parsed.userId, parsed.deviceId, rotated.secret) }, 200);
   })
   /** Whose account a code opens, without spending it: the new device asks its user first. */
   .post("/api/public/link-peek", jsonBody<{ code: string }>(), async (c) => {
@@ -118,11 +140,24 @@ const routes = app
   .get("/api/me", (c) => c.json(c.get("identity"), 200))
   /** Size of the caller's own log (for the settings screen, tests and benchmarks). */
   .get("/api/log/stats", async (c) => c.json(await userLogOf(c.env, c.get("identity").userId).stats(), 200))
-  /** A fresh token for the calling device, so a device in use never reaches its expiry. */
-  .post("/api/token/renew", async (c) => {
+  /**
+   * The first refresh credential of a device signed in with a bare access token (a sign-in
+   * link). Once only: a device that has one gets no second, so a stolen access token cannot.
+   */
+  .post("/api/token/enroll", async (c) => {
     const { userId, deviceId } = c.get("identity");
-    return c.json({ token: await mintToken(c.env.AUTH_SECRET, { userId, deviceId, days: DEVICE_TOKEN_DAYS }) }, 200);
+    const secret = await userLogOf(c.env, userId).enrollRefresh(deviceId);
+    if (!secret) return c.json({ error: "this device already has its sign-in; sign in again to replace it" }, 409);
+    return c.json({ refresh: refreshCredential(userId, deviceId, secret) }, 200);
   })
+  /** Sign-out: the calling device is revoked on the server (its tokens, sockets and codes end). */
+  .post("/api/sign-out", async (c) => {
+    const { userId, deviceId } = c.get("identity");
+    await userLogOf(c.env, userId).revokeDevice(deviceId);
+    await linkCodes(c.env).revokeCodesBy(userId, deviceId);
+    return c.json({ ok: true as const }, 200);
+  })
+  .get("/api/alerts", async (c) => c.json(await userLogOf(c.env, c.get("identity").userId).securityAlerts(), 200))
   .post("/api/link-codes", async (c) => {
     const { userId, deviceId } = c.get("identity");
     const created = await linkCodes(c.env).create(userId, deviceId);

@@ -20,9 +20,13 @@ export async function linkAccount(link: SignInLink): Promise<{ userId: string; s
   return { userId: peeked.userId, serverUrl: link.serverUrl };
 }
 
-/** The device token the link gives; a code is spent here (once). */
-export async function linkToken(link: SignInLink): Promise<string> {
-  if (link.kind === "token") return link.token;
+/**
+ * The credentials the link gives: an access token, and for a code also the device's refresh
+ * credential (a sign-in link's device enrols its own on sign-in). A code is spent here (once).
+ */
+export async function linkToken(link: SignInLink): Promise<{ token: string; refresh?: string }> {
+  if (link.kind === "token") return { token: link.token };
   const claim = serverApi(link.serverUrl).api.public["link-claim"].$post({ json: { code: link.code, name: deviceName(), platform: devicePlatform() } });
-  return (await answer(claim)).token;
+  const { token, refresh } = await answer(claim);
+  return { token, refresh };
 }

@@ -40,12 +40,14 @@ function LinkQuestion(props: { link: SignInLink; onDone: () => void }) {
   };
   const signIn = () =>
     void action.run(async () => {
-      await client.signIn(await linkToken(props.link), props.link.serverUrl);
+      const { token, refresh } = await linkToken(props.link);
+      await client.signIn(token, props.link.serverUrl, refresh);
       close();
     });
   const switchAccount = () =>
     void action.run(async () => {
-      await client.switchAccount(await linkToken(props.link), props.link.serverUrl);
+      const { token, refresh } = await linkToken(props.link);
+      await client.switchAccount(token, props.link.serverUrl, refresh);
       setPending(undefined);
       location.reload(); // every screen starts over on the new, empty database
     });

@@ -27,7 +27,8 @@ async function signInTyped(client: DbClient, link: SignInLink): Promise<boolean>
     askAboutLink(link);
     return false;
   }
-  await client.signIn(await linkToken(link), link.serverUrl);
+  const { token, refresh } = await linkToken(link);
+  await client.signIn(token, link.serverUrl, refresh);
   return true;
 }
 
@@ -49,6 +50,21 @@ export function SyncSettings(props: { status: Accessor<SyncStatus>; onClose: () 
       props.onClose();
     });
   };
+
+  const signingOut = createAction();
+  const [signedOutNote, setSignedOutNote] = createSignal<string>();
+  /** Sign-out revokes this device on the server; `erase` is for a shared computer. */
+  const signOut = (erase: boolean) =>
+    void signingOut.run(async () => {
+      if (erase && !confirm("Erase every note on this device? Notes that only this device holds are lost (export first in Settings → Export).")) return;
+      const { revokedOnServer } = await client.signOut({ erase });
+      if (erase) location.reload();
+      setSignedOutNote(
+        revokedOnServer
+          ? "Signed out: this device is revoked on the server."
+          : "Signed out here, but the server could not be told; revoke this device from another device's list.",
+      );
+    });
 
   const signIn = (event: SubmitEvent) => {
     event.preventDefault();
@@ -106,11 +122,22 @@ export function SyncSettings(props: { status: Accessor<SyncStatus>; onClose: () 
           Signed in as <strong>{props.status().userId}</strong> on device <strong>{props.status().deviceId}</strong>, syncing with{" "}
           {props.status().serverUrl}.
         </p>
-        <button type="button" onClick={() => void client.signOut()}>
-          Sign out (keeps notes on this device)
-        </button>
+        <div class="inline">
+          <button type="button" disabled={signingOut.pending()} onClick={() => signOut(false)}>
+            Sign out (keeps notes on this device)
+          </button>
+          <button type="button" class="ghost" disabled={signingOut.pending()} onClick={() => signOut(true)}>
+            Sign out and also erase this device's data
+          </button>
+        </div>
+        <ErrorText message={signingOut.error()} />
         <LinkDevicePanel serverUrl={props.status().serverUrl ?? location.origin} />
         <DevicesList />
+      </Show>
+      <Show when={signedOutNote()}>
+        <p class="muted" role="status">
+          {signedOutNote()}
+        </p>
       </Show>
       <ErrorText message={signingIn.error()} />
     </section>

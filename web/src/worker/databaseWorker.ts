@@ -76,11 +76,10 @@ function publishSync(status: SyncStatus): void {
 async function runSyncCommand(sync: SyncClient, command: SyncCommand): Promise<unknown> {
   switch (command.kind) {
     case "signIn":
-      await sync.signIn(command.token, command.serverUrl);
+      await sync.signIn(command.token, command.serverUrl, command.refresh);
       return null;
     case "signOut":
-      await sync.signOut();
-      return null;
+      throw new Error("signOut runs in execute(), which may erase the database");
     case "account":
       return (await sync.account()) ?? null;
     case "switchAccount":
@@ -95,8 +94,13 @@ async function execute(request: WorkerRequest): Promise<DbResponse> {
   try {
     if (request.kind === "switchAccount") {
       await eraseAndReopen();
-      await sync!.signIn(request.token, request.serverUrl);
+      await sync!.signIn(request.token, request.serverUrl, request.refresh);
       return { ok: true, value: null };
+    }
+    if (request.kind === "signOut") {
+      const result = await sync!.signOut();
+      if (request.erase) await eraseAndReopen();
+      return { ok: true, value: result };
     }
     if (!isDbRequest(request)) return { ok: true, value: await runSyncCommand(sync!, request) };
     const { value, changed } = await host!.handle(request);
