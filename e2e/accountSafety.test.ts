@@ -107,4 +107,23 @@ describe("links never act silently", () => {
     await waitForNote(aliceTablet, "alice private");
     expect(await titles(aliceTablet)).toEqual(["alice private"]);
   });
+
+  it("sign-out on a shared computer revokes the device and can erase its data", async () => {
+    const user = `shared-${Date.now()}`;
+    const page = await newPage();
+    page.on("dialog", (dialog) => void dialog.accept());
+    await device(page, user, "library-pc");
+    await addNote(page, "written at the library");
+    const site = await siteId(page);
+    const token = ((await sql(page, "SELECT value FROM local_settings WHERE key = 'sync.token'")) as string[][])[0]![0]!;
+    await page.locator(".sync-indicator").click();
+    await page.getByRole("button", { name: "Sign out and also erase this device's data" }).click();
+    await expect.poll(() => siteId(page).catch(() => site), { timeout: 30_000 }).not.toBe(site);
+    await waitForSync(page, "signed-out");
+    expect(await titles(page)).toEqual([]);
+    expect(await sql(page, "SELECT count(*) FROM local_settings")).toEqual([[0]]);
+    // The server refuses the device's last token: it is revoked, not only forgotten here.
+    const me = await fetch(`${baseUrl}/api/me`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(me.status).toBe(401);
+  });
 });

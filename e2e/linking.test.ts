@@ -72,16 +72,36 @@ describe("linking and revoking devices", () => {
     expect(laptop.url()).not.toContain(code);
   });
 
-  it("a device in use renews a token that nears expiry", async () => {
-    const page = await newPage();
-    const token = await mintToken(authSecret, { userId: `renew-${Date.now()}`, deviceId: "old-phone" });
-    await openSignInLink(page, `${baseUrl}/#token=${token}`);
-    await waitForSync(page, "synced");
-    const expiry = async () => {
-      const [[stored]] = (await sql(page, "SELECT value FROM local_settings WHERE key = 'sync.token'")) as [[string]];
-      return readTokenClaims(stored)!.expiresAt! - Date.now();
-    };
-    await expect.poll(expiry).toBeGreaterThan(80 * 86_400_000);
+  it("a device refreshes its short access token with a credential that works once; a copy used later revokes it and the other devices are told", async () => {
+    const user = `refresh-${Date.now()}`;
+    const phone = await newPage();
+    await signedInDevice(phone, baseUrl, authSecret, user, "phone");
+    const code = await showLinkCode(phone);
+    const tablet = await newPage();
+    await openSignInLink(tablet, `${baseUrl}/#link=${code}`);
+    await waitForSync(tablet, "synced");
+    const setting = async (key: string) => ((await sql(tablet, "SELECT value FROM local_settings WHERE key = ?", [key])) as string[][])[0]?.[0];
+    const copied = (await setting("sync.refresh"))!;
+    expect(copied).toMatch(new RegExp(`^${user}:d-[0-9a-f]{32}:`));
+
+    // The access token nears its end: the device spends its refresh credential for new ones.
+    const { deviceId } = readTokenClaims((await setting("sync.token"))!)!;
+    const shortLived = await mintToken(authSecret, { userId: user, deviceId, ttlSeconds: 30 });
+    await sql(tablet, "UPDATE local_settings SET value = ? WHERE key = 'sync.token'", [shortLived]);
+    await tablet.reload();
+    await waitForSync(tablet, "synced");
+    await expect.poll(() => setting("sync.refresh")).not.toBe(copied);
+    expect(readTokenClaims((await setting("sync.token"))!)!.expiresAt! - Date.now()).toBeGreaterThan(5 * 60_000);
+
+    // Someone who copied the old credential uses it: refused, and the tablet is revoked at once.
+    const replay = await fetch(`${baseUrl}/api/public/token/refresh`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ refresh: copied }) });
+    expect(replay.status).toBe(401);
+    await waitForSync(tablet, "error");
+    expect(await tablet.locator(".sync-indicator").textContent()).toMatch(/revoked/);
+    // The phone is told the next time it syncs.
+    await phone.reload();
+    await waitForSync(phone, "synced");
+    await expect.poll(() => phone.getByRole("alert").filter({ hasText: "was used twice" }).count()).toBe(1);
   });
 
   it("revoking a device stops its sync at once, keeps its notes, and the others keep syncing", async () => {

@@ -72,6 +72,7 @@ describe("security headers", () => {
     await page.getByRole("button", { name: "Views", exact: true }).click();
     await page.getByRole("button", { name: "Reminders", exact: true }).click();
     await page.getByRole("button", { name: "Settings", exact: true }).click();
+    await page.getByRole("button", { name: "Notes", exact: true }).click();
     await page.locator(".sync-indicator").click();
     await page.getByRole("button", { name: "Show a link code" }).click();
     await expect.poll(() => page.locator(".qr svg").count()).toBe(1);

@@ -123,8 +123,9 @@ describe("sync between a user's devices", () => {
     await addNote(a, "kept after sign-out");
     await waitForSync(a, "synced");
     await a.locator(".sync-indicator").click();
-    await a.getByRole("button", { name: /Sign out/ }).click();
+    await a.getByRole("button", { name: "Sign out (keeps notes on this device)" }).click();
     await waitForSync(a, "signed-out");
+    await expect.poll(() => a.getByRole("status").filter({ hasText: "revoked on the server" }).count()).toBe(1);
     await a.reload();
     await waitForNote(a, "kept after sign-out");
     expect(await a.locator(".sync-indicator").getAttribute("data-sync-state")).toBe("signed-out");

@@ -12,6 +12,7 @@ import { SearchResults } from "./SearchResults";
 import { SettingsPane } from "./SettingsPane";
 import { LinkPrompt, askAboutLink } from "./LinkPrompt";
 import { takeSignInLink } from "./signInLink";
+import { SecurityAlerts } from "./SecurityAlerts";
 import { StorageBanner } from "./StorageBanner";
 import { SyncIndicator } from "./SyncIndicator";
 import { UpdatePrompt } from "./UpdatePrompt";
@@ -84,6 +85,7 @@ export function App() {
       </nav>
       <StorageBanner status={status} />
       <LinkPrompt onDone={() => undefined} />
+      <SecurityAlerts sync={sync} />
       <UpdatePrompt />
       <Show when={notice()}>
         <div class="banner banner-info" role="status">
