@@ -35,7 +35,10 @@ describe("links never act silently", () => {
     await expect.poll(() => prompt.textContent()).toContain(userId);
     await prompt.getByRole("button", { name: `Sign in as ${userId}` }).click();
     await waitForSync(page, "synced");
+    return token;
   }
+
+  const accountOf = (page: Page) => page.evaluate(() => window.cobrain.client.account());
 
   it("a sign-in link shows the account and the server and does nothing until asked", async () => {
     const user = `ask-${Date.now()}`;
@@ -45,9 +48,9 @@ describe("links never act silently", () => {
     await expect.poll(() => prompt.textContent()).toContain(user);
     expect(await prompt.textContent()).toContain(baseUrl);
     expect(page.url()).not.toContain(token);
-    expect(await sql(page, "SELECT count(*) FROM local_settings WHERE key = 'sync.token'")).toEqual([[0]]);
+    expect(await accountOf(page)).toBeNull();
     await prompt.getByRole("button", { name: "Cancel" }).click();
-    expect(await sql(page, "SELECT count(*) FROM local_settings WHERE key = 'sync.token'")).toEqual([[0]]);
+    expect(await accountOf(page)).toBeNull();
     expect(await page.locator(".sync-indicator").getAttribute("data-sync-state")).toBe("signed-out");
   });
 
@@ -112,16 +115,18 @@ describe("links never act silently", () => {
     const user = `shared-${Date.now()}`;
     const page = await newPage();
     page.on("dialog", (dialog) => void dialog.accept());
-    await device(page, user, "library-pc");
+    const token = await device(page, user, "library-pc");
     await addNote(page, "written at the library");
     const site = await siteId(page);
-    const token = ((await sql(page, "SELECT value FROM local_settings WHERE key = 'sync.token'")) as string[][])[0]![0]!;
+    expect(await accountOf(page)).toEqual({ userId: user, serverUrl: baseUrl });
+    // The page itself cannot read the device's credentials.
+    await expect(sql(page, "SELECT value FROM local_settings")).rejects.toThrow(/cannot be read or changed/);
     await page.locator(".sync-indicator").click();
     await page.getByRole("button", { name: "Sign out and also erase this device's data" }).click();
     await expect.poll(() => siteId(page).catch(() => site), { timeout: 30_000 }).not.toBe(site);
     await waitForSync(page, "signed-out");
     expect(await titles(page)).toEqual([]);
-    expect(await sql(page, "SELECT count(*) FROM local_settings")).toEqual([[0]]);
+    expect(await accountOf(page)).toBeNull();
     // The server refuses the device's last token: it is revoked, not only forgotten here.
     const me = await fetch(`${baseUrl}/api/me`, { headers: { Authorization: `Bearer ${token}` } });
     expect(me.status).toBe(401);

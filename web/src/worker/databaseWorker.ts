@@ -130,7 +130,8 @@ async function becomeOwner(): Promise<boolean> {
     const result = await openBest(preferredStorage);
     opened = result.opened;
     await migrate(opened.connection);
-    host = new DatabaseHost(opened.connection, announceChanged);
+    // Outside development builds a page cannot read or change the device's credentials.
+    host = new DatabaseHost(opened.connection, announceChanged, { guardPrivate: !import.meta.env.DEV });
     const owned = host;
     sync = new SyncClient((fn) => owned.exclusive(fn), publishSync);
     ownerStatus = { role: "owner", storage: opened.storage, fallbackReason: result.fallbackReason };
