@@ -2,7 +2,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { mintToken } from "../worker/auth";
-import { addNote, openApp, openSignInLink, signedInDevice, waitForNote, waitForSync } from "./app";
+import { addNote, openApp, openSignInLink, showNotes, signedInDevice, waitForNote, waitForSync } from "./app";
 import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
@@ -86,6 +86,7 @@ describe("linking and revoking devices", () => {
     await tablet.evaluate(([token, server, refresh]) => window.cobrain.client.signIn(token, server, refresh), [shortLived, baseUrl, copied] as const);
     await waitForSync(tablet, "synced");
     await addNote(tablet, "from the tablet");
+    await showNotes(phone);
     await waitForNote(phone, "from the tablet");
 
     // Someone who copied the tablet's first credential uses it: it was spent by the tablet, so
