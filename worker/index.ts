@@ -106,7 +106,11 @@ const routes = app
     const parsed = typeof body.refresh === "string" ? parseRefreshCredential(body.refresh) : undefined;
     if (!parsed) return c.json({ error: "send { refresh } as this server gave it" }, 400);
     const rotated = await userLogOf(c.env, parsed.userId).rotateRefresh(parsed.deviceId, parsed.secret);
-    if (!rotated.ok) return c.json({ error: rotated.error }, 401);
+    if (!rotated.ok) {
+      // A copied credential: the device was revoked, and its open link codes end with it.
+      if (rotated.revoked) await linkCodes(c.env).revokeCodesBy(parsed.userId, parsed.deviceId);
+      return c.json({ error: rotated.error }, 401);
+    }
     const token = await mintToken(c.env.AUTH_SECRET, { userId: parsed.userId, deviceId: parsed.deviceId });
     return c.json({ token, refresh: refreshCredential(parsed.userId, parsed.deviceId, rotated.secret) }, 200);
   })

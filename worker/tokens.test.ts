@@ -69,6 +69,7 @@ describe("refresh credentials", () => {
     const socket = await Device.connect(user, { deviceId: tablet.deviceId });
     socket.announce();
     await socket.waitFor(tags.StartStreaming);
+    const { code } = (await api("/api/link-codes", { bearer: tablet.token, method: "POST" })).json as { code: string };
 
     const first = await refresh(tablet.refresh);
     expect(first.status).toBe(200);
@@ -86,6 +87,7 @@ describe("refresh credentials", () => {
     expect(await socket.closed).toEqual({ code: CloseCode.Unauthorized, reason: "this device was revoked" });
     expect((await refresh((second.json as { refresh: string }).refresh)).status).toBe(401);
     expect((await api("/api/me", { bearer: (second.json as { token: string }).token })).status).toBe(401);
+    expect((await api("/api/public/link-claim", { method: "POST", body: { code } })).status).toBe(400);
     // The phone is told.
     const alerts = (await api("/api/alerts", { bearer: phone })).json as unknown as Array<{ deviceId: string; message: string }>;
     expect(alerts).toEqual([expect.objectContaining({ deviceId: tablet.deviceId, message: expect.stringMatching(/"Tablet" was used twice/) })]);

@@ -127,20 +127,20 @@ export class UserLog extends DurableObject<Env> {
    * Spends a refresh credential for the next one. One spent before coming back means a copy
    * exists: the device is revoked at once and the user's other devices are told.
    */
-  async rotateRefresh(deviceId: string, presented: string): Promise<{ ok: true; secret: string } | { ok: false; error: string }> {
+  async rotateRefresh(deviceId: string, presented: string): Promise<{ ok: true; secret: string } | { ok: false; error: string; revoked: boolean }> {
     const rotated = await this.#devices.rotateRefresh(deviceId, presented);
     if (rotated.ok) {
       this.#devices.touch(deviceId);
       return rotated;
     }
-    if (!rotated.reused) return { ok: false, error: "this sign-in is not valid (the device may have been revoked); sign in again" };
+    if (!rotated.reused) return { ok: false, error: "this sign-in is not valid (the device may have been revoked); sign in again", revoked: false };
     const name = this.#devices.nameOf(deviceId);
     this.revokeDevice(deviceId);
     this.#devices.recordAlert(
       deviceId,
       `The sign-in of device "${name}" was used twice, so that device was signed out. If you did not copy it, someone else may have; link the device again and check your devices.`,
     );
-    return { ok: false, error: "this sign-in was already used once, so this device was signed out for safety; sign in again" };
+    return { ok: false, error: "this sign-in was already used once, so this device was signed out for safety; sign in again", revoked: true };
   }
 
   securityAlerts() {

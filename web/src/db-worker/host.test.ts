@@ -59,11 +59,13 @@ describe("DatabaseHost guarding the device's credentials", () => {
       "UPDATE local_settings SET value = 'x'",
       "SELECT * FROM innocent",
       "ATTACH ':memory:' AS other",
+      "PRAGMA writable_schema = ON",
     ]) {
       await expect(host.handle({ kind: "query", statement: all(sql) }), sql).rejects.toThrow(/settings and credentials cannot be read or changed/);
     }
     expect((await connection.exec("SELECT value FROM local_settings")).rows).toEqual([["secret"]]);
     await host.handle({ kind: "query", statement: run("INSERT INTO notes (id, title) VALUES ('n1', 'fine')") });
+    expect(((await host.handle({ kind: "query", statement: all("PRAGMA integrity_check") })).value as { rows: unknown[][] }).rows).toEqual([["ok"]]);
     expect(((await host.handle({ kind: "query", statement: all("SELECT title FROM notes") })).value as { rows: unknown[][] }).rows).toEqual([["fine"]]);
     // The worker's own work (sync) still reaches them.
     expect(await host.exclusive(async (db) => (await db.exec("SELECT value FROM local_settings")).rows)).toEqual([["secret"]]);

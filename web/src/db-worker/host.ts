@@ -17,7 +17,9 @@ const TRANSACTION_CONTROL = /^\s*(begin|commit|end|rollback|savepoint|release)\b
  * that names it, or attaches another database to reach it under another name, is refused.
  */
 const PRIVATE_TABLES = ["local_settings"];
-const NAMES_PRIVATE = /local_settings|\battach\b|sqlite_dbpage/i;
+const NAMES_PRIVATE = /local_settings|\battach\b|sqlite_dbpage|writable_schema/i;
+/** A pragma (integrity_check, table_info…) reports on the database, never a row's values. */
+const PRAGMA = /^\s*pragma\b/i;
 
 /**
  * SQLite reports a refused OPFS/IndexedDB write (quota exceeded) only as "disk I/O error" or
@@ -121,7 +123,7 @@ export class DatabaseHost {
   }
 
   async #statement({ sql, params, method }: SqlStatement): Promise<StatementResult> {
-    if (this.#guardPrivate && (NAMES_PRIVATE.test(sql) || (await this.#touchesPrivate(sql)))) {
+    if (this.#guardPrivate && (NAMES_PRIVATE.test(sql) || (!PRAGMA.test(sql) && (await this.#touchesPrivate(sql))))) {
       throw new Error("this device's settings and credentials cannot be read or changed from the page");
     }
     const { rows } = await this.connection.exec(sql, params);
