@@ -106,9 +106,12 @@ describe("links never act silently", () => {
     await waitForNote(bobTablet, "bob on the old laptop");
     expect(await titles(bobTablet)).toEqual(["bob on the old laptop", "bob private"]);
     const aliceTablet = await newPage();
-    await device(aliceTablet, alice, "a-tablet");
+    const aliceToken = await device(aliceTablet, alice, "a-tablet");
     await waitForNote(aliceTablet, "alice private");
     expect(await titles(aliceTablet)).toEqual(["alice private"]);
+    // The laptop left Alice's account on her server too: it is revoked there.
+    const devices = (await (await fetch(`${baseUrl}/api/devices`, { headers: { Authorization: `Bearer ${aliceToken}` } })).json()) as Array<{ deviceId: string; revokedAt: number | null }>;
+    expect(devices.find((d) => d.deviceId === "a-laptop")?.revokedAt).not.toBeNull();
   });
 
   it("sign-out on a shared computer revokes the device and can erase its data", async () => {

@@ -161,6 +161,9 @@ export const TOKEN_RENEW_BEFORE_MS = 2 * 60_000;
 /** A spent refresh credential is recognised (as a copy, revoking its device) for this long. */
 export const REFRESH_REUSE_MEMORY_MS = 180 * 86_400_000;
 
+/** A device asks for security alerts when sync first comes up, then at most this often. */
+export const SECURITY_ALERTS_CHECK_MS = 5 * 60_000;
+
 /** Security alerts kept per user (newest first): enough to see what happened lately. */
 export const SECURITY_ALERTS_KEPT = 20;
 

@@ -6,6 +6,7 @@
 import { createEffect, createSignal, For, on, Show, type Accessor } from "solid-js";
 import type { SecurityAlert } from "../../../shared/api";
 import type { SyncStatus } from "../../../shared/syncStatus";
+import { SECURITY_ALERTS_CHECK_MS } from "../../../shared/constants";
 import { answer } from "../api/serverApi";
 import { useDb } from "./dbContext";
 
@@ -15,11 +16,14 @@ export function SecurityAlerts(props: { sync: Accessor<SyncStatus> }) {
   const { client } = useDb();
   const [alerts, setAlerts] = createSignal<SecurityAlert[]>([]);
   const dismissed = () => Number(localStorage.getItem(DISMISSED_KEY) ?? 0);
+  let lastCheck = 0;
   createEffect(
     on(
       () => props.sync().state === "synced",
       (synced) => {
-        if (!synced) return;
+        // Every edit ends in "synced": ask on the first one, then now and then.
+        if (!synced || Date.now() - lastCheck < SECURITY_ALERTS_CHECK_MS) return;
+        lastCheck = Date.now();
         answer(client.server.api.alerts.$get()).then(
           (list) => setAlerts(list.filter((a) => a.id > dismissed())),
           () => undefined, // offline or signed out meanwhile: next time

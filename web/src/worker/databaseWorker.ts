@@ -93,6 +93,9 @@ async function runSyncCommand(sync: SyncClient, command: SyncCommand): Promise<u
 async function execute(request: WorkerRequest): Promise<DbResponse> {
   try {
     if (request.kind === "switchAccount") {
+      // The old account's server revokes this device (best effort: offline, it stays listed there
+      // until revoked from another device); then nothing of the old account is left here.
+      await sync!.signOut().catch(() => undefined);
       await eraseAndReopen();
       await sync!.signIn(request.token, request.serverUrl, request.refresh);
       return { ok: true, value: null };
