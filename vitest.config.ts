@@ -13,7 +13,7 @@ export default defineConfig({
         },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: { AUTH_SECRET: "test-secret-not-for-production" } } })],
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: { AUTH_SECRET: "test-secret-not-for-production-0123456789" } } })],
         test: {
           name: "worker",
           include: ["worker/**/*.test.ts"],

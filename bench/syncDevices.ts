@@ -34,8 +34,9 @@ const syncState = (page: Page) => page.locator(".sync-indicator").getAttribute("
 async function openDevice(url: string, secret: string, user: string, deviceId: string): Promise<{ context: BrowserContext; page: Page }> {
   const context = await launchProfile(freshProfileDir());
   const page = context.pages()[0] ?? (await context.newPage());
-  const token = await mintToken(secret, { userId: user, deviceId, days: 1 });
+  const token = await mintToken(secret, { userId: user, deviceId });
   await page.goto(`${url}/#token=${token}`);
+  await page.getByRole("dialog").getByRole("button", { name: /^Sign in as / }).click({ timeout: 60_000 });
   await until(async () => (await syncState(page)) === "synced", 60_000, `${deviceId} synced`);
   return { context, page };
 }
@@ -105,9 +106,10 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
     const c = await launchProfile(freshProfileDir());
     contexts.push(c);
     const page = c.pages()[0] ?? (await c.newPage());
-    const token = await mintToken(secret, { userId: user, deviceId: "c", days: 1 });
+    const token = await mintToken(secret, { userId: user, deviceId: "c" });
     const started = Date.now();
     await page.goto(`${server.url}/#token=${token}`);
+    await page.getByRole("dialog").getByRole("button", { name: /^Sign in as / }).click({ timeout: 60_000 });
     await page.locator(".note-title").first().waitFor({ timeout: 60_000 });
     const firstListMs = Date.now() - started;
     await until(async () => (await count(page)) === total, 120_000, "C received every note");

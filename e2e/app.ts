@@ -39,10 +39,16 @@ export async function expectTitles(page: Page, titles: string[]): Promise<void> 
 
 /** Opens the app on a new device of `userId`, signed in through a sign-in link, and waits until synced. */
 export async function signedInDevice(page: Page, baseUrl: string, authSecret: string, userId: string, deviceId: string): Promise<void> {
-  const token = await mintToken(authSecret, { userId, deviceId, days: 1 });
-  await page.goto(`${baseUrl}/#token=${token}`);
-  await page.waitForSelector(".app[data-storage]", { timeout: 30_000 });
+  const token = await mintToken(authSecret, { userId, deviceId });
+  await openSignInLink(page, `${baseUrl}/#token=${token}`);
   await waitForSync(page, "synced");
+}
+
+/** Opens a sign-in or link-code link and answers its question with "Sign in as …". */
+export async function openSignInLink(page: Page, link: string): Promise<void> {
+  await page.goto(link);
+  await page.waitForSelector(".app[data-storage]", { timeout: 30_000 });
+  await page.getByRole("dialog").getByRole("button", { name: /^Sign in as / }).click({ timeout: 30_000 });
 }
 
 export async function waitForSync(page: Page, state: string, timeout = 30_000): Promise<void> {

@@ -1,7 +1,7 @@
 /** What a device survives: its tab killed mid-sync, a full disk, and no persistent storage. */
 import type { BrowserContext } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { addNote, expectTitles, openApp, signedInDevice, sql, waitForSync } from "./app";
+import { addNote, expectTitles, openApp, openSignInLink, signedInDevice, sql, waitForSync } from "./app";
 import { mintToken } from "../worker/auth";
 import { browserSession } from "./session";
 
@@ -27,7 +27,7 @@ describe("device-side faults", () => {
 
     const b = await context();
     const first = await b.newPage();
-    await first.goto(`${baseUrl}/#token=${await mintToken(authSecret, { userId: user, deviceId: "b", days: 1 })}`);
+    await openSignInLink(first, `${baseUrl}/#token=${await mintToken(authSecret, { userId: user, deviceId: "b" })}`);
     await first.locator(".note-title").first().waitFor({ timeout: 60_000 }); // the first batches are in
     const cdp = await b.newCDPSession(first);
     // The crash comes mid-sync: some batches are committed, not all of them.

@@ -1,9 +1,8 @@
 /** Linking a new device with a one-time code, and revoking a device, in real Chromium contexts. */
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { readTokenClaims } from "../shared/syncStatus";
 import { mintToken } from "../worker/auth";
-import { addNote, openApp, signedInDevice, sql, waitForNote, waitForSync } from "./app";
+import { addNote, openApp, openSignInLink, showNotes, signedInDevice, waitForNote, waitForSync } from "./app";
 import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
@@ -66,22 +65,41 @@ describe("linking and revoking devices", () => {
     await addNote(phone, "via QR");
     const code = await showLinkCode(phone);
     const laptop = await newPage();
-    await laptop.goto(`${baseUrl}/#link=${code}`);
+    await openSignInLink(laptop, `${baseUrl}/#link=${code}`);
     await waitForSync(laptop, "synced");
     await waitForNote(laptop, "via QR");
     expect(laptop.url()).not.toContain(code);
   });
 
-  it("a device in use renews a token that nears expiry", async () => {
-    const page = await newPage();
-    const token = await mintToken(authSecret, { userId: `renew-${Date.now()}`, deviceId: "old-phone", days: 5 });
-    await page.goto(`${baseUrl}/#token=${token}`);
-    await waitForSync(page, "synced");
-    const expiry = async () => {
-      const [[stored]] = (await sql(page, "SELECT value FROM local_settings WHERE key = 'sync.token'")) as [[string]];
-      return readTokenClaims(stored)!.expiresAt! - Date.now();
-    };
-    await expect.poll(expiry).toBeGreaterThan(80 * 86_400_000);
+  it("a device refreshes its short access token with a credential that works once; a copy used later revokes it and the other devices are told", async () => {
+    const user = `refresh-${Date.now()}`;
+    const phone = await newPage();
+    await signedInDevice(phone, baseUrl, authSecret, user, "phone");
+    const code = await showLinkCode(phone);
+    // The tablet's credentials, as the server gives them for its link code; a copy is kept aside.
+    const claim = await fetch(`${baseUrl}/api/public/link-claim`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ code, name: "Tablet" }) });
+    const { deviceId, refresh: copied } = (await claim.json()) as { deviceId: string; refresh: string };
+    // Its access token is about to end (30 s left), so the tablet must refresh before it syncs.
+    const shortLived = await mintToken(authSecret, { userId: user, deviceId, ttlSeconds: 30 });
+    const tablet = await newPage();
+    await openApp(tablet, baseUrl);
+    await tablet.evaluate(([token, server, refresh]) => window.cobrain.client.signIn(token, server, refresh), [shortLived, baseUrl, copied] as const);
+    await waitForSync(tablet, "synced");
+    await addNote(tablet, "from the tablet");
+    await showNotes(phone);
+    await waitForNote(phone, "from the tablet");
+
+    // Someone who copied the tablet's first credential uses it: it was spent by the tablet, so
+    // the server knows it was copied, refuses it and revokes the tablet at once.
+    const replay = await fetch(`${baseUrl}/api/public/token/refresh`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ refresh: copied }) });
+    expect(replay.status).toBe(401);
+    expect(((await replay.json()) as { error: string }).error).toMatch(/already used/);
+    await waitForSync(tablet, "error");
+    expect(await tablet.locator(".sync-indicator").textContent()).toMatch(/revoked/);
+    // The phone is told the next time it syncs.
+    await phone.reload();
+    await waitForSync(phone, "synced");
+    await expect.poll(() => phone.getByRole("alert").filter({ hasText: '"Tablet" was used twice' }).count()).toBe(1);
   });
 
   it("revoking a device stops its sync at once, keeps its notes, and the others keep syncing", async () => {

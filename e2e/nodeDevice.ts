@@ -30,7 +30,7 @@ export class NodeDevice {
   async connect(baseUrl: string, authSecret: string): Promise<void> {
     this.disconnect();
     const syncDb = await SyncDb.open(this.#exclusive);
-    const authToken = await mintToken(authSecret, { userId: this.userId, deviceId: this.deviceId, days: 1 });
+    const authToken = await mintToken(authSecret, { userId: this.userId, deviceId: this.deviceId });
     const url = `${baseUrl.replace(/^http/, "ws")}/sync`;
     const transport = defaultConfig.transportProvider({ url, room: this.userId, authToken });
     const synced = await syncDb.syncOver(transport, { url, room: this.userId, authToken });
@@ -86,7 +86,7 @@ export async function converge(devices: NodeDevice[], timeoutMs = 30_000): Promi
 }
 
 export async function logStats(baseUrl: string, authSecret: string, userId: string) {
-  const token = await mintToken(authSecret, { userId, deviceId: "stats", days: 1 });
+  const token = await mintToken(authSecret, { userId, deviceId: "stats" });
   const response = await fetch(`${baseUrl}/api/log/stats`, { headers: { Authorization: `Bearer ${token}` } });
   return (await response.json()) as { head: number; rows: number; peers: number };
 }

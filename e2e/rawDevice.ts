@@ -26,7 +26,7 @@ export class RawDevice {
    */
   static async connect(baseUrl: string, secret: string, userId: string, deviceId: string, { ackChanges = true } = {}): Promise<RawDevice> {
     const device = new RawDevice();
-    const token = await mintToken(secret, { userId, deviceId, days: 1 });
+    const token = await mintToken(secret, { userId, deviceId });
     const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}/sync`, [encodeSyncProtocol({ auth: token, room: userId })]);
     ws.binaryType = "arraybuffer";
     ws.onmessage = (event) => {

@@ -1,7 +1,7 @@
 /** Devices of one user, each a separate Chromium context, syncing through the real local Worker. */
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { addNote, notesSnapshot, openNote, signedInDevice, sql, waitForNote, waitForSync } from "./app";
+import { addNote, notesSnapshot, openNote, openSignInLink, signedInDevice, sql, waitForNote, waitForSync } from "./app";
 import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
@@ -115,7 +115,7 @@ describe("sync between a user's devices", () => {
   it("a bad token is reported, not retried forever; signing out stops sync and keeps the notes", async () => {
     const context = await session.context();
     const page = await context.newPage();
-    await page.goto(`${baseUrl}/#token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4IiwiZGlkIjoieSJ9.forged`);
+    await openSignInLink(page, `${baseUrl}/#token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4IiwiZGlkIjoieSJ9.forged`);
     await waitForSync(page, "error");
     expect(await page.locator(".sync-indicator").textContent()).toMatch(/invalid token|sign in/i);
 
@@ -123,8 +123,9 @@ describe("sync between a user's devices", () => {
     await addNote(a, "kept after sign-out");
     await waitForSync(a, "synced");
     await a.locator(".sync-indicator").click();
-    await a.getByRole("button", { name: /Sign out/ }).click();
+    await a.getByRole("button", { name: "Sign out (keeps notes on this device)" }).click();
     await waitForSync(a, "signed-out");
+    await expect.poll(() => a.getByRole("status").filter({ hasText: "revoked on the server" }).count()).toBe(1);
     await a.reload();
     await waitForNote(a, "kept after sign-out");
     expect(await a.locator(".sync-indicator").getAttribute("data-sync-state")).toBe("signed-out");

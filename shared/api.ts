@@ -49,9 +49,24 @@ export interface ApiLinkClaim {
   platform?: string;
 }
 
-/** What a new device gets for a good code: its own token, nothing else. */
+/** Something the user should know about their account, shown on every device. */
+export interface SecurityAlert {
+  id: number;
+  at: number;
+  deviceId: string;
+  message: string;
+}
+
+/** A short-lived access token and the device's next refresh credential (the old one is spent). */
+export interface ApiTokens {
+  token: string;
+  refresh: string;
+}
+
+/** What a new device gets for a good code: its own tokens, nothing else. */
 export interface ApiLinkClaimed {
   token: string;
+  refresh: string;
   userId: string;
   deviceId: string;
 }
@@ -82,11 +97,19 @@ export type ApiSchema = {
   "/api/public/link-claim": {
     $post: Answer<{ json: ApiLinkClaim }, ApiLinkClaimed, 200> | Answer<{ json: ApiLinkClaim }, ApiError, 400 | 410 | 429>;
   };
+  "/api/public/link-peek": {
+    $post: Answer<{ json: { code: string } }, { userId: string }, 200> | Answer<{ json: { code: string } }, ApiError, 400 | 410 | 429>;
+  };
   "/api/me": { $get: Answer<{}, ApiIdentity, 200> };
   "/api/log/stats": { $get: Answer<{}, ApiLogStats, 200> };
   "/api/sync/handshakes": { $get: Answer<{}, ApiHandshakes, 200> };
-  "/api/token/renew": { $post: Answer<{}, { token: string }, 200> };
-  "/api/link-codes": { $post: Answer<{}, ApiLinkCode, 201> };
+  "/api/public/token/refresh": {
+    $post: Answer<{ json: { refresh: string } }, ApiTokens, 200> | Answer<{ json: { refresh: string } }, ApiError, 400 | 401>;
+  };
+  "/api/token/enroll": { $post: Answer<{}, { refresh: string }, 200> | Answer<{}, ApiError, 409> };
+  "/api/sign-out": { $post: Answer<{}, { ok: true }, 200> };
+  "/api/alerts": { $get: Answer<{}, SecurityAlert[], 200> };
+  "/api/link-codes": { $post: Answer<{}, ApiLinkCode, 201> | Answer<{}, ApiError, 429> };
   "/api/devices": { $get: Answer<{}, ApiDevice[], 200> };
   "/api/devices/:id": {
     $patch: Answer<DeviceParam & { json: { name: string } }, { ok: true }, 200> | Answer<DeviceParam & { json: { name: string } }, ApiError, 400 | 404>;

@@ -126,13 +126,13 @@ export const MIN_CHANGE_WIRE_BYTES = 30;
 export const MIN_LAST_SEEN_WIRE_BYTES = 25;
 
 /** Version of the Durable Object's storage layout; bump with a migration when it changes. */
-export const USER_LOG_FORMAT_VERSION = 3;
+export const USER_LOG_FORMAT_VERSION = 4;
 
 /** Retry-After of a 503: a Durable Object that failed is usually back within seconds. */
 export const SERVER_ERROR_RETRY_AFTER_S = 5;
 
-/** Lifetime of a token minted by `npm run token` unless `--days` says otherwise. */
-export const DEFAULT_TOKEN_DAYS = 365;
+/** How long a sign-in link from `npm start` or `npm run token` works: long enough to open it. */
+export const SIGN_IN_LINK_MINUTES = 10;
 
 /** Local changes read per pull while pushing a backlog; bounds memory on a 10k-note first sync. */
 export const PULL_PAGE_CHANGES = 4_000;
@@ -180,21 +180,45 @@ export const LINK_CODE_LENGTH = 8;
 /** A link code works this long, once. */
 export const LINK_CODE_TTL_MS = 10 * 60_000;
 
-/** Failed claims allowed per client address per LINK_ATTEMPT_WINDOW_MS before it is refused (429). */
+/**
+ * Failed claims allowed per client address per LINK_ATTEMPT_WINDOW_MS before it is refused (429).
+ * An IPv6 address counts as its /64: one household or server gets a whole /64 to rotate through.
+ */
 export const LINK_ATTEMPTS_PER_ADDRESS = 10;
 
 /**
- * Failed claims allowed from everyone together per window. Generous: 40-bit codes already defeat
- * a distributed guesser; this only bounds the work, without letting a few addresses lock
- * everyone out.
+ * Failed claims from everyone together per window after which an address that has already failed
+ * is refused at once. An address with no failure still gets its tries, so one client flooding
+ * from many addresses cannot lock everyone else out of linking.
  */
 export const LINK_ATTEMPTS_GLOBAL = 5_000;
+
+/** Open (unused, unexpired) link codes one user may hold: enough for a few devices at once. */
+export const LINK_CODES_OPEN_PER_USER = 5;
+
+/** AUTH_SECRET shorter than this (in bytes) is refused: HS256 wants a key as long as its hash. */
+export const AUTH_SECRET_MIN_BYTES = 32;
 
 /** The window the attempt limits count over. */
 export const LINK_ATTEMPT_WINDOW_MS = 10 * 60_000;
 
-/** Lifetime of a device token from linking or renewal; renewed while the device is in use. */
-export const DEVICE_TOKEN_DAYS = 90;
+/** Lifetime of an access token: a stolen one is useful for minutes, not months. */
+export const ACCESS_TOKEN_TTL_S = 15 * 60;
 
-/** A device renews its token once less than this much of it is left. */
-export const TOKEN_RENEW_BEFORE_MS = 30 * 86_400_000;
+/** No access token is accepted that was made to last longer than this, whoever signed it. */
+export const ACCESS_TOKEN_MAX_TTL_S = 60 * 60;
+
+/** A device refreshes its access token once less than this much of it is left. */
+export const TOKEN_RENEW_BEFORE_MS = 2 * 60_000;
+
+/** A spent refresh credential is recognised (as a copy, revoking its device) for this long. */
+export const REFRESH_REUSE_MEMORY_MS = 180 * 86_400_000;
+
+/** A device asks for security alerts when sync first comes up, then at most this often. */
+export const SECURITY_ALERTS_CHECK_MS = 5 * 60_000;
+
+/** Security alerts kept per user (newest first): enough to see what happened lately. */
+export const SECURITY_ALERTS_KEPT = 20;
+
+/** Random bytes in a refresh credential (kept only on its device; the server keeps its hash). */
+export const REFRESH_SECRET_BYTES = 32;

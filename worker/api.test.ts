@@ -11,7 +11,7 @@ import type { ApiApp, ApiDevice, ApiIdentity, ApiLinkClaimed, ApiLinkCode, ApiLo
 import { mintToken } from "./auth";
 
 const freshUser = () => `api-${crypto.randomUUID().slice(0, 8)}`;
-const tokenFor = (userId: string, deviceId: string) => mintToken(env.AUTH_SECRET, { userId, deviceId, days: 1 });
+const tokenFor = (userId: string, deviceId: string) => mintToken(env.AUTH_SECRET, { userId, deviceId });
 
 /** The client as the app builds it, but its requests go straight into this Worker. */
 const client = (bearer?: string) =>
@@ -39,9 +39,10 @@ describe("the /api contract, through the typed client", () => {
     expectTypeOf(stats).toEqualTypeOf<ApiLogStats>();
     expect(keysOf(stats)).toEqual(fields<ApiLogStats>({ head: true, rows: true, peers: true }));
 
-    const renewed = await api.api.token.renew.$post();
-    expect(renewed.status).toBe(200);
-    expect(keysOf(await renewed.json())).toEqual(["token"]);
+    const enrolled = await api.api.token.enroll.$post();
+    expect(enrolled.status).toBe(200);
+    if (enrolled.status !== 200) throw new Error("unreachable");
+    expect(keysOf(await enrolled.json())).toEqual(["refresh"]);
   });
 
   it("link codes: created with 201, claimed with a token, refused with the declared statuses and words", async () => {
@@ -50,6 +51,7 @@ describe("the /api contract, through the typed client", () => {
 
     const created = await phone.api["link-codes"].$post();
     expect(created.status).toBe(201);
+    if (created.status !== 201) throw new Error("unreachable");
     const code = await created.json();
     expectTypeOf(code).toEqualTypeOf<ApiLinkCode>();
     expect(keysOf(code)).toEqual(fields<ApiLinkCode>({ code: true, expiresAt: true }));
@@ -60,7 +62,7 @@ describe("the /api contract, through the typed client", () => {
     if (claimed.status !== 200) throw new Error("unreachable");
     const body = await claimed.json();
     expectTypeOf(body).toEqualTypeOf<ApiLinkClaimed>();
-    expect(keysOf(body)).toEqual(fields<ApiLinkClaimed>({ token: true, userId: true, deviceId: true }));
+    expect(keysOf(body)).toEqual(fields<ApiLinkClaimed>({ token: true, refresh: true, userId: true, deviceId: true }));
     expect(body.userId).toBe(user);
 
     const again = await claim();

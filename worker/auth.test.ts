@@ -1,5 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { sign } from "hono/jwt";
+import { SignJWT } from "jose";
+import { keyId, TOKEN_AUDIENCE, TOKEN_ISSUER } from "./auth";
 import { describe, expect, it } from "vitest";
 import { encodeSyncProtocol } from "../shared/syncProtocol";
 import { token, upgrade } from "../testing/workerd/device";
@@ -27,7 +29,14 @@ describe("sync handshake and API auth", () => {
   });
 
   it("refuses an expired token with 401 and says so", async () => {
-    const expired = await sign({ sub: "alice", did: "d", exp: Math.floor(Date.now() / 1000) - 5 }, env.AUTH_SECRET, "HS256");
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await new SignJWT({ sub: "alice", did: "d" })
+      .setProtectedHeader({ alg: "HS256", kid: await keyId(env.AUTH_SECRET) })
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(TOKEN_AUDIENCE)
+      .setIssuedAt(now - 600)
+      .setExpirationTime(now - 5)
+      .sign(new TextEncoder().encode(env.AUTH_SECRET));
     const response = await upgrade(encodeSyncProtocol({ auth: expired, room: "alice" }));
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({ error: "token expired; sign in again" });

@@ -11,9 +11,10 @@ import { bearerAuth } from "hono/bearer-auth";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import type { ApiLinkClaim, ApiSchema } from "../shared/api";
-import { DEVICE_TOKEN_DAYS, SERVER_ERROR_RETRY_AFTER_S } from "../shared/constants";
+import { SERVER_ERROR_RETRY_AFTER_S } from "../shared/constants";
 import { parseSyncProtocol } from "../shared/syncProtocol";
-import { AuthError, mintToken, verifyToken, type Identity } from "./auth";
+import { AuthError, ID_PATTERN, mintToken, normaliseUserId, secretProblem, verifyToken, type Identity } from "./auth";
+import { withSecurityHeaders } from "./securityHeaders";
 import { DEVICE_HEADER, USER_HEADER, type Env } from "./userLog";
 
 export { LinkCodes } from "./linkCodes";
@@ -25,6 +26,19 @@ export const app = new Hono<AppEnv>();
 
 const userLogOf = (env: Env, userId: string) => env.USER_LOG.get(env.USER_LOG.idFromName(userId));
 const linkCodes = (env: Env) => env.LINK_CODES.get(env.LINK_CODES.idFromName("link-codes"));
+
+// Every response the Worker gives carries the security headers (static files get them from
+// public/_headers), and nothing runs with a missing or guessable signing secret.
+app.use("*", async (c, next) => {
+  const problem = secretProblem(c.env.AUTH_SECRET);
+  if (problem) {
+    console.error(`CoBrain refuses to serve: ${problem}`);
+    c.res = c.json({ error: problem }, 500);
+  } else {
+    await next();
+  }
+  c.res = withSecurityHeaders(c.res, new URL(c.req.url).pathname);
+});
 
 app.get("/health", (c) => c.json({ ok: true }));
 
@@ -38,13 +52,23 @@ app.get("/sync", async (c) => {
   if (!handshake?.room) return c.json({ error: "missing sync subprotocol: base64 of auth=<token>,room=<user>" }, 400);
   if (!handshake.auth) throw new AuthError(401, "missing token");
   const identity = await verifyToken(handshake.auth, c.env);
-  if (handshake.room !== identity.userId) throw new AuthError(403, "this token cannot open another user's notes");
+  if (normaliseUserId(handshake.room) !== identity.userId) throw new AuthError(403, "this token cannot open another user's notes");
 
   const headers = new Headers(c.req.raw.headers);
   headers.set(USER_HEADER, identity.userId);
   headers.set(DEVICE_HEADER, identity.deviceId);
   return userLogOf(c.env, identity.userId).fetch(new Request(c.req.raw, { headers }));
 });
+
+/** A refresh credential names its user and device (the public refresh route must find them). */
+const refreshCredential = (userId: string, deviceId: string, secret: string) => `${userId}:${deviceId}:${secret}`;
+
+function parseRefreshCredential(credential: string): { userId: string; deviceId: string; secret: string } | undefined {
+  const [userId, deviceId, secret, extra] = credential.split(":");
+  if (extra !== undefined || !userId || !deviceId || !secret) return undefined;
+  if (!ID_PATTERN.test(userId) || !ID_PATTERN.test(deviceId)) return undefined;
+  return { userId, deviceId, secret };
+}
 
 /**
  * Reads a JSON body as the routes always have (anything unreadable counts as `{}`; each route
@@ -65,13 +89,39 @@ const routes = app
     const address = c.req.header("CF-Connecting-IP") ?? "local";
     const claimed = await linkCodes(c.env).claim(body.code, address);
     if (!claimed.ok) return c.json({ error: claimed.error }, claimed.status);
-    const deviceId = `d-${crypto.randomUUID().slice(0, 8)}`;
-    await userLogOf(c.env, claimed.userId).registerDevice(deviceId, {
+    // Full entropy: a device id is never guessed or reused.
+    const deviceId = `d-${crypto.randomUUID().replaceAll("-", "")}`;
+    const secret = await userLogOf(c.env, claimed.userId).registerLinkedDevice(deviceId, {
       name: typeof body.name === "string" ? body.name : "",
       platform: typeof body.platform === "string" ? body.platform : "web",
     });
-    const token = await mintToken(c.env.AUTH_SECRET, { userId: claimed.userId, deviceId, days: DEVICE_TOKEN_DAYS });
-    return c.json({ token, userId: claimed.userId, deviceId }, 200);
+    const token = await mintToken(c.env.AUTH_SECRET, { userId: claimed.userId, deviceId });
+    return c.json({ token, refresh: refreshCredential(claimed.userId, deviceId, secret), userId: claimed.userId, deviceId }, 200);
+  })
+  /**
+   * A device's refresh credential (kept only on the device) for a new access token and the next
+   * credential. Every credential works once; a spent one revokes its device (userLog.ts).
+   */
+  .post("/api/public/token/refresh", jsonBody<{ refresh: string }>(), async (c) => {
+    const body = c.req.valid("json");
+    const parsed = typeof body.refresh === "string" ? parseRefreshCredential(body.refresh) : undefined;
+    if (!parsed) return c.json({ error: "send { refresh } as this server gave it" }, 400);
+    const rotated = await userLogOf(c.env, parsed.userId).rotateRefresh(parsed.deviceId, parsed.secret);
+    if (!rotated.ok) {
+      // A copied credential: the device was revoked, and its open link codes end with it.
+      if (rotated.revoked) await linkCodes(c.env).revokeCodesBy(parsed.userId, parsed.deviceId);
+      return c.json({ error: rotated.error }, 401);
+    }
+    const token = await mintToken(c.env.AUTH_SECRET, { userId: parsed.userId, deviceId: parsed.deviceId });
+    return c.json({ token, refresh: refreshCredential(parsed.userId, parsed.deviceId, rotated.secret) }, 200);
+  })
+  /** Whose account a code opens, without spending it: the new device asks its user first. */
+  .post("/api/public/link-peek", jsonBody<{ code: string }>(), async (c) => {
+    const body = c.req.valid("json");
+    if (typeof body.code !== "string") return c.json({ error: "send { code }" }, 400);
+    const peeked = await linkCodes(c.env).peek(body.code, c.req.header("CF-Connecting-IP") ?? "local");
+    if (!peeked.ok) return c.json({ error: peeked.error }, peeked.status);
+    return c.json({ userId: peeked.userId }, 200);
   })
   .use(
     "/api/*",
@@ -101,14 +151,29 @@ const routes = app
   .get("/api/log/stats", async (c) => c.json(await userLogOf(c.env, c.get("identity").userId).stats(), 200))
   /** Sync handshakes per device as the server counted them: its bound on reconnect loops. */
   .get("/api/sync/handshakes", async (c) => c.json(await userLogOf(c.env, c.get("identity").userId).handshakes(), 200))
-  /** A fresh token for the calling device, so a device in use never reaches its expiry. */
-  .post("/api/token/renew", async (c) => {
+  /**
+   * The first refresh credential of a device signed in with a bare access token (a sign-in
+   * link). Once only: a device that has one gets no second, so a stolen access token cannot.
+   */
+  .post("/api/token/enroll", async (c) => {
     const { userId, deviceId } = c.get("identity");
-    return c.json({ token: await mintToken(c.env.AUTH_SECRET, { userId, deviceId, days: DEVICE_TOKEN_DAYS }) }, 200);
+    const secret = await userLogOf(c.env, userId).enrollRefresh(deviceId);
+    if (!secret) return c.json({ error: "this device already has its sign-in; sign in again to replace it" }, 409);
+    return c.json({ refresh: refreshCredential(userId, deviceId, secret) }, 200);
   })
+  /** Sign-out: the calling device is revoked on the server (its tokens, sockets and codes end). */
+  .post("/api/sign-out", async (c) => {
+    const { userId, deviceId } = c.get("identity");
+    await userLogOf(c.env, userId).revokeDevice(deviceId);
+    await linkCodes(c.env).revokeCodesBy(userId, deviceId);
+    return c.json({ ok: true as const }, 200);
+  })
+  .get("/api/alerts", async (c) => c.json(await userLogOf(c.env, c.get("identity").userId).securityAlerts(), 200))
   .post("/api/link-codes", async (c) => {
     const { userId, deviceId } = c.get("identity");
-    return c.json(await linkCodes(c.env).create(userId, deviceId), 201);
+    const created = await linkCodes(c.env).create(userId, deviceId);
+    if (!created.ok) return c.json({ error: created.error }, created.status);
+    return c.json({ code: created.code, expiresAt: created.expiresAt }, 201);
   })
   .get("/api/devices", async (c) => {
     const { userId, deviceId } = c.get("identity");
@@ -128,6 +193,8 @@ const routes = app
     const { userId, deviceId } = c.get("identity");
     if (c.req.param("id") === deviceId) return c.json({ error: "this is the device you are using; sign out instead" }, 400);
     const revoked = await userLogOf(c.env, userId).revokeDevice(c.req.param("id"));
+    // Its open link codes end with it: a stolen device cannot bring in a new one.
+    if (revoked) await linkCodes(c.env).revokeCodesBy(userId, c.req.param("id"));
     return revoked ? c.json({ ok: true as const }, 200) : c.json({ error: "no such device" }, 404);
   });
 
@@ -155,7 +222,7 @@ app.all("*", (c) => c.env.ASSETS.fetch(c.req.raw));
 /** One mapping from errors to responses, at the boundary. */
 app.onError((error, c) => {
   if (error instanceof AuthError) return c.json({ error: error.message }, error.status);
-  if (error instanceof HTTPException) return error.getResponse();
+  if (error instanceof HTTPException) return withSecurityHeaders(error.getResponse(), new URL(c.req.url).pathname);
   // Anything else failed inside the server (most often the Durable Object or its storage):
   // nothing the device did, and nothing lost. "Try again", never "sign in again".
   console.error(error);

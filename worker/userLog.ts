@@ -163,6 +163,42 @@ export class UserLog extends DurableObject<Env> {
     return this.#devices.rename(deviceId, name);
   }
 
+  /** A first refresh credential for a device signed in with a bare access token; never a second. */
+  async enrollRefresh(deviceId: string): Promise<string | undefined> {
+    if (this.#devices.isRevoked(deviceId) || this.#devices.hasRefresh(deviceId)) return undefined;
+    return this.#devices.issueRefresh(deviceId);
+  }
+
+  /** A new device (from a link code): registered, with its first refresh credential. */
+  async registerLinkedDevice(deviceId: string, details: { name?: string; platform?: string }): Promise<string> {
+    this.#devices.touch(deviceId, details);
+    return this.#devices.issueRefresh(deviceId);
+  }
+
+  /**
+   * Spends a refresh credential for the next one. One spent before coming back means a copy
+   * exists: the device is revoked at once and the user's other devices are told.
+   */
+  async rotateRefresh(deviceId: string, presented: string): Promise<{ ok: true; secret: string } | { ok: false; error: string; revoked: boolean }> {
+    const rotated = await this.#devices.rotateRefresh(deviceId, presented);
+    if (rotated.ok) {
+      this.#devices.touch(deviceId);
+      return rotated;
+    }
+    if (!rotated.reused) return { ok: false, error: "this sign-in is not valid (the device may have been revoked); sign in again", revoked: false };
+    const name = this.#devices.nameOf(deviceId);
+    this.revokeDevice(deviceId);
+    this.#devices.recordAlert(
+      deviceId,
+      `The sign-in of device "${name}" was used twice, so that device was signed out. If you did not copy it, someone else may have; link the device again and check your devices.`,
+    );
+    return { ok: false, error: "this sign-in was already used once, so this device was signed out for safety; sign in again", revoked: true };
+  }
+
+  securityAlerts() {
+    return this.#devices.alerts();
+  }
+
   /** Refuses the device's token from now on and closes its open sockets at once. */
   revokeDevice(deviceId: string): boolean {
     if (!this.#devices.revoke(deviceId)) return false;

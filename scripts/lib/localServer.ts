@@ -111,7 +111,9 @@ export function buildApp(): Promise<void> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"], {
       cwd: ROOT,
-      env: wranglerEnv(),
+      // Vitest sets NODE_ENV=test, which would make Vite build a development bundle
+      // (import.meta.env.DEV true); the tests must run what a user gets.
+      env: { ...wranglerEnv(), NODE_ENV: "production" },
       stdio: "inherit",
     });
     child.on("exit", (code) => (code === 0 ? done() : fail(new Error(`vite build failed (${code})`))));

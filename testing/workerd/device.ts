@@ -9,8 +9,8 @@ import { SCHEMA_VERSION } from "../../shared/migrations";
 import { encodeSyncProtocol } from "../../shared/syncProtocol";
 import { mintToken } from "../../worker/auth";
 
-export const token = (userId: string, deviceId = "dev1", days = 1) =>
-  mintToken(env.AUTH_SECRET, { userId, deviceId, days });
+export const token = (userId: string, deviceId = "dev1") =>
+  mintToken(env.AUTH_SECRET, { userId, deviceId });
 
 export const upgrade = (protocol?: string) =>
   exports.default.fetch("http://cobrain.test/sync", {

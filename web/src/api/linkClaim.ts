@@ -1,11 +1,33 @@
-/** The new device's side of linking: spend a code shown on a signed-in device, get a token. */
-import type { DbClient } from "../db/client";
+/**
+ * The new device's side of linking: a link (a token, or a one-time code shown on a signed-in
+ * device) is first looked at (whose account, which server) and only then spent for a token.
+ */
+import { readTokenClaims } from "../../../shared/syncStatus";
 import { deviceName, devicePlatform } from "./deviceInfo";
 import { answer, serverApi } from "./serverApi";
 
-export async function claimLinkCode(client: DbClient, code: string, serverUrl: string = location.origin): Promise<void> {
-  const claim = serverApi(serverUrl).api.public["link-claim"].$post({ json: { code, name: deviceName(), platform: devicePlatform() } });
-  const { token } = await answer(claim);
+/** What a person opened or pasted, not yet acted on. */
+export type SignInLink = { kind: "token"; token: string; serverUrl: string } | { kind: "code"; code: string; serverUrl: string };
+
+/** Whose account the link opens, without spending it. */
+export async function linkAccount(link: SignInLink): Promise<{ userId: string; serverUrl: string }> {
+  if (link.kind === "token") {
+    const claims = readTokenClaims(link.token);
+    if (!claims) throw new Error("that is not a CoBrain sign-in token");
+    return { userId: claims.userId.normalize("NFKC").toLowerCase(), serverUrl: link.serverUrl };
+  }
+  const peeked = await answer(serverApi(link.serverUrl).api.public["link-peek"].$post({ json: { code: link.code } }));
+  return { userId: peeked.userId, serverUrl: link.serverUrl };
+}
+
+/**
+ * The credentials the link gives: an access token, and for a code also the device's refresh
+ * credential (a sign-in link's device enrols its own on sign-in). A code is spent here (once).
+ */
+export async function linkToken(link: SignInLink): Promise<{ token: string; refresh?: string }> {
+  if (link.kind === "token") return { token: link.token };
+  const claim = serverApi(link.serverUrl).api.public["link-claim"].$post({ json: { code: link.code, name: deviceName(), platform: devicePlatform() } });
+  const { token, refresh } = await answer(claim);
   if (typeof token !== "string" || token === "") throw new Error("the server did not send a sign-in token for this code");
-  await client.signIn(token, serverUrl);
+  return { token, refresh };
 }

@@ -45,3 +45,29 @@ describe("DatabaseHost", () => {
     expect((value as { rows: unknown[][] }).rows).toEqual([[1]]);
   });
 });
+
+describe("DatabaseHost guarding the device's credentials", () => {
+  it("refuses page requests that read or change local_settings, directly or through a view, and leaves the rest alone", async () => {
+    const connection = await openMemoryReplica();
+    await connection.exec("INSERT INTO local_settings (key, value) VALUES ('sync.token', 'secret')");
+    // A view made in development (or by an older build) still cannot be read through.
+    await connection.exec("CREATE VIEW innocent AS SELECT value FROM local_settings");
+    const host = new DatabaseHost(connection, () => {}, { guardPrivate: true });
+    for (const sql of [
+      "SELECT value FROM local_settings",
+      "SELECT value FROM \"LOCAL_SETTINGS\"",
+      "UPDATE local_settings SET value = 'x'",
+      "SELECT * FROM innocent",
+      "ATTACH ':memory:' AS other",
+      "PRAGMA writable_schema = ON",
+    ]) {
+      await expect(host.handle({ kind: "query", statement: all(sql) }), sql).rejects.toThrow(/settings and credentials cannot be read or changed/);
+    }
+    expect((await connection.exec("SELECT value FROM local_settings")).rows).toEqual([["secret"]]);
+    await host.handle({ kind: "query", statement: run("INSERT INTO notes (id, title) VALUES ('n1', 'fine')") });
+    expect(((await host.handle({ kind: "query", statement: all("PRAGMA integrity_check") })).value as { rows: unknown[][] }).rows).toEqual([["ok"]]);
+    expect(((await host.handle({ kind: "query", statement: all("SELECT title FROM notes") })).value as { rows: unknown[][] }).rows).toEqual([["fine"]]);
+    // The worker's own work (sync) still reaches them.
+    expect(await host.exclusive(async (db) => (await db.exec("SELECT value FROM local_settings")).rows)).toEqual([["secret"]]);
+  });
+});

@@ -12,6 +12,16 @@ import { errorMessage } from "../../../shared/errorMessage";
 const TRANSACTION_CONTROL = /^\s*(begin|commit|end|rollback|savepoint|release)\b/i;
 
 /**
+ * The device's own settings and credentials (sync token, refresh credential, server, account)
+ * live in `local_settings`, which only the worker's sync client reads. A statement from a page
+ * that names it, or attaches another database to reach it under another name, is refused.
+ */
+const PRIVATE_TABLES = ["local_settings"];
+const NAMES_PRIVATE = /local_settings|\battach\b|sqlite_dbpage|writable_schema/i;
+/** A pragma (integrity_check, table_info…) reports on the database, never a row's values. */
+const PRAGMA = /^\s*pragma\b/i;
+
+/**
  * SQLite reports a refused OPFS/IndexedDB write (quota exceeded) only as "disk I/O error" or
  * "database or disk is full". Say what happened in the user's terms; the statement's transaction
  * has been rolled back, so nothing was half-written.
@@ -40,10 +50,17 @@ export class DatabaseHost {
   #queue: Promise<unknown> = Promise.resolve();
   readonly #onExclusiveChange: (tables: string[]) => void;
 
-  /** @param onExclusiveChange told which tables an `exclusive` task (a sync apply) changed. */
-  constructor(connection: SqliteConnection, onExclusiveChange: (tables: string[]) => void = () => {}) {
+  readonly #guardPrivate: boolean;
+
+  /**
+   * @param onExclusiveChange told which tables an `exclusive` task (a sync apply) changed.
+   * @param options.guardPrivate refuse page requests that touch the device's settings and
+   *   credentials (every build but development; `exclusive` tasks are the worker's own).
+   */
+  constructor(connection: SqliteConnection, onExclusiveChange: (tables: string[]) => void = () => {}, options: { guardPrivate?: boolean } = {}) {
     this.connection = connection;
     this.#onExclusiveChange = onExclusiveChange;
+    this.#guardPrivate = options.guardPrivate ?? false;
   }
 
   /** Queues a request behind the ones already running. */
@@ -99,7 +116,16 @@ export class DatabaseHost {
     }
   }
 
+  /** Through a view or a trigger, say: SQLite's own list of the tables the statement opens. */
+  async #touchesPrivate(sql: string): Promise<boolean> {
+    const { rows } = await this.connection.exec("SELECT DISTINCT name FROM tables_used(?)", [sql]).catch(() => ({ rows: [] as unknown[][] }));
+    return rows.some((r) => PRIVATE_TABLES.includes(String(r[0])));
+  }
+
   async #statement({ sql, params, method }: SqlStatement): Promise<StatementResult> {
+    if (this.#guardPrivate && (NAMES_PRIVATE.test(sql) || (!PRAGMA.test(sql) && (await this.#touchesPrivate(sql))))) {
+      throw new Error("this device's settings and credentials cannot be read or changed from the page");
+    }
     const { rows } = await this.connection.exec(sql, params);
     const tables = method === "run" ? [] : await this.connection.tablesUsed(sql);
     return { rows, tables };

@@ -52,13 +52,29 @@ export class DbClient {
   }
 
   /** Stores the token on this device and starts syncing; rejects with a readable reason. */
-  async signIn(token: string, serverUrl: string = location.origin): Promise<void> {
-    await this.#request({ kind: "signIn", token, serverUrl });
+  async signIn(token: string, serverUrl: string = location.origin, refresh?: string): Promise<void> {
+    await this.#request({ kind: "signIn", token, serverUrl, refresh });
   }
 
-  /** Stops syncing and forgets the token; notes stay on this device. */
-  async signOut(): Promise<void> {
-    await this.#request({ kind: "signOut" });
+  /** The account this device belongs to (its user and server), if it ever signed in. */
+  async account(): Promise<{ userId: string; serverUrl: string } | null> {
+    return (await this.#request({ kind: "account" })) as { userId: string; serverUrl: string } | null;
+  }
+
+  /**
+   * Starts this device over for another account: erases the local database (export first!) and
+   * signs in with `token` on the new, empty one. Reload the page afterwards.
+   */
+  async switchAccount(token: string, serverUrl: string = location.origin, refresh?: string): Promise<void> {
+    await this.#request({ kind: "switchAccount", token, serverUrl, refresh });
+  }
+
+  /**
+   * Revokes this device on the server and forgets its credentials; notes stay on this device
+   * unless `erase` (a shared computer). Says whether the server could be told.
+   */
+  async signOut(options: { erase?: boolean } = {}): Promise<{ revokedOnServer: boolean }> {
+    return (await this.#request({ kind: "signOut", erase: options.erase })) as { revokedOnServer: boolean };
   }
 
   /**

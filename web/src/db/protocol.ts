@@ -28,9 +28,16 @@ export type DbRequest =
 /** Work for the owner's sync client. */
 export type SyncCommand =
   /** Stores the device token (and server) and starts syncing; the token never leaves this device. */
-  | { kind: "signIn"; token: string; serverUrl: string }
-  /** Stops syncing and forgets the token; local data stays. */
-  | { kind: "signOut" }
+  | { kind: "signIn"; token: string; serverUrl: string; refresh?: string }
+  /** Revokes this device on the server and forgets its credentials; local data stays unless `erase`. */
+  | { kind: "signOut"; erase?: boolean }
+  /** The account this device belongs to (kept after sign-out), or null. */
+  | { kind: "account" }
+  /**
+   * Erases this device's database (a new file: new site id, no notes, no settings) and signs in
+   * to another account on it, so the two accounts' notes never mix.
+   */
+  | { kind: "switchAccount"; token: string; serverUrl: string; refresh?: string }
   /** Calls the sync server's `/api` with this device's token (which stays in the worker). */
   | { kind: "api"; method: "GET" | "POST" | "PATCH" | "DELETE"; path: string; body?: unknown };
 

@@ -16,7 +16,26 @@ import { errorMessage } from "../../../shared/errorMessage";
 /** "Synced N s ago" after a restart may be this stale; saves a settings write on every edit. */
 const LAST_SYNCED_WRITE_INTERVAL_MS = 30_000;
 
-const SETTING = { token: "sync.token", server: "sync.server", lastSyncedAt: "sync.lastSyncedAt" } as const;
+const SETTING = { token: "sync.token", server: "sync.server", lastSyncedAt: "sync.lastSyncedAt", account: "sync.account", refresh: "sync.refresh" } as const;
+
+/** The account a device belongs to: its user on its server. Kept after sign-out. */
+export interface DeviceAccount {
+  userId: string;
+  serverUrl: string;
+}
+
+/** Why a device refuses another account's token: its notes must never mix with another account's. */
+export class OtherAccountError extends Error {
+  constructor(owner: DeviceAccount, other: DeviceAccount) {
+    super(
+      `this device belongs to ${owner.userId} on ${owner.serverUrl}, not to ${other.userId} on ${other.serverUrl}; ` +
+        "to use it for the other account, choose \"Use this device for the other account\", which starts from an empty database",
+    );
+    this.name = "OtherAccountError";
+  }
+}
+
+const sameAccount = (a: DeviceAccount, b: DeviceAccount) => a.userId.normalize("NFKC").toLowerCase() === b.userId.normalize("NFKC").toLowerCase() && a.serverUrl === b.serverUrl;
 
 interface Session {
   claims: TokenClaims;
@@ -78,7 +97,26 @@ export class SyncClient {
     else this.#update();
   }
 
-  async signIn(token: string, serverUrl: string): Promise<void> {
+  /**
+   * The account this device belongs to, if it ever signed in (signing out does not change it):
+   * its notes came from, and went to, that account alone.
+   */
+  async account(): Promise<DeviceAccount | undefined> {
+    return this.#exclusive(async (db) => {
+      const stored = await readSetting(db, SETTING.account);
+      if (stored) return JSON.parse(stored) as DeviceAccount;
+      // Signed in before the account was recorded: the token and server say whose it is.
+      const [token, serverUrl] = [await readSetting(db, SETTING.token), await readSetting(db, SETTING.server)];
+      const userId = token ? readTokenClaims(token)?.userId : undefined;
+      return userId && serverUrl ? { userId, serverUrl } : undefined;
+    });
+  }
+
+  /**
+   * Signs in with a token. A device that belongs to another account refuses (OtherAccountError):
+   * switching account goes through an empty database instead (see the database worker).
+   */
+  async signIn(token: string, serverUrl: string, refresh?: string): Promise<void> {
     const claims = readTokenClaims(token);
     if (!claims) throw new Error("that is not a CoBrain sign-in token");
     if (claims.expiresAt !== undefined && claims.expiresAt < Date.now()) throw new Error("that sign-in token has expired; ask for a new one");
@@ -88,18 +126,43 @@ export class SyncClient {
     } catch {
       throw new Error(`not a valid server address: ${serverUrl}`);
     }
+    const account = { userId: claims.userId.normalize("NFKC").toLowerCase(), serverUrl: url.origin };
+    const owner = await this.account();
+    if (owner && !sameAccount(owner, account)) throw new OtherAccountError(owner, account);
     await this.#exclusive(async (db) => {
       await writeSetting(db, SETTING.token, token.trim());
       await writeSetting(db, SETTING.server, url.origin);
+      await writeSetting(db, SETTING.account, JSON.stringify(account));
+      await writeSetting(db, SETTING.refresh, refresh);
     });
+    // A bare access token (a sign-in link) gets its refresh credential now, while it is valid.
+    if (!refresh) await this.#enroll(url.origin, token.trim()).catch(() => undefined);
     await this.#start(token.trim(), url.origin);
   }
 
-  /** Stops syncing and forgets the token; every note stays on this device. */
-  async signOut(): Promise<void> {
+  /**
+   * Revokes this device on the server (its tokens, sockets and link codes end there), stops
+   * syncing and forgets its credentials; every note stays on this device. Resolves to whether
+   * the server could be told (offline: the credentials are forgotten here all the same).
+   */
+  async signOut(): Promise<{ revokedOnServer: boolean }> {
+    const session = this.#session;
+    let revokedOnServer = false;
+    if (session) {
+      try {
+        const answer = await forwardCall(session.serverUrl, { method: "POST", path: "/api/sign-out" }, { token: () => this.#currentToken(session.serverUrl) });
+        revokedOnServer = answer.status === 200;
+      } catch {
+        revokedOnServer = false;
+      }
+    }
     this.stop();
-    await this.#exclusive((db) => writeSetting(db, SETTING.token, undefined));
+    await this.#exclusive(async (db) => {
+      await writeSetting(db, SETTING.token, undefined);
+      await writeSetting(db, SETTING.refresh, undefined);
+    });
     this.#update();
+    return { revokedOnServer };
   }
 
   /** Local writes happened: push them soon, together with the rest of the burst. */
@@ -207,21 +270,56 @@ export class SyncClient {
     );
   }
 
-  /** The stored token, renewed first when it is near expiry and the server is reachable. */
+  /** One refresh at a time: a refresh credential works once, a second use revokes the device. */
+  #refreshing: Promise<string> | undefined;
+
+  /**
+   * The stored access token, refreshed first when it is near expiry: the refresh credential is
+   * spent for a new token and the next credential, both stored before the token is used.
+   */
   async #currentToken(serverUrl: string): Promise<string> {
-    const token = await this.#exclusive((db) => readSetting(db, SETTING.token));
+    this.#refreshing ??= this.#freshToken(serverUrl).finally(() => (this.#refreshing = undefined));
+    return this.#refreshing;
+  }
+
+  async #freshToken(serverUrl: string): Promise<string> {
+    const [token, refresh] = await this.#exclusive(async (db) => [await readSetting(db, SETTING.token), await readSetting(db, SETTING.refresh)]);
     if (!token) throw new Error("signed out");
     const expiresAt = readTokenClaims(token)?.expiresAt;
+    if (!refresh && expiresAt !== undefined && expiresAt > Date.now()) await this.#enroll(serverUrl, token).catch(() => undefined);
     if (expiresAt === undefined || expiresAt - Date.now() > TOKEN_RENEW_BEFORE_MS) return token;
-    try {
-      const response = await serverApi(serverUrl, { token: async () => token }).api.token.renew.$post();
-      if (!response.ok) return token; // an expired or revoked token fails at connect with the reason
-      const renewed = (await response.json()).token;
-      await this.#exclusive((db) => writeSetting(db, SETTING.token, renewed));
-      return renewed;
-    } catch {
-      return token; // offline: renew next time
+    if (!refresh) {
+      if (expiresAt > Date.now()) return token;
+      throw new Error("this device's sign-in has ended; sign in again (Sync → link code or sign-in link)");
     }
+    let response: Response;
+    try {
+      response = await serverApi(serverUrl).api.public.token.refresh.$post({ json: { refresh } });
+    } catch {
+      return token; // offline: refresh next time (an expired token fails at connect with the reason)
+    }
+    const body = (await response.json().catch(() => ({}))) as { token?: string; refresh?: string; error?: string };
+    if (response.status === 200 && body.token && body.refresh) {
+      await this.#exclusive(async (db) => {
+        await writeSetting(db, SETTING.token, body.token);
+        await writeSetting(db, SETTING.refresh, body.refresh);
+      });
+      return body.token;
+    }
+    if (response.status === 400 || response.status === 401) {
+      // Spent, revoked or unknown: it will never work again.
+      await this.#exclusive((db) => writeSetting(db, SETTING.refresh, undefined));
+      throw new Error(body.error ?? "this device's sign-in has ended; sign in again");
+    }
+    return token; // the server is having trouble: try again later
+  }
+
+  /** Gets the first refresh credential for a device signed in with a bare access token. */
+  async #enroll(serverUrl: string, token: string): Promise<void> {
+    const response = await serverApi(serverUrl, { token: async () => token }).api.token.enroll.$post();
+    if (response.status !== 200) return; // already enrolled (409) or refused: nothing to store
+    const { refresh } = (await response.json()) as { refresh: string };
+    await this.#exclusive((db) => writeSetting(db, SETTING.refresh, refresh));
   }
 
   /** Registers this device in `devices` and refreshes its last sync time, sparingly. */

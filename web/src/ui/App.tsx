@@ -10,7 +10,9 @@ import { NotesPane } from "./NotesPane";
 import { RemindersPane, useReminderAlerts } from "./RemindersPane";
 import { SearchResults } from "./SearchResults";
 import { SettingsPane } from "./SettingsPane";
-import { consumeSignInLink } from "./signInLink";
+import { LinkPrompt, askAboutLink } from "./LinkPrompt";
+import { takeSignInLink } from "./signInLink";
+import { SecurityAlerts } from "./SecurityAlerts";
 import { StorageBanner } from "./StorageBanner";
 import { SyncIndicator } from "./SyncIndicator";
 import { UpdatePrompt } from "./UpdatePrompt";
@@ -36,11 +38,11 @@ export function App() {
   const [notice, setNotice] = createSignal<string>();
   let searchInput: HTMLInputElement | undefined;
 
-  const takeLink = () =>
-    consumeSignInLink(client, (message) => {
-      nav.openSection("settings");
-      setNotice(`Sign-in failed: ${message}`);
-    });
+  // A link only asks (LinkPrompt); nothing is signed in until the person answers.
+  const takeLink = () => {
+    const link = takeSignInLink();
+    if (link) askAboutLink(link);
+  };
   onMount(takeLink);
   // A sign-in or link-code link opened while the app is already open.
   window.addEventListener("hashchange", takeLink);
@@ -86,6 +88,8 @@ export function App() {
         </For>
       </nav>
       <StorageBanner status={status} />
+      <LinkPrompt onDone={() => undefined} />
+      <SecurityAlerts sync={sync} />
       <UpdatePrompt />
       <Show when={notice()}>
         <div class="banner banner-info" role="status">

@@ -1,11 +1,36 @@
 import { createSignal, Show, type Accessor } from "solid-js";
 import type { SyncStatus } from "../../../shared/syncStatus";
-import { claimLinkCode } from "../api/linkClaim";
+import { linkAccount, linkToken, type SignInLink } from "../api/linkClaim";
+import type { DbClient } from "../db/client";
+import { askAboutLink } from "./LinkPrompt";
 import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { DevicesList } from "./DevicesList";
 import { LinkDevicePanel } from "./LinkDevicePanel";
 import { ErrorText } from "./ErrorText";
+
+/**
+ * Signs in with what the person typed here themselves, unless the device belongs to another
+ * account: then the same question as for an opened link (LinkPrompt) decides. True when signed in.
+ */
+function serverOrigin(typed: string): string {
+  try {
+    return new URL(typed.trim() || location.origin).origin;
+  } catch {
+    throw new Error(`not a valid server address: ${typed}`);
+  }
+}
+
+async function signInTyped(client: DbClient, link: SignInLink): Promise<boolean> {
+  const [target, owner] = await Promise.all([linkAccount(link), client.account()]);
+  if (owner && (owner.userId !== target.userId || owner.serverUrl !== target.serverUrl)) {
+    askAboutLink(link);
+    return false;
+  }
+  const { token, refresh } = await linkToken(link);
+  await client.signIn(token, link.serverUrl, refresh);
+  return true;
+}
 
 /** Sign in with a pasted token (or link), see who is signed in, sign out. */
 export function SyncSettings(props: { status: Accessor<SyncStatus>; onClose: () => void }) {
@@ -19,11 +44,27 @@ export function SyncSettings(props: { status: Accessor<SyncStatus>; onClose: () 
   const useCode = (event: SubmitEvent) => {
     event.preventDefault();
     void signingIn.run(async () => {
-      await claimLinkCode(client, code(), server().trim() || location.origin);
+      const serverUrl = serverOrigin(server());
+      if (!(await signInTyped(client, { kind: "code", code: code(), serverUrl }))) return;
       setCode("");
       props.onClose();
     });
   };
+
+  const signingOut = createAction();
+  const [signedOutNote, setSignedOutNote] = createSignal<string>();
+  /** Sign-out revokes this device on the server; `erase` is for a shared computer. */
+  const signOut = (erase: boolean) =>
+    void signingOut.run(async () => {
+      if (erase && !confirm("Erase every note on this device? Notes that only this device holds are lost (export first in Settings → Export).")) return;
+      const { revokedOnServer } = await client.signOut({ erase });
+      if (erase) location.reload();
+      setSignedOutNote(
+        revokedOnServer
+          ? "Signed out: this device is revoked on the server."
+          : "Signed out here, but the server could not be told; revoke this device from another device's list.",
+      );
+    });
 
   const signIn = (event: SubmitEvent) => {
     event.preventDefault();
@@ -31,7 +72,8 @@ export function SyncSettings(props: { status: Accessor<SyncStatus>; onClose: () 
       const pasted = token().trim();
       // Accept a whole sign-in link as well as the bare token.
       const bare = pasted.includes("#token=") ? pasted.split("#token=")[1]! : pasted;
-      await client.signIn(bare, server().trim() || location.origin);
+      const serverUrl = serverOrigin(server());
+      if (!(await signInTyped(client, { kind: "token", token: bare, serverUrl }))) return;
       setToken("");
       props.onClose();
     });
@@ -80,11 +122,22 @@ export function SyncSettings(props: { status: Accessor<SyncStatus>; onClose: () 
           Signed in as <strong>{props.status().userId}</strong> on device <strong>{props.status().deviceId}</strong>, syncing with{" "}
           {props.status().serverUrl}.
         </p>
-        <button type="button" onClick={() => void client.signOut()}>
-          Sign out (keeps notes on this device)
-        </button>
+        <div class="inline">
+          <button type="button" disabled={signingOut.pending()} onClick={() => signOut(false)}>
+            Sign out (keeps notes on this device)
+          </button>
+          <button type="button" class="ghost" disabled={signingOut.pending()} onClick={() => signOut(true)}>
+            Sign out and also erase this device's data
+          </button>
+        </div>
+        <ErrorText message={signingOut.error()} />
         <LinkDevicePanel serverUrl={props.status().serverUrl ?? location.origin} />
         <DevicesList />
+      </Show>
+      <Show when={signedOutNote()}>
+        <p class="muted" role="status">
+          {signedOutNote()}
+        </p>
       </Show>
       <ErrorText message={signingIn.error()} />
     </section>

@@ -1,17 +1,14 @@
 /**
- * Links into the app that sign a device in: `/#token=…` (a token, e.g. printed by
- * `npm run token`) or `/#link=CODE` (a QR code shown by another device). The fragment never
- * reaches a server; it is removed from the address bar and history before use.
+ * Links into the app that would sign a device in: `/#token=…` (a token) or `/#link=CODE` (a QR
+ * code shown by another device). The fragment never reaches a server; it is removed from the
+ * address bar and history at once, and nothing happens until the person says yes (LinkPrompt).
  */
-import type { DbClient } from "../db/client";
-import { claimLinkCode } from "../api/linkClaim";
-import { errorMessage } from "../../../shared/errorMessage";
+import type { SignInLink } from "../api/linkClaim";
 
-export function consumeSignInLink(client: DbClient, onError: (message: string) => void): void {
+export function takeSignInLink(): SignInLink | undefined {
   const token = /(?:^#|&)token=([^&]+)/.exec(location.hash)?.[1];
   const code = /(?:^#|&)link=([^&]+)/.exec(location.hash)?.[1];
-  if (!token && !code) return;
+  if (!token && !code) return undefined;
   history.replaceState(null, "", location.pathname + location.search);
-  const signIn = token ? client.signIn(decodeURIComponent(token), location.origin) : claimLinkCode(client, decodeURIComponent(code!));
-  signIn.catch((error: unknown) => onError(errorMessage(error)));
+  return token ? { kind: "token", token: decodeURIComponent(token).trim(), serverUrl: location.origin } : { kind: "code", code: decodeURIComponent(code!), serverUrl: location.origin };
 }

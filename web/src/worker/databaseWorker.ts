@@ -28,7 +28,7 @@ import { isDbRequest, type ChannelMessage, type DbResponse, type DbStatus, type 
 import { DatabaseHost } from "../db-worker/host";
 import { migrate } from "../db-worker/migrate";
 import { checkSearchIndex } from "../db-worker/searchIndex";
-import { openBest, type OpenedDatabase } from "../db-worker/sqlite/backends";
+import { eraseStorage, openBest, type OpenedDatabase } from "../db-worker/sqlite/backends";
 import { SyncClient } from "../sync/syncClient";
 import { errorMessage } from "../../../shared/errorMessage";
 
@@ -76,11 +76,14 @@ function publishSync(status: SyncStatus): void {
 async function runSyncCommand(sync: SyncClient, command: SyncCommand): Promise<unknown> {
   switch (command.kind) {
     case "signIn":
-      await sync.signIn(command.token, command.serverUrl);
+      await sync.signIn(command.token, command.serverUrl, command.refresh);
       return null;
     case "signOut":
-      await sync.signOut();
-      return null;
+      throw new Error("signOut runs in execute(), which may erase the database");
+    case "account":
+      return (await sync.account()) ?? null;
+    case "switchAccount":
+      throw new Error("switchAccount runs in execute(), not on a sync client");
     case "api":
       return sync.api(command.method, command.path, command.body);
   }
@@ -89,6 +92,19 @@ async function runSyncCommand(sync: SyncClient, command: SyncCommand): Promise<u
 /** Runs a request on this (owner) worker: database requests on the host, sync commands on the client. */
 async function execute(request: WorkerRequest): Promise<DbResponse> {
   try {
+    if (request.kind === "switchAccount") {
+      // The old account's server revokes this device (best effort: offline, it stays listed there
+      // until revoked from another device); then nothing of the old account is left here.
+      await sync!.signOut().catch(() => undefined);
+      await eraseAndReopen();
+      await sync!.signIn(request.token, request.serverUrl, request.refresh);
+      return { ok: true, value: null };
+    }
+    if (request.kind === "signOut") {
+      const result = await sync!.signOut();
+      if (request.erase) await eraseAndReopen();
+      return { ok: true, value: result };
+    }
     if (!isDbRequest(request)) return { ok: true, value: await runSyncCommand(sync!, request) };
     const { value, changed } = await host!.handle(request);
     if (changed.length > 0) {
@@ -117,7 +133,8 @@ async function becomeOwner(): Promise<boolean> {
     const result = await openBest(preferredStorage);
     opened = result.opened;
     await migrate(opened.connection);
-    host = new DatabaseHost(opened.connection, announceChanged);
+    // Outside development builds a page cannot read or change the device's credentials.
+    host = new DatabaseHost(opened.connection, announceChanged, { guardPrivate: !import.meta.env.DEV });
     const owned = host;
     sync = new SyncClient((fn) => owned.exclusive(fn), publishSync);
     ownerStatus = { role: "owner", storage: opened.storage, fallbackReason: result.fallbackReason };
@@ -208,6 +225,26 @@ async function closeOwned(): Promise<void> {
   opened = undefined;
   releaseLock?.();
   releaseLock = undefined;
+}
+
+/**
+ * Starts this device over: stops sync, closes the database, deletes its storage and opens a new,
+ * empty one (with a new cr-sqlite site id, so no server's cursor for the old one applies). The
+ * owner lock stays held throughout; requests arriving meanwhile wait and run on the new database.
+ */
+async function eraseAndReopen(): Promise<void> {
+  const closing = host;
+  if (!closing || !opened) throw new Error("this tab does not hold the database; close the app's other windows and try again");
+  host = undefined;
+  sync?.stop();
+  sync = undefined;
+  await closing.drain();
+  const storage = opened.storage;
+  await opened.close();
+  opened = undefined;
+  await eraseStorage(storage);
+  if (!(await becomeOwner())) throw new Error("the new, empty database could not be opened; reload the app");
+  announceChanged(["notes"]);
 }
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {

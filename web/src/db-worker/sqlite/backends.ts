@@ -108,6 +108,31 @@ export async function openMemory(): Promise<OpenedDatabase> {
   return { connection, storage: "memory", close: () => connection.close() };
 }
 
+/**
+ * Deletes a closed database's storage for good, so the next open starts empty (used only when
+ * the user switches this device to another account, after offering an export).
+ */
+export async function eraseStorage(kind: StorageKind): Promise<void> {
+  if (kind === "opfs") {
+    const root = await navigator.storage.getDirectory();
+    await root.removeEntry(OPFS_POOL_DIRECTORY, { recursive: true }).catch((error: unknown) => {
+      if (!(error instanceof DOMException && error.name === "NotFoundError")) throw error;
+    });
+  } else if (kind === "idb") {
+    // The stock VFS keeps the database in this origin's IndexedDB; the app keeps nothing else there.
+    for (const { name } of await indexedDB.databases()) {
+      if (!name) continue;
+      await new Promise<void>((resolve, reject) => {
+        const request = indexedDB.deleteDatabase(name);
+        request.onsuccess = () => resolve();
+        request.onerror = () => reject(request.error ?? new Error(`could not delete ${name}`));
+        request.onblocked = () => reject(new Error("the database is open in another window of this app; close it and try again"));
+      });
+    }
+  }
+  // memory: nothing was kept.
+}
+
 export interface OpenResult {
   opened: OpenedDatabase;
   /** Why the strongest storage was not used, for the user. */

@@ -1,0 +1,132 @@
+/**
+ * Asks before a link acts: shows whose account and which server a sign-in link or link code
+ * opens. A device that belongs to another account keeps it unless the person chooses to use the
+ * device for the other account, which offers an export and then starts from an empty database.
+ */
+import { createResource, createSignal, Match, Show, Switch } from "solid-js";
+import { linkAccount, linkToken, type SignInLink } from "../api/linkClaim";
+import { download, exportJson } from "../backup/backup";
+import { createAction } from "./action";
+import { useDb } from "./dbContext";
+import { ErrorText } from "./ErrorText";
+
+const [pending, setPending] = createSignal<SignInLink>();
+
+/** Shows the question for `link` (opened from the address bar or typed in settings). */
+export function askAboutLink(link: SignInLink): void {
+  setPending(link);
+}
+
+export function LinkPrompt(props: { onDone: () => void }) {
+  return (
+    <Show when={pending()} keyed>
+      {(link) => <LinkQuestion link={link} onDone={props.onDone} />}
+    </Show>
+  );
+}
+
+function LinkQuestion(props: { link: SignInLink; onDone: () => void }) {
+  const { client } = useDb();
+  const [facts] = createResource(async () => {
+    const [target, owner] = await Promise.all([linkAccount(props.link), client.account()]);
+    const other = owner !== null && (owner.userId !== target.userId || owner.serverUrl !== target.serverUrl);
+    return { target, owner, other };
+  });
+  const [switching, setSwitching] = createSignal(false);
+  const action = createAction();
+  const close = () => {
+    setPending(undefined);
+    props.onDone();
+  };
+  const signIn = () =>
+    void action.run(async () => {
+      const { token, refresh } = await linkToken(props.link);
+      await client.signIn(token, props.link.serverUrl, refresh);
+      close();
+    });
+  const switchAccount = () =>
+    void action.run(async () => {
+      const { token, refresh } = await linkToken(props.link);
+      await client.switchAccount(token, props.link.serverUrl, refresh);
+      setPending(undefined);
+      location.reload(); // every screen starts over on the new, empty database
+    });
+  const exportFirst = () =>
+    void action.run(async () => download(await exportJson(client), `cobrain-backup-${new Date().toISOString().slice(0, 10)}.json`));
+
+  const Account = (p: { userId: string; serverUrl: string }) => (
+    <>
+      <strong>{p.userId}</strong> on <strong>{p.serverUrl}</strong>
+    </>
+  );
+
+  return (
+    <section class="panel link-prompt" role="dialog" aria-modal="true" aria-labelledby="link-prompt-title">
+      <Switch>
+        <Match when={facts.error}>
+          <h2 id="link-prompt-title">Sign in?</h2>
+          <ErrorText message={`This link cannot be used: ${facts.error instanceof Error ? facts.error.message : String(facts.error)}`} />
+          <button type="button" onClick={close}>
+            Close
+          </button>
+        </Match>
+        <Match when={!facts()}>
+          <h2 id="link-prompt-title">Sign in?</h2>
+          <p class="muted">Checking whose account this link opens…</p>
+        </Match>
+        <Match when={facts()?.other && !switching()}>
+          <h2 id="link-prompt-title">A link for another account</h2>
+          <p>
+            This device belongs to <Account {...facts()!.owner!} />. The link is for <Account {...facts()!.target} />.
+          </p>
+          <p class="muted">A device belongs to one account, so the two accounts' notes never mix.</p>
+          <div class="inline">
+            <button type="button" onClick={close}>
+              Keep this device for {facts()!.owner!.userId}
+            </button>
+            <button type="button" class="ghost" onClick={() => setSwitching(true)}>
+              Use this device for {facts()!.target.userId}
+            </button>
+          </div>
+        </Match>
+        <Match when={facts()?.other && switching()}>
+          <h2 id="link-prompt-title">Use this device for the other account?</h2>
+          <p>
+            This erases every note on this device and starts empty for <Account {...facts()!.target} />. The notes of{" "}
+            {facts()!.owner!.userId} stay in that account and on its other devices, but any note only this device holds is lost
+            unless you export it first.
+          </p>
+          <div class="inline">
+            <button type="button" disabled={action.pending()} onClick={exportFirst}>
+              Export a backup first (JSON)
+            </button>
+            <button type="button" disabled={action.pending()} onClick={switchAccount}>
+              Erase this device and sign in as {facts()!.target.userId}
+            </button>
+            <button type="button" class="ghost" disabled={action.pending()} onClick={close}>
+              Cancel
+            </button>
+          </div>
+        </Match>
+        <Match when={facts()}>
+          <h2 id="link-prompt-title">Sign in?</h2>
+          <p>
+            This link signs this device in as <Account {...facts()!.target} />.
+          </p>
+          <Show when={!facts()!.owner}>
+            <p class="muted">Notes already on this device will sync to that account.</p>
+          </Show>
+          <div class="inline">
+            <button type="button" disabled={action.pending()} onClick={signIn}>
+              Sign in as {facts()!.target.userId}
+            </button>
+            <button type="button" class="ghost" disabled={action.pending()} onClick={close}>
+              Cancel
+            </button>
+          </div>
+        </Match>
+      </Switch>
+      <ErrorText message={action.error()} />
+    </section>
+  );
+}
