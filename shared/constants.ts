@@ -113,6 +113,22 @@ export const DEVICE_SEEN_INTERVAL_MS = 10 * 60_000;
  */
 export const MAX_NOTE_TEXT_CHARS = 150_000;
 
+/**
+ * Largest replicated text cell in UTF-8 bytes, checked by a trigger on every write (app, import,
+ * restore, console): one change must fit in one frame (MAX_FRAME_BYTES) with room for its key,
+ * names and the frame's own bytes. Notes (MAX_NOTE_TEXT_CHARS x 3 bytes) stay below it.
+ */
+export const MAX_SYNC_CELL_BYTES = 480 * 1024;
+
+/** Sync activity log entries kept on the device (a local table; older ones are dropped). */
+export const SYNC_ACTIVITY_KEEP = 300;
+
+/**
+ * Reconnect attempts allowed per minute while the server keeps refusing (or closing) the socket:
+ * a refused device must not hammer the server, yet still notices within seconds once it is fixed.
+ */
+export const MAX_RECONNECTS_PER_MINUTE = 6;
+
 /** Typing pauses this long before the note is saved; pagehide and blur save at once. */
 export const AUTOSAVE_DELAY_MS = 150;
 
