@@ -124,10 +124,12 @@ export const MAX_SYNC_CELL_BYTES = 480 * 1024;
 export const SYNC_ACTIVITY_KEEP = 300;
 
 /**
- * Reconnect attempts allowed per minute while the server keeps refusing (or closing) the socket:
- * a refused device must not hammer the server, yet still notices within seconds once it is fixed.
+ * Connection attempts allowed in any minute, whatever the server does (refuses, or acknowledges
+ * and then closes again): bounds a loop the back-off alone would not. The ordinary back-off
+ * (RECONNECT_BASE_MS doubling) makes at most 10 attempts in its first minute, so it never waits
+ * on this.
  */
-export const MAX_RECONNECTS_PER_MINUTE = 6;
+export const MAX_RECONNECTS_PER_MINUTE = 10;
 
 /** Typing pauses this long before the note is saved; pagehide and blur save at once. */
 export const AUTOSAVE_DELAY_MS = 150;

@@ -19,6 +19,21 @@ export const CloseCode = {
   SchemaMismatch: 4409,
   /** A change failed validation (unknown table/column, bad pk, wrong value type). Final until fixed. */
   InvalidChange: 4422,
+  /**
+   * The server failed inside (a Durable Object error): try again later. Also what an HTTP 503 on
+   * /api means. Never an auth failure.
+   */
+  ServerError: 1011,
+  /**
+   * Placeholders for the server's capacity refusals (issue 12, item 4), named by meaning; the
+   * numbers are reconciled with the server side at merge. Not final: retried, but bounded.
+   */
+  /** Too many sockets of one user are open. */
+  TooManySockets: 4429,
+  /** This device reconnected too often; it must wait. */
+  TooManyReconnects: 4430,
+  /** The user's storage quota on the server is used up. */
+  QuotaExceeded: 4507,
 } as const;
 
 export type CloseCodeName = keyof typeof CloseCode;
