@@ -126,6 +126,34 @@ export async function openMemory(): Promise<OpenedDatabase> {
   return { connection, storage: "memory", close: () => connection.close() };
 }
 
+/** True when the database has no schema at all: just created. */
+async function isNew(connection: SqliteConnection): Promise<boolean> {
+  const { rows } = await connection.exec("SELECT count(*) FROM sqlite_master");
+  return Number(rows[0]![0]) === 0;
+}
+
+async function indexedDbExists(): Promise<boolean> {
+  if (typeof indexedDB === "undefined" || typeof indexedDB.databases !== "function") return false;
+  return (await indexedDB.databases()).some((db) => db.name === IDB_VFS);
+}
+
+/**
+ * A new, empty OPFS database while IndexedDB holds one (an earlier visit used the IndexedDB
+ * fallback or its override): open that one instead, so the app never shows "No notes yet" over
+ * the person's notes. Returns undefined when OPFS is the right database.
+ */
+async function notesKeptInIndexedDb(opfs: OpenedDatabase): Promise<OpenResult | undefined> {
+  if (!(await isNew(opfs.connection)) || !(await indexedDbExists().catch(() => false))) return undefined;
+  const idb = await openIndexedDb().catch(() => undefined);
+  if (!idb) return undefined;
+  if (await isNew(idb.connection)) {
+    await idb.close();
+    return undefined;
+  }
+  await opfs.close();
+  return { opened: idb, fallbackReason: "Your notes are kept in IndexedDB on this device, where an earlier visit saved them" };
+}
+
 export interface OpenResult {
   opened: OpenedDatabase;
   /** Why the strongest storage was not used, for the user. */
@@ -154,7 +182,12 @@ export async function openBest(preferred: StorageKind = "opfs"): Promise<OpenRes
       continue;
     }
     try {
-      return { opened: await OPENERS[kind](), fallbackReason };
+      const opened = await OPENERS[kind]();
+      if (kind === "opfs") {
+        const kept = await notesKeptInIndexedDb(opened);
+        if (kept) return kept;
+      }
+      return { opened, fallbackReason };
     } catch (error) {
       if (isBusyError(error)) throw new Error("The database is busy in another window of this app; close it and reload.");
       fallbackReason = `${STORAGE_NAMES[kind]} is unavailable: ${errorMessage(error)}`;
