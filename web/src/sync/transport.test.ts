@@ -276,7 +276,7 @@ describe("SyncTransport", () => {
     await u.settle();
     u.last().drop(1006);
     await u.settle();
-    expect(u.state()).toMatchObject({ kind: "waiting", reason: "the sync connection was refused" });
+    expect(u.state()).toMatchObject({ kind: "waiting", reason: "the server refused the sync connection", code: CloseCode.ServerError });
   });
 
   it("says nothing more once closed, even when a probe started before answers after", async () => {

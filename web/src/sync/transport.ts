@@ -212,7 +212,8 @@ export class SyncTransport implements Transport {
         if (FINAL_CLOSE_CODES.has(code)) return this.#fail(code, body.error ?? "sign in again");
         return this.#refused(code, body.error ?? `the server answered ${status}`);
       }
-      this.#retry(response.ok ? "the sync connection was refused" : `the server answered ${status}`);
+      // The server is reachable, so this is no outage: a refusal without a known meaning.
+      this.#refused(CloseCode.ServerError, response.ok ? "the server refused the sync connection" : `the server answered ${status}`);
     } catch {
       this.#retry(this.#network.online ? "the server cannot be reached" : "offline");
     }
