@@ -3,6 +3,7 @@
  * so what a view showed on a given day can be opened later, offline, on any device.
  */
 import { desc, eq } from "drizzle-orm";
+import { MAX_SYNC_CELL_BYTES } from "../../../shared/constants";
 import { newId } from "../../../shared/ids";
 import { views, viewSnapshots } from "../../../shared/schema";
 import type { AppDatabase } from "../db/drizzle";
@@ -57,8 +58,15 @@ export function runView(db: AppDatabase, view: SavedView) {
 /** Stores the view's current result, dated. */
 export async function takeSnapshot(db: AppDatabase, view: SavedView): Promise<string> {
   const result: SnapshotNote[] = (await runView(db, view)).map((n) => ({ id: n.id, title: n.title, updatedAt: n.updatedAt }));
+  const json = JSON.stringify(result);
+  const bytes = new TextEncoder().encode(json).length;
+  if (bytes > MAX_SYNC_CELL_BYTES) {
+    throw new Error(
+      `this view lists too many notes for one snapshot (${result.length.toLocaleString()} notes, ${Math.ceil(bytes / 1024)} KB; the limit is ${MAX_SYNC_CELL_BYTES / 1024} KB); narrow the view`,
+    );
+  }
   const id = newId();
-  await db.insert(viewSnapshots).values({ id, viewId: view.id, takenAt: Date.now(), result: JSON.stringify(result) });
+  await db.insert(viewSnapshots).values({ id, viewId: view.id, takenAt: Date.now(), result: json });
   return id;
 }
 
