@@ -19,10 +19,16 @@ export function describeSync(status: SyncStatus, now: number): string {
     case "offline":
       return `Offline${waiting}${ago ? ` · last synced ${ago}` : ""}`;
     case "refused":
-      return `${status.problem} · ${status.action}${waiting}`;
+      return `${withServerWords(status)} · ${status.action}${waiting}`;
     case "error":
-      return status.problem ? `${status.problem} · ${status.action}${waiting}` : `Sync error: ${status.reason ?? "unknown"}${waiting}`;
+      return status.problem ? `${withServerWords(status)} · ${status.action}${waiting}` : `Sync error: ${status.reason ?? "unknown"}${waiting}`;
   }
+}
+
+/** The problem in the app's words, then the server's own (e.g. "this device was revoked") when it said more. */
+function withServerWords(status: SyncStatus): string {
+  const words = status.reason?.trim();
+  return words && words !== status.problem ? `${status.problem}: ${words}` : `${status.problem}`;
 }
 
 /** Which record is stuck, in words: "the note “Big” is too large to sync". */
