@@ -126,9 +126,12 @@ export async function openMemory(): Promise<OpenedDatabase> {
   return { connection, storage: "memory", close: () => connection.close() };
 }
 
-/** True when the database has no schema at all: just created. */
+/**
+ * True when the app never used this database: no migration ran (cr-sqlite creates its own
+ * tables in any database it opens, so an empty schema is no sign).
+ */
 async function isNew(connection: SqliteConnection): Promise<boolean> {
-  const { rows } = await connection.exec("SELECT count(*) FROM sqlite_master");
+  const { rows } = await connection.exec("PRAGMA user_version");
   return Number(rows[0]![0]) === 0;
 }
 
