@@ -33,3 +33,15 @@ export function launchBrowser(): Promise<Browser> {
 export function launchProfile(profileDir: string): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM_PATH, args: FLAGS });
 }
+
+/**
+ * Kills the Chromium started on `profileDir` with SIGKILL, as a crash or a power cut would: no
+ * pagehide, no unload, no chance to flush. Finds the browser process by its own profile flag.
+ */
+export async function killProfileBrowser(profileDir: string): Promise<void> {
+  const { execFileSync } = await import("node:child_process");
+  const lines = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" }).split("\n");
+  const main = lines.filter((line) => line.includes(`--user-data-dir=${profileDir}`) && !line.includes("--type="));
+  if (main.length === 0) throw new Error(`no Chromium found for ${profileDir}`);
+  for (const line of main) process.kill(Number(line.trim().split(/\s+/)[0]), "SIGKILL");
+}

@@ -18,6 +18,8 @@ interface ColumnRule {
 
 interface TableRule {
   pk: ColumnKind[];
+  /** Primary key columns by name, for checking whole rows (backup restore). */
+  pkColumns: Map<string, ColumnRule>;
   columns: Map<string, ColumnRule>;
 }
 
@@ -44,13 +46,16 @@ function buildRules(): Map<string, TableRule> {
       ...config.primaryKeys.flatMap((pk) => pk.columns.map((c) => c.name)),
     ]);
     const pk: ColumnKind[] = [];
+    const pkColumns = new Map<string, ColumnRule>();
     const columns = new Map<string, ColumnRule>();
     for (const column of config.columns) {
       const kind = kindOf(column.getSQLType());
-      if (pkNames.has(column.name)) pk.push(kind);
-      else columns.set(column.name, { kind, notNull: column.notNull });
+      if (pkNames.has(column.name)) {
+        pk.push(kind);
+        pkColumns.set(column.name, { kind, notNull: true });
+      } else columns.set(column.name, { kind, notNull: column.notNull });
     }
-    rules.set(config.name, { pk, columns });
+    rules.set(config.name, { pk, pkColumns, columns });
   }
   return rules;
 }
@@ -98,4 +103,18 @@ export function invalidReason(change: Change): string | undefined {
   const column = rule.columns.get(cid);
   if (!column) return `${table}: unknown column ${show(cid)}`;
   return checkValue(value, column, `${table}.${cid}`);
+}
+
+/**
+ * Why a row's value cannot be written to `table.column` as a change the server would accept, or
+ * undefined. For whole rows from outside the sync protocol (a backup being restored): JSON has
+ * no BigInt, so an exact integer number stands for an INTEGER of any size here.
+ */
+export function invalidCellReason(table: string, column: string, value: unknown): string | undefined {
+  const rule = RULES.get(table);
+  if (!rule) return `unknown table ${show(table)}`;
+  const columnRule = rule.pkColumns.get(column) ?? rule.columns.get(column);
+  if (!columnRule) return `${table}: unknown column ${show(column)}`;
+  const exact = typeof value === "number" && Number.isSafeInteger(value) && columnRule.kind === "integer" ? BigInt(value) : value;
+  return checkValue(exact, columnRule, `${table}.${column}`);
 }

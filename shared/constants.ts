@@ -166,6 +166,24 @@ export const DEVICE_SEEN_INTERVAL_MS = 10 * 60_000;
  */
 export const MAX_NOTE_TEXT_CHARS = 150_000;
 
+/**
+ * Largest replicated text cell in UTF-8 bytes, checked by a trigger on every write (app, import,
+ * restore, console): one change must fit in one frame (MAX_FRAME_BYTES) with room for its key,
+ * names and the frame's own bytes. Notes (MAX_NOTE_TEXT_CHARS x 3 bytes) stay below it.
+ */
+export const MAX_SYNC_CELL_BYTES = 480 * 1024;
+
+/** Sync activity log entries kept on the device (a local table; older ones are dropped). */
+export const SYNC_ACTIVITY_KEEP = 300;
+
+/**
+ * Connection attempts allowed in any minute, whatever the server does (refuses, or acknowledges
+ * and then closes again): bounds a loop the back-off alone would not. The ordinary back-off
+ * (RECONNECT_BASE_MS doubling) makes at most 10 attempts in its first minute, so it never waits
+ * on this.
+ */
+export const MAX_RECONNECTS_PER_MINUTE = 10;
+
 /** Typing pauses this long before the note is saved; pagehide and blur save at once. */
 export const AUTOSAVE_DELAY_MS = 150;
 

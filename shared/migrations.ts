@@ -128,6 +128,152 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 4,
+    description: "sync limits and sync activity: a byte limit on every replicated text cell, changes held aside, the activity log",
+    // The size triggers check the device's own writes (app, import, restore, console API), not
+    // cr-sqlite's merges (crsql_internal_sync_bit() = 1): a merged value came through the server's
+    // frame limit, and refusing it would stall the apply. 491520 = MAX_SYNC_CELL_BYTES (a
+    // migration is never edited, so the number is written out). sync_held and sync_activity are
+    // local, like local_settings: never CRRs.
+    sql: `
+      CREATE TRIGGER users_cell_size_insert BEFORE INSERT ON users WHEN crsql_internal_sync_bit() = 0 BEGIN
+        SELECT CASE
+          WHEN length(CAST(NEW.id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: users.id is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.name AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: users.name is over 480 KiB; shorten or split it')
+        END;
+      END;
+      CREATE TRIGGER users_cell_size_update BEFORE UPDATE OF id, name ON users WHEN crsql_internal_sync_bit() = 0 BEGIN
+        SELECT CASE
+          WHEN length(CAST(NEW.id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: users.id is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.name AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: users.name is over 480 KiB; shorten or split it')
+        END;
+      END;
+      CREATE TRIGGER notes_cell_size_insert BEFORE INSERT ON notes WHEN crsql_internal_sync_bit() = 0 BEGIN
+        SELECT CASE
+          WHEN length(CAST(NEW.id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: notes.id is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.title AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: notes.title is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.body AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: notes.body is over 480 KiB; shorten or split it')
+        END;
+      END;
+      CREATE TRIGGER notes_cell_size_update BEFORE UPDATE OF id, title, body ON notes WHEN crsql_internal_sync_bit() = 0 BEGIN
+        SELECT CASE
+          WHEN length(CAST(NEW.id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: notes.id is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.title AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: notes.title is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.body AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: notes.body is over 480 KiB; shorten or split it')
+        END;
+      END;
+      CREATE TRIGGER entities_cell_size_insert BEFORE INSERT ON entities WHEN crsql_internal_sync_bit() = 0 BEGIN
+        SELECT CASE
+          WHEN length(CAST(NEW.id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: entities.id is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.kind AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: entities.kind is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.name AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: entities.name is over 480 KiB; shorten or split it')
+        END;
+      END;
+      CREATE TRIGGER entities_cell_size_update BEFORE UPDATE OF id, kind, name ON entities WHEN crsql_internal_sync_bit() = 0 BEGIN
+        SELECT CASE
+          WHEN length(CAST(NEW.id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: entities.id is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.kind AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: entities.kind is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.name AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: entities.name is over 480 KiB; shorten or split it')
+        END;
+      END;
+      CREATE TRIGGER note_entities_cell_size_insert BEFORE INSERT ON note_entities WHEN crsql_internal_sync_bit() = 0 BEGIN
+        SELECT CASE
+          WHEN length(CAST(NEW.note_id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: note_entities.note_id is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.entity_id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: note_entities.entity_id is over 480 KiB; shorten or split it')
+        END;
+      END;
+      CREATE TRIGGER note_entities_cell_size_update BEFORE UPDATE OF note_id, entity_id ON note_entities WHEN crsql_internal_sync_bit() = 0 BEGIN
+        SELECT CASE
+          WHEN length(CAST(NEW.note_id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: note_entities.note_id is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.entity_id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: note_entities.entity_id is over 480 KiB; shorten or split it')
+        END;
+      END;
+      CREATE TRIGGER entity_relations_cell_size_insert BEFORE INSERT ON entity_relations WHEN crsql_internal_sync_bit() = 0 BEGIN
+        SELECT CASE
+          WHEN length(CAST(NEW.from_entity_id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: entity_relations.from_entity_id is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.to_entity_id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: entity_relations.to_entity_id is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.kind AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: entity_relations.kind is over 480 KiB; shorten or split it')
+        END;
+      END;
+      CREATE TRIGGER entity_relations_cell_size_update BEFORE UPDATE OF from_entity_id, to_entity_id, kind ON entity_relations WHEN crsql_internal_sync_bit() = 0 BEGIN
+        SELECT CASE
+          WHEN length(CAST(NEW.from_entity_id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: entity_relations.from_entity_id is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.to_entity_id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: entity_relations.to_entity_id is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.kind AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: entity_relations.kind is over 480 KiB; shorten or split it')
+        END;
+      END;
+      CREATE TRIGGER reminders_cell_size_insert BEFORE INSERT ON reminders WHEN crsql_internal_sync_bit() = 0 BEGIN
+        SELECT CASE
+          WHEN length(CAST(NEW.id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: reminders.id is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.note_id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: reminders.note_id is over 480 KiB; shorten or split it')
+        END;
+      END;
+      CREATE TRIGGER reminders_cell_size_update BEFORE UPDATE OF id, note_id ON reminders WHEN crsql_internal_sync_bit() = 0 BEGIN
+        SELECT CASE
+          WHEN length(CAST(NEW.id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: reminders.id is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.note_id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: reminders.note_id is over 480 KiB; shorten or split it')
+        END;
+      END;
+      CREATE TRIGGER views_cell_size_insert BEFORE INSERT ON views WHEN crsql_internal_sync_bit() = 0 BEGIN
+        SELECT CASE
+          WHEN length(CAST(NEW.id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: views.id is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.name AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: views.name is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.filter AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: views.filter is over 480 KiB; shorten or split it')
+        END;
+      END;
+      CREATE TRIGGER views_cell_size_update BEFORE UPDATE OF id, name, filter ON views WHEN crsql_internal_sync_bit() = 0 BEGIN
+        SELECT CASE
+          WHEN length(CAST(NEW.id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: views.id is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.name AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: views.name is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.filter AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: views.filter is over 480 KiB; shorten or split it')
+        END;
+      END;
+      CREATE TRIGGER view_snapshots_cell_size_insert BEFORE INSERT ON view_snapshots WHEN crsql_internal_sync_bit() = 0 BEGIN
+        SELECT CASE
+          WHEN length(CAST(NEW.id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: view_snapshots.id is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.view_id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: view_snapshots.view_id is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.result AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: view_snapshots.result is over 480 KiB; shorten or split it')
+        END;
+      END;
+      CREATE TRIGGER view_snapshots_cell_size_update BEFORE UPDATE OF id, view_id, result ON view_snapshots WHEN crsql_internal_sync_bit() = 0 BEGIN
+        SELECT CASE
+          WHEN length(CAST(NEW.id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: view_snapshots.id is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.view_id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: view_snapshots.view_id is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.result AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: view_snapshots.result is over 480 KiB; shorten or split it')
+        END;
+      END;
+      CREATE TRIGGER devices_cell_size_insert BEFORE INSERT ON devices WHEN crsql_internal_sync_bit() = 0 BEGIN
+        SELECT CASE
+          WHEN length(CAST(NEW.id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: devices.id is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.name AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: devices.name is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.platform AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: devices.platform is over 480 KiB; shorten or split it')
+        END;
+      END;
+      CREATE TRIGGER devices_cell_size_update BEFORE UPDATE OF id, name, platform ON devices WHEN crsql_internal_sync_bit() = 0 BEGIN
+        SELECT CASE
+          WHEN length(CAST(NEW.id AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: devices.id is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.name AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: devices.name is over 480 KiB; shorten or split it')
+          WHEN length(CAST(NEW.platform AS BLOB)) > 491520 THEN RAISE(ABORT, 'too large to sync: devices.platform is over 480 KiB; shorten or split it')
+        END;
+      END;
+      CREATE TABLE sync_held (
+        tbl TEXT NOT NULL,
+        pk BLOB NOT NULL,
+        cid TEXT NOT NULL,
+        db_version INTEGER NOT NULL,
+        bytes INTEGER NOT NULL,
+        held_at INTEGER NOT NULL,
+        PRIMARY KEY (tbl, pk, cid, db_version)
+      );
+      CREATE TABLE sync_activity (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT ''
+      );
+    `,
+  },
 ];
 
 /** Announced to the sync server; devices on different versions must not exchange changes. */

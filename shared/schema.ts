@@ -108,6 +108,17 @@ export const localSettings = sqliteTable("local_settings", {
   value: text("value").notNull().default(""),
 });
 
+/**
+ * This device's sync activity log (connected, sent, received, refused…), bounded to
+ * SYNC_ACTIVITY_KEEP entries. Local like local_settings: what one device saw is its own story.
+ */
+export const syncActivity = sqliteTable("sync_activity", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  at: integer("at").notNull(),
+  kind: text("kind").notNull(),
+  detail: text("detail").notNull().default(""),
+});
+
 /** Every replicated table, in creation order. */
 export const crrTables = {
   users,

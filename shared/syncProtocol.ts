@@ -25,7 +25,10 @@ export const CloseCode = {
   TooManyReconnects: 4420,
   /** This user already has MAX_SOCKETS_PER_USER open sync connections: close one, then retry. */
   TooManyConnections: 4429,
-  /** This user's log is at its storage quota: the push was not stored. Final: the server is full. */
+  /**
+   * This user's log is at its storage quota: the push was not stored. Not final: the device keeps
+   * its changes and retries (bounded per minute), and still receives what is already stored.
+   */
   StorageQuota: 4507,
 } as const;
 
@@ -37,7 +40,6 @@ export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   CloseCode.Forbidden,
   CloseCode.SchemaMismatch,
   CloseCode.InvalidChange,
-  CloseCode.StorageQuota,
 ]);
 
 export interface SyncHandshake {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CloseCode, FINAL_CLOSE_CODES } from "./syncProtocol";
-import { deriveSyncStatus, type SyncFacts, type SyncStatus } from "./syncStatus";
+import { refusalOfClose } from "./syncRefusals";
+import { deriveSyncStatus, HELD_ACTION, type SyncFacts, type SyncStatus } from "./syncStatus";
 
 const session = { userId: "u1", deviceId: "d1", serverUrl: "https://sync.example" };
 const NOW = 1_700_000_000_000;
@@ -68,14 +69,49 @@ describe("deriveSyncStatus", () => {
     for (const facts of unsettled) expect(derive(facts, synced).state).not.toBe("synced");
   });
 
-  it.each([...FINAL_CLOSE_CODES])("error with the reason and close code %i, changes still waiting", (code) => {
+  it.each([...FINAL_CLOSE_CODES])("error with the reason, the problem, the action and close code %i, changes still waiting", (code) => {
     expect(derive({ transport: { kind: "failed", code, reason: "refused: do this" }, unacknowledged: true })).toEqual({
       ...session,
       state: "error",
       reason: "refused: do this",
+      problem: refusalOfClose(code)!.problem,
+      action: refusalOfClose(code)!.action,
       code,
       waiting: true,
       lastSyncedAt: EARLIER,
     });
+  });
+
+  it("every refusal has its own status with its action; none of them reads as offline", () => {
+    const expected: [number, RegExp, RegExp][] = [
+      [CloseCode.Unauthorized, /sign-in/, /^Sign in again$/],
+      [CloseCode.Forbidden, /not allowed/, /^Sign in again$/],
+      [CloseCode.SchemaMismatch, /version/, /^Update the app$/],
+      [CloseCode.InvalidChange, /refused a change/, /Update the app/],
+      [CloseCode.FrameTooLarge, /^This note is too large to sync$/, /Shorten or split/],
+      [CloseCode.ServerError, /^The server had a problem, retrying$/, /kept on this device/],
+      [CloseCode.StorageQuota, /The server is full/, /Delete/],
+      [CloseCode.TooManyConnections, /Too many windows/, /Close other windows/],
+      [CloseCode.TooManyReconnects, /wait/, /retrying/],
+    ];
+    for (const [code, problem, action] of expected) {
+      const transport = FINAL_CLOSE_CODES.has(code)
+        ? ({ kind: "failed", code, reason: "server words" } as const)
+        : ({ kind: "waiting", retryAt: NOW + 1_000, reason: "server words", code } as const);
+      const status = derive({ transport });
+      expect(status.state, `code ${code}`).toBe(FINAL_CLOSE_CODES.has(code) ? "error" : "refused");
+      expect(status.problem).toMatch(problem);
+      expect(status.action).toMatch(action);
+      expect(status.reason).toBe("server words");
+    }
+    // An ordinary disconnect (no refusal code) while retrying is offline: the server cannot be reached.
+    expect(derive({ transport: { kind: "waiting", retryAt: NOW + 1_000, reason: "the server cannot be reached" } }).state).toBe("offline");
+  });
+
+  it("held changes: synced otherwise, named, with what to do; listed in every state", () => {
+    const held = [{ table: "notes", id: "n1", column: "body", bytes: 600_000, title: "Big" }];
+    expect(derive({ held })).toEqual({ ...session, state: "held", held, action: HELD_ACTION, waiting: false, lastSyncedAt: NOW });
+    expect(derive({ held, localChanges: true })).toMatchObject({ state: "syncing", held });
+    expect(derive({ held, transport: { kind: "waiting", retryAt: Number.POSITIVE_INFINITY, reason: "offline" } })).toMatchObject({ state: "offline", held });
   });
 });

@@ -1,5 +1,25 @@
-/** What the sync indicator shows. It must never claim "synced" while changes are unacknowledged. */
-export type SyncState = "signed-out" | "offline" | "connecting" | "syncing" | "synced" | "error";
+import { refusalOfClose } from "./syncRefusals";
+
+/**
+ * What the sync indicator shows. It must never claim "synced" while changes are unacknowledged,
+ * nor "offline" while the server is reachable but refusing:
+ * - "offline": the network or the server cannot be reached, and nothing else;
+ * - "refused": the server refused with a reason and the device retries (bounded);
+ * - "error": refused for good until the person acts (sign in again, update the app);
+ * - "held": everything else is synced, but some changes cannot be sent and are held aside.
+ */
+export type SyncState = "signed-out" | "offline" | "connecting" | "syncing" | "synced" | "held" | "refused" | "error";
+
+/** A local change that cannot be sent (over the frame limit): held aside, shown, never dropped. */
+export interface HeldChange {
+  table: string;
+  /** The row's id (its first primary key column). */
+  id: string;
+  column: string;
+  bytes: number;
+  /** The note's title, when it is a note. */
+  title?: string;
+}
 
 export interface SyncStatus {
   state: SyncState;
@@ -7,8 +27,14 @@ export interface SyncStatus {
   lastSyncedAt?: number;
   /** Local changes the server has not acknowledged yet. */
   waiting?: boolean;
-  /** In words, for "offline" (why) and "error" (what to do). */
+  /** The server's or the transport's own words, for "offline", "refused" and "error". */
   reason?: string;
+  /** The problem in the app's words, for "refused" and "error". */
+  problem?: string;
+  /** What the person can do, for "refused", "error" and "held". */
+  action?: string;
+  /** Changes held aside (see HeldChange), shown whatever the state. */
+  held?: HeldChange[];
   /** The close code behind an error, if any. */
   code?: number;
   userId?: string;
@@ -21,7 +47,7 @@ export type TransportState =
   | { kind: "connecting" }
   | { kind: "open" }
   /** Not connected; trying again at `retryAt` (or when the browser is back online). */
-  | { kind: "waiting"; retryAt: number; reason: string }
+  | { kind: "waiting"; retryAt: number; reason: string; code?: number }
   /** Refused for good until something changes (sign in again, update the app). */
   | { kind: "failed"; code: number; reason: string }
   | { kind: "closed" };
@@ -43,7 +69,12 @@ export interface SyncFacts {
   applying: boolean;
   /** When everything was last acknowledged with nothing left to send (ms). */
   lastSyncedAt?: number;
+  /** Local changes held aside because they cannot be sent. */
+  held?: HeldChange[];
 }
+
+/** What to do about held changes. */
+export const HELD_ACTION = "Shorten or split it; everything else keeps syncing";
 
 /**
  * The status to show, from the facts and the status shown until now. "synced" only when the
@@ -55,11 +86,23 @@ export function deriveSyncStatus(facts: SyncFacts, previous: SyncStatus, now: nu
   if (!session) return { state: "signed-out", lastSyncedAt: facts.lastSyncedAt };
   const base = { lastSyncedAt: facts.lastSyncedAt, userId: session.userId, deviceId: session.deviceId, serverUrl: session.serverUrl };
   const waiting = facts.localChanges || facts.unsent || facts.unacknowledged;
-  if (transport.kind === "failed") return { ...base, state: "error", reason: transport.reason, code: transport.code, waiting };
-  if (transport.kind === "waiting") return { ...base, state: "offline", reason: transport.reason, waiting };
-  if (transport.kind !== "open" || !facts.streaming) return { ...base, state: "connecting", waiting };
-  if (waiting || facts.applying) return { ...base, state: "syncing", waiting };
-  const lastSyncedAt = previous.state === "synced" ? facts.lastSyncedAt : now;
+  const held = facts.held?.length ? { held: facts.held } : {};
+  if (transport.kind === "failed") {
+    const refusal = refusalOfClose(transport.code);
+    const meaning = refusal ? { problem: refusal.problem, action: refusal.action } : {};
+    return { ...base, state: "error", reason: transport.reason, code: transport.code, ...meaning, waiting, ...held };
+  }
+  if (transport.kind === "waiting") {
+    const refusal = transport.code === undefined ? undefined : refusalOfClose(transport.code);
+    if (refusal) {
+      return { ...base, state: "refused", reason: transport.reason, code: transport.code, problem: refusal.problem, action: refusal.action, waiting, ...held };
+    }
+    return { ...base, state: "offline", reason: transport.reason, waiting, ...held };
+  }
+  if (transport.kind !== "open" || !facts.streaming) return { ...base, state: "connecting", waiting, ...held };
+  if (waiting || facts.applying) return { ...base, state: "syncing", waiting, ...held };
+  const lastSyncedAt = previous.state === "synced" || previous.state === "held" ? facts.lastSyncedAt : now;
+  if (facts.held?.length) return { ...base, lastSyncedAt, state: "held", waiting: false, action: HELD_ACTION, ...held };
   return { ...base, lastSyncedAt, state: "synced", waiting: false };
 }
 

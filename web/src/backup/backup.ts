@@ -10,6 +10,7 @@ import type { SqlStatement } from "../db/protocol";
 import { ImportError, parseNotesJson } from "../notes/importNotes";
 import { importNotes } from "../notes/notesRepo";
 import { fileNameFor, fromMarkdown, toMarkdown } from "./markdown";
+import { checkBackupTables } from "./restoreCheck";
 
 export const BACKUP_FORMAT = "cobrain-backup";
 export const BACKUP_VERSION = 1;
@@ -48,6 +49,7 @@ export async function exportMarkdownZip(db: AppDatabase): Promise<Blob> {
 
 /** Restores a JSON backup over the current data (rows with the same key are replaced). */
 async function restoreBackup(client: DbClient, backup: Backup): Promise<number> {
+  checkBackupTables(backup.tables); // every value, before anything is written
   const statements: SqlStatement[] = [];
   let count = 0;
   for (const config of tableConfigs) {

@@ -5,10 +5,13 @@
  */
 import type { ApiMethod } from "../../../shared/api";
 import { DEVICE_SEEN_INTERVAL_MS, LOCAL_CHANGE_COALESCE_MS, TOKEN_RENEW_BEFORE_MS } from "../../../shared/constants";
-import { deriveSyncStatus, readTokenClaims, type SyncStatus, type TokenClaims, type TransportState } from "../../../shared/syncStatus";
+import { refusalOfClose } from "../../../shared/syncRefusals";
+import { deriveSyncStatus, readTokenClaims, type HeldChange, type SyncStatus, type TokenClaims, type TransportState } from "../../../shared/syncStatus";
 import type { SqliteConnection } from "../db-worker/sqlite/connection";
 import { deviceName, devicePlatform } from "../api/deviceInfo";
 import { forwardCall, serverApi, type ForwardedAnswer } from "../api/serverApi";
+import { ActivityLog } from "./activityLog";
+import { readHeld } from "./heldChanges";
 import { SyncDb, type Exclusive } from "./syncDb";
 import { SyncTransport } from "./transport";
 import { errorMessage } from "../../../shared/errorMessage";
@@ -75,10 +78,29 @@ export class SyncClient {
   #coalesce: ReturnType<typeof setTimeout> | undefined;
   /** Bumped by every start and stop: a start that finishes after a newer one gives way. */
   #generation = 0;
+  /** Local changes no frame can carry, held aside (shown in the status). */
+  #held: HeldChange[] = [];
+  readonly #activity: ActivityLog;
+  /** Changes in the last pull, logged when they go out. */
+  #lastPullCount = 0;
+  /** Changes sent since the server last acknowledged everything. */
+  #sentSinceAck = 0;
 
   constructor(exclusive: Exclusive, publish: (status: SyncStatus) => void) {
     this.#exclusive = exclusive;
     this.#publish = publish;
+    this.#activity = new ActivityLog(exclusive);
+  }
+
+  /** Re-reads the held changes (some may have been fixed by a later write). */
+  async #refreshHeld(): Promise<void> {
+    const held = await this.#exclusive(readHeld).catch(() => this.#held);
+    const added = held.filter((h) => !this.#held.some((o) => o.table === h.table && o.id === h.id && o.column === h.column));
+    for (const h of added) {
+      this.#activity.add("held", `${h.table === "notes" ? `note “${h.title || "Untitled"}”` : `${h.table} ${h.id}`} (${h.column}, ${Math.ceil(h.bytes / 1024)} KB) is too large to sync; held aside`);
+    }
+    this.#held = held;
+    this.#update();
   }
 
   get status(): SyncStatus {
@@ -93,6 +115,7 @@ export class SyncClient {
       await readSetting(db, SETTING.lastSyncedAt),
     ]);
     this.#lastSyncedAt = lastSyncedAt ? Number(lastSyncedAt) : undefined;
+    await this.#refreshHeld();
     if (token && serverUrl) await this.#start(token, serverUrl);
     else this.#update();
   }
@@ -182,6 +205,9 @@ export class SyncClient {
 
   /** Network changes seen by the page (workers do not always get them). */
   setOnline(online: boolean): void {
+    if (this.#session && online && this.#transportState.kind === "waiting" && this.#transportState.retryAt === Number.POSITIVE_INFINITY) {
+      this.#activity.add("online", "the network is back");
+    }
     this.#session?.transport.setOnline(online);
   }
 
@@ -192,6 +218,7 @@ export class SyncClient {
     this.#session?.stop();
     this.#session = undefined;
     this.#streaming = false;
+    void this.#activity.flush();
   }
 
   async #start(token: string, serverUrl: string): Promise<void> {
@@ -206,10 +233,14 @@ export class SyncClient {
       onPulled: (count, more) => {
         this.#pullCut = more;
         this.#unsent = count > 0;
+        this.#lastPullCount = count;
+        if (this.#held.length > 0) void this.#refreshHeld(); // a later write may have fixed one
         this.#update();
       },
-      onApplyStart: () => {
+      onHeld: () => void this.#refreshHeld(),
+      onApplyStart: (count) => {
         this.#applying++;
+        this.#activity.add("received", `received ${count} change${count === 1 ? "" : "s"}`);
         this.#update();
       },
       onApplyEnd: () => {
@@ -218,6 +249,8 @@ export class SyncClient {
       },
       onSent: () => {
         this.#unsent = false;
+        this.#sentSinceAck += this.#lastPullCount;
+        this.#activity.add("sent", `sent ${this.#lastPullCount} change${this.#lastPullCount === 1 ? "" : "s"}`);
       },
     });
     const transport = new SyncTransport({
@@ -227,6 +260,7 @@ export class SyncClient {
       getToken: () => this.#currentToken(serverUrl),
       lastSeens: () => syncDb.getLastSeens(),
       onState: (state) => {
+        this.#logTransport(state);
         this.#transportState = state;
         if (state.kind !== "open") this.#streaming = false;
         this.#update();
@@ -238,9 +272,16 @@ export class SyncClient {
         this.#update();
         void this.#touchDevice(claims, first); // registered once per session, then sparingly
       },
-      onAck: () => this.#update(),
+      onAck: () => {
+        if (this.#sentSinceAck > 0 && !this.#session?.transport.unacknowledged) {
+          this.#activity.add("acknowledged", `the server stored ${this.#sentSinceAck} change${this.#sentSinceAck === 1 ? "" : "s"}`);
+          this.#sentSinceAck = 0;
+        }
+        this.#update();
+      },
       onApplyError: (error) => {
         this.#transportState = { kind: "failed", code: 0, reason: `could not save synced changes: ${errorMessage(error)}` };
+        this.#activity.add("error", this.#transportState.reason);
         this.#update();
       },
     });
@@ -337,6 +378,20 @@ export class SyncClient {
     this.notifyLocalChange();
   }
 
+  /** Logs what changed in the connection: connected, refused (with why), offline. */
+  #logTransport(state: TransportState): void {
+    const before = this.#transportState;
+    if (state.kind === "open") {
+      this.#sentSinceAck = 0;
+      this.#activity.add("connected", "connected to the sync server");
+    } else if (state.kind === "failed" || (state.kind === "waiting" && state.code !== undefined)) {
+      const refusal = refusalOfClose(state.code!);
+      this.#activity.add("refused", `${refusal ? `${refusal.problem} (${state.code})` : `refused (${state.code})`}: ${state.reason}${refusal ? `. ${refusal.action}` : ""}`);
+    } else if (state.kind === "waiting" && !(before.kind === "waiting" && before.reason === state.reason && before.code === undefined)) {
+      this.#activity.add("offline", state.reason === "offline" ? "offline" : `offline: ${state.reason}`);
+    }
+  }
+
   #update(): void {
     const session = this.#session;
     const next = deriveSyncStatus(
@@ -349,11 +404,12 @@ export class SyncClient {
         unacknowledged: session?.transport.unacknowledged ?? false,
         applying: this.#applying > 0,
         lastSyncedAt: this.#lastSyncedAt,
+        held: this.#held,
       },
       this.#status,
       Date.now(),
     );
-    if (session && next.state === "synced" && this.#status.state !== "synced") {
+    if (session && (next.state === "synced" || next.state === "held") && this.#status.state !== next.state) {
       this.#lastSyncedAt = next.lastSyncedAt;
       void this.#recordSynced(session.claims);
     }

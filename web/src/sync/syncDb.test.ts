@@ -2,6 +2,7 @@ import type { Change } from "@vlcn.io/ws-common";
 import { describe, expect, it } from "vitest";
 import { openMemoryReplica } from "../../../testing/nodeReplica";
 import { serialised } from "../../../testing/replicaTools";
+import { readHeld } from "./heldChanges";
 import { SyncDb } from "./syncDb";
 
 const SERVER = new Uint8Array(16).fill(9);
@@ -59,5 +60,25 @@ describe("SyncDb", () => {
     const broken: Change = ["notes", relayed[0]![1], "no_such_column", "x", 1n, 8n, null, 1n, 0];
     await expect(syncDb.applyChangesetAndSetLastSeen([...relayed, broken], SERVER, [8n, 0])).rejects.toThrow();
     expect(await syncDb.getLastSeens()).toEqual([[SERVER, [7n, 0]]]);
+  });
+
+  it("holds aside a change no frame can carry, names it, sends the rest, and lets go once it is rewritten", async () => {
+    const db = await openMemoryReplica();
+    await db.exec("DROP TRIGGER notes_cell_size_insert"); // as an older version wrote it, before the limit
+    await db.exec("INSERT INTO notes (id, title, body) VALUES ('big', 'Big one', ?)", ["€".repeat(200_000)]);
+    await db.exec("INSERT INTO notes (id, title) VALUES ('after', 'written after')");
+    let heldCount = 0;
+    const syncDb = await SyncDb.open(serialised(db), { onHeld: (n) => (heldCount += n) });
+    const pulled = await syncDb.pullChangeset([0n, 0], [SERVER]);
+    expect(pulled.some((c) => c[2] === "body" && String(c[3]).length > 100_000)).toBe(false);
+    expect(pulled.filter((c) => c[2] === "title").map((c) => c[3])).toEqual(["Big one", "written after"]);
+    expect(heldCount).toBe(1);
+    expect(await readHeld(db)).toEqual([{ table: "notes", id: "big", column: "body", bytes: expect.any(Number), title: "Big one" }]);
+    expect((await readHeld(db))[0]!.bytes).toBeGreaterThan(600_000);
+
+    await db.exec("UPDATE notes SET body = 'short now' WHERE id = 'big'");
+    expect(await readHeld(db)).toEqual([]);
+    const next = await syncDb.pullChangeset([pulled.at(-1)![5], 0], [SERVER]);
+    expect(next.map((c) => [c[2], c[3]])).toEqual([["body", "short now"]]);
   });
 });

@@ -12,6 +12,7 @@ import type { Change } from "@vlcn.io/ws-common";
 import { OUTBOUND_FRAME_TARGET_BYTES, PULL_PAGE_CHANGES } from "../../../shared/constants";
 import { changeWireSize } from "../../../shared/wireSize";
 import { changeColumns, mergeChanges, rowToChange } from "../db-worker/changes";
+import { oversizeOf, recordHeld } from "./heldChanges";
 import type { SqliteConnection, SqlValue } from "../db-worker/sqlite/connection";
 
 /** Runs `fn` with the connection to itself: no other request may interleave with it. */
@@ -22,10 +23,12 @@ export interface SyncDbHooks {
   onPullStart?(): void;
   /** `more`: the pull was cut; another follows. */
   onPulled?(count: number, more: boolean): void;
-  onApplyStart?(): void;
+  onApplyStart?(count: number): void;
   onApplyEnd?(): void;
   /** The last pulled chunk went out on the socket (see `watchSends`). */
   onSent?(): void;
+  /** Changes no frame can carry were held aside (see heldChanges.ts). */
+  onHeld?(count: number): void;
 }
 
 // Site ids are left out: the server attributes every change to the device on the socket.
@@ -83,15 +86,30 @@ export class SyncDb implements DB {
     });
 
     const changes: Change[] = [];
+    // A change no frame can carry would close every socket with 1009 and stall the rest: it is
+    // held aside (recorded and shown), and the stream goes on past it.
+    const held: { change: Change; bytes: number }[] = [];
     let size = 0;
+    let consumed = 0;
     for (const row of rows) {
       const change = rowToChange(row);
+      const oversize = oversizeOf(change);
+      if (oversize !== undefined) {
+        held.push({ change, bytes: oversize });
+        consumed++;
+        continue;
+      }
       const changeSize = changeWireSize(change[0], change[1], change[2], change[3]);
       if (changes.length > 0 && size + changeSize > OUTBOUND_FRAME_TARGET_BYTES) break;
       changes.push(change);
       size += changeSize;
+      consumed++;
     }
-    const cut = changes.length > 0 && (changes.length < rows.length || rows.length === PULL_PAGE_CHANGES);
+    if (held.length > 0) {
+      await this.#exclusive((db) => recordHeld(db, held));
+      this.#hooks.onHeld?.(held.length);
+    }
+    const cut = changes.length > 0 && (consumed < rows.length || rows.length === PULL_PAGE_CHANGES);
     if (changes.length > 0) {
       const last = changes[changes.length - 1]!;
       this.#pulledTo = { version: last[5], nextSeq: last[8] + 1, cut };
@@ -132,7 +150,7 @@ export class SyncDb implements DB {
   }
 
   async applyChangesetAndSetLastSeen(changes: readonly Change[], siteId: Uint8Array, end: readonly [bigint, number]): Promise<void> {
-    this.#hooks.onApplyStart?.();
+    this.#hooks.onApplyStart?.(changes.length);
     try {
       await this.#exclusive((db) =>
         db.transaction(async () => {

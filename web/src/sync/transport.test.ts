@@ -5,7 +5,7 @@
  */
 import { decode, encode, tags, type Changes, type Msg } from "@vlcn.io/ws-common";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TIMEOUT_MS, RECONNECT_BASE_MS, RECONNECT_MAX_MS } from "../../../shared/constants";
+import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TIMEOUT_MS, MAX_RECONNECTS_PER_MINUTE, RECONNECT_BASE_MS, RECONNECT_MAX_MS } from "../../../shared/constants";
 import { CloseCode, FINAL_CLOSE_CODES, parseSyncProtocol } from "../../../shared/syncProtocol";
 import type { TransportState } from "../../../shared/syncStatus";
 import type { NetworkSignal, SocketEvents, SyncSocket } from "./syncSocket";
@@ -127,7 +127,7 @@ describe("SyncTransport", () => {
     expect(t.state()).toEqual({ kind: "closed" });
   });
 
-  it("backs off exponentially with jitter while connections fail, and resets only after one opens", async () => {
+  it("backs off exponentially with jitter while connections fail, and resets only after the server acknowledged", async () => {
     const t = setup();
     t.transport.start(() => {});
     await t.settle();
@@ -151,8 +151,17 @@ describe("SyncTransport", () => {
     }
     expect(delays.at(-1)).toBeGreaterThanOrEqual(RECONNECT_MAX_MS / 2); // it reached the cap
 
-    // A connection that opens resets the back-off: the next loss retries within the base delay.
+    // A connection that opens but is never acknowledged does not reset the back-off.
     t.last().open();
+    t.last().drop(1006, "going away");
+    const notReset = t.state();
+    if (notReset.kind !== "waiting") throw new Error(`expected waiting, got ${notReset.kind}`);
+    expect(notReset.retryAt - Date.now()).toBeGreaterThanOrEqual(RECONNECT_MAX_MS / 2);
+    await vi.advanceTimersByTimeAsync(notReset.retryAt - Date.now());
+
+    // One the server acknowledged (a Pong) does: the next loss retries within the base delay.
+    t.last().open();
+    t.last().deliver({ _tag: tags.Pong });
     t.last().drop(1006, "going away");
     const waiting = t.state();
     if (waiting.kind !== "waiting") throw new Error(`expected waiting, got ${waiting.kind}`);
@@ -286,7 +295,7 @@ describe("SyncTransport", () => {
     await u.settle();
     u.last().drop(1006);
     await u.settle();
-    expect(u.state()).toMatchObject({ kind: "waiting", reason: "the sync connection was refused" });
+    expect(u.state()).toMatchObject({ kind: "waiting", reason: "the server refused the sync connection", code: CloseCode.ServerError });
   });
 
   it("says nothing more once closed, even when a probe started before answers after", async () => {
@@ -301,6 +310,69 @@ describe("SyncTransport", () => {
     answer(Response.json({ error: "token expired; sign in again" }, { status: 401 }));
     await t.settle();
     expect(t.state()).toEqual({ kind: "closed" });
+  });
+
+  it.each([
+    [CloseCode.ServerError, "The server had a problem, retrying"],
+    [CloseCode.FrameTooLarge, "This note is too large to sync"],
+    [CloseCode.StorageQuota, "The server is full for your account"],
+    [CloseCode.TooManyConnections, "Too many windows or devices are syncing at once"],
+  ])("close %i is a refusal, not offline: reported with its code and retried with back-off", async (code, problem) => {
+    const t = setup();
+    t.transport.start(() => {});
+    await t.settle();
+    t.last().open();
+    t.last().drop(code);
+    expect(t.state()).toMatchObject({ kind: "waiting", code, reason: problem });
+    const first = t.state() as { retryAt: number };
+    await vi.advanceTimersByTimeAsync(first.retryAt - Date.now());
+    expect(t.sockets.length).toBe(2);
+    t.last().open();
+    t.last().deliver({ _tag: tags.Pong }); // a heartbeat's answer is not an acknowledged push
+    t.last().drop(code, "server words");
+    expect(t.state()).toMatchObject({ kind: "waiting", code, reason: "server words" });
+    expect((t.state() as { retryAt: number }).retryAt - Date.now()).toBeGreaterThanOrEqual(RECONNECT_BASE_MS); // attempt 2: not reset
+  });
+
+  it("an HTTP refusal before the upgrade maps to its own code: 503 is a server error to retry, not a sign-out", async () => {
+    probe = async () => Response.json({ error: "try again" }, { status: 503 });
+    const t = setup();
+    t.transport.start(() => {});
+    await t.settle();
+    t.last().drop(1006);
+    await t.settle();
+    expect(t.state()).toMatchObject({ kind: "waiting", code: CloseCode.ServerError, reason: "try again" });
+    await vi.advanceTimersByTimeAsync(RECONNECT_BASE_MS);
+    expect(t.sockets.length).toBe(2);
+  });
+
+  it.each([
+    ["refuses every push after acknowledging the Ping", CloseCode.FrameTooLarge, true],
+    ["acknowledges and then drops the socket", 1006, true],
+    ["fails with a server error at once", CloseCode.ServerError, false],
+  ])(`a server that %s gets at most MAX_RECONNECTS_PER_MINUTE (${MAX_RECONNECTS_PER_MINUTE}) attempts a minute`, async (_, code, acks) => {
+    const t = setup();
+    t.transport.start(() => {});
+    await t.settle();
+    const start = Date.now();
+    const attemptTimes: number[] = [];
+    const sockets = new Set<unknown>();
+    while (Date.now() - start < 10 * 60_000) {
+      const socket = t.last();
+      if (!sockets.has(socket)) {
+        sockets.add(socket);
+        attemptTimes.push(Date.now());
+        socket.open();
+        if (acks) socket.deliver({ _tag: tags.Pong });
+        if (acks && code === CloseCode.FrameTooLarge) t.transport.sendChanges(changes);
+        socket.drop(code);
+      }
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    const worstMinute = Math.max(...attemptTimes.map((at) => attemptTimes.filter((other) => other >= at && other < at + 60_000).length));
+    console.log(`transport: worst minute ${worstMinute} attempts (${attemptTimes.length} in 10 min), server ${_}`);
+    expect(worstMinute).toBeLessThanOrEqual(MAX_RECONNECTS_PER_MINUTE);
+    expect(attemptTimes.length).toBeGreaterThan(10); // it does keep trying
   });
 
   it("offline waits for the network instead of retrying, and comes back at once", async () => {

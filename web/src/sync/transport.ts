@@ -3,6 +3,11 @@
  * the stock one, which reconnects every 1–3 s forever, reuses one token, has no heartbeat and
  * throws on frames it does not expect. This one:
  * - reconnects with exponential back-off and jitter, at once when the browser comes back online;
+ *   the back-off resets only once the server has acknowledged (a Pong), never merely because a
+ *   socket opened, and connection attempts never exceed MAX_RECONNECTS_PER_MINUTE;
+ * - tells refusals (a close code or HTTP status with a meaning, shared/syncRefusals.ts) apart
+ *   from an unreachable server: refusals are reported with their code, and retried with their own
+ *   back-off that only an acknowledged push resets;
  * - fetches a fresh token for every connection;
  * - stops on final refusals (bad token, another user's room, schema mismatch, invalid change)
  *   and reports the reason instead of looping; a refusal before the upgrade (HTTP 401/403, which
@@ -18,11 +23,13 @@ import { decode, encode, tags, type AnnouncePresence, type Changes, type Msg, ty
 import {
   HEARTBEAT_INTERVAL_MS,
   HEARTBEAT_TIMEOUT_MS,
+  MAX_RECONNECTS_PER_MINUTE,
   RECONNECT_BASE_MS,
   RECONNECT_MAX_MS,
   SEND_BUFFER_LIMIT_BYTES,
 } from "../../../shared/constants";
 import { CloseCode, encodeSyncProtocol, FINAL_CLOSE_CODES } from "../../../shared/syncProtocol";
+import { closeCodeOfHttp, refusalOfClose } from "../../../shared/syncRefusals";
 import type { TransportState } from "../../../shared/syncStatus";
 import { serverApi } from "../api/serverApi";
 import { browserNetwork, browserSocket, type NetworkSignal, type SocketFactory, type SyncSocket } from "./syncSocket";
@@ -61,6 +68,12 @@ export class SyncTransport implements Transport {
   #onReady: (() => void) | undefined;
   #hadStartStream = false;
   #attempt = 0;
+  /** Refusals in a row (a close with a refusal code); reset only when a push is acknowledged. */
+  #refusals = 0;
+  /** When recent connection attempts started, for MAX_RECONNECTS_PER_MINUTE. */
+  #attemptTimes: number[] = [];
+  /** Pushes on the current socket not yet acknowledged (a refused push never is). */
+  #pushesOut = 0;
   #closed = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -108,6 +121,7 @@ export class SyncTransport implements Transport {
     if (!socket?.isOpen) return "reconnecting";
     if (socket.bufferedAmount > SEND_BUFFER_LIMIT_BYTES) return "buffer-full";
     socket.send(frame(msg));
+    this.#pushesOut++;
     this.#ping(socket); // its Pong acknowledges this push
     return "sent";
   }
@@ -152,6 +166,7 @@ export class SyncTransport implements Transport {
     }
     if (this.#closed || this.#socket) return;
     const url = `${this.#options.serverUrl.replace(/^http/, "ws").replace(/\/$/, "")}/sync`;
+    this.#attemptTimes.push(Date.now());
     let opened = false;
     let socket: SyncSocket | undefined;
     try {
@@ -159,7 +174,7 @@ export class SyncTransport implements Transport {
         open: () => {
           opened = true;
           this.#pingsOut = 0;
-          this.#attempt = 0;
+          this.#pushesOut = 0;
           this.#lastErr = "";
           this.#lastFrameAt = Date.now();
           this.#startHeartbeat(socket!);
@@ -175,6 +190,7 @@ export class SyncTransport implements Transport {
           this.#stopHeartbeat();
           if (this.#closed) return;
           if (FINAL_CLOSE_CODES.has(code)) return this.#fail(code, reason || this.#lastErr || "refused by the server");
+          if (refusalOfClose(code)) return this.#refused(code, reason || this.#lastErr);
           if (!opened) void this.#diagnose(token);
           else this.#retry(reason || "connection lost");
         },
@@ -192,11 +208,14 @@ export class SyncTransport implements Transport {
       const response = await api.api.me.$get();
       // Refusals come from the bearer check, whose statuses Hono's route types do not list.
       const status: number = response.status;
-      if (status === 401 || status === 403) {
+      const code = closeCodeOfHttp(status);
+      if (code !== undefined) {
         const body = (await response.json().catch(() => ({}))) as { error?: string };
-        return this.#fail(status === 401 ? CloseCode.Unauthorized : CloseCode.Forbidden, body.error ?? "sign in again");
+        if (FINAL_CLOSE_CODES.has(code)) return this.#fail(code, body.error ?? "sign in again");
+        return this.#refused(code, body.error ?? `the server answered ${status}`);
       }
-      this.#retry(response.ok ? "the sync connection was refused" : `the server answered ${status}`);
+      // The server is reachable, so this is no outage: a refusal without a known meaning.
+      this.#refused(CloseCode.ServerError, response.ok ? "the server refused the sync connection" : `the server answered ${status}`);
     } catch {
       this.#retry(this.#network.online ? "the server cannot be reached" : "offline");
     }
@@ -238,6 +257,14 @@ export class SyncTransport implements Transport {
       }
       case tags.Pong:
         this.#pingsOut = Math.max(0, this.#pingsOut - 1);
+        // The server answered: ordinary back-off starts over. Refusals start over only once a
+        // push was acknowledged (a server that acks a Ping and then refuses every push must not
+        // be hammered).
+        this.#attempt = 0;
+        if (this.#pushesOut > 0) {
+          this.#pushesOut--;
+          this.#refusals = 0;
+        }
         this.#options.onAck();
         return;
       case tags.Err:
@@ -248,11 +275,30 @@ export class SyncTransport implements Transport {
 
   #retry(reason: string): void {
     if (this.#closed) return;
-    const ceiling = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** this.#attempt);
-    const delay = Math.round(ceiling * (0.5 + Math.random() / 2)); // jitter: devices do not return in lockstep
-    this.#attempt++;
+    const delay = this.#delay(this.#attempt++);
     this.#options.onState({ kind: "waiting", retryAt: Date.now() + delay, reason });
     this.#retryTimer = setTimeout(() => void this.#connect(), delay);
+  }
+
+  /** Refused with a meaning (full server, server error, too large…): retried, never "offline". */
+  #refused(code: number, reason: string): void {
+    if (this.#closed) return;
+    const delay = this.#delay(this.#refusals++);
+    this.#options.onState({ kind: "waiting", retryAt: Date.now() + delay, reason: reason || refusalOfClose(code)!.problem, code });
+    this.#retryTimer = setTimeout(() => void this.#connect(), delay);
+  }
+
+  /**
+   * Exponential back-off with jitter (devices do not return in lockstep), and never sooner than
+   * MAX_RECONNECTS_PER_MINUTE allows: the attempt that many attempts ago must be a minute old.
+   */
+  #delay(attempt: number): number {
+    const ceiling = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** attempt);
+    const backOff = Math.round(ceiling * (0.5 + Math.random() / 2));
+    const now = Date.now();
+    this.#attemptTimes = this.#attemptTimes.filter((at) => now - at < 60_000);
+    const window = this.#attemptTimes.length >= MAX_RECONNECTS_PER_MINUTE ? this.#attemptTimes[this.#attemptTimes.length - MAX_RECONNECTS_PER_MINUTE]! + 60_000 - now : 0;
+    return Math.max(backOff, window);
   }
 
   #fail(code: number, reason: string): void {

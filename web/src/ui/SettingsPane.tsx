@@ -1,5 +1,6 @@
 import { createResource, createSignal, Show, type Accessor } from "solid-js";
 import type { SyncStatus } from "../../../shared/syncStatus";
+import { SyncActivity } from "./SyncActivity";
 import { download, exportJson, exportMarkdownZip } from "../backup/backup";
 import type { DbStatus } from "../db/protocol";
 import { createAction } from "./action";
@@ -40,6 +41,7 @@ export function SettingsPane(props: { sync: Accessor<SyncStatus>; storage: Acces
   return (
     <section class="settings" aria-label="Settings">
       <SyncSettings status={props.sync} onClose={props.onClose} />
+      <SyncActivity status={props.sync} />
       <section class="panel" aria-labelledby="storage-title">
         <h2 id="storage-title">Storage</h2>
         <p>

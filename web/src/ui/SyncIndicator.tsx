@@ -14,11 +14,31 @@ export function describeSync(status: SyncStatus, now: number): string {
       return `Syncing…${waiting}`;
     case "synced":
       return `Synced ${ago ?? "just now"}`;
+    case "held":
+      return `Synced, except ${heldSummary(status)}`;
     case "offline":
       return `Offline${waiting}${ago ? ` · last synced ${ago}` : ""}`;
+    case "refused":
+      return `${withServerWords(status)} · ${status.action}${waiting}`;
     case "error":
-      return `Sync error: ${status.reason ?? "unknown"}${waiting}`;
+      return status.problem ? `${withServerWords(status)} · ${status.action}${waiting}` : `Sync error: ${status.reason ?? "unknown"}${waiting}`;
   }
+}
+
+/** The problem in the app's words, then the server's own (e.g. "this device was revoked") when it said more. */
+function withServerWords(status: SyncStatus): string {
+  const words = status.reason?.trim();
+  return words && words !== status.problem ? `${status.problem}: ${words}` : `${status.problem}`;
+}
+
+/** Which record is stuck, in words: "the note “Big” is too large to sync". */
+export function heldSummary(status: SyncStatus): string {
+  const held = status.held ?? [];
+  const first = held[0];
+  if (!first) return "nothing held";
+  const what = first.table === "notes" ? `the note “${first.title || "Untitled"}”` : `a ${first.table.replace(/_/g, " ").replace(/s$/, "")} record (${first.column})`;
+  const more = held.length > 1 ? ` and ${held.length - 1} more` : "";
+  return `${what}${more}: too large to sync (${Math.ceil(first.bytes / 1024)} KB). ${status.action ?? ""}`.trim();
 }
 
 function formatAgo(ms: number): string {

@@ -110,19 +110,21 @@ function OpenView(props: { viewId: string; onOpen: (id: string) => void; onDelet
   });
   const snapshots = createLiveQuery(client, (d) => snapshotsOf(d, props.viewId));
   const [shown, setShown] = createSignal<string>();
+  const snapshotting = createAction();
   return (
     <Show when={view.data()}>
       {(v) => (
         <div class="open-view" aria-label={`View ${v().name}`}>
           <div class="inline">
             <h3>{v().name}</h3>
-            <button type="button" onClick={() => void takeSnapshot(db, v())}>
+            <button type="button" onClick={() => void snapshotting.run(() => takeSnapshot(db, v()))}>
               Save snapshot
             </button>
             <button type="button" class="danger" onClick={() => void deleteView(db, v().id).then(props.onDeleted)}>
               Delete view
             </button>
           </div>
+          <ErrorText message={snapshotting.error()} />
           <NoteList notes={notes.data()} onOpen={props.onOpen} empty="No notes match this view right now." label="Notes in this view" />
           <h3>Snapshots</h3>
           <ul class="snapshot-list" aria-label="Snapshots">

@@ -1,6 +1,6 @@
 /**
  * The storage backends, strongest first: OPFS (sync build + access-handle pool, in a dedicated
- * worker), IndexedDB (the stock crsqlite-wasm asyncify build and VFS), memory (nothing kept).
+ * worker), IndexedDB (the asyncify build and wa-sqlite's IndexedDB VFS, strict durability), memory (nothing kept).
  * Each loads only its own WASM build.
  */
 import * as SQLite from "@vlcn.io/wa-sqlite";
@@ -11,11 +11,14 @@ import {
   OPFS_POOL_DIRECTORY,
 } from "../../../../shared/constants";
 import type { StorageKind } from "../../db/protocol";
-import { SqliteConnection, type SqliteApi } from "./connection";
+import { SqliteConnection } from "./connection";
 import { errorMessage } from "../../../../shared/errorMessage";
 
-/** The VFS name `@vlcn.io/crsqlite-wasm` registers for IndexedDB. */
-const STOCK_IDB_VFS = "idb-batch-atomic";
+/**
+ * The IndexedDB VFS's name, which is also its IndexedDB database's name: the one
+ * `@vlcn.io/crsqlite-wasm` uses, so databases it created stay readable.
+ */
+const IDB_VFS = "idb-batch-atomic";
 
 export interface OpenedDatabase {
   connection: SqliteConnection;
@@ -87,19 +90,34 @@ function isBusyError(error: unknown): boolean {
 }
 
 /**
- * The stock `@vlcn.io/crsqlite-wasm` setup, unchanged: asyncify build with its IndexedDB VFS
- * ("idb-batch-atomic", relaxed durability). Only its raw wa-sqlite API is used from here on.
+ * The asyncify build with wa-sqlite's IndexedDB VFS, registered here with strict durability.
+ * `@vlcn.io/crsqlite-wasm`'s own setup registers it with "relaxed" durability, where a COMMIT
+ * skips waiting for IndexedDB when the last wait was under 3 s ago: a 10,000-note import was
+ * reported done while its pages were still queued in IndexedDB transactions, and a browser
+ * closed or killed then lost all of it. Strict makes every COMMIT wait until IndexedDB says the
+ * transaction is complete and flushed. Same VFS and IndexedDB database name as before, so data
+ * written by the stock setup opens unchanged.
  */
 export async function openIndexedDb(): Promise<OpenedDatabase> {
-  const [{ default: initWasm }, { default: wasmUrl }] = await Promise.all([
-    import("@vlcn.io/crsqlite-wasm"),
-    import("@vlcn.io/crsqlite-wasm/crsqlite.wasm?url"),
+  const [{ default: factory }, { default: wasmUrl }, { IDBBatchAtomicVFS }] = await Promise.all([
+    import("@vlcn.io/wa-sqlite/dist/crsqlite.mjs"),
+    import("@vlcn.io/wa-sqlite/dist/crsqlite.wasm?url"),
+    // @ts-expect-error example VFS shipped as plain JS
+    import("@vlcn.io/wa-sqlite/src/examples/IDBBatchAtomicVFS.js"),
   ]);
-  const stock = await initWasm(() => wasmUrl);
-  const api = (stock as unknown as { base: SqliteApi }).base;
-  const connection = await SqliteConnection.open(api, DB_FILE_NAME, STOCK_IDB_VFS);
+  const api = SQLite.Factory(await factory({ locateFile: () => wasmUrl }));
+  const vfs = new IDBBatchAtomicVFS(IDB_VFS, { durability: "strict" });
+  api.vfs_register(vfs, false);
+  const connection = await SqliteConnection.open(api, DB_FILE_NAME, IDB_VFS);
   await connection.script("PRAGMA temp_store = MEMORY");
-  return { connection, storage: "idb", close: () => connection.close() };
+  return {
+    connection,
+    storage: "idb",
+    async close() {
+      await connection.close();
+      await vfs.close(); // waits for IndexedDB to finish what it was given
+    },
+  };
 }
 
 export async function openMemory(): Promise<OpenedDatabase> {
@@ -133,6 +151,37 @@ export async function eraseStorage(kind: StorageKind): Promise<void> {
   // memory: nothing was kept.
 }
 
+/**
+ * True when the app never used this database: no migration ran (cr-sqlite creates its own
+ * tables in any database it opens, so an empty schema is no sign).
+ */
+async function isNew(connection: SqliteConnection): Promise<boolean> {
+  const { rows } = await connection.exec("PRAGMA user_version");
+  return Number(rows[0]![0]) === 0;
+}
+
+async function indexedDbExists(): Promise<boolean> {
+  if (typeof indexedDB === "undefined" || typeof indexedDB.databases !== "function") return false;
+  return (await indexedDB.databases()).some((db) => db.name === IDB_VFS);
+}
+
+/**
+ * A new, empty OPFS database while IndexedDB holds one (an earlier visit used the IndexedDB
+ * fallback or its override): open that one instead, so the app never shows "No notes yet" over
+ * the person's notes. Returns undefined when OPFS is the right database.
+ */
+async function notesKeptInIndexedDb(opfs: OpenedDatabase): Promise<OpenResult | undefined> {
+  if (!(await isNew(opfs.connection)) || !(await indexedDbExists().catch(() => false))) return undefined;
+  const idb = await openIndexedDb().catch(() => undefined);
+  if (!idb) return undefined;
+  if (await isNew(idb.connection)) {
+    await idb.close();
+    return undefined;
+  }
+  await opfs.close();
+  return { opened: idb, fallbackReason: "Your notes are kept in IndexedDB on this device, where an earlier visit saved them" };
+}
+
 export interface OpenResult {
   opened: OpenedDatabase;
   /** Why the strongest storage was not used, for the user. */
@@ -161,7 +210,12 @@ export async function openBest(preferred: StorageKind = "opfs"): Promise<OpenRes
       continue;
     }
     try {
-      return { opened: await OPENERS[kind](), fallbackReason };
+      const opened = await OPENERS[kind]();
+      if (kind === "opfs") {
+        const kept = await notesKeptInIndexedDb(opened);
+        if (kept) return kept;
+      }
+      return { opened, fallbackReason };
     } catch (error) {
       if (isBusyError(error)) throw new Error("The database is busy in another window of this app; close it and reload.");
       fallbackReason = `${STORAGE_NAMES[kind]} is unavailable: ${errorMessage(error)}`;

@@ -1,0 +1,140 @@
+/**
+ * Durable before acknowledged (DESIGN §9): an import the app reported done is on disk on the
+ * backend in use, whatever happens to the browser 0-200 ms later; a kill mid-import leaves all of
+ * it or none of it; and reopening, online or offline, never shows an empty database instead of
+ * the real one. Each run is a fresh Chromium profile, killed with SIGKILL or closed normally.
+ */
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { openApp, sql } from "./app";
+import { freshProfileDir, killProfileBrowser, launchProfile } from "./browser";
+
+const baseUrl = inject("baseUrl");
+/** Runs per backend; the issue asks for at least 10. DURABILITY_RUNS overrides for a quick look. */
+const RUNS = Number(process.env.DURABILITY_RUNS ?? 10);
+const NOTES = 10_000;
+// Bodies of a few hundred bytes, like the bench's app suite (2-3 MB in all): enough pages that
+// IndexedDB is still writing when a relaxed COMMIT has already returned.
+const importFile = Buffer.from(
+  JSON.stringify(Array.from({ length: NOTES }, (_, i) => ({ title: `imported ${i}`, body: `Notes about item ${i}, with some words to make it a real note. `.repeat(3) }))),
+);
+
+async function firstPage(context: BrowserContext): Promise<Page> {
+  return context.pages()[0] ?? (await context.newPage());
+}
+
+async function countNotes(page: Page): Promise<number> {
+  return Number((await sql(page, "SELECT count(*) FROM notes"))[0]![0]);
+}
+
+/** Opens the profile again and returns what the app shows and holds. */
+async function reopen(profile: string, url: string, offline: boolean): Promise<{ count: number; storage: string | null; empty: boolean }> {
+  const context = await launchProfile(profile);
+  try {
+    if (offline) await context.setOffline(true);
+    const page = await firstPage(context);
+    await openApp(page, url);
+    const storage = await page.locator(".app").getAttribute("data-storage");
+    const count = await countNotes(page);
+    const empty = await page.getByText("No notes yet").isVisible();
+    return { count, storage, empty };
+  } finally {
+    await context.close();
+  }
+}
+
+async function startImport(page: Page): Promise<void> {
+  await page.locator('input[type="file"]').setInputFiles({ name: "notes.json", mimeType: "application/json", buffer: importFile });
+}
+
+const backends = [
+  { name: "OPFS", url: () => baseUrl, storage: "opfs" },
+  { name: "IndexedDB", url: () => `${baseUrl}/?storage=idb`, storage: "idb" },
+];
+
+describe.each(backends)("$name: durable before acknowledged", ({ url, storage }) => {
+  /** How long the import took from choosing the file to the success message (ms). */
+  const importTimes: number[] = [];
+
+  it(
+    `an import reported done survives a close or a SIGKILL 0-200 ms later, reopened online and offline (${RUNS} runs)`,
+    async () => {
+      const failures: string[] = [];
+      for (let run = 0; run < RUNS; run++) {
+        const kill = run % 2 === 0;
+        const profile = freshProfileDir();
+        const context = await launchProfile(profile);
+        const page = await firstPage(context);
+        await openApp(page, url());
+        expect(await page.locator(".app").getAttribute("data-storage")).toBe(storage);
+        await page.evaluate(async () => {
+          await navigator.serviceWorker.ready; // so the offline reopen has the app shell
+        });
+        const started = Date.now();
+        await startImport(page);
+        await page.getByText(`Imported ${NOTES} notes.`).waitFor({ timeout: 120_000 });
+        importTimes.push(Date.now() - started);
+        await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 200)));
+        if (kill) await killProfileBrowser(profile);
+        else await context.close();
+        if (kill) await context.close().catch(() => undefined);
+        for (const offline of [true, false]) {
+          const seen = await reopen(profile, url(), offline);
+          const label = `run ${run} (${kill ? "SIGKILL" : "close"}), reopened ${offline ? "offline" : "online"}`;
+          console.log(`durability ${storage}: ${label}: ${seen.count} notes`);
+          if (seen.count !== NOTES || seen.empty || seen.storage !== storage) failures.push(`${label}: ${JSON.stringify(seen)}`);
+        }
+      }
+      expect(failures).toEqual([]);
+    },
+    RUNS * 180_000,
+  );
+
+  it(
+    `a SIGKILL in the middle of an import leaves all of it or none of it (${RUNS} runs)`,
+    async () => {
+      const seenCounts: number[] = [];
+      for (let run = 0; run < RUNS; run++) {
+        const profile = freshProfileDir();
+        const context = await launchProfile(profile);
+        const page = await firstPage(context);
+        await openApp(page, url());
+        await page.evaluate(async () => {
+          await navigator.serviceWorker.ready;
+        });
+        await startImport(page);
+        // Somewhere between choosing the file and the success message, as timed in the runs above.
+        const typical = importTimes.length ? importTimes.reduce((a, b) => a + b) / importTimes.length : 3_000;
+        await new Promise((resolve) => setTimeout(resolve, Math.floor(typical * (0.1 + 0.8 * Math.random()))));
+        await killProfileBrowser(profile);
+        await context.close().catch(() => undefined);
+        const seen = await reopen(profile, url(), run % 2 === 0);
+        seenCounts.push(seen.count);
+        expect(seen.storage).toBe(storage);
+      }
+      console.log(`durability ${storage}: notes after a mid-import kill: ${seenCounts.join(", ")}`);
+      for (const count of seenCounts) expect([0, NOTES]).toContain(count);
+    },
+    RUNS * 120_000,
+  );
+});
+
+describe("opening never shows an empty database while the real one exists", () => {
+  it("notes imported on the IndexedDB fallback open from the app's plain address too", async () => {
+    const profile = freshProfileDir();
+    const context = await launchProfile(profile);
+    const page = await firstPage(context);
+    await openApp(page, `${baseUrl}/?storage=idb`);
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await startImport(page);
+    await page.getByText(`Imported ${NOTES} notes.`).waitFor({ timeout: 120_000 });
+    await context.close();
+    // The installed app starts at "/", without the override: the notes are still in IndexedDB.
+    for (const offline of [true, false]) {
+      const seen = await reopen(profile, baseUrl, offline);
+      expect(seen).toEqual({ count: NOTES, storage: "idb", empty: false });
+    }
+  }, 240_000);
+});

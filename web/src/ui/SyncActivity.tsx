@@ -1,0 +1,47 @@
+import { desc } from "drizzle-orm";
+import { For, Show, type Accessor } from "solid-js";
+import { SYNC_ACTIVITY_KEEP } from "../../../shared/constants";
+import { syncActivity } from "../../../shared/schema";
+import type { SyncStatus } from "../../../shared/syncStatus";
+import { createLiveQuery } from "../db/live";
+import { useDb } from "./dbContext";
+
+/**
+ * What sync is doing and did, opened from the sync indicator (it opens Settings): the problem and
+ * what to do, the changes held aside, and the activity log kept on this device.
+ */
+export function SyncActivity(props: { status: Accessor<SyncStatus> }) {
+  const { client } = useDb();
+  const log = createLiveQuery(client, (db) => db.select().from(syncActivity).orderBy(desc(syncActivity.id)).limit(SYNC_ACTIVITY_KEEP));
+  return (
+    <section class="panel sync-activity" aria-labelledby="sync-activity-title">
+      <h2 id="sync-activity-title">Sync activity</h2>
+      <Show when={props.status().problem}>
+        <p class="error sync-problem" role="alert">
+          {props.status().problem}: {props.status().reason} — {props.status().action}
+        </p>
+      </Show>
+      <Show when={props.status().held?.length}>
+        <p>These changes are too large to sync and are held aside on this device. Everything else keeps syncing. {props.status().action}.</p>
+        <ul class="sync-held" aria-label="Changes held aside">
+          <For each={props.status().held}>
+            {(h) => (
+              <li>
+                {h.table === "notes" ? `Note “${h.title || "Untitled"}”` : `${h.table} ${h.id}`} ({h.column}, {Math.ceil(h.bytes / 1024)} KB)
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+      <ol class="sync-log" aria-label="Sync activity log">
+        <For each={log.data()} fallback={<li class="muted">Nothing yet.</li>}>
+          {(entry) => (
+            <li data-kind={entry.kind}>
+              <time datetime={new Date(entry.at).toISOString()}>{new Date(entry.at).toLocaleTimeString()}</time> {entry.detail}
+            </li>
+          )}
+        </For>
+      </ol>
+    </section>
+  );
+}
