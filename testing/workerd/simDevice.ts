@@ -156,6 +156,20 @@ export class SimDevice {
     await this.#exclusive((db) => db.close());
   }
 
+  /** Reads a note's field and writes `change(value)` back, as an editor would. */
+  async edit(id: string, field: "title" | "body", change: (text: string) => string): Promise<void> {
+    await this.#exclusive(async (db) => {
+      const { rows } = await db.exec(`SELECT ${field} FROM notes WHERE id = ?`, [id]);
+      if (rows.length === 0) return;
+      await db.exec(`UPDATE notes SET ${field} = ? WHERE id = ?`, [change(String(rows[0]![0])), id]);
+    });
+    this.#syncDb?.notifyLocalChange();
+  }
+
+  rows(sql: string, params: SqlParam[] = []) {
+    return this.#exclusive(async (db) => (await db.exec(sql, params)).rows);
+  }
+
   async write(sql: string, params: SqlParam[] = []): Promise<void> {
     await this.#exclusive((db) => db.exec(sql, params));
     this.#syncDb?.notifyLocalChange();
