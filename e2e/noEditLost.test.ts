@@ -4,7 +4,7 @@
  */
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { addNote, notesSnapshot, openNote, signedInDevice, sql, waitForNote, waitForSync } from "./app";
+import { addNote, notesSnapshot, openNote, signedInDevice, sql, waitForSync } from "./app";
 import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");

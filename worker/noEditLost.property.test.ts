@@ -88,7 +88,7 @@ describe("no edit is ever lost (property)", () => {
             else if (cmd.kind === "disconnect") devices[cmd.device]!.disconnect();
             else if (cmd.kind === "reconnect") {
               if (!devices[cmd.device]!.connected) await devices[cmd.device]!.connect();
-            } else {
+            } else if (cmd.kind === "mark") {
               const d = devices[cmd.device]!;
               const id = NOTE_IDS[cmd.note]!;
               const marker = `m${step}d${cmd.device}`;

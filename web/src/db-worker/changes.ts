@@ -13,6 +13,7 @@
  * (web/src/sync/syncDb.ts) applies through `mergeChanges`, and so do the tests.
  */
 import type { Change } from "@vlcn.io/ws-common";
+import { applyTextChange, isMergedText } from "../merge/cellMerge";
 import type { SqlValue, SqliteConnection } from "./sqlite/connection";
 
 /** The columns `rowToChange` expects, in order; `siteId` "NULL" leaves the origin out. */
@@ -59,7 +60,10 @@ export async function pullChanges(db: SqliteConnection, since: bigint): Promise<
  */
 export async function mergeChanges(db: SqliteConnection, sender: Uint8Array, changes: readonly Change[]): Promise<void> {
   for (const [table, pk, cid, val, colVersion, dbVersion, , cl, seq] of changes) {
-    await db.exec(APPLY_SQL, [table, pk, cid, val as SqlValue, colVersion, dbVersion, sender, cl, seq]);
+    const apply = async () => void (await db.exec(APPLY_SQL, [table, pk, cid, val as SqlValue, colVersion, dbVersion, sender, cl, seq]));
+    // Text cells merge with this device's unacknowledged edits (web/src/merge/cellMerge.ts).
+    if (typeof val === "string" && isMergedText(table, cid)) await applyTextChange(db, { table, pk, cid, val }, apply);
+    else await apply();
   }
 }
 

@@ -166,6 +166,7 @@ export class SyncClient {
       onState: (state) => {
         this.#transportState = state;
         if (state.kind !== "open") this.#streaming = false;
+        if (state.kind !== "open") syncDb.forgetUnacknowledged();
         this.#update();
       },
       onStreaming: () => {
@@ -175,7 +176,10 @@ export class SyncClient {
         this.#update();
         void this.#touchDevice(claims, first); // registered once per session, then sparingly
       },
-      onAck: () => this.#update(),
+      onAck: () => {
+        if (!transport.unacknowledged) void syncDb.acknowledgeSent().catch(() => undefined); // only a later merge's base is affected
+        this.#update();
+      },
       onApplyError: (error) => {
         this.#transportState = { kind: "failed", code: 0, reason: `could not save synced changes: ${errorMessage(error)}` };
         this.#update();

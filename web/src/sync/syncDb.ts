@@ -12,6 +12,7 @@ import type { Change } from "@vlcn.io/ws-common";
 import { OUTBOUND_FRAME_TARGET_BYTES, PULL_PAGE_CHANGES } from "../../../shared/constants";
 import { changeWireSize } from "../../../shared/wireSize";
 import { changeColumns, mergeChanges, rowToChange } from "../db-worker/changes";
+import { cellKey, isMergedText, setAncestors, type TextCell } from "../merge/cellMerge";
 import type { SqliteConnection, SqlValue } from "../db-worker/sqlite/connection";
 
 /** Runs `fn` with the connection to itself: no other request may interleave with it. */
@@ -44,6 +45,9 @@ export class SyncDb implements DB {
   #partial: { version: bigint; nextSeq: number } | undefined;
   /** Where the last pull stopped; becomes `#partial` only when that chunk is actually sent. */
   #pulledTo: { version: bigint; nextSeq: number; cut: boolean } | undefined;
+  /** Text cells in the last pulled chunk, and those sent and not yet acknowledged (by cell). */
+  #pulledCells: TextCell[] = [];
+  #awaitingAck = new Map<string, TextCell>();
 
   readonly siteid: Uint8Array;
 
@@ -91,6 +95,9 @@ export class SyncDb implements DB {
       changes.push(change);
       size += changeSize;
     }
+    this.#pulledCells = changes
+      .filter(([table, , cid, val]) => typeof val === "string" && isMergedText(table, cid))
+      .map(([table, pk, cid, val]) => ({ table, pk, cid, val: val as string }));
     const cut = changes.length > 0 && (changes.length < rows.length || rows.length === PULL_PAGE_CHANGES);
     if (changes.length > 0) {
       const last = changes[changes.length - 1]!;
@@ -126,13 +133,32 @@ export class SyncDb implements DB {
     this.#hooks.onSent?.();
     const pulled = this.#pulledTo;
     this.#pulledTo = undefined;
+    for (const cell of this.#pulledCells.splice(0)) this.#awaitingAck.set(cellKey(cell), cell);
     this.#partial = pulled?.cut ? { version: pulled.version, nextSeq: pulled.nextSeq } : undefined;
     // The stock stream pulls again only on a change event: raise one to drain the backlog.
     if (pulled?.cut) setTimeout(() => this.#emit(), 0);
   }
 
+  /**
+   * The server has stored everything sent so far (a Pong answered every Ping): the text values
+   * sent become their cells' ancestors for three-way merges (web/src/merge/cellMerge.ts).
+   */
+  async acknowledgeSent(): Promise<void> {
+    if (this.#awaitingAck.size === 0) return;
+    const cells = [...this.#awaitingAck.values()];
+    this.#awaitingAck.clear();
+    await this.#exclusive((db) => db.transaction(() => setAncestors(db, cells)));
+  }
+
+  /** The connection dropped: what was sent may not be stored, so it must not become an ancestor. */
+  forgetUnacknowledged(): void {
+    this.#awaitingAck.clear();
+  }
+
   async applyChangesetAndSetLastSeen(changes: readonly Change[], siteId: Uint8Array, end: readonly [bigint, number]): Promise<void> {
     this.#hooks.onApplyStart?.();
+    // A value received for a cell is newer server state than one sent before it.
+    for (const [table, pk, cid] of changes) this.#awaitingAck.delete(cellKey({ table, pk, cid }));
     try {
       await this.#exclusive((db) =>
         db.transaction(async () => {
