@@ -151,4 +151,4 @@ export const TOKEN_RENEW_BEFORE_MS = 30 * 86_400_000;
  * convergence property and the no-edit-lost property still find cases that do not settle
  * (issue 11 is not finished); turn it on to work on them.
  */
-export const TEXT_MERGE_ENABLED = false;
+export const TEXT_MERGE_ENABLED = true;

@@ -98,7 +98,7 @@ export const viewSnapshots = sqliteTable("view_snapshots", {
 export const noteRevisions = sqliteTable("note_revisions", {
   id: text("id").primaryKey().notNull(),
   noteId: text("note_id").notNull().default(""),
-  /** "conflict" | "resolved" */
+  /** "conflict" (the losing side of an overlapping edit), "replaced" (a value of this device's that another device's replaced), "resolved" */
   kind: text("kind").notNull().default("conflict"),
   title: text("title").notNull().default(""),
   body: text("body").notNull().default(""),

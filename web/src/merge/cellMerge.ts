@@ -10,6 +10,7 @@
  * every device) and the loser's whole version becomes a conflict revision, with an id derived
  * from its content so that two devices making the same merge make one row.
  */
+import { newId } from "../../../shared/ids";
 import { PK_TYPE, unpackPk } from "../../../shared/packedPk";
 import type { SqliteConnection, SqlValue } from "../db-worker/sqlite/connection";
 import { mergeText } from "./textMerge";
@@ -62,28 +63,53 @@ export async function applyTextChange(db: SqliteConnection, cell: TextCell, appl
   const before = await read();
   const ancestorRow = (await db.exec("SELECT val FROM text_ancestors WHERE tbl = ? AND pk = ? AND cid = ?", [cell.table, cell.pk, cell.cid])).rows[0];
   const ancestor = ancestorRow?.[0] as string | undefined;
+  // Only a value this device wrote can be an unacknowledged edit: a column left at its default by
+  // a row that arrived from elsewhere has no clock entry of this device's.
+  const origin = await db.exec(`SELECT site_id = crsql_site_id() FROM crsql_changes WHERE "table" = ? AND "pk" = ? AND "cid" = ?`, [cell.table, cell.pk, cell.cid]);
+  const writtenHere = Number(origin.rows[0]?.[0] ?? 0) === 1;
   await apply();
   const after = await read();
-  const pending = before !== undefined && before !== ancestor;
+  const pending = writtenHere && before !== undefined && before !== ancestor;
   // The server has the received value; if it lost to an acknowledged local one, the server has that too.
   if (pending || after === cell.val) await setAncestors(db, [cell]);
-  if (!pending || before === cell.val || after === undefined) return;
+  if (!pending) {
+    // A value written here and already acknowledged, replaced by another device's: the other
+    // device may not have seen it (two pushes can race at the server), so it goes to history.
+    if (writtenHere && before !== undefined && after === cell.val && before !== cell.val && cell.table === "notes") {
+      await keepRevision(db, "replaced", id, cell.cid, before);
+    }
+    return;
+  }
+  if (before === cell.val || after === undefined) return;
   if (after !== before && after !== cell.val) return; // the row itself changed (deleted, revived)
   const winner = after;
   const loser = after === cell.val ? before : cell.val;
   const merged = ancestor === undefined ? { text: winner, conflict: true } : mergeText(ancestor, winner, loser);
   if (merged.text !== after) await db.exec(`UPDATE "${cell.table}" SET ${column} = ? WHERE id = ?`, [merged.text, id]);
+  // The merge holds everything both sides wrote: it is the base for what comes next, so a merge is
+  // never merged again with another device's merge (which would never settle). If another
+  // device's merge replaces it, the "replaced" revision above keeps it.
+  await setAncestors(db, [{ ...cell, val: merged.text }]);
   if (merged.conflict && cell.table === "notes") await keepConflict(db, id, cell.cid, ancestor ?? "", winner, loser);
 }
 
 /** The loser's version of the note as a conflict revision (one row however many devices merge). */
 async function keepConflict(db: SqliteConnection, noteId: string, cid: string, ancestor: string, winner: string, loser: string): Promise<void> {
   const id = "r_" + (await hexDigest(["conflict", noteId, cid, ancestor, winner, loser].join("\u0000")));
+  await insertRevision(db, id, "conflict", noteId, cid, loser);
+}
+
+/** The note as it was with `text` in `cid`, kept in its history. */
+async function keepRevision(db: SqliteConnection, kind: "replaced", noteId: string, cid: string, text: string): Promise<void> {
+  await insertRevision(db, newId(), kind, noteId, cid, text);
+}
+
+async function insertRevision(db: SqliteConnection, id: string, kind: string, noteId: string, cid: string, text: string): Promise<void> {
   const { rows } = await db.exec("SELECT title, body FROM notes WHERE id = ?", [noteId]);
   const [title, body] = rows[0] as [string, string];
   const site = (await db.exec("SELECT hex(crsql_site_id())")).rows[0]![0] as SqlValue;
   await db.exec(
-    `INSERT INTO note_revisions (id, note_id, kind, title, body, device, created_at) VALUES (?, ?, 'conflict', ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-    [id, noteId, cid === "title" ? loser : title, cid === "body" ? loser : body, site, Date.now()],
+    `INSERT INTO note_revisions (id, note_id, kind, title, body, device, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+    [id, noteId, kind, cid === "title" ? text : title, cid === "body" ? text : body, site, Date.now()],
   );
 }
