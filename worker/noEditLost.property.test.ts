@@ -16,12 +16,7 @@ const RUNS = inject("soakRuns");
 const SEED = inject("fcSeed") === "" ? undefined : Number(inject("fcSeed"));
 const PATH = inject("fcPath") || undefined;
 const NOTE_IDS = ["n1", "n2"];
-/**
- * Issue 11 asks for 2–5 devices. With 3 or more, merges made against different ancestors can keep
- * re-merging each other (text grows, devices never settle): not solved yet, so `npm test` runs
- * two devices; MARK_DEVICES=5 shows the open failure.
- */
-const MAX_DEVICES = Number(process.env.MARK_DEVICES ?? 2);
+const MAX_DEVICES = 5;
 
 type Command =
   | { kind: "mark"; device: number; note: number; field: "title" | "body"; at: number; newLine: boolean }
