@@ -4,15 +4,13 @@
  */
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { TEXT_MERGE_ENABLED } from "../shared/constants";
 import { addNote, notesSnapshot, openNote, signedInDevice, sql, waitForSync } from "./app";
 import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
 const authSecret = inject("authSecret");
 
-// Issue 11 is not finished: these stories fail until the merge is on and the UI parts exist.
-describe.skipIf(!TEXT_MERGE_ENABLED)("no edit is ever lost", () => {
+describe("no edit is ever lost", () => {
   const session = browserSession();
   const user = () => `u-${Math.random().toString(36).slice(2, 10)}`;
 

@@ -145,10 +145,3 @@ export const DEVICE_TOKEN_DAYS = 90;
 
 /** A device renews its token once less than this much of it is left. */
 export const TOKEN_RENEW_BEFORE_MS = 30 * 86_400_000;
-
-/**
- * Three-way merge of concurrent title/body edits on apply (web/src/merge/). Off: with it on, the
- * convergence property and the no-edit-lost property still find cases that do not settle
- * (issue 11 is not finished); turn it on to work on them.
- */
-export const TEXT_MERGE_ENABLED = true;

@@ -144,4 +144,5 @@ export type CrrTableName = keyof typeof crrTables;
 export const CRR_TABLE_NAMES = Object.keys(crrTables) as CrrTableName[];
 
 export type Note = typeof notes.$inferSelect;
+export type NoteRevision = typeof noteRevisions.$inferSelect;
 export type NewNote = typeof notes.$inferInsert;

@@ -8,7 +8,6 @@
  */
 import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
-import { TEXT_MERGE_ENABLED } from "../shared/constants";
 import { seededRandom } from "../testing/random";
 import { SimDevice, type Faults } from "../testing/workerd/simDevice";
 
@@ -71,7 +70,7 @@ async function converged(devices: SimDevice[], timeoutMs = 20_000): Promise<stri
   }
 }
 
-describe.skipIf(!TEXT_MERGE_ENABLED)("no edit is ever lost (property)", () => {
+describe("no edit is ever lost (property)", () => {
   it(`every marker word survives in the note or its revisions (${RUNS} random cases)`, async () => {
     let cases = 0;
     await fc.assert(

@@ -13,7 +13,6 @@
  * (web/src/sync/syncDb.ts) applies through `mergeChanges`, and so do the tests.
  */
 import type { Change } from "@vlcn.io/ws-common";
-import { TEXT_MERGE_ENABLED } from "../../../shared/constants";
 import { applyTextChange, isMergedText } from "../merge/cellMerge";
 import type { SqlValue, SqliteConnection } from "./sqlite/connection";
 
@@ -63,7 +62,7 @@ export async function mergeChanges(db: SqliteConnection, sender: Uint8Array, cha
   for (const [table, pk, cid, val, colVersion, dbVersion, , cl, seq] of changes) {
     const apply = async () => void (await db.exec(APPLY_SQL, [table, pk, cid, val as SqlValue, colVersion, dbVersion, sender, cl, seq]));
     // Text cells merge with this device's unacknowledged edits (web/src/merge/cellMerge.ts).
-    if (TEXT_MERGE_ENABLED && typeof val === "string" && isMergedText(table, cid)) await applyTextChange(db, { table, pk, cid, val }, apply);
+    if (typeof val === "string" && isMergedText(table, cid)) await applyTextChange(db, { table, pk, cid, val }, apply);
     else await apply();
   }
 }

@@ -71,12 +71,18 @@ export async function createNote(db: AppDatabase, fields: { title?: string; body
 }
 
 /** Saves edited text and, in the same transaction, the entities it mentions. */
-export async function saveNoteText(db: AppDatabase, id: string, text: { title: string; body: string }): Promise<void> {
+/**
+ * Writes only the fields given: a field the user did not edit is never written back, so it cannot
+ * undo another device's change to it.
+ */
+export async function saveNoteText(db: AppDatabase, id: string, text: { title?: string; body?: string }): Promise<void> {
   checkNoteSize(text);
   const now = Date.now();
+  const current = await getNote(db, id);
+  const full = { title: text.title ?? current?.title ?? "", body: text.body ?? current?.body ?? "" };
   await db.batch([
-    db.update(notes).set({ title: text.title, body: text.body, updatedAt: now }).where(eq(notes.id, id)),
-    ...(await entityStatements(db, id, `${text.title}\n${text.body}`, now)),
+    db.update(notes).set({ ...text, updatedAt: now }).where(eq(notes.id, id)),
+    ...(await entityStatements(db, id, `${full.title}\n${full.body}`, now)),
   ]);
 }
 

@@ -9,7 +9,7 @@
  */
 import { createSyncedDB, type DB, type Transport } from "@vlcn.io/ws-client";
 import type { Change } from "@vlcn.io/ws-common";
-import { OUTBOUND_FRAME_TARGET_BYTES, PULL_PAGE_CHANGES, TEXT_MERGE_ENABLED } from "../../../shared/constants";
+import { OUTBOUND_FRAME_TARGET_BYTES, PULL_PAGE_CHANGES } from "../../../shared/constants";
 import { changeWireSize } from "../../../shared/wireSize";
 import { changeColumns, mergeChanges, rowToChange } from "../db-worker/changes";
 import { cellKey, isMergedText, setAncestors, type TextCell } from "../merge/cellMerge";
@@ -96,7 +96,7 @@ export class SyncDb implements DB {
       size += changeSize;
     }
     this.#pulledCells = changes
-      .filter(([table, , cid, val]) => TEXT_MERGE_ENABLED && typeof val === "string" && isMergedText(table, cid))
+      .filter(([table, , cid, val]) => typeof val === "string" && isMergedText(table, cid))
       .map(([table, pk, cid, val]) => ({ table, pk, cid, val: val as string }));
     const cut = changes.length > 0 && (changes.length < rows.length || rows.length === PULL_PAGE_CHANGES);
     if (changes.length > 0) {
