@@ -22,7 +22,13 @@ describe("no edit is ever lost", () => {
   }
 
   async function expectSame(a: Page, b: Page, timeout = 30_000) {
-    await expect.poll(async () => JSON.stringify(await notesSnapshot(a)) === JSON.stringify(await notesSnapshot(b)), { timeout }).toBe(true);
+    const both = async () => [JSON.stringify(await notesSnapshot(a)), JSON.stringify(await notesSnapshot(b))];
+    try {
+      await expect.poll(async () => new Set(await both()).size, { timeout }).toBe(1);
+    } catch (e) {
+      const status = await Promise.all([a, b].map((p) => p.locator(".sync-indicator").textContent()));
+      throw new Error(`devices differ: ${(await both()).join(" / ")}; status: ${status.join(" / ")}`, { cause: e });
+    }
   }
 
   const bodyOf = async (page: Page, title: string) => ((await sql(page, "SELECT body FROM notes WHERE title = ?", [title]))[0]?.[0] ?? null) as string | null;

@@ -53,11 +53,12 @@ async function hexDigest(text: string): Promise<string> {
 
 /**
  * Applies one received text change through `apply` and merges it with a pending local edit.
- * `val` is the received value; the caller has checked `isMergedText`.
+ * `val` is the received value; the caller has checked `isMergedText`. True if it wrote a merge,
+ * a local edit that must be pushed.
  */
-export async function applyTextChange(db: SqliteConnection, cell: TextCell, apply: () => Promise<void>): Promise<void> {
+export async function applyTextChange(db: SqliteConnection, cell: TextCell, apply: () => Promise<void>): Promise<boolean> {
   const id = rowId(cell.pk);
-  if (id === undefined) return apply();
+  if (id === undefined) return apply().then(() => false);
   const column = `"${cell.cid}"`;
   const read = async () => (await db.exec(`SELECT ${column} FROM "${cell.table}" WHERE id = ?`, [id])).rows[0]?.[0] as string | undefined;
   const before = await read();
@@ -77,11 +78,12 @@ export async function applyTextChange(db: SqliteConnection, cell: TextCell, appl
     // device may not have seen it (two pushes can race at the server), so it goes to history.
     if (writtenHere && before !== undefined && after === cell.val && before !== cell.val && cell.table === "notes") {
       await keepRevision(db, "replaced", id, cell.cid, before);
+      return true;
     }
-    return;
+    return false;
   }
-  if (before === cell.val || after === undefined) return;
-  if (after !== before && after !== cell.val) return; // the row itself changed (deleted, revived)
+  if (before === cell.val || after === undefined) return false;
+  if (after !== before && after !== cell.val) return false; // the row itself changed (deleted, revived)
   const winner = after;
   const loser = after === cell.val ? before : cell.val;
   const merged = ancestor === undefined ? { text: winner, conflict: true } : mergeText(ancestor, winner, loser);
@@ -91,6 +93,7 @@ export async function applyTextChange(db: SqliteConnection, cell: TextCell, appl
   // device's merge replaces it, the "replaced" revision above keeps it.
   await setAncestors(db, [{ ...cell, val: merged.text }]);
   if (merged.conflict && cell.table === "notes") await keepConflict(db, id, cell.cid, ancestor ?? "", winner, loser);
+  return merged.text !== after || merged.conflict;
 }
 
 /** The loser's version of the note as a conflict revision (one row however many devices merge). */

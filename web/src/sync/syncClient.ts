@@ -156,6 +156,7 @@ export class SyncClient {
       onSent: () => {
         this.#unsent = false;
       },
+      onLocalWrites: () => this.notifyLocalChange(),
     });
     const transport = new SyncTransport({
       serverUrl,

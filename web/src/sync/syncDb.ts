@@ -27,6 +27,8 @@ export interface SyncDbHooks {
   onApplyEnd?(): void;
   /** The last pulled chunk went out on the socket (see `watchSends`). */
   onSent?(): void;
+  /** Applying received changes wrote local edits (a text merge) that must be pushed. */
+  onLocalWrites?(): void;
 }
 
 // Site ids are left out: the server attributes every change to the device on the socket.
@@ -160,12 +162,17 @@ export class SyncDb implements DB {
     // A value received for a cell is newer server state than one sent before it.
     for (const [table, pk, cid] of changes) this.#awaitingAck.delete(cellKey({ table, pk, cid }));
     try {
-      await this.#exclusive((db) =>
+      const localWrites = await this.#exclusive((db) =>
         db.transaction(async () => {
-          await mergeChanges(db, siteId, changes);
+          const written = await mergeChanges(db, siteId, changes);
           await db.exec(TRACK_PEER, [siteId, end[0]]);
+          return written;
         }),
       );
+      if (localWrites > 0) {
+        if (this.#hooks.onLocalWrites) this.#hooks.onLocalWrites();
+        else this.#emit();
+      }
     } finally {
       this.#hooks.onApplyEnd?.();
     }
