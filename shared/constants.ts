@@ -145,3 +145,14 @@ export const DEVICE_TOKEN_DAYS = 90;
 
 /** A device renews its token once less than this much of it is left. */
 export const TOKEN_RENEW_BEFORE_MS = 30 * 86_400_000;
+
+/** A note's history gets at most one edit revision per device in this long a stretch of typing. */
+export const REVISION_INTERVAL_MS = 5 * 60_000;
+
+/**
+ * History retention: every revision is kept this long, then one per note per UTC day until
+ * HISTORY_DAILY_MS, then none. Unresolved conflict revisions are always kept. Pruning picks the
+ * same rows on every device (it depends only on the rows and their times), so it converges.
+ */
+export const HISTORY_KEEP_ALL_MS = 30 * 86_400_000;
+export const HISTORY_DAILY_MS = 365 * 86_400_000;

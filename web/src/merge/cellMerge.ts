@@ -66,7 +66,12 @@ export async function applyTextChange(db: SqliteConnection, cell: TextCell, appl
   const ancestor = ancestorRow?.[0] as string | undefined;
   // Only a value this device wrote can be an unacknowledged edit: a column left at its default by
   // a row that arrived from elsewhere has no clock entry of this device's.
-  const origin = await db.exec(`SELECT site_id = crsql_site_id() FROM crsql_changes WHERE "table" = ? AND "pk" = ? AND "cid" = ?`, [cell.table, cell.pk, cell.cid]);
+  // Read from cr-sqlite's clock table (0.16 layout: site_id 0 is this device): filtering
+  // crsql_changes by pk scans every change, which made a large sync quadratic.
+  const origin = await db.exec(
+    `SELECT c.site_id = 0 FROM "${cell.table}__crsql_clock" c JOIN "${cell.table}__crsql_pks" p ON p.__crsql_key = c.key WHERE p.id = ? AND c.col_name = ?`,
+    [id, cell.cid],
+  );
   const writtenHere = Number(origin.rows[0]?.[0] ?? 0) === 1;
   await apply();
   const after = await read();

@@ -2,10 +2,11 @@
 import { and, desc, eq, gte, inArray, isNotNull, isNull, lte, sql, type SQL } from "drizzle-orm";
 import { BULK_INSERT_ROWS_PER_STATEMENT, MAX_NOTE_TEXT_CHARS } from "../../../shared/constants";
 import { newId } from "../../../shared/ids";
-import { noteEntities, notes, type NewNote, type Note } from "../../../shared/schema";
+import { noteEntities, noteRevisions, notes, type NewNote, type Note } from "../../../shared/schema";
 import type { AppDatabase } from "../db/drizzle";
 import { entityStatements } from "../entities/entitiesRepo";
 import { toFtsQuery } from "../search/searchQuery";
+import { revisionBeforeEdit } from "./historyRepo";
 
 /** Refuses text that could not sync (a cell must fit in one frame), before anything is written. */
 export function checkNoteSize(fields: { title?: string | null; body?: string | null }): void {
@@ -80,10 +81,13 @@ export async function saveNoteText(db: AppDatabase, id: string, text: { title?: 
   const now = Date.now();
   const current = await getNote(db, id);
   const full = { title: text.title ?? current?.title ?? "", body: text.body ?? current?.body ?? "" };
-  await db.batch([
+  // The text as it was goes to history first (at most every few minutes of typing).
+  const [first, ...rest] = [
+    ...(await revisionBeforeEdit(db, id, now)),
     db.update(notes).set({ ...text, updatedAt: now }).where(eq(notes.id, id)),
     ...(await entityStatements(db, id, `${full.title}\n${full.body}`, now)),
-  ]);
+  ];
+  await db.batch([first!, ...rest]);
 }
 
 /** Flags and other fields that do not change the text. */
@@ -96,7 +100,8 @@ export const restoreFromTrash = (db: AppDatabase, id: string) => updateNote(db, 
 
 /** Removes the note for good, on every device (a delete beats concurrent edits elsewhere). */
 export async function deleteNote(db: AppDatabase, id: string): Promise<void> {
-  await db.batch([db.delete(noteEntities).where(eq(noteEntities.noteId, id)), db.delete(notes).where(eq(notes.id, id))]);
+  // Its history goes with it (a note in the trash keeps it until then).
+  await db.batch([db.delete(noteEntities).where(eq(noteEntities.noteId, id)), db.delete(noteRevisions).where(eq(noteRevisions.noteId, id)), db.delete(notes).where(eq(notes.id, id))]);
 }
 
 /** Deletes every note in the trash for good. */
@@ -104,7 +109,11 @@ export async function emptyTrash(db: AppDatabase): Promise<number> {
   const trashed = await db.select({ id: notes.id }).from(notes).where(isNotNull(notes.trashedAt));
   if (trashed.length === 0) return 0;
   const ids = trashed.map((n) => n.id);
-  await db.batch([db.delete(noteEntities).where(inArray(noteEntities.noteId, ids)), db.delete(notes).where(inArray(notes.id, ids))]);
+  await db.batch([
+    db.delete(noteEntities).where(inArray(noteEntities.noteId, ids)),
+    db.delete(noteRevisions).where(inArray(noteRevisions.noteId, ids)),
+    db.delete(notes).where(inArray(notes.id, ids)),
+  ]);
   return ids.length;
 }
 
