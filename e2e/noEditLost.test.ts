@@ -2,20 +2,23 @@
  * No edit is ever lost, as two people with two devices of one user would find it: separate
  * Chromium contexts against the real local Worker, each device's database checked, not only the screen.
  */
+import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { addNote, notesSnapshot, openNote, signedInDevice, sql, waitForSync } from "./app";
+import { addNote, notesSnapshot, openApp, openNote, signedInDevice, sql, waitForSync } from "./app";
+import { ROOT } from "../scripts/lib/localServer.ts";
 import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
 const authSecret = inject("authSecret");
+const TMP = join(ROOT, ".tmp");
 
 describe("no edit is ever lost", () => {
   const session = browserSession();
   const user = () => `u-${Math.random().toString(36).slice(2, 10)}`;
 
   async function device(userId: string, deviceId: string): Promise<{ page: Page; context: BrowserContext }> {
-    const context = await session.context();
+    const context = await session.context({ acceptDownloads: true });
     const page = await context.newPage();
     await signedInDevice(page, baseUrl, authSecret, userId, deviceId);
     return { page, context };
@@ -99,6 +102,11 @@ describe("no edit is ever lost", () => {
       await page.locator(".note-versions", { hasText: "2 versions" }).first().waitFor({ timeout: 10_000 });
       await page.locator(".editor .note-versions", { hasText: "2 versions" }).waitFor({ timeout: 10_000 });
     }
+    // A JSON backup keeps the conflict: restored on a wiped device, the note still shows 2 versions.
+    const restored = await restoredFromBackup(a);
+    await restored.locator(".note-versions", { hasText: "2 versions" }).first().waitFor({ timeout: 10_000 });
+    expect(await sql(restored, "SELECT id, kind, body FROM note_revisions ORDER BY id")).toEqual(await sql(a, "SELECT id, kind, body FROM note_revisions ORDER BY id"));
+
     // Resolve on A by keeping both; B's "2 versions" goes away and both texts are in the note.
     await a.locator(".editor .note-versions").click();
     await a.getByRole("button", { name: "Keep both" }).click();
@@ -109,6 +117,49 @@ describe("no edit is ever lost", () => {
     const resolved = (await bodyOf(b, "Plan"))!;
     expect(resolved).toContain("station");
     expect(resolved).toContain("museum");
+  });
+
+  /** Exports a JSON backup on `page` and imports it on a new, empty device. */
+  async function restoredFromBackup(page: Page): Promise<Page> {
+    await page.getByRole("button", { name: "Settings", exact: true }).click();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export full backup (JSON)" }).click()]);
+    const path = join(TMP, `noEditLost-${Date.now()}.json`);
+    await download.saveAs(path);
+    await page.getByRole("button", { name: "Notes", exact: true }).click();
+    const wiped = await (await session.context()).newPage();
+    await openApp(wiped, baseUrl);
+    await wiped.getByRole("button", { name: "Settings", exact: true }).click();
+    await wiped.getByLabel(/^Import notes/).setInputFiles(path);
+    await wiped.getByText(/^Imported \d+ notes?\./).waitFor();
+    await wiped.getByRole("button", { name: "Notes", exact: true }).click();
+    return wiped;
+  }
+
+  it("restores a version from history as a new edit; history survives a JSON backup", async () => {
+    const { page: a } = await device(user(), "phone");
+    await addNote(a, "Essay");
+    await openNote(a, "Essay");
+    await a.getByLabel("Body").fill("version one");
+    await a.getByLabel("Title", { exact: true }).focus();
+    await expect.poll(() => bodyOf(a, "Essay")).toBe("version one");
+    // Revisions are taken at most every few minutes of typing: let that time pass.
+    await sql(a, "UPDATE note_revisions SET created_at = created_at - 600000");
+    await a.getByLabel("Body").fill("version two");
+    await a.getByLabel("Title", { exact: true }).focus();
+    await expect.poll(() => sql(a, "SELECT body FROM note_revisions WHERE kind = 'edit' ORDER BY created_at DESC LIMIT 1")).toEqual([["version one"]]);
+    await a.getByRole("button", { name: "History" }).click();
+    await a.locator(".history-list button").first().click();
+    await expect.poll(() => a.locator(".history-text").textContent()).toBe("version one");
+    await a.getByRole("button", { name: "Restore this version" }).click();
+    await expect.poll(() => bodyOf(a, "Essay")).toBe("version one");
+    await expect.poll(() => a.getByLabel("Body").inputValue()).toBe("version one");
+    // The restore is itself in history: the text it replaced is kept.
+    expect(await sql(a, "SELECT body FROM note_revisions WHERE kind = 'restore'")).toEqual([["version two"]]);
+
+    const restored = await restoredFromBackup(a);
+    expect(await sql(restored, "SELECT kind, body, created_at FROM note_revisions ORDER BY created_at, id")).toEqual(
+      await sql(a, "SELECT kind, body, created_at FROM note_revisions ORDER BY created_at, id"),
+    );
   });
 
   it("A's body is focused and idle while B adds a paragraph: A shows it, and A's next word keeps it", async () => {

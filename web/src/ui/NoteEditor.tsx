@@ -6,6 +6,7 @@ import { mergeText } from "../merge/textMerge";
 import { openConflicts, resolveConflict, type Resolution } from "../notes/conflictsRepo";
 import { deleteNote, getNote, moveToTrash, restoreFromTrash, saveNoteText, updateNote } from "../notes/notesRepo";
 import { caretAfterChange } from "./caret";
+import { HistoryPanel } from "./HistoryPanel";
 import { addReminder, deleteReminder, markDone, markUndone, remindersOfNote } from "../reminders/remindersRepo";
 import { createAction } from "./action";
 import { useDb } from "./dbContext";
@@ -42,6 +43,7 @@ export function NoteEditor(props: {
   const reminders = createLiveQuery(client, (d) => remindersOfNote(d, props.noteId));
   const conflicts = createLiveQuery(client, (d) => openConflicts(d, props.noteId));
   const [comparing, setComparing] = createSignal(false);
+  const [showHistory, setShowHistory] = createSignal(false);
   const [draft, setDraft] = createSignal<Record<Field, string>>({ title: "", body: "" });
   /** The stored value each field's draft started from; a remote change is merged against it. */
   const base: Record<Field, string | undefined> = { title: undefined, body: undefined };
@@ -169,7 +171,13 @@ export function NoteEditor(props: {
                   Move to trash
                 </button>
               </Show>
+              <button type="button" aria-expanded={showHistory()} onClick={() => setShowHistory(!showHistory())}>
+                History
+              </button>
             </div>
+            <Show when={showHistory()}>
+              <HistoryPanel noteId={props.noteId} current={current()} beforeRestore={save} />
+            </Show>
             <Show when={(conflicts.data() ?? []).length > 0}>
               <button type="button" class="note-versions" aria-expanded={comparing()} onClick={() => setComparing(!comparing())}>
                 {(conflicts.data() ?? []).length + 1} versions
