@@ -156,3 +156,5 @@ export const REVISION_INTERVAL_MS = 5 * 60_000;
  */
 export const HISTORY_KEEP_ALL_MS = 30 * 86_400_000;
 export const HISTORY_DAILY_MS = 365 * 86_400_000;
+/** History is pruned this long after the app starts, out of the way of the first screen. */
+export const HISTORY_PRUNE_DELAY_MS = 10_000;

@@ -1,4 +1,6 @@
 import { createSignal, For, Match, onCleanup, onMount, Show, Switch } from "solid-js";
+import { HISTORY_PRUNE_DELAY_MS } from "../../../shared/constants";
+import { pruneHistory } from "../notes/historyRepo";
 import type { SyncStatus } from "../../../shared/syncStatus";
 import type { DbStatus } from "../db/protocol";
 import { createNote } from "../notes/notesRepo";
@@ -41,6 +43,11 @@ export function App() {
       setNotice(`Sign-in failed: ${message}`);
     });
   onMount(takeLink);
+  // History retention (shared/constants.ts): pruned once per start, after the first screen.
+  onMount(() => {
+    const timer = setTimeout(() => void pruneHistory(db).catch(() => undefined), HISTORY_PRUNE_DELAY_MS); // retried next start
+    onCleanup(() => clearTimeout(timer));
+  });
   // A sign-in or link-code link opened while the app is already open.
   window.addEventListener("hashchange", takeLink);
   onCleanup(() => window.removeEventListener("hashchange", takeLink));
