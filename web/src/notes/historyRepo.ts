@@ -20,8 +20,15 @@ export function noteHistory(db: AppDatabase, noteId: string): Promise<NoteRevisi
     .orderBy(desc(noteRevisions.createdAt), desc(noteRevisions.id));
 }
 
-/** The statement that keeps the note as it is now as a revision of `kind`. */
-function keepCurrent(db: AppDatabase, noteId: string, kind: string, now: number) {
+/**
+ * The statement that keeps the note as it is now as a revision of `kind`; with `unlessWithin`, only
+ * if this device kept no revision of that kind in that long (one statement: no read before it).
+ */
+function keepCurrent(db: AppDatabase, noteId: string, kind: string, now: number, unlessWithin?: number) {
+  const recent = db
+    .select({ id: noteRevisions.id })
+    .from(noteRevisions)
+    .where(and(eq(noteRevisions.noteId, noteId), eq(noteRevisions.kind, kind), eq(noteRevisions.device, thisDevice), sql`${noteRevisions.createdAt} > ${now - (unlessWithin ?? 0)}`));
   return db.insert(noteRevisions).select(
     db
       .select({
@@ -35,18 +42,13 @@ function keepCurrent(db: AppDatabase, noteId: string, kind: string, now: number)
         createdAt: sql<number>`${now}`.as("created_at"),
       })
       .from(notes)
-      .where(eq(notes.id, noteId)),
+      .where(unlessWithin === undefined ? eq(notes.id, noteId) : and(eq(notes.id, noteId), notExists(recent))),
   );
 }
 
 /** Before an edit: keeps the text as it was, unless this device kept one in the last few minutes. */
-export async function revisionBeforeEdit(db: AppDatabase, noteId: string, now = Date.now()) {
-  const recent = await db
-    .select({ id: noteRevisions.id })
-    .from(noteRevisions)
-    .where(and(eq(noteRevisions.noteId, noteId), eq(noteRevisions.kind, "edit"), eq(noteRevisions.device, thisDevice), sql`${noteRevisions.createdAt} > ${now - REVISION_INTERVAL_MS}`))
-    .limit(1);
-  return recent.length > 0 ? [] : [keepCurrent(db, noteId, "edit", now)];
+export function revisionBeforeEdit(db: AppDatabase, noteId: string, now = Date.now()) {
+  return keepCurrent(db, noteId, "edit", now, REVISION_INTERVAL_MS);
 }
 
 /** Puts a revision's text back as a new edit; the text it replaces is kept in history first. */

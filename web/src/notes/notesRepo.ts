@@ -74,20 +74,21 @@ export async function createNote(db: AppDatabase, fields: { title?: string; body
 /** Saves edited text and, in the same transaction, the entities it mentions. */
 /**
  * Writes only the fields given: a field the user did not edit is never written back, so it cannot
- * undo another device's change to it.
+ * undo another device's change to it. `shown` is the whole text on screen, for the note's
+ * entities; without it the stored text is read first. One batch, sent at once when `shown` is
+ * given (the editor's save before the page is released must not wait for a read).
  */
-export async function saveNoteText(db: AppDatabase, id: string, text: { title?: string; body?: string }): Promise<void> {
+export async function saveNoteText(db: AppDatabase, id: string, text: { title?: string; body?: string }, shown?: { title: string; body: string }): Promise<void> {
   checkNoteSize(text);
   const now = Date.now();
-  const current = await getNote(db, id);
+  const current = shown ?? (await getNote(db, id));
   const full = { title: text.title ?? current?.title ?? "", body: text.body ?? current?.body ?? "" };
   // The text as it was goes to history first (at most every few minutes of typing).
-  const [first, ...rest] = [
-    ...(await revisionBeforeEdit(db, id, now)),
+  await db.batch([
+    revisionBeforeEdit(db, id, now),
     db.update(notes).set({ ...text, updatedAt: now }).where(eq(notes.id, id)),
     ...(await entityStatements(db, id, `${full.title}\n${full.body}`, now)),
-  ];
-  await db.batch([first!, ...rest]);
+  ]);
 }
 
 /** Flags and other fields that do not change the text. */

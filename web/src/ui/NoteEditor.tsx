@@ -85,7 +85,7 @@ export function NoteEditor(props: {
     for (const f of edited) text[f] = base[f] = draft()[f];
     return saving
       .run(() =>
-        saveNoteText(db, props.noteId, text).catch((e: unknown) => {
+        saveNoteText(db, props.noteId, text, draft()).catch((e: unknown) => {
           for (const f of edited) dirty.add(f); // the next blur, pause or suspend tries again
           throw e;
         }),
