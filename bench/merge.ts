@@ -13,7 +13,7 @@ import { inProcessWorker } from "../testing/inProcessWorker.ts";
 import { openMemoryReplica } from "../testing/nodeReplica.ts";
 import type { Metric } from "./report.ts";
 
-const SAMPLES = 200;
+const SAMPLES = 100;
 const BODY_BYTES = 20_000;
 const NOTES = 100;
 const EDITS_PER_NOTE = 100;
