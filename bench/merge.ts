@@ -28,8 +28,9 @@ async function device() {
 async function mergeTimes(withLocalEdit: boolean): Promise<number[]> {
   const a = await device();
   const b = await device();
-  const words = Array.from({ length: BODY_BYTES / 10 }, (_, i) => `w${String(i).padStart(7, "0")} `);
-  const note = await createNote(a.db, { title: "big", body: words.join("") });
+  // A note of ~80-character lines, as people write; the two devices edit its first and last lines.
+  const lines = Array.from({ length: BODY_BYTES / 80 }, (_, i) => `line ${String(i).padStart(4, "0")} ${"word ".repeat(14)}\n`);
+  const note = await createNote(a.db, { title: "big", body: lines.join("") });
   let aSeen = 0n;
   let bSeen = 0n;
   const sync = async (from: typeof a, to: typeof a, since: bigint) => {
