@@ -158,3 +158,10 @@ export const HISTORY_KEEP_ALL_MS = 30 * 86_400_000;
 export const HISTORY_DAILY_MS = 365 * 86_400_000;
 /** History is pruned this long after the app starts, out of the way of the first screen. */
 export const HISTORY_PRUNE_DELAY_MS = 10_000;
+
+/**
+ * Word-level merging of one changed block stops at this many tokens (node-diff3's LCS is quadratic:
+ * ~4,000 tokens took 12 s): a larger block both sides changed is kept whole, the winner's in the
+ * note and the other in a conflict revision, so nothing is lost and the worker never stalls.
+ */
+export const MAX_WORD_MERGE_TOKENS = 600;

@@ -12,6 +12,7 @@
  * text as a conflict revision.
  */
 import { diff3Merge } from "node-diff3";
+import { MAX_WORD_MERGE_TOKENS } from "../../../shared/constants";
 
 export interface TextMerge {
   text: string;
@@ -31,7 +32,11 @@ const lines = (text: string) => text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
 export function mergeText(ancestor: string, winner: string, loser: string): TextMerge {
   if (winner === loser || loser === ancestor) return { text: winner, conflict: false };
   if (winner === ancestor) return { text: loser, conflict: false };
-  return merge3(lines(ancestor), lines(winner), lines(loser), (o, a, b) => merge3(tokens(o), tokens(a), tokens(b)));
+  return merge3(lines(ancestor), lines(winner), lines(loser), (o, a, b) => {
+    const [to, ta, tb] = [tokens(o), tokens(a), tokens(b)];
+    if (to.length + ta.length + tb.length > 3 * MAX_WORD_MERGE_TOKENS) return { text: a, conflict: true };
+    return merge3(to, ta, tb);
+  });
 }
 
 /**
