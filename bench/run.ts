@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { appSuite } from "./appSuite.ts";
 import { localDbSuite } from "./localDb.ts";
+import { mergeSuite } from "./merge.ts";
 import { syncDevicesSuite } from "./syncDevices.ts";
 import { syncServerSuite } from "./syncServer.ts";
 import { REPORT_JSON, writeReport, type Metric } from "./report.ts";
@@ -11,6 +12,7 @@ process.env.TMPDIR = wranglerEnv().TMPDIR;
 const metrics: Metric[] = [];
 const only = process.argv[2]; // e.g. `npm run bench -- sync` runs one suite
 if (!only || only === "local") metrics.push(...(await localDbSuite()));
+if (!only || only === "merge") metrics.push(...(await mergeSuite()));
 if (!only || only === "sync") metrics.push(...(await syncServerSuite()));
 if (!only || only === "devices") metrics.push(...(await syncDevicesSuite()));
 if (!only || only === "app") metrics.push(...(await appSuite()));

@@ -240,3 +240,23 @@ export const SECURITY_ALERTS_KEPT = 20;
 
 /** Random bytes in a refresh credential (kept only on its device; the server keeps its hash). */
 export const REFRESH_SECRET_BYTES = 32;
+
+/** A note's history gets at most one edit revision per device in this long a stretch of typing. */
+export const REVISION_INTERVAL_MS = 5 * 60_000;
+
+/**
+ * History retention: every revision is kept this long, then one per note per UTC day until
+ * HISTORY_DAILY_MS, then none. Unresolved conflict revisions are always kept. Pruning picks the
+ * same rows on every device (it depends only on the rows and their times), so it converges.
+ */
+export const HISTORY_KEEP_ALL_MS = 30 * 86_400_000;
+export const HISTORY_DAILY_MS = 365 * 86_400_000;
+/** History is pruned this long after the app starts, out of the way of the first screen. */
+export const HISTORY_PRUNE_DELAY_MS = 10_000;
+
+/**
+ * Word-level merging of one changed block stops at this many tokens (node-diff3's LCS is quadratic:
+ * ~4,000 tokens took 12 s): a larger block both sides changed is kept whole, the winner's in the
+ * note and the other in a conflict revision, so nothing is lost and the worker never stalls.
+ */
+export const MAX_WORD_MERGE_TOKENS = 600;

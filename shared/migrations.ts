@@ -274,6 +274,33 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    description: "note revisions (replicated, insert-only) and text-merge ancestors (local)",
+    // text_ancestors holds, per text cell that merges (web/src/merge/), the last value this device
+    // knows the server has: received from it, or sent and acknowledged. Never replicated.
+    sql: `
+      CREATE TABLE note_revisions (
+        id TEXT PRIMARY KEY NOT NULL,
+        note_id TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL DEFAULT 'conflict',
+        title TEXT NOT NULL DEFAULT '',
+        body TEXT NOT NULL DEFAULT '',
+        resolves TEXT NOT NULL DEFAULT '',
+        device TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX note_revisions_note ON note_revisions (note_id);
+      SELECT crsql_as_crr('note_revisions');
+      CREATE TABLE text_ancestors (
+        tbl TEXT NOT NULL,
+        pk BLOB NOT NULL,
+        cid TEXT NOT NULL,
+        val TEXT NOT NULL,
+        PRIMARY KEY (tbl, pk, cid)
+      );
+    `,
+  },
 ];
 
 /** Announced to the sync server; devices on different versions must not exchange changes. */

@@ -90,6 +90,24 @@ export const viewSnapshots = sqliteTable("view_snapshots", {
   result: text("result").notNull().default("[]"),
 });
 
+/**
+ * A note's earlier versions and the losing side of overlapping edits. Rows are only ever inserted
+ * (never updated), so revisions never conflict among themselves; a conflict is resolved by a new
+ * row of kind "resolved" whose `resolves` names the conflict revision.
+ */
+export const noteRevisions = sqliteTable("note_revisions", {
+  id: text("id").primaryKey().notNull(),
+  noteId: text("note_id").notNull().default(""),
+  /** "conflict" (the losing side of an overlapping edit), "replaced" (a value of this device's that another device's replaced), "resolved" */
+  kind: text("kind").notNull().default("conflict"),
+  title: text("title").notNull().default(""),
+  body: text("body").notNull().default(""),
+  /** The conflict revision this row resolves ("resolved" rows only). */
+  resolves: text("resolves").notNull().default(""),
+  device: text("device").notNull().default(""),
+  createdAt: integer("created_at").notNull().default(0),
+});
+
 export const devices = sqliteTable("devices", {
   id: text("id").primaryKey().notNull(),
   name: text("name").notNull().default(""),
@@ -130,10 +148,12 @@ export const crrTables = {
   views,
   view_snapshots: viewSnapshots,
   devices,
+  note_revisions: noteRevisions,
 } as const;
 
 export type CrrTableName = keyof typeof crrTables;
 export const CRR_TABLE_NAMES = Object.keys(crrTables) as CrrTableName[];
 
 export type Note = typeof notes.$inferSelect;
+export type NoteRevision = typeof noteRevisions.$inferSelect;
 export type NewNote = typeof notes.$inferInsert;

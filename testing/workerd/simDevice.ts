@@ -31,6 +31,9 @@ class FaultyTransport implements Transport {
   #outQueue: Uint8Array[] = [];
   #inQueue: Msg[] = [];
   #holding = { out: false, in: false };
+  #pingsOut = 0;
+  /** Every Ping answered: the server stored everything sent (as the app's transport reports). */
+  onAllAcknowledged: (() => void) | null = null;
 
   constructor(
     private readonly userId: string,
@@ -63,6 +66,7 @@ class FaultyTransport implements Transport {
   #drainIn(): void {
     for (const msg of this.#inQueue.splice(0)) {
       if (msg._tag === tags.Changes) void this.onChangesReceived?.(msg).catch(() => undefined);
+      if (msg._tag === tags.Pong && --this.#pingsOut === 0) this.onAllAcknowledged?.();
       if (msg._tag === tags.StartStreaming) {
         const handler = this.#hadStart ? this.onResetStream : this.onStartStreaming;
         this.#hadStart = true;
@@ -99,6 +103,8 @@ class FaultyTransport implements Transport {
   sendChanges(msg: Changes): "reconnecting" | "buffer-full" | "sent" {
     if (!this.#ws) return "reconnecting";
     this.#send(msg);
+    this.#pingsOut++;
+    this.#send({ _tag: tags.Ping });
     return "sent";
   }
 
@@ -138,6 +144,7 @@ export class SimDevice {
     this.disconnect();
     const syncDb = await SyncDb.open(this.#exclusive);
     const transport = new FaultyTransport(this.userId, this.deviceId, this.faults);
+    transport.onAllAcknowledged = () => void syncDb.acknowledgeSent().catch(() => undefined); // closed at the end of a case
     const synced = await syncDb.syncOver(transport, { url: "http://cobrain.test/sync", room: this.userId });
     await synced.start();
     this.#sync = synced;
@@ -154,6 +161,20 @@ export class SimDevice {
   async close(): Promise<void> {
     this.disconnect();
     await this.#exclusive((db) => db.close());
+  }
+
+  /** Reads a note's field and writes `change(value)` back, as an editor would. */
+  async edit(id: string, field: "title" | "body", change: (text: string) => string): Promise<void> {
+    await this.#exclusive(async (db) => {
+      const { rows } = await db.exec(`SELECT ${field} FROM notes WHERE id = ?`, [id]);
+      if (rows.length === 0) return;
+      await db.exec(`UPDATE notes SET ${field} = ? WHERE id = ?`, [change(String(rows[0]![0])), id]);
+    });
+    this.#syncDb?.notifyLocalChange();
+  }
+
+  rows(sql: string, params: SqlParam[] = []) {
+    return this.#exclusive(async (db) => (await db.exec(sql, params)).rows);
   }
 
   async write(sql: string, params: SqlParam[] = []): Promise<void> {

@@ -13,6 +13,7 @@
  * (web/src/sync/syncDb.ts) applies through `mergeChanges`, and so do the tests.
  */
 import type { Change } from "@vlcn.io/ws-common";
+import { applyTextChange, isMergedText } from "../merge/cellMerge";
 import type { SqlValue, SqliteConnection } from "./sqlite/connection";
 
 /** The columns `rowToChange` expects, in order; `siteId` "NULL" leaves the origin out. */
@@ -52,20 +53,27 @@ export async function pullChanges(db: SqliteConnection, since: bigint): Promise<
 }
 
 /**
- * Merges changes received from `sender`; call it inside a transaction. Every change is attributed
+ * Merges changes received from `sender`; call it inside a transaction. Returns how many local
+ * writes the text merge made (they must be pushed like any local edit). Every change is attributed
  * to `sender`, whatever site id it carries: the server sends none (it would be stored as null,
  * which cr-sqlite reads as a local write and pushes back out as this device's own), and the
  * device excludes the server's site id when it pulls, so nothing it received goes back.
  */
-export async function mergeChanges(db: SqliteConnection, sender: Uint8Array, changes: readonly Change[]): Promise<void> {
+export async function mergeChanges(db: SqliteConnection, sender: Uint8Array, changes: readonly Change[]): Promise<number> {
+  let localWrites = 0;
   for (const [table, pk, cid, val, colVersion, dbVersion, , cl, seq] of changes) {
-    await db.exec(APPLY_SQL, [table, pk, cid, val as SqlValue, colVersion, dbVersion, sender, cl, seq]);
+    const apply = async () => void (await db.exec(APPLY_SQL, [table, pk, cid, val as SqlValue, colVersion, dbVersion, sender, cl, seq]));
+    // Text cells merge with this device's unacknowledged edits (web/src/merge/cellMerge.ts); a
+    // merge, or a revision kept, is a local write that must be pushed.
+    if (typeof val === "string" && isMergedText(table, cid)) localWrites += Number(await applyTextChange(db, { table, pk, cid, val }, apply));
+    else await apply();
   }
+  return localWrites;
 }
 
 /** `mergeChanges` in a transaction of its own: all or nothing. */
-export async function applyChanges(db: SqliteConnection, sender: Uint8Array, changes: readonly Change[]): Promise<void> {
-  await db.transaction(() => mergeChanges(db, sender, changes));
+export async function applyChanges(db: SqliteConnection, sender: Uint8Array, changes: readonly Change[]): Promise<number> {
+  return db.transaction(() => mergeChanges(db, sender, changes));
 }
 
 export async function siteIdOf(db: SqliteConnection): Promise<Uint8Array> {

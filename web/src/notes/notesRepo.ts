@@ -2,10 +2,11 @@
 import { and, desc, eq, gte, inArray, isNotNull, isNull, lte, sql, type SQL } from "drizzle-orm";
 import { BULK_INSERT_ROWS_PER_STATEMENT, MAX_NOTE_TEXT_CHARS } from "../../../shared/constants";
 import { newId } from "../../../shared/ids";
-import { noteEntities, notes, type NewNote, type Note } from "../../../shared/schema";
+import { noteEntities, noteRevisions, notes, type NewNote, type Note } from "../../../shared/schema";
 import type { AppDatabase } from "../db/drizzle";
 import { entityStatements } from "../entities/entitiesRepo";
 import { toFtsQuery } from "../search/searchQuery";
+import { revisionBeforeEdit } from "./historyRepo";
 
 /** Refuses text that could not sync (a cell must fit in one frame), before anything is written. */
 export function checkNoteSize(fields: { title?: string | null; body?: string | null }): void {
@@ -71,12 +72,22 @@ export async function createNote(db: AppDatabase, fields: { title?: string; body
 }
 
 /** Saves edited text and, in the same transaction, the entities it mentions. */
-export async function saveNoteText(db: AppDatabase, id: string, text: { title: string; body: string }): Promise<void> {
+/**
+ * Writes only the fields given: a field the user did not edit is never written back, so it cannot
+ * undo another device's change to it. `shown` is the whole text on screen, for the note's
+ * entities; without it the stored text is read first. One batch, sent at once when `shown` is
+ * given (the editor's save before the page is released must not wait for a read).
+ */
+export async function saveNoteText(db: AppDatabase, id: string, text: { title?: string; body?: string }, shown?: { title: string; body: string }): Promise<void> {
   checkNoteSize(text);
   const now = Date.now();
+  const current = shown ?? (await getNote(db, id));
+  const full = { title: text.title ?? current?.title ?? "", body: text.body ?? current?.body ?? "" };
+  // The text as it was goes to history first (at most every few minutes of typing).
   await db.batch([
-    db.update(notes).set({ title: text.title, body: text.body, updatedAt: now }).where(eq(notes.id, id)),
-    ...(await entityStatements(db, id, `${text.title}\n${text.body}`, now)),
+    revisionBeforeEdit(db, id, now),
+    db.update(notes).set({ ...text, updatedAt: now }).where(eq(notes.id, id)),
+    ...(await entityStatements(db, id, `${full.title}\n${full.body}`, now)),
   ]);
 }
 
@@ -90,7 +101,8 @@ export const restoreFromTrash = (db: AppDatabase, id: string) => updateNote(db, 
 
 /** Removes the note for good, on every device (a delete beats concurrent edits elsewhere). */
 export async function deleteNote(db: AppDatabase, id: string): Promise<void> {
-  await db.batch([db.delete(noteEntities).where(eq(noteEntities.noteId, id)), db.delete(notes).where(eq(notes.id, id))]);
+  // Its history goes with it (a note in the trash keeps it until then).
+  await db.batch([db.delete(noteEntities).where(eq(noteEntities.noteId, id)), db.delete(noteRevisions).where(eq(noteRevisions.noteId, id)), db.delete(notes).where(eq(notes.id, id))]);
 }
 
 /** Deletes every note in the trash for good. */
@@ -98,7 +110,11 @@ export async function emptyTrash(db: AppDatabase): Promise<number> {
   const trashed = await db.select({ id: notes.id }).from(notes).where(isNotNull(notes.trashedAt));
   if (trashed.length === 0) return 0;
   const ids = trashed.map((n) => n.id);
-  await db.batch([db.delete(noteEntities).where(inArray(noteEntities.noteId, ids)), db.delete(notes).where(inArray(notes.id, ids))]);
+  await db.batch([
+    db.delete(noteEntities).where(inArray(noteEntities.noteId, ids)),
+    db.delete(noteRevisions).where(inArray(noteRevisions.noteId, ids)),
+    db.delete(notes).where(inArray(notes.id, ids)),
+  ]);
   return ids.length;
 }
 

@@ -252,6 +252,7 @@ export class SyncClient {
         this.#sentSinceAck += this.#lastPullCount;
         this.#activity.add("sent", `sent ${this.#lastPullCount} change${this.#lastPullCount === 1 ? "" : "s"}`);
       },
+      onLocalWrites: () => this.notifyLocalChange(),
     });
     const transport = new SyncTransport({
       serverUrl,
@@ -263,6 +264,7 @@ export class SyncClient {
         this.#logTransport(state);
         this.#transportState = state;
         if (state.kind !== "open") this.#streaming = false;
+        if (state.kind !== "open") syncDb.forgetUnacknowledged();
         this.#update();
       },
       onStreaming: () => {
@@ -277,6 +279,7 @@ export class SyncClient {
           this.#activity.add("acknowledged", `the server stored ${this.#sentSinceAck} change${this.#sentSinceAck === 1 ? "" : "s"}`);
           this.#sentSinceAck = 0;
         }
+        if (!transport.unacknowledged) void syncDb.acknowledgeSent().catch(() => undefined); // only a later merge's base is affected
         this.#update();
       },
       onApplyError: (error) => {

@@ -13,6 +13,7 @@ import { OUTBOUND_FRAME_TARGET_BYTES, PULL_PAGE_CHANGES } from "../../../shared/
 import { changeWireSize } from "../../../shared/wireSize";
 import { changeColumns, mergeChanges, rowToChange } from "../db-worker/changes";
 import { oversizeOf, recordHeld } from "./heldChanges";
+import { cellKey, isMergedText, setAncestors, type TextCell } from "../merge/cellMerge";
 import type { SqliteConnection, SqlValue } from "../db-worker/sqlite/connection";
 
 /** Runs `fn` with the connection to itself: no other request may interleave with it. */
@@ -29,6 +30,8 @@ export interface SyncDbHooks {
   onSent?(): void;
   /** Changes no frame can carry were held aside (see heldChanges.ts). */
   onHeld?(count: number): void;
+  /** Applying received changes wrote local edits (a text merge) that must be pushed. */
+  onLocalWrites?(): void;
 }
 
 // Site ids are left out: the server attributes every change to the device on the socket.
@@ -47,6 +50,9 @@ export class SyncDb implements DB {
   #partial: { version: bigint; nextSeq: number } | undefined;
   /** Where the last pull stopped; becomes `#partial` only when that chunk is actually sent. */
   #pulledTo: { version: bigint; nextSeq: number; cut: boolean } | undefined;
+  /** Text cells in the last pulled chunk, and those sent and not yet acknowledged (by cell). */
+  #pulledCells: TextCell[] = [];
+  #awaitingAck = new Map<string, TextCell>();
 
   readonly siteid: Uint8Array;
 
@@ -109,6 +115,9 @@ export class SyncDb implements DB {
       await this.#exclusive((db) => recordHeld(db, held));
       this.#hooks.onHeld?.(held.length);
     }
+    this.#pulledCells = changes
+      .filter(([table, , cid, val]) => typeof val === "string" && isMergedText(table, cid))
+      .map(([table, pk, cid, val]) => ({ table, pk, cid, val: val as string }));
     const cut = changes.length > 0 && (consumed < rows.length || rows.length === PULL_PAGE_CHANGES);
     if (changes.length > 0) {
       const last = changes[changes.length - 1]!;
@@ -144,20 +153,44 @@ export class SyncDb implements DB {
     this.#hooks.onSent?.();
     const pulled = this.#pulledTo;
     this.#pulledTo = undefined;
+    for (const cell of this.#pulledCells.splice(0)) this.#awaitingAck.set(cellKey(cell), cell);
     this.#partial = pulled?.cut ? { version: pulled.version, nextSeq: pulled.nextSeq } : undefined;
     // The stock stream pulls again only on a change event: raise one to drain the backlog.
     if (pulled?.cut) setTimeout(() => this.#emit(), 0);
   }
 
+  /**
+   * The server has stored everything sent so far (a Pong answered every Ping): the text values
+   * sent become their cells' ancestors for three-way merges (web/src/merge/cellMerge.ts).
+   */
+  async acknowledgeSent(): Promise<void> {
+    if (this.#awaitingAck.size === 0) return;
+    const cells = [...this.#awaitingAck.values()];
+    this.#awaitingAck.clear();
+    await this.#exclusive((db) => db.transaction(() => setAncestors(db, cells)));
+  }
+
+  /** The connection dropped: what was sent may not be stored, so it must not become an ancestor. */
+  forgetUnacknowledged(): void {
+    this.#awaitingAck.clear();
+  }
+
   async applyChangesetAndSetLastSeen(changes: readonly Change[], siteId: Uint8Array, end: readonly [bigint, number]): Promise<void> {
     this.#hooks.onApplyStart?.(changes.length);
+    // A value received for a cell is newer server state than one sent before it.
+    for (const [table, pk, cid] of changes) this.#awaitingAck.delete(cellKey({ table, pk, cid }));
     try {
-      await this.#exclusive((db) =>
+      const localWrites = await this.#exclusive((db) =>
         db.transaction(async () => {
-          await mergeChanges(db, siteId, changes);
+          const written = await mergeChanges(db, siteId, changes);
           await db.exec(TRACK_PEER, [siteId, end[0]]);
+          return written;
         }),
       );
+      if (localWrites > 0) {
+        if (this.#hooks.onLocalWrites) this.#hooks.onLocalWrites();
+        else this.#emit();
+      }
     } finally {
       this.#hooks.onApplyEnd?.();
     }

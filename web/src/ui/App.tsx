@@ -1,4 +1,6 @@
 import { createSignal, For, Match, onCleanup, onMount, Show, Switch } from "solid-js";
+import { HISTORY_PRUNE_DELAY_MS } from "../../../shared/constants";
+import { pruneHistory } from "../notes/historyRepo";
 import type { SyncStatus } from "../../../shared/syncStatus";
 import type { DbStatus } from "../db/protocol";
 import { createNote } from "../notes/notesRepo";
@@ -44,6 +46,11 @@ export function App() {
     if (link) askAboutLink(link);
   };
   onMount(takeLink);
+  // History retention (shared/constants.ts): pruned once per start, after the first screen.
+  onMount(() => {
+    const timer = setTimeout(() => void pruneHistory(db).catch(() => undefined), HISTORY_PRUNE_DELAY_MS); // retried next start
+    onCleanup(() => clearTimeout(timer));
+  });
   // A sign-in or link-code link opened while the app is already open.
   window.addEventListener("hashchange", takeLink);
   onCleanup(() => window.removeEventListener("hashchange", takeLink));

@@ -1,8 +1,12 @@
-import { createEffect, createSignal, For, onCleanup, Show } from "solid-js";
+import { createEffect, createSignal, For, onCleanup, Show, untrack } from "solid-js";
 import { AUTOSAVE_DELAY_MS } from "../../../shared/constants";
 import { createLiveQuery } from "../db/live";
 import { backlinks, entitiesOfNote } from "../entities/entitiesRepo";
+import { mergeText } from "../merge/textMerge";
+import { openConflicts, resolveConflict, type Resolution } from "../notes/conflictsRepo";
 import { deleteNote, getNote, moveToTrash, restoreFromTrash, saveNoteText, updateNote } from "../notes/notesRepo";
+import { caretAfterChange } from "./caret";
+import { HistoryPanel } from "./HistoryPanel";
 import { addReminder, deleteReminder, markDone, markUndone, remindersOfNote } from "../reminders/remindersRepo";
 import { createAction } from "./action";
 import { useDb } from "./dbContext";
@@ -14,8 +18,9 @@ const SIGIL: Record<string, string> = { tag: "#", person: "@", link: "→ " };
 
 /**
  * Edits one note with autosave: no save button. Keystrokes are saved after a short pause, and at
- * once on blur, when the page is hidden and before the database is released. Edits arriving from
- * other devices show up in a field unless the user is typing in it.
+ * once on blur, when the page is hidden and before the database is released. Only the fields the
+ * user edited are written. Edits arriving from other devices show up at once, also in the field
+ * being typed in: merged with what is typed and not saved yet, the caret kept in place.
  */
 export function NoteEditor(props: {
   noteId: string;
@@ -36,43 +41,68 @@ export function NoteEditor(props: {
     () => note.data()?.title,
   );
   const reminders = createLiveQuery(client, (d) => remindersOfNote(d, props.noteId));
+  const conflicts = createLiveQuery(client, (d) => openConflicts(d, props.noteId));
+  const [comparing, setComparing] = createSignal(false);
+  const [showHistory, setShowHistory] = createSignal(false);
   const [draft, setDraft] = createSignal<Record<Field, string>>({ title: "", body: "" });
+  /** The stored value each field's draft started from; a remote change is merged against it. */
+  const base: Record<Field, string | undefined> = { title: undefined, body: undefined };
+  const inputs: Partial<Record<Field, HTMLInputElement | HTMLTextAreaElement>> = {};
   // Two actions, so that a button that works does not hide that the text is still unsaved.
   const saving = createAction();
   const acting = createAction();
   const [due, setDue] = createSignal("");
-  let dirty = false;
-  let focused: Field | undefined;
+  const dirty = new Set<Field>();
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   createEffect(() => {
     const current = note.data();
     if (!current) return;
-    setDraft((d) => ({
-      title: dirty || focused === "title" ? d.title : current.title,
-      body: dirty || focused === "body" ? d.body : current.body,
-    }));
+    const next = { ...untrack(draft) };
+    for (const f of ["title", "body"] as const) {
+      const stored = current[f];
+      if (stored === base[f]) continue;
+      const shown = next[f];
+      // Unsaved typing merges with the stored change; otherwise the stored value is shown.
+      next[f] = dirty.has(f) && base[f] !== undefined ? mergeText(base[f], shown, stored).text : stored;
+      base[f] = stored;
+      const el = inputs[f];
+      if (el && document.activeElement === el && next[f] !== shown) {
+        const [start, end] = [el.selectionStart ?? 0, el.selectionEnd ?? 0];
+        queueMicrotask(() => el.setSelectionRange(caretAfterChange(shown, next[f], start), caretAfterChange(shown, next[f], end)));
+      }
+    }
+    setDraft(next);
   });
 
   const save = (): Promise<void> => {
     clearTimeout(timer);
     timer = undefined;
-    if (!dirty) return Promise.resolve();
-    dirty = false;
-    const text = draft();
+    if (dirty.size === 0) return Promise.resolve();
+    const edited = [...dirty];
+    dirty.clear();
+    const text: { title?: string; body?: string } = {};
+    for (const f of edited) text[f] = base[f] = draft()[f];
     return saving
       .run(() =>
-        saveNoteText(db, props.noteId, text).catch((e: unknown) => {
-          dirty = true; // the next blur, pause or suspend tries again
+        saveNoteText(db, props.noteId, text, draft()).catch((e: unknown) => {
+          for (const f of edited) dirty.add(f); // the next blur, pause or suspend tries again
           throw e;
         }),
       )
       .then(() => undefined);
   };
 
+  const resolve = (choice: Resolution) =>
+    void acting.run(async () => {
+      await save();
+      for (const conflict of conflicts.data() ?? []) await resolveConflict(db, conflict, choice);
+      setComparing(false);
+    });
+
   const edit = (field: Field, value: string) => {
     setDraft((d) => ({ ...d, [field]: value }));
-    dirty = true;
+    dirty.add(field);
     clearTimeout(timer);
     timer = setTimeout(() => void save(), AUTOSAVE_DELAY_MS);
   };
@@ -91,11 +121,8 @@ export function NoteEditor(props: {
   const field = (name: Field) => ({
     value: draft()[name],
     onInput: (e: InputEvent & { currentTarget: HTMLInputElement | HTMLTextAreaElement }) => edit(name, e.currentTarget.value),
-    onFocus: () => (focused = name),
-    onBlur: () => {
-      focused = undefined;
-      void save();
-    },
+    ref: (el: HTMLInputElement | HTMLTextAreaElement) => (inputs[name] = el),
+    onBlur: () => void save(),
   });
 
   const act = (action: () => Promise<unknown>) => void acting.run(action);
@@ -125,7 +152,7 @@ export function NoteEditor(props: {
                       type="button"
                       class="danger"
                       onClick={() => {
-                        dirty = false;
+                        dirty.clear();
                         act(() => deleteNote(db, props.noteId).then(props.onClose));
                       }}
                     >
@@ -144,7 +171,49 @@ export function NoteEditor(props: {
                   Move to trash
                 </button>
               </Show>
+              <button type="button" aria-expanded={showHistory()} onClick={() => setShowHistory(!showHistory())}>
+                History
+              </button>
             </div>
+            <Show when={showHistory()}>
+              <HistoryPanel noteId={props.noteId} current={current()} beforeRestore={save} />
+            </Show>
+            <Show when={(conflicts.data() ?? []).length > 0}>
+              <button type="button" class="note-versions" aria-expanded={comparing()} onClick={() => setComparing(!comparing())}>
+                {(conflicts.data() ?? []).length + 1} versions
+              </button>
+            </Show>
+            <Show when={comparing() && (conflicts.data() ?? [])[0]}>
+              {(other) => (
+                <div class="versions" aria-label="Compare versions">
+                  <p class="muted">This note was changed on two devices at once. Both versions are kept until you choose.</p>
+                  <div class="versions-side-by-side">
+                    <section aria-label="This version">
+                      <h3>This version</h3>
+                      <strong>{current().title}</strong>
+                      <pre>{current().body}</pre>
+                    </section>
+                    <section aria-label="Other version">
+                      <h3>Other version</h3>
+                      <strong>{other().title}</strong>
+                      <pre>{other().body}</pre>
+                    </section>
+                  </div>
+                  <div class="editor-bar">
+                    <button type="button" onClick={() => resolve("current")}>
+                      Keep this version
+                    </button>
+                    <button type="button" onClick={() => resolve("other")}>
+                      Keep the other version
+                    </button>
+                    <button type="button" onClick={() => resolve("both")}>
+                      Keep both
+                    </button>
+                  </div>
+                  <p class="muted">To combine them by hand, edit this version, then choose Keep this version.</p>
+                </div>
+              )}
+            </Show>
             <label class="visually-hidden" for="note-title">
               Title
             </label>
@@ -152,10 +221,11 @@ export function NoteEditor(props: {
               id="note-title"
               class="title-input"
               placeholder="Title"
+              {...field("title")}
               ref={(el) => {
+                inputs.title = el;
                 if (props.autoFocus) queueMicrotask(() => (el.focus(), props.onFocused?.()));
               }}
-              {...field("title")}
             />
             <label class="visually-hidden" for="note-body">
               Body

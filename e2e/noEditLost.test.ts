@@ -1,0 +1,204 @@
+/**
+ * No edit is ever lost, as two people with two devices of one user would find it: separate
+ * Chromium contexts against the real local Worker, each device's database checked, not only the screen.
+ */
+import { join } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { addNote, notesSnapshot, openApp, openNote, signedInDevice, sql, waitForSync } from "./app";
+import { ROOT } from "../scripts/lib/localServer.ts";
+import { browserSession } from "./session";
+
+const baseUrl = inject("baseUrl");
+const authSecret = inject("authSecret");
+const TMP = join(ROOT, ".tmp");
+
+describe("no edit is ever lost", () => {
+  const session = browserSession();
+  const user = () => `u-${Math.random().toString(36).slice(2, 10)}`;
+
+  async function device(userId: string, deviceId: string): Promise<{ page: Page; context: BrowserContext }> {
+    const context = await session.context({ acceptDownloads: true });
+    const page = await context.newPage();
+    await signedInDevice(page, baseUrl, authSecret, userId, deviceId);
+    return { page, context };
+  }
+
+  async function expectSame(a: Page, b: Page, timeout = 30_000) {
+    const both = async () => [JSON.stringify(await notesSnapshot(a)), JSON.stringify(await notesSnapshot(b))];
+    try {
+      await expect.poll(async () => new Set(await both()).size, { timeout }).toBe(1);
+    } catch (e) {
+      const status = await Promise.all([a, b].map((p) => p.locator(".sync-indicator").textContent()));
+      throw new Error(`devices differ: ${(await both()).join(" / ")}; status: ${status.join(" / ")}`, { cause: e });
+    }
+  }
+
+  const bodyOf = async (page: Page, title: string) => ((await sql(page, "SELECT body FROM notes WHERE title = ?", [title]))[0]?.[0] ?? null) as string | null;
+
+  /** A note with `body` made on A and present on B. */
+  async function sharedNote(a: Page, b: Page, title: string, body: string) {
+    await addNote(a, title);
+    await openNote(a, title);
+    await a.getByLabel("Body").fill(body);
+    await a.getByLabel("Title", { exact: true }).focus(); // blur saves at once
+    await expect.poll(() => bodyOf(b, title), { timeout: 10_000 }).toBe(body);
+    await waitForSync(a, "synced");
+    await waitForSync(b, "synced");
+  }
+
+  it("two devices offline append different paragraphs: both paragraphs are in the note on both", async () => {
+    const u = user();
+    const { page: a, context: ca } = await device(u, "phone");
+    const { page: b, context: cb } = await device(u, "laptop");
+    await sharedNote(a, b, "Trip", "Day 1: Lisbon.");
+    await ca.setOffline(true);
+    await cb.setOffline(true);
+    await waitForSync(a, "offline");
+    await waitForSync(b, "offline");
+    await openNote(a, "Trip");
+    await a.getByLabel("Body").fill("Day 1: Lisbon.\n\nDay 2: Porto.");
+    await a.getByLabel("Title", { exact: true }).focus();
+    await openNote(b, "Trip");
+    await b.getByLabel("Body").fill("Day 1: Lisbon.\n\nDay 2: book the hotel in Sintra.");
+    await b.getByLabel("Title", { exact: true }).focus();
+    await expect.poll(() => bodyOf(b, "Trip")).toContain("Sintra");
+    await ca.setOffline(false);
+    await cb.setOffline(false);
+    await expectSame(a, b);
+    for (const page of [a, b]) {
+      const body = (await bodyOf(page, "Trip"))!;
+      expect(body).toContain("Day 2: Porto.");
+      expect(body).toContain("Day 2: book the hotel in Sintra.");
+      expect(body.match(/Day 1: Lisbon\./g)).toHaveLength(1);
+    }
+  });
+
+  it("the same line changed on both: one line in the note, the other in a conflict revision, '2 versions' on both until resolved on one", async () => {
+    const u = user();
+    const { page: a, context: ca } = await device(u, "phone");
+    const { page: b, context: cb } = await device(u, "laptop");
+    await sharedNote(a, b, "Plan", "Meet at noon.\nBring maps.");
+    await ca.setOffline(true);
+    await cb.setOffline(true);
+    await waitForSync(a, "offline");
+    await waitForSync(b, "offline");
+    await openNote(a, "Plan");
+    await a.getByLabel("Body").fill("Meet at the station.\nBring maps.");
+    await a.getByLabel("Title", { exact: true }).focus();
+    await openNote(b, "Plan");
+    await b.getByLabel("Body").fill("Meet at the museum.\nBring maps.");
+    await b.getByLabel("Title", { exact: true }).focus();
+    await expect.poll(() => bodyOf(b, "Plan")).toContain("museum");
+    await ca.setOffline(false);
+    await cb.setOffline(false);
+    await expectSame(a, b);
+    const body = (await bodyOf(a, "Plan"))!;
+    const kept = body.includes("station") ? "station" : "museum";
+    const other = kept === "station" ? "museum" : "station";
+    expect(body).not.toContain(other);
+    for (const page of [a, b]) {
+      await expect.poll(() => sql(page, "SELECT count(*) FROM note_revisions WHERE kind = 'conflict' AND body LIKE ?", [`%${other}%`]), { timeout: 10_000 }).toEqual([[1]]);
+      await page.locator(".note-versions", { hasText: "2 versions" }).first().waitFor({ timeout: 10_000 });
+      await page.locator(".editor .note-versions", { hasText: "2 versions" }).waitFor({ timeout: 10_000 });
+    }
+    // A JSON backup keeps the conflict: restored on a wiped device, the note still shows 2 versions.
+    const restored = await restoredFromBackup(a);
+    await restored.locator(".note-versions", { hasText: "2 versions" }).first().waitFor({ timeout: 10_000 });
+    expect(await sql(restored, "SELECT id, kind, body FROM note_revisions ORDER BY id")).toEqual(await sql(a, "SELECT id, kind, body FROM note_revisions ORDER BY id"));
+
+    // Resolve on A by keeping both; B's "2 versions" goes away and both texts are in the note.
+    await a.locator(".editor .note-versions").click();
+    await a.getByRole("button", { name: "Keep both" }).click();
+    for (const page of [a, b]) {
+      await expect.poll(() => page.locator(".note-versions").count(), { timeout: 10_000 }).toBe(0);
+    }
+    await expectSame(a, b);
+    const resolved = (await bodyOf(b, "Plan"))!;
+    expect(resolved).toContain("station");
+    expect(resolved).toContain("museum");
+  });
+
+  /** Exports a JSON backup on `page` and imports it on a new, empty device. */
+  async function restoredFromBackup(page: Page): Promise<Page> {
+    await page.getByRole("button", { name: "Settings", exact: true }).click();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export full backup (JSON)" }).click()]);
+    const path = join(TMP, `noEditLost-${Date.now()}.json`);
+    await download.saveAs(path);
+    await page.getByRole("button", { name: "Notes", exact: true }).click();
+    const wiped = await (await session.context()).newPage();
+    await openApp(wiped, baseUrl);
+    await wiped.getByRole("button", { name: "Settings", exact: true }).click();
+    await wiped.getByLabel(/^Import notes/).setInputFiles(path);
+    await wiped.getByText(/^Imported \d+ notes?\./).waitFor();
+    await wiped.getByRole("button", { name: "Notes", exact: true }).click();
+    return wiped;
+  }
+
+  it("restores a version from history as a new edit; history survives a JSON backup", async () => {
+    const { page: a } = await device(user(), "phone");
+    await addNote(a, "Essay");
+    await openNote(a, "Essay");
+    await a.getByLabel("Body").fill("version one");
+    await a.getByLabel("Title", { exact: true }).focus();
+    await expect.poll(() => bodyOf(a, "Essay")).toBe("version one");
+    // Revisions are taken at most every few minutes of typing: let that time pass.
+    await sql(a, "UPDATE note_revisions SET created_at = created_at - 600000");
+    await a.getByLabel("Body").fill("version two");
+    await a.getByLabel("Title", { exact: true }).focus();
+    await expect.poll(() => sql(a, "SELECT body FROM note_revisions WHERE kind = 'edit' ORDER BY created_at DESC LIMIT 1")).toEqual([["version one"]]);
+    await a.getByRole("button", { name: "History" }).click();
+    await a.locator(".history-list button").first().click();
+    await expect.poll(() => a.locator(".history-text").textContent()).toBe("version one");
+    await a.getByRole("button", { name: "Restore this version" }).click();
+    await expect.poll(() => bodyOf(a, "Essay")).toBe("version one");
+    await expect.poll(() => a.getByLabel("Body").inputValue()).toBe("version one");
+    // The restore is itself in history: the text it replaced is kept.
+    expect(await sql(a, "SELECT body FROM note_revisions WHERE kind = 'restore'")).toEqual([["version two"]]);
+
+    const restored = await restoredFromBackup(a);
+    expect(await sql(restored, "SELECT kind, body, created_at FROM note_revisions ORDER BY created_at, id")).toEqual(
+      await sql(a, "SELECT kind, body, created_at FROM note_revisions ORDER BY created_at, id"),
+    );
+  });
+
+  it("A's body is focused and idle while B adds a paragraph: A shows it, and A's next word keeps it", async () => {
+    const u = user();
+    const { page: a } = await device(u, "phone");
+    const { page: b } = await device(u, "laptop");
+    await sharedNote(a, b, "Focus", "First paragraph.");
+    await openNote(a, "Focus");
+    const body = a.getByLabel("Body");
+    await body.click();
+    await a.keyboard.press("End");
+    await openNote(b, "Focus");
+    await b.getByLabel("Body").fill("First paragraph.\n\nFrom the laptop.");
+    await b.getByLabel("Title", { exact: true }).focus();
+    await expect.poll(() => body.inputValue(), { timeout: 5_000 }).toContain("From the laptop.");
+    // The caret stayed where A left it (end of the first paragraph), and typing keeps B's paragraph.
+    await a.keyboard.type(" More");
+    await expect.poll(() => body.inputValue()).toBe("First paragraph. More\n\nFrom the laptop.");
+    await a.getByLabel("Title", { exact: true }).focus();
+    await expect.poll(() => bodyOf(b, "Focus"), { timeout: 10_000 }).toBe("First paragraph. More\n\nFrom the laptop.");
+    expect(await bodyOf(a, "Focus")).toBe("First paragraph. More\n\nFrom the laptop.");
+  });
+
+  it("A types in the body while B renames the note: B's title survives on both", async () => {
+    const u = user();
+    const { page: a } = await device(u, "phone");
+    const { page: b } = await device(u, "laptop");
+    await sharedNote(a, b, "Old name", "Some text.");
+    await openNote(a, "Old name");
+    await a.getByLabel("Body").click();
+    await a.keyboard.press("End");
+    await a.keyboard.type(" one");
+    await openNote(b, "Old name");
+    await b.getByLabel("Title", { exact: true }).fill("New name");
+    await b.getByLabel("Body").focus();
+    await expect.poll(() => sql(a, "SELECT title FROM notes"), { timeout: 10_000 }).toEqual([["New name"]]);
+    await a.keyboard.type(" two");
+    await a.getByLabel("Title", { exact: true }).focus();
+    await expectSame(a, b);
+    expect(await sql(b, "SELECT title, body FROM notes")).toEqual([["New name", "Some text. one two"]]);
+  });
+});

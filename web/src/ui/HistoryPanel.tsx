@@ -1,0 +1,64 @@
+import { createSignal, For, Show } from "solid-js";
+import type { NoteRevision } from "../../../shared/schema";
+import { createLiveQuery } from "../db/live";
+import { noteHistory, restoreRevision } from "../notes/historyRepo";
+import { createAction } from "./action";
+import { useDb } from "./dbContext";
+import { ErrorText } from "./ErrorText";
+
+const KIND: Record<string, string> = {
+  edit: "Before editing",
+  restore: "Before a restore",
+  replaced: "Replaced by another device",
+  conflict: "Other version (edited at the same time)",
+};
+
+/** A note's revisions, newest first; one opens to show its text and can be restored. */
+export function HistoryPanel(props: { noteId: string; current: { title: string; body: string }; beforeRestore: () => Promise<void> }) {
+  const { client, db } = useDb();
+  const history = createLiveQuery(client, (d) => noteHistory(d, props.noteId));
+  const [open, setOpen] = createSignal<NoteRevision>();
+  const restoring = createAction();
+  return (
+    <div class="history" aria-label="History">
+      <Show when={(history.data() ?? []).length > 0} fallback={<p class="muted">No earlier versions yet.</p>}>
+        <ul class="history-list">
+          <For each={history.data()}>
+            {(r) => (
+              <li>
+                <button type="button" class="link" aria-pressed={open()?.id === r.id} onClick={() => setOpen(r)}>
+                  {new Date(r.createdAt).toLocaleString()} · {KIND[r.kind] ?? r.kind}
+                </button>
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+      <Show when={open()}>
+        {(r) => (
+          <div class="history-revision">
+            <Show when={r().title !== props.current.title}>
+              <p>
+                Title: <del>{props.current.title}</del> → <ins>{r().title}</ins>
+              </p>
+            </Show>
+            <pre class="history-text">{r().body}</pre>
+            <button
+              type="button"
+              onClick={() =>
+                void restoring.run(async () => {
+                  await props.beforeRestore();
+                  await restoreRevision(db, r());
+                  setOpen(undefined);
+                })
+              }
+            >
+              Restore this version
+            </button>
+          </div>
+        )}
+      </Show>
+      <ErrorText message={restoring.error()} prefix="Not restored: " />
+    </div>
+  );
+}
