@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { appSuite } from "./appSuite.ts";
 import { localDbSuite } from "./localDb.ts";
 import { mergeSuite } from "./merge.ts";
+import { reconnectsSuite } from "./reconnects.ts";
 import { syncDevicesSuite } from "./syncDevices.ts";
 import { syncServerSuite } from "./syncServer.ts";
 import { REPORT_JSON, writeReport, type Metric } from "./report.ts";
@@ -16,6 +17,7 @@ if (!only || only === "merge") metrics.push(...(await mergeSuite()));
 if (!only || only === "sync") metrics.push(...(await syncServerSuite()));
 if (!only || only === "devices") metrics.push(...(await syncDevicesSuite()));
 if (!only || only === "app") metrics.push(...(await appSuite()));
+if (!only || only === "reconnects") metrics.push(...(await reconnectsSuite()));
 // A partial run keeps the other suites' last figures, so the report always covers everything.
 const previous = existsSync(REPORT_JSON) ? (JSON.parse(readFileSync(REPORT_JSON, "utf8")).metrics as Metric[]) : [];
 const ran = new Set(metrics.map((m) => m.suite));
