@@ -23,10 +23,9 @@ describe("bounded reconnects under a permanent refusal", () => {
     expect(seen.total).toBeGreaterThan(1); // it keeps trying
     expect(seen.worstMinute).toBeLessThanOrEqual(MAX_RECONNECTS_PER_MINUTE);
     expect(seen.shown.length).toBeGreaterThan(0);
-    for (const status of seen.shown) {
-      expect(status).toMatch(/^refused: .*Too many windows or devices/);
-      expect(status).not.toMatch(/Offline/);
-    }
+    // Between attempts it names the refusal; during one it may say it is connecting; never Offline.
+    expect(seen.shown.some((status) => /^refused: .*Too many windows or devices/.test(status))).toBe(true);
+    for (const status of seen.shown) expect(status).not.toMatch(/Offline|^synced|^signed-out/i);
     // The activity log on the device records the refusal with its code.
     const refusals = await sql(page, "SELECT count(*) FROM sync_activity WHERE kind = 'refused' AND detail LIKE '%4429%'");
     expect(Number(refusals[0]![0])).toBeGreaterThan(0);
