@@ -184,18 +184,24 @@ describe("the CoBrain app", () => {
     await waitForNote(p, "Made from the keyboard");
   });
 
-  it("writes screenshots of the main screens at phone and desktop sizes", async () => {
+  it("writes screenshots of the main screens at phone and desktop sizes, none wider than the screen", async () => {
+    // A phone never scrolls sideways: each screen's content fits the viewport's width.
+    const fitsWidth = (p: Page) => p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
     for (const [name, viewport] of [["phone", { width: 390, height: 844 }], ["desktop", { width: 1280, height: 800 }]] as const) {
       const p = await page(viewport);
       await signedInDevice(p, baseUrl, authSecret, `shots-${name}-${Date.now()}`, name);
       for (const title of ["Welcome to CoBrain", "Trip to Kyoto", "Reading list"]) await addNote(p, title);
       await p.screenshot({ path: join(SHOTS, `${name}-notes.png`) });
+      expect(await fitsWidth(p), `${name} notes list fits the width`).toBe(true);
       await openNote(p, "Trip to Kyoto");
       await p.getByLabel("Body").fill("Temples with @anna #travel, see [[Reading list]]");
       await expect.poll(() => p.locator(".chips .chip").count()).toBe(3);
       await p.screenshot({ path: join(SHOTS, `${name}-editor.png`) });
+      expect(await fitsWidth(p), `${name} editor fits the width`).toBe(true);
       await tab(p, "Settings");
       await p.screenshot({ path: join(SHOTS, `${name}-settings.png`), fullPage: true });
+      const widest = await p.evaluate(() => [...document.querySelectorAll("*")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).map((e) => `${e.tagName}.${e.className}`).slice(0, 8).join(" "));
+      expect(await fitsWidth(p), `${name} settings fit the width (${widest})`).toBe(true);
     }
   });
 });
