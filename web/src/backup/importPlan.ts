@@ -10,7 +10,7 @@ import type { DbClient } from "../db/client";
 import type { AppDatabase } from "../db/drizzle";
 import { ImportError, parseNotesJson } from "../notes/importNotes";
 import { revisionBeforeReplace } from "../notes/historyRepo";
-import { importNotes } from "../notes/notesRepo";
+import { checkNoteSize, importNotes } from "../notes/notesRepo";
 import { BACKUP_FORMAT, BACKUP_VERSION, restoreBackup, type Backup } from "./backup";
 import { checkBackupTables } from "./restoreCheck";
 import { readZipNotes } from "./zipImport";
@@ -81,6 +81,7 @@ export async function planImport(client: DbClient, db: AppDatabase, file: File):
 }
 
 async function planNotes(db: AppDatabase, rows: Parameters<typeof importNotes>[1]): Promise<ImportPlan> {
+  rows.forEach(checkNoteSize); // a note too long to sync is refused before the preview
   const incoming = rows.map((r) => ({ id: r.id, title: r.title ?? "", body: r.body ?? "", updatedAt: r.updatedAt ?? undefined }));
   const verdicts = await classify(db, incoming);
   const now = Date.now();
