@@ -103,9 +103,14 @@ async function planBackup(client: DbClient, db: AppDatabase, backup: Backup): Pr
   const verdicts = await classify(db, incoming);
   const skip = new Set(incoming.filter((n, i) => verdicts[i] === "skipped" && n.id).map((n) => n.id!));
   const replaced = incoming.filter((_, i) => verdicts[i] === "updated").map((n) => ({ id: n.id!, title: n.title, body: n.body, updatedAt: n.updatedAt! }));
+  const groups = group(incoming, verdicts);
   return {
     source: "backup",
-    ...group(incoming, verdicts),
-    apply: () => restoreBackup(client, db, backup, skip, replaced),
+    ...groups,
+    // Counted like a notes import: the notes new or updated, not those already the same.
+    apply: async () => {
+      await restoreBackup(client, db, backup, skip, replaced);
+      return groups.added.length + groups.updated.length;
+    },
   };
 }
