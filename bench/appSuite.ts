@@ -48,6 +48,8 @@ async function importNotes(page: Page) {
     body: `Notes about ${WORDS[(i * 7) % WORDS.length]} and ${WORDS[(i * 3) % WORDS.length]}, item ${i}. `.repeat(3),
   }));
   await page.locator('input[type="file"]').setInputFiles({ name: "notes.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(list)) });
+  // The app previews an import and asks before writing.
+  await page.getByRole("dialog", { name: /^Import / }).getByRole("button", { name: "Import", exact: true }).click({ timeout: 120_000 });
   await page.getByText(`Imported ${NOTES} notes.`).waitFor({ timeout: 120_000 });
 }
 

@@ -41,10 +41,17 @@ async function openDevice(url: string, secret: string, user: string, deviceId: s
   return { context, page };
 }
 
-function importFile(page: Page, notes: number, prefix: string) {
+async function importFile(page: Page, notes: number, prefix: string) {
   const list = Array.from({ length: notes }, (_, i) => ({ title: `${prefix} ${i}`, body: `Body of ${prefix} ${i}. `.repeat(4) }));
-  return page.locator('input[type="file"]').setInputFiles({ name: "notes.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(list)) });
+  await page.locator('input[type="file"]').setInputFiles({ name: "notes.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(list)) });
+  await confirmImport(page);
 }
+
+/** Confirms the import preview (the app asks before writing). */
+async function confirmImport(page: Page): Promise<void> {
+  await page.getByRole("dialog", { name: /^Import / }).getByRole("button", { name: "Import", exact: true }).click({ timeout: 120_000 });
+}
+
 
 /** A writes a title; B's live note list shows it. Clocks are one machine's Date.now(). */
 async function editLatency(a: Page, b: Page): Promise<number[]> {

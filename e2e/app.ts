@@ -71,3 +71,17 @@ export async function openNote(page: Page, title: string): Promise<void> {
   await page.locator(".note-open").filter({ has: page.locator(".note-title", { hasText: exact }) }).first().click();
   await expect.poll(() => page.getByLabel("Title", { exact: true }).inputValue().catch(() => undefined), { timeout: 10_000 }).toBe(title);
 }
+
+/**
+ * After a file is chosen in Import: waits for the preview (or a refusal before it), and confirms.
+ * Returns the preview's text, or undefined when the file was refused without one.
+ */
+export async function confirmImport(page: Page, timeout = 60_000): Promise<string | undefined> {
+  const dialog = page.getByRole("dialog", { name: /^Import / });
+  const refused = page.locator(".import [role=status]", { hasText: /^Nothing imported/ });
+  await dialog.or(refused).first().waitFor({ timeout });
+  if (!(await dialog.isVisible())) return undefined;
+  const text = (await dialog.textContent()) ?? "";
+  await dialog.getByRole("button", { name: "Import", exact: true }).click();
+  return text;
+}

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { ROOT } from "../scripts/lib/localServer.ts";
-import { addNote, expectTitles, noteTitles, openApp, openNote, showNotes, signedInDevice, sql, waitForNote } from "./app";
+import { addNote, confirmImport, expectTitles, noteTitles, openApp, openNote, showNotes, signedInDevice, sql, waitForNote } from "./app";
 import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
@@ -154,14 +154,90 @@ describe("the CoBrain app", () => {
     const wiped = await page();
     await tab(wiped, "Settings");
     await wiped.getByLabel(/^Import notes/).setInputFiles(jsonPath);
+    await confirmImport(wiped);
     await wiped.getByText("Imported 2 notes.").waitFor();
     expect(await sql(wiped, snapshot)).toEqual(original);
 
     const fromZip = await page();
     await tab(fromZip, "Settings");
     await fromZip.getByLabel(/^Import notes/).setInputFiles(zipPath);
+    await confirmImport(fromZip);
     await fromZip.getByText("Imported 2 notes.").waitFor();
     expect(await sql(fromZip, "SELECT title, body, pinned FROM notes ORDER BY title")).toEqual(original.map((r) => r.slice(0, 3)));
+  });
+
+  it("an import shows what it will do and asks; an older copy never replaces newer work; a newer one keeps the replaced text in History", async () => {
+    const body = async (p: Page, title: string) => (await sql(p, "SELECT body FROM notes WHERE title = ?", [title]))[0]?.[0];
+    const write = async (p: Page, title: string, text: string) => {
+      await openNote(p, title);
+      await p.getByLabel("Body").fill(text);
+      await p.getByLabel("Title", { exact: true }).focus();
+      await expect.poll(() => body(p, title)).toBe(text);
+    };
+    const exportZip = async (p: Page, name: string) => {
+      await tab(p, "Settings");
+      const [zip] = await Promise.all([p.waitForEvent("download"), p.getByRole("button", { name: "Export notes as Markdown (zip)" }).click()]);
+      const path = join(ROOT, ".tmp", `${name}-${Date.now()}.zip`);
+      await zip.saveAs(path);
+      return path;
+    };
+    const choose = async (p: Page, path: string) => {
+      await tab(p, "Settings");
+      await p.getByLabel(/^Import notes/).setInputFiles(path);
+      const preview = p.getByRole("dialog", { name: /^Import / });
+      await preview.waitFor();
+      return preview;
+    };
+    const version = async (p: Page) => sql(p, "SELECT crsql_db_version(), (SELECT count(*) FROM notes), (SELECT count(*) FROM note_revisions)");
+
+    // The phone has two notes and exports them; then "Plan" is edited: the export is now older.
+    const phone = await page();
+    await addNote(phone, "Plan");
+    await write(phone, "Plan", "first draft");
+    await addNote(phone, "Other");
+    const older = await exportZip(phone, "older");
+    await showNotes(phone);
+    await write(phone, "Plan", "second draft");
+
+    // Importing the older export: the preview says Plan is skipped; Cancel writes nothing.
+    const before = await version(phone);
+    let preview = await choose(phone, older);
+    const text = (await preview.textContent())!;
+    expect(text).toMatch(/Skipped \(this device has a newer version\): 1 note\s*Plan/);
+    expect(text).toMatch(/Already the same on this device: 1 note/);
+    expect(text).not.toMatch(/New:|Updated/);
+    await preview.getByRole("button", { name: "Cancel" }).click();
+    await phone.getByText("Import cancelled; nothing was written.").waitFor();
+    expect(await version(phone)).toEqual(before);
+
+    // Confirmed, it still keeps the newer text, and nothing is lost.
+    preview = await choose(phone, older);
+    await preview.getByRole("button", { name: "Import", exact: true }).click();
+    await phone.getByText("Imported 0 notes.").waitFor();
+    expect(await sql(phone, "SELECT title, body FROM notes ORDER BY title")).toEqual([["Other", ""], ["Plan", "second draft"]]);
+    expect(await sql(phone, "SELECT count(*) FROM note_revisions WHERE kind = 'import'")).toEqual([[0]]);
+
+    // A laptop (a separate browser, not synced) takes the older export and writes later: its copy is newer.
+    const laptop = await page();
+    await choose(laptop, older);
+    await confirmImport(laptop);
+    await laptop.getByText("Imported 2 notes.").waitFor();
+    await showNotes(laptop);
+    await write(laptop, "Plan", "third draft, from the laptop");
+    const newer = await exportZip(laptop, "newer");
+
+    preview = await choose(phone, newer);
+    expect(await preview.textContent()).toMatch(/Updated \(the file's copy is newer; this device's text is kept in the note's history\): 1 note\s*Plan/);
+    await preview.getByRole("button", { name: "Import", exact: true }).click();
+    await phone.getByText("Imported 1 notes.").waitFor();
+    expect(await body(phone, "Plan")).toBe("third draft, from the laptop");
+    expect(await sql(phone, "SELECT n.title, r.body FROM note_revisions r JOIN notes n ON n.id = r.note_id WHERE r.kind = 'import'")).toEqual([["Plan", "second draft"]]);
+    // And the person finds it in the note's History.
+    await showNotes(phone);
+    await openNote(phone, "Plan");
+    await phone.getByRole("button", { name: "History" }).click();
+    await phone.locator(".history-list button", { hasText: "Before an import" }).click();
+    await expect.poll(() => phone.locator(".history-text").textContent()).toBe("second draft");
   });
 
   it("shows storage and persistence, and answers a persistence request either way", async () => {

@@ -1,7 +1,7 @@
 /** What a device survives: its tab killed mid-sync, a full disk, and no persistent storage. */
 import type { BrowserContext } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { addNote, expectTitles, openApp, openSignInLink, signedInDevice, sql, waitForSync } from "./app";
+import { addNote, confirmImport, expectTitles, openApp, openSignInLink, signedInDevice, sql, waitForSync } from "./app";
 import { mintToken } from "../worker/auth";
 import { browserSession } from "./session";
 
@@ -22,6 +22,7 @@ describe("device-side faults", () => {
     await signedInDevice(a, baseUrl, authSecret, user, "a");
     const notes = Array.from({ length: 3_000 }, (_, i) => ({ title: `note ${i}`, body: `body ${i} `.repeat(30) }));
     await a.locator('input[type="file"]').setInputFiles({ name: "n.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(notes)) });
+    await confirmImport(a);
     await a.getByText("Imported 3000 notes.").waitFor({ timeout: 60_000 });
     await waitForSync(a, "synced", 60_000);
 
@@ -60,6 +61,7 @@ describe("device-side faults", () => {
     await cdp.send("Storage.overrideQuotaForOrigin", { origin: baseUrl, quotaSize: usage + 64 * 1024 });
     const notes = Array.from({ length: 3_000 }, (_, i) => ({ title: `big ${i}`, body: "x".repeat(2_000) }));
     await page.locator('input[type="file"]').setInputFiles({ name: "big.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(notes)) });
+    await confirmImport(page);
     await expect.poll(() => page.locator(".import [role=status]").textContent(), { timeout: 30_000 }).toMatch(/Nothing imported: .*(full|space|quota)/i);
     await cdp.send("Storage.overrideQuotaForOrigin", { origin: baseUrl });
     await addNote(page, "written once space was back");

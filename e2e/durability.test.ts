@@ -6,7 +6,7 @@
  */
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { openApp, sql } from "./app";
+import { confirmImport, openApp, sql } from "./app";
 import { freshProfileDir, killProfileBrowser, launchProfile } from "./browser";
 
 const baseUrl = inject("baseUrl");
@@ -47,6 +47,7 @@ async function reopen(profile: string, url: string, offline: boolean): Promise<{
 
 async function startImport(page: Page): Promise<void> {
   await page.locator('input[type="file"]').setInputFiles({ name: "notes.json", mimeType: "application/json", buffer: importFile });
+  await confirmImport(page, 120_000);
 }
 
 const backends = [

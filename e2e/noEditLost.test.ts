@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { addNote, notesSnapshot, openApp, openNote, signedInDevice, sql, waitForSync } from "./app";
+import { addNote, confirmImport, notesSnapshot, openApp, openNote, signedInDevice, sql, waitForSync } from "./app";
 import { ROOT } from "../scripts/lib/localServer.ts";
 import { browserSession } from "./session";
 
@@ -130,6 +130,7 @@ describe("no edit is ever lost", () => {
     await openApp(wiped, baseUrl);
     await wiped.getByRole("button", { name: "Settings", exact: true }).click();
     await wiped.getByLabel(/^Import notes/).setInputFiles(path);
+    await confirmImport(wiped);
     await wiped.getByText(/^Imported \d+ notes?\./).waitFor();
     await wiped.getByRole("button", { name: "Notes", exact: true }).click();
     return wiped;

@@ -1,7 +1,7 @@
 /** Devices of one user, each a separate Chromium context, syncing through the real local Worker. */
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { addNote, notesSnapshot, openNote, openSignInLink, signedInDevice, sql, waitForNote, waitForSync } from "./app";
+import { addNote, confirmImport, notesSnapshot, openNote, openSignInLink, signedInDevice, sql, waitForNote, waitForSync } from "./app";
 import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
@@ -89,6 +89,7 @@ describe("sync between a user's devices", () => {
     });
     const notes = Array.from({ length: 2_000 }, (_, i) => ({ title: `imported ${i}`, body: `body ${i} `.repeat(20) }));
     await a.locator('input[type="file"]').setInputFiles({ name: "notes.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify({ notes })) });
+    await confirmImport(a);
     await a.getByText("Imported 2000 notes.").waitFor();
     await expect.poll(() => a.locator(".sync-indicator").textContent()).toMatch(/changes waiting/);
 

@@ -8,7 +8,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { MAX_SYNC_CELL_BYTES } from "../shared/constants";
-import { addNote, showNotes, signedInDevice, sql, waitForNote, waitForSync } from "./app";
+import { addNote, confirmImport, showNotes, signedInDevice, sql, waitForNote, waitForSync } from "./app";
 import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
@@ -18,6 +18,7 @@ const count = async (page: Page, query: string) => Number((await sql(page, query
 
 async function chooseFile(page: Page, name: string, content: unknown): Promise<string> {
   await page.locator('input[type="file"]').setInputFiles({ name, mimeType: "application/json", buffer: Buffer.from(JSON.stringify(content)) });
+  await confirmImport(page);
   const status = page.locator(".import [role=status]");
   await expect.poll(() => status.textContent(), { timeout: 60_000 }).toMatch(/^(Imported|Nothing imported)/);
   return (await status.textContent())!;

@@ -260,3 +260,12 @@ export const HISTORY_PRUNE_DELAY_MS = 10_000;
  * note and the other in a conflict revision, so nothing is lost and the worker never stalls.
  */
 export const MAX_WORD_MERGE_TOKENS = 600;
+
+/** Files a zip import may hold: a notes export has one per note; more is not an export of notes and would stall the tab. */
+export const MAX_IMPORT_ZIP_ENTRIES = 20_000;
+
+/** Total unpacked bytes of a zip import, read from its directory before inflating: the whole import is held in the tab's memory at once (a zip bomb must not crash it). */
+export const MAX_IMPORT_UNPACKED_BYTES = 200 * 1024 * 1024;
+
+/** Note titles a preview names per group (new, updated, skipped); the rest are counted. */
+export const IMPORT_PREVIEW_NAMES = 10;

@@ -1,15 +1,15 @@
 /**
  * Export and import: a full JSON backup of every replicated table, and the notes as Markdown
- * files in a zip (fflate, loaded only when used). Imports run in one transaction: all or nothing.
+ * files in a zip (fflate, loaded only when used). Imports (importPlan.ts) run in one
+ * transaction: all or nothing.
  */
 import { getTableConfig } from "drizzle-orm/sqlite-core";
 import { crrTables, notes } from "../../../shared/schema";
 import type { DbClient } from "../db/client";
 import type { AppDatabase } from "../db/drizzle";
 import type { SqlStatement } from "../db/protocol";
-import { ImportError, parseNotesJson } from "../notes/importNotes";
-import { importNotes } from "../notes/notesRepo";
-import { fileNameFor, fromMarkdown, toMarkdown } from "./markdown";
+import { revisionBeforeReplace } from "../notes/historyRepo";
+import { fileNameFor, toMarkdown } from "./markdown";
 import { checkBackupTables } from "./restoreCheck";
 
 export const BACKUP_FORMAT = "cobrain-backup";
@@ -17,7 +17,7 @@ export const BACKUP_VERSION = 1;
 /** Rows per multi-row upsert when restoring a backup. */
 const RESTORE_ROWS_PER_STATEMENT = 200;
 
-interface Backup {
+export interface Backup {
   format: typeof BACKUP_FORMAT;
   version: number;
   exportedAt: string;
@@ -47,21 +47,29 @@ export async function exportMarkdownZip(db: AppDatabase): Promise<Blob> {
   return new Blob([zipSync(files) as Uint8Array<ArrayBuffer>], { type: "application/zip" });
 }
 
-/** Restores a JSON backup over the current data (rows with the same key are replaced). */
-async function restoreBackup(client: DbClient, backup: Backup): Promise<number> {
+/**
+ * Restores a JSON backup over the current data (rows with the same key are replaced), except the
+ * notes in `skip` (the device's copy is newer). Each note in `replaced` has its current text kept
+ * as a "restore" revision first, in the same batch.
+ */
+export async function restoreBackup(client: DbClient, db: AppDatabase, backup: Backup, skip: Set<string>, replaced: Array<{ id: string; title: string; body: string; updatedAt: number }>): Promise<number> {
   checkBackupTables(backup.tables); // every value, before anything is written
-  const statements: SqlStatement[] = [];
+  const now = Date.now();
+  const statements: SqlStatement[] = replaced.map((note) => ({ ...revisionBeforeReplace(db, "restore", note, now).toSQL(), method: "run" }) as SqlStatement);
   let count = 0;
   for (const config of tableConfigs) {
-    const rows = backup.tables[config.name] ?? [];
+    const all = backup.tables[config.name] ?? [];
+    const rows = config.name === "notes" ? all.filter((row) => !skip.has(row.id as string)) : all;
     const columns = config.columns.map((c) => c.name);
     const keys = [...config.columns.filter((c) => c.primary).map((c) => c.name), ...config.primaryKeys.flatMap((pk) => pk.columns.map((c) => c.name))];
     const updates = columns.filter((c) => !keys.includes(c));
+    // Never an older copy over a note edited since the preview was shown.
+    const guard = config.name === "notes" ? ` WHERE "notes"."updated_at" <= excluded."updated_at"` : "";
     for (let i = 0; i < rows.length; i += RESTORE_ROWS_PER_STATEMENT) {
       const chunk = rows.slice(i, i + RESTORE_ROWS_PER_STATEMENT);
       statements.push({
         sql: `INSERT INTO "${config.name}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES ${chunk.map(() => `(${columns.map(() => "?").join(", ")})`).join(", ")}
-          ON CONFLICT (${keys.map((k) => `"${k}"`).join(", ")}) DO ${updates.length ? `UPDATE SET ${updates.map((c) => `"${c}" = excluded."${c}"`).join(", ")}` : "NOTHING"}`,
+          ON CONFLICT (${keys.map((k) => `"${k}"`).join(", ")}) DO ${updates.length ? `UPDATE SET ${updates.map((c) => `"${c}" = excluded."${c}"`).join(", ")}${guard}` : "NOTHING"}`,
         params: chunk.flatMap((row) => columns.map((c) => (row[c] ?? null) as never)),
         method: "run",
       });
@@ -70,39 +78,6 @@ async function restoreBackup(client: DbClient, backup: Backup): Promise<number> 
   }
   if (statements.length > 0) await client.batch(statements);
   return count;
-}
-
-/** Imports a JSON backup, a JSON list of notes, or a zip of Markdown files. Returns notes imported. */
-export async function importFile(client: DbClient, db: AppDatabase, file: File): Promise<number> {
-  if (/\.zip$/i.test(file.name) || file.type === "application/zip") {
-    const { unzipSync, strFromU8 } = await import("fflate");
-    let entries: Record<string, Uint8Array>;
-    try {
-      entries = unzipSync(new Uint8Array(await file.arrayBuffer()));
-    } catch {
-      throw new ImportError("the file is not a readable zip");
-    }
-    const notesFound = Object.entries(entries)
-      .filter(([name]) => /\.md$/i.test(name))
-      .map(([name, bytes]) => {
-        const note = fromMarkdown(strFromU8(bytes), name);
-        return { ...note, trashedAt: /(^|\/)trash\//.test(name) ? Date.now() : null };
-      });
-    if (notesFound.length === 0) throw new ImportError("the zip holds no Markdown (.md) files");
-    return importNotes(db, notesFound);
-  }
-  const text = await file.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new ImportError("the file is neither JSON nor a zip of Markdown files");
-  }
-  if ((parsed as Backup)?.format === BACKUP_FORMAT) {
-    if ((parsed as Backup).version > BACKUP_VERSION) throw new ImportError("this backup comes from a newer CoBrain; update the app first");
-    return restoreBackup(client, parsed as Backup);
-  }
-  return importNotes(db, parseNotesJson(text));
 }
 
 /** Offers a blob as a download. */

@@ -2,7 +2,7 @@
  * A note's history: revisions (web/src/merge/ makes "conflict" and "replaced" ones; this file
  * "edit", "restore" ones), the restore of one, and pruning by the retention policy.
  */
-import { and, desc, eq, inArray, ne, notExists, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, ne, notExists, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { HISTORY_DAILY_MS, HISTORY_KEEP_ALL_MS, REVISION_INTERVAL_MS } from "../../../shared/constants";
 import { newId } from "../../../shared/ids";
@@ -24,7 +24,7 @@ export function noteHistory(db: AppDatabase, noteId: string): Promise<NoteRevisi
  * The statement that keeps the note as it is now as a revision of `kind`; with `unlessWithin`, only
  * if this device kept no revision of that kind in that long (one statement: no read before it).
  */
-function keepCurrent(db: AppDatabase, noteId: string, kind: string, now: number, unlessWithin?: number) {
+function keepCurrent(db: AppDatabase, noteId: string, kind: string, now: number, unlessWithin?: number, onlyIf?: SQL) {
   const recent = db
     .select({ id: noteRevisions.id })
     .from(noteRevisions)
@@ -42,13 +42,24 @@ function keepCurrent(db: AppDatabase, noteId: string, kind: string, now: number,
         createdAt: sql<number>`${now}`.as("created_at"),
       })
       .from(notes)
-      .where(unlessWithin === undefined ? eq(notes.id, noteId) : and(eq(notes.id, noteId), notExists(recent))),
+      .where(and(eq(notes.id, noteId), unlessWithin === undefined ? undefined : notExists(recent), onlyIf)),
   );
 }
 
 /** Before an edit: keeps the text as it was, unless this device kept one in the last few minutes. */
 export function revisionBeforeEdit(db: AppDatabase, noteId: string, now = Date.now()) {
   return keepCurrent(db, noteId, "edit", now, REVISION_INTERVAL_MS);
+}
+
+/**
+ * Before an import ("import") or a backup restore ("restore") writes a copy edited at
+ * `incoming.updatedAt` over a note: keeps the note's text, under the same condition the write has
+ * (the copy is newer) and only if the text differs, so the revision and the write agree even if
+ * the note changed since the preview.
+ */
+export function revisionBeforeReplace(db: AppDatabase, kind: "import" | "restore", incoming: { id: string; title: string; body: string; updatedAt: number }, now = Date.now()) {
+  const replaces = and(sql`${notes.updatedAt} < ${incoming.updatedAt}`, or(ne(notes.title, incoming.title), ne(notes.body, incoming.body)));
+  return keepCurrent(db, incoming.id, kind, now, undefined, replaces);
 }
 
 /** Puts a revision's text back as a new edit; the text it replaces is kept in history first. */

@@ -4,6 +4,7 @@ import { BULK_INSERT_ROWS_PER_STATEMENT, MAX_NOTE_TEXT_CHARS } from "../../../sh
 import { newId } from "../../../shared/ids";
 import { noteEntities, noteRevisions, notes, type NewNote, type Note } from "../../../shared/schema";
 import type { AppDatabase } from "../db/drizzle";
+import type { BatchItem } from "drizzle-orm/batch";
 import { entityStatements } from "../entities/entitiesRepo";
 import { toFtsQuery } from "../search/searchQuery";
 import { revisionBeforeEdit } from "./historyRepo";
@@ -120,27 +121,29 @@ export async function emptyTrash(db: AppDatabase): Promise<number> {
 
 /**
  * Inserts many notes in one transaction (one worker message), as multi-row INSERTs: per-statement
- * overhead, not cr-sqlite, dominates one-row-at-a-time imports. Existing ids are overwritten.
+ * overhead, not cr-sqlite, dominates one-row-at-a-time imports. `before` (the revisions of the
+ * notes it replaces) runs in the same batch. An existing id is overwritten only by a copy edited
+ * later: never newer work by an older copy.
  */
-export async function importNotes(db: AppDatabase, rows: Array<Omit<NewNote, "id"> & { id?: string }>): Promise<number> {
+export async function importNotes(db: AppDatabase, rows: Array<Omit<NewNote, "id"> & { id?: string }>, before: BatchItem<"sqlite">[] = []): Promise<number> {
   if (rows.length === 0) return 0;
   rows.forEach(checkNoteSize);
   const now = Date.now();
   const complete = rows.map((r) => ({ ...r, id: r.id ?? newId(), createdAt: r.createdAt ?? now, updatedAt: r.updatedAt ?? now }));
-  const statements = [];
+  const statements: BatchItem<"sqlite">[] = [...before];
   for (let i = 0; i < complete.length; i += BULK_INSERT_ROWS_PER_STATEMENT) {
     statements.push(
       db
         .insert(notes)
         .values(complete.slice(i, i + BULK_INSERT_ROWS_PER_STATEMENT))
-        .onConflictDoUpdate({ target: notes.id, set: { title: sqlExcluded("title"), body: sqlExcluded("body"), updatedAt: sqlExcluded("updated_at") } }),
+        .onConflictDoUpdate({ target: notes.id, set: { title: sqlExcluded("title"), body: sqlExcluded("body"), updatedAt: sqlExcluded("updated_at") }, setWhere: sql`${notes.updatedAt} < ${sqlExcluded("updated_at")}` }),
     );
   }
   for (const note of complete) {
     const text = `${note.title ?? ""}\n${note.body ?? ""}`;
     if (/[#@]|\[\[/.test(text)) statements.push(...(await entityStatements(db, note.id, text, now)));
   }
-  await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
+  await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
   return complete.length;
 }
 

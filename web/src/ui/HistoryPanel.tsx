@@ -9,6 +9,7 @@ import { ErrorText } from "./ErrorText";
 const KIND: Record<string, string> = {
   edit: "Before editing",
   restore: "Before a restore",
+  import: "Before an import",
   replaced: "Replaced by another device",
   conflict: "Other version (edited at the same time)",
 };

@@ -1,23 +1,48 @@
 import { createSignal, Show } from "solid-js";
-import { importFile } from "../backup/backup";
+import { planImport, type ImportPlan } from "../backup/importPlan";
 import { useDb } from "./dbContext";
 import { errorMessage } from "../../../shared/errorMessage";
+import { ImportPreview } from "./ImportPreview";
 
-/** Imports a JSON backup, a JSON list of notes or a zip of Markdown files: all of it or none. */
+/**
+ * Imports a JSON backup, a JSON list of notes or a zip of Markdown files: first shows what it will
+ * do and asks; then writes all of it or none.
+ */
 export function ImportButton() {
   const { client, db } = useDb();
   const [message, setMessage] = createSignal<{ text: string; error?: boolean }>();
+  const [pending, setPending] = createSignal<{ fileName: string; plan: ImportPlan }>();
+  const [busy, setBusy] = createSignal(false);
   const onFile = async (input: HTMLInputElement) => {
     const file = input.files?.[0];
     input.value = "";
     if (!file) return;
-    setMessage({ text: `Importing ${file.name}…` });
+    setPending(undefined);
+    setMessage({ text: `Reading ${file.name}…` });
     try {
-      const count = await importFile(client, db, file);
-      setMessage({ text: `Imported ${count} notes.` });
+      setPending({ fileName: file.name, plan: await planImport(client, db, file) });
+      setMessage(undefined);
     } catch (error) {
       setMessage({ text: `Nothing imported: ${errorMessage(error)}`, error: true });
     }
+  };
+  const confirm = async () => {
+    const { fileName, plan } = pending()!;
+    setBusy(true);
+    setMessage({ text: `Importing ${fileName}…` });
+    try {
+      const count = await plan.apply();
+      setMessage({ text: `Imported ${count} notes.` });
+    } catch (error) {
+      setMessage({ text: `Nothing imported: ${errorMessage(error)}`, error: true });
+    } finally {
+      setBusy(false);
+      setPending(undefined);
+    }
+  };
+  const cancel = () => {
+    setPending(undefined);
+    setMessage({ text: "Import cancelled; nothing was written." });
   };
   return (
     <div class="import">
@@ -31,6 +56,7 @@ export function ImportButton() {
           onChange={(e) => void onFile(e.currentTarget)}
         />
       </label>
+      <Show when={pending()}>{(p) => <ImportPreview fileName={p().fileName} plan={p().plan} busy={busy()} onImport={() => void confirm()} onCancel={cancel} />}</Show>
       <Show when={message()}>
         <span class={message()!.error ? "error" : "muted"} role="status">
           {message()!.text}
