@@ -260,3 +260,9 @@ export const HISTORY_PRUNE_DELAY_MS = 10_000;
  * note and the other in a conflict revision, so nothing is lost and the worker never stalls.
  */
 export const MAX_WORD_MERGE_TOKENS = 600;
+
+/**
+ * The history panel's word diff gives up after this long (a large, very different body could take
+ * seconds on the main thread) and shows a line diff instead, which has far fewer tokens.
+ */
+export const HISTORY_DIFF_TIMEOUT_MS = 50;

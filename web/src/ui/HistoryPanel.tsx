@@ -2,6 +2,7 @@ import { createSignal, For, Show } from "solid-js";
 import type { NoteRevision } from "../../../shared/schema";
 import { createLiveQuery } from "../db/live";
 import { noteHistory, restoreRevision } from "../notes/historyRepo";
+import { hasChanges, textDiff } from "../notes/revisionDiff";
 import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
@@ -13,7 +14,11 @@ const KIND: Record<string, string> = {
   conflict: "Other version (edited at the same time)",
 };
 
-/** A note's revisions, newest first; one opens to show its text and can be restored. */
+/**
+ * A note's revisions, newest first; one opens to show what changed since it (a word diff against
+ * the current text, as <del>/<ins> with the words "removed"/"added" for screen readers), its
+ * whole text, and can be restored.
+ */
 export function HistoryPanel(props: { noteId: string; current: { title: string; body: string }; beforeRestore: () => Promise<void> }) {
   const { client, db } = useDb();
   const history = createLiveQuery(client, (d) => noteHistory(d, props.noteId));
@@ -37,11 +42,34 @@ export function HistoryPanel(props: { noteId: string; current: { title: string; 
       <Show when={open()}>
         {(r) => (
           <div class="history-revision">
+            <p class="muted">Changes since this version, up to the current text:</p>
             <Show when={r().title !== props.current.title}>
               <p>
-                Title: <del>{props.current.title}</del> → <ins>{r().title}</ins>
+                Title: <del>{r().title}</del> → <ins>{props.current.title}</ins>
               </p>
             </Show>
+            <Show when={hasChanges(textDiff(r().body, props.current.body))} fallback={<p class="muted">The text is the same as now.</p>}>
+              <p class="history-diff" aria-label="Changes to the text">
+                <For each={textDiff(r().body, props.current.body)}>
+                  {(s) =>
+                    s.kind === "added" ? (
+                      <ins>
+                        <span class="visually-hidden">added: </span>
+                        {s.text}
+                      </ins>
+                    ) : s.kind === "removed" ? (
+                      <del>
+                        <span class="visually-hidden">removed: </span>
+                        {s.text}
+                      </del>
+                    ) : (
+                      s.text
+                    )
+                  }
+                </For>
+              </p>
+            </Show>
+            <p class="muted">This version's text:</p>
             <pre class="history-text">{r().body}</pre>
             <button
               type="button"
