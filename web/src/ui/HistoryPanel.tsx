@@ -2,10 +2,10 @@ import { createSignal, For, Show } from "solid-js";
 import type { NoteRevision } from "../../../shared/schema";
 import { createLiveQuery } from "../db/live";
 import { noteHistory, restoreRevision } from "../notes/historyRepo";
-import { hasChanges, textDiff } from "../notes/revisionDiff";
 import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
+import { TextDiff } from "./TextDiff";
 
 const KIND: Record<string, string> = {
   edit: "Before editing",
@@ -45,30 +45,19 @@ export function HistoryPanel(props: { noteId: string; current: { title: string; 
             <p class="muted">Changes since this version, up to the current text:</p>
             <Show when={r().title !== props.current.title}>
               <p>
-                Title: <del>{r().title}</del> → <ins>{props.current.title}</ins>
+                Title:{" "}
+                <del>
+                  <span class="visually-hidden">removed: </span>
+                  {r().title}
+                </del>{" "}
+                →{" "}
+                <ins>
+                  <span class="visually-hidden">added: </span>
+                  {props.current.title}
+                </ins>
               </p>
             </Show>
-            <Show when={hasChanges(textDiff(r().body, props.current.body))} fallback={<p class="muted">The text is the same as now.</p>}>
-              <p class="history-diff" aria-label="Changes to the text">
-                <For each={textDiff(r().body, props.current.body)}>
-                  {(s) =>
-                    s.kind === "added" ? (
-                      <ins>
-                        <span class="visually-hidden">added: </span>
-                        {s.text}
-                      </ins>
-                    ) : s.kind === "removed" ? (
-                      <del>
-                        <span class="visually-hidden">removed: </span>
-                        {s.text}
-                      </del>
-                    ) : (
-                      s.text
-                    )
-                  }
-                </For>
-              </p>
-            </Show>
+            <TextDiff before={r().body} after={props.current.body} same="The text is the same as now." />
             <p class="muted">This version's text:</p>
             <pre class="history-text">{r().body}</pre>
             <button
