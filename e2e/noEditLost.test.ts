@@ -151,6 +151,10 @@ describe("no edit is ever lost", () => {
     await a.getByRole("button", { name: "History" }).click();
     await a.locator(".history-list button").first().click();
     await expect.poll(() => a.locator(".history-text").textContent()).toBe("version one");
+    // What changed since that version, word by word, in markup a screen reader announces.
+    await expect.poll(() => a.locator(".history-diff del").allTextContents()).toEqual(["removed: one"]);
+    await expect.poll(() => a.locator(".history-diff ins").allTextContents()).toEqual(["added: two"]);
+    expect(await a.locator(".history-diff").textContent()).toBe("version removed: oneadded: two");
     await a.getByRole("button", { name: "Restore this version" }).click();
     await expect.poll(() => bodyOf(a, "Essay")).toBe("version one");
     await expect.poll(() => a.getByLabel("Body").inputValue()).toBe("version one");
@@ -175,7 +179,9 @@ describe("no edit is ever lost", () => {
     await openNote(b, "Focus");
     await b.getByLabel("Body").fill("First paragraph.\n\nFrom the laptop.");
     await b.getByLabel("Title", { exact: true }).focus();
-    await expect.poll(() => body.inputValue(), { timeout: 5_000 }).toContain("From the laptop.");
+    // From the moment the change is in B's database, A's open editor shows it within a second.
+    await expect.poll(() => bodyOf(b, "Focus"), { timeout: 5_000, interval: 20 }).toContain("From the laptop.");
+    await expect.poll(() => body.inputValue(), { timeout: 1_000, interval: 20 }).toContain("From the laptop.");
     // The caret stayed where A left it (end of the first paragraph), and typing keeps B's paragraph.
     await a.keyboard.type(" More");
     await expect.poll(() => body.inputValue()).toBe("First paragraph. More\n\nFrom the laptop.");

@@ -269,3 +269,9 @@ export const MAX_IMPORT_UNPACKED_BYTES = 200 * 1024 * 1024;
 
 /** Note titles a preview names per group (new, updated, skipped); the rest are counted. */
 export const IMPORT_PREVIEW_NAMES = 10;
+
+/**
+ * The history panel's word diff gives up after this long (a large, very different body could take
+ * seconds on the main thread) and shows a line diff instead, which has far fewer tokens.
+ */
+export const HISTORY_DIFF_TIMEOUT_MS = 50;

@@ -8,8 +8,8 @@ import { DatabaseHost } from "../web/src/db-worker/host";
 import type { SqliteConnection } from "../web/src/db-worker/sqlite/connection";
 import { isDbRequest, type FromWorker, type ToWorker } from "../web/src/db/protocol";
 
-export function inProcessWorker(connection: SqliteConnection): Worker {
-  const host = new DatabaseHost(connection);
+/** `host` lets a caller share the connection's queue (e.g. with a SyncDb, as the real worker does). */
+export function inProcessWorker(connection: SqliteConnection, host = new DatabaseHost(connection)): Worker {
   const port = {
     onmessage: null as ((event: MessageEvent<FromWorker>) => void) | null,
     onerror: null,

@@ -215,6 +215,55 @@ describe("SyncTransport", () => {
     expect(t.counts.acks).toBe(2);
   });
 
+  it("a Pong is reported only after the incoming batches received before it are applied", async () => {
+    // A batch received just before a Pong must reach the device first: the acknowledgement makes
+    // the values sent the ancestors of their cells, and a batch applied after it would merge
+    // against an ancestor one step too new (issue 11).
+    const t = setup();
+    t.transport.start(() => {});
+    await t.settle();
+    t.last().open();
+    const order: string[] = [];
+    const gates: (() => void)[] = [];
+    t.transport.onChangesReceived = () =>
+      new Promise<void>((resolve) =>
+        gates.push(() => {
+          order.push("applied");
+          resolve();
+        }),
+      );
+    expect(t.transport.sendChanges(changes)).toBe("sent");
+    t.last().deliver(changes);
+    t.last().deliver(changes);
+    t.last().deliver({ _tag: tags.Pong });
+    await t.settle();
+    expect(t.counts.acks).toBe(0); // both batches are still being applied
+    gates.shift()!();
+    await t.settle();
+    expect(t.counts.acks).toBe(0); // the second is not
+    gates.shift()!();
+    await t.settle();
+    expect(t.counts.acks).toBe(1);
+    expect(order).toEqual(["applied", "applied"]);
+    // With nothing being applied, a Pong is reported at once.
+    t.last().deliver({ _tag: tags.Pong });
+    expect(t.counts.acks).toBe(2);
+  });
+
+  it("a Pong after a batch that failed to apply is still reported", async () => {
+    const t = setup();
+    t.transport.start(() => {});
+    await t.settle();
+    t.last().open();
+    t.transport.onChangesReceived = async () => {
+      throw new Error("storage full");
+    };
+    t.last().deliver(changes);
+    t.last().deliver({ _tag: tags.Pong });
+    await t.settle();
+    expect(t.counts.acks).toBe(1);
+  });
+
   it("StartStreaming is reported and followed by a Ping that marks the end of the backlog", async () => {
     const t = setup();
     t.transport.start(() => {});

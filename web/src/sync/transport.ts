@@ -45,7 +45,10 @@ export interface SyncTransportOptions {
   onState(state: TransportState): void;
   /** The server accepted the device's presence and starts streaming (on every new socket). */
   onStreaming(): void;
-  /** The server has stored everything sent before the last Ping. */
+  /**
+   * The server has stored everything sent before the last Ping. Called after the incoming
+   * batches received before the Pong have been applied.
+   */
   onAck(): void;
   /** An incoming batch could not be applied (e.g. storage full). */
   onApplyError(error: unknown): void;
@@ -88,6 +91,8 @@ export class SyncTransport implements Transport {
    * and move the device's cursor past k (the stock stream would let it).
    */
   #applies: Promise<void> = Promise.resolve();
+  /** Incoming batches received and not yet applied (or failed). */
+  #appliesPending = 0;
 
   constructor(options: SyncTransportOptions) {
     this.#options = options;
@@ -234,6 +239,7 @@ export class SyncTransport implements Transport {
       case tags.Changes: {
         const handler = this.onChangesReceived;
         const socket = this.#socket;
+        this.#appliesPending++;
         this.#applies = this.#applies
           .then(() => handler?.(msg))
           .then(
@@ -243,7 +249,8 @@ export class SyncTransport implements Transport {
               if (socket?.isOpen && this.#socket === socket) this.#ping(socket);
             },
             (error: unknown) => this.#options.onApplyError(error),
-          );
+          )
+          .finally(() => this.#appliesPending--);
         return;
       }
       case tags.StartStreaming: {
@@ -265,7 +272,11 @@ export class SyncTransport implements Transport {
           this.#pushesOut--;
           this.#refusals = 0;
         }
-        this.#options.onAck();
+        // Reported only once the batches received before this Pong are applied: the
+        // acknowledgement makes the values sent their cells' ancestors, and a batch received
+        // earlier but applied later would merge against an ancestor one step too new.
+        if (this.#appliesPending === 0) this.#options.onAck();
+        else this.#applies = this.#applies.then(() => this.#options.onAck()).catch(() => undefined); // a throwing listener must not stop later applies
         return;
       case tags.Err:
         this.#lastErr = msg.err;

@@ -5,6 +5,7 @@ import { noteHistory, restoreRevision } from "../notes/historyRepo";
 import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
+import { TextDiff } from "./TextDiff";
 
 const KIND: Record<string, string> = {
   edit: "Before editing",
@@ -14,7 +15,11 @@ const KIND: Record<string, string> = {
   conflict: "Other version (edited at the same time)",
 };
 
-/** A note's revisions, newest first; one opens to show its text and can be restored. */
+/**
+ * A note's revisions, newest first; one opens to show what changed since it (a word diff against
+ * the current text, as <del>/<ins> with the words "removed"/"added" for screen readers), its
+ * whole text, and can be restored.
+ */
 export function HistoryPanel(props: { noteId: string; current: { title: string; body: string }; beforeRestore: () => Promise<void> }) {
   const { client, db } = useDb();
   const history = createLiveQuery(client, (d) => noteHistory(d, props.noteId));
@@ -38,11 +43,23 @@ export function HistoryPanel(props: { noteId: string; current: { title: string; 
       <Show when={open()}>
         {(r) => (
           <div class="history-revision">
+            <p class="muted">Changes since this version, up to the current text:</p>
             <Show when={r().title !== props.current.title}>
               <p>
-                Title: <del>{props.current.title}</del> → <ins>{r().title}</ins>
+                Title:{" "}
+                <del>
+                  <span class="visually-hidden">removed: </span>
+                  {r().title}
+                </del>{" "}
+                →{" "}
+                <ins>
+                  <span class="visually-hidden">added: </span>
+                  {props.current.title}
+                </ins>
               </p>
             </Show>
+            <TextDiff before={r().body} after={props.current.body} same="The text is the same as now." />
+            <p class="muted">This version's text:</p>
             <pre class="history-text">{r().body}</pre>
             <button
               type="button"
