@@ -62,6 +62,14 @@ export async function applyTextChange(db: SqliteConnection, cell: TextCell, appl
   const column = `"${cell.cid}"`;
   const read = async () => (await db.exec(`SELECT ${column} FROM "${cell.table}" WHERE id = ?`, [id])).rows[0]?.[0] as string | undefined;
   const before = await read();
+  if (before === undefined) {
+    // The row is not on this device yet (a new device's first sync, say): nothing here can be a
+    // pending edit or need keeping, so skip the ancestor and clock reads; only remember the
+    // server's value as the cell's ancestor.
+    await apply();
+    if ((await read()) === cell.val) await setAncestors(db, [cell]);
+    return false;
+  }
   const ancestorRow = (await db.exec("SELECT val FROM text_ancestors WHERE tbl = ? AND pk = ? AND cid = ?", [cell.table, cell.pk, cell.cid])).rows[0];
   const ancestor = ancestorRow?.[0] as string | undefined;
   // Only a value this device wrote can be an unacknowledged edit: a column left at its default by
