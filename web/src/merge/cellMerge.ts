@@ -62,34 +62,36 @@ export async function applyTextChange(db: SqliteConnection, cell: TextCell, appl
   const column = `"${cell.cid}"`;
   const read = async () => (await db.exec(`SELECT ${column} FROM "${cell.table}" WHERE id = ?`, [id])).rows[0]?.[0] as string | undefined;
   const before = await read();
-  if (before === undefined) {
-    // The row is not on this device yet (a new device's first sync, say): nothing here can be a
-    // pending edit or need keeping, so skip the ancestor and clock reads; only remember the
-    // server's value as the cell's ancestor.
+  // Only a value this device wrote can be an unacknowledged edit: a column left at its default by
+  // a row that arrived from elsewhere has no clock entry of this device's.
+  // Read from cr-sqlite's clock table (0.16 layout: site_id 0 is this device): filtering
+  // crsql_changes by pk scans every change, which made a large sync quadratic.
+  const origin =
+    before === undefined
+      ? undefined
+      : await db.exec(
+          `SELECT c.site_id = 0 FROM "${cell.table}__crsql_clock" c JOIN "${cell.table}__crsql_pks" p ON p.__crsql_key = c.key WHERE p.id = ? AND c.col_name = ?`,
+          [id, cell.cid],
+        );
+  const writtenHere = Number(origin?.rows[0]?.[0] ?? 0) === 1;
+  if (!writtenHere || before === undefined) {
+    // Nothing of this device's in the cell (a new device's first sync, most often): no pending
+    // edit and nothing to keep, so no ancestor to read; only remember the server's value.
     await apply();
     if ((await read()) === cell.val) await setAncestors(db, [cell]);
     return false;
   }
   const ancestorRow = (await db.exec("SELECT val FROM text_ancestors WHERE tbl = ? AND pk = ? AND cid = ?", [cell.table, cell.pk, cell.cid])).rows[0];
   const ancestor = ancestorRow?.[0] as string | undefined;
-  // Only a value this device wrote can be an unacknowledged edit: a column left at its default by
-  // a row that arrived from elsewhere has no clock entry of this device's.
-  // Read from cr-sqlite's clock table (0.16 layout: site_id 0 is this device): filtering
-  // crsql_changes by pk scans every change, which made a large sync quadratic.
-  const origin = await db.exec(
-    `SELECT c.site_id = 0 FROM "${cell.table}__crsql_clock" c JOIN "${cell.table}__crsql_pks" p ON p.__crsql_key = c.key WHERE p.id = ? AND c.col_name = ?`,
-    [id, cell.cid],
-  );
-  const writtenHere = Number(origin.rows[0]?.[0] ?? 0) === 1;
   await apply();
   const after = await read();
-  const pending = writtenHere && before !== undefined && before !== ancestor;
+  const pending = before !== ancestor;
   // The server has the received value; if it lost to an acknowledged local one, the server has that too.
   if (pending || after === cell.val) await setAncestors(db, [cell]);
   if (!pending) {
     // A value written here and already acknowledged, replaced by another device's: the other
     // device may not have seen it (two pushes can race at the server), so it goes to history.
-    if (writtenHere && before !== undefined && after === cell.val && before !== cell.val && cell.table === "notes") {
+    if (after === cell.val && before !== cell.val && cell.table === "notes") {
       await keepRevision(db, "replaced", id, cell.cid, before);
       return true;
     }
