@@ -4,16 +4,16 @@
  * format newer than this server, as a half-finished rollback would leave it), the server started
  * again; later the log is repaired and sync resumes with nothing lost.
  */
-import { mkdtempSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { USER_LOG_FORMAT_VERSION } from "../shared/constants";
-import { ROOT, startLocalServer, type LocalServer } from "../scripts/lib/localServer.ts";
 import { mintToken } from "../worker/auth";
 import { addNote, signedInDevice, sql, waitForNote, waitForSync } from "./app";
 import { launchBrowser } from "./browser";
+import { RestartableServer } from "./restartableServer";
 
 const authSecret = inject("authSecret");
 /** This file's own server (the restart suite's port: files run one at a time), so stopping it disturbs nobody. */
@@ -31,33 +31,32 @@ function setLogFormat(persistTo: string, version: number): void {
 }
 
 describe("a failing Durable Object", () => {
-  const persistTo = mkdtempSync(join(ROOT, ".tmp", "do-failure-"));
-  let server: LocalServer | undefined;
+  const server = new RestartableServer("do-failure-", PORT, authSecret);
   let browser: Browser;
   beforeAll(async () => {
     browser = await launchBrowser();
-    server = await startLocalServer({ port: PORT, persistTo, authSecret });
+    await server.start();
   });
   afterAll(async () => {
     await browser?.close();
-    await server?.stop();
+    await server.stop();
   });
 
   it("is 'try again' to the app: it stays signed in, keeps its changes, and syncs once the server is fixed", async () => {
     const user = `failing-${Date.now()}`;
     const a = await (await browser.newContext()).newPage();
     const b = await (await browser.newContext()).newPage();
-    await signedInDevice(a, server!.url, authSecret, user, "a");
-    await signedInDevice(b, server!.url, authSecret, user, "b");
+    await signedInDevice(a, server.url, authSecret, user, "a");
+    await signedInDevice(b, server.url, authSecret, user, "b");
     await addNote(a, "before the failure");
     await waitForNote(b, "before the failure");
     // The page cannot read its own credentials (production builds refuse it), so the test mints
     // an equivalent access token for the same user and device.
     const token = await mintToken(authSecret, { userId: user, deviceId: "a" });
 
-    await server!.stop();
-    setLogFormat(persistTo, 999);
-    server = await startLocalServer({ port: PORT, persistTo, authSecret });
+    await server.stop();
+    setLogFormat(server.persistTo, 999);
+    await server.start();
 
     // At the server: a valid token whose log cannot be opened is "try again", not "sign in again".
     const me = await fetch(`${server.url}/api/me`, { headers: { Authorization: `Bearer ${token}` } });
@@ -81,8 +80,8 @@ describe("a failing Durable Object", () => {
     expect(await a.evaluate(() => window.cobrain.client.syncStatus.userId)).toBe(user);
 
     await server.stop();
-    setLogFormat(persistTo, USER_LOG_FORMAT_VERSION);
-    server = await startLocalServer({ port: PORT, persistTo, authSecret });
+    setLogFormat(server.persistTo, USER_LOG_FORMAT_VERSION);
+    await server.start();
     await waitForSync(a, "synced", 60_000);
     await waitForNote(b, "written while the server fails", 60_000);
     expect(await sql(b, "SELECT count(*) FROM notes")).toEqual([[2]]);

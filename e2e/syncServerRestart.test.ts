@@ -1,45 +1,42 @@
 /** Devices stay open while the sync server goes down and comes back: they reconnect and converge. */
-import { mkdtempSync } from "node:fs";
-import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ROOT, startLocalServer, type LocalServer } from "../scripts/lib/localServer.ts";
 import { addNote, notesSnapshot, signedInDevice, sql, waitForNote, waitForSync } from "./app";
 import { launchBrowser } from "./browser";
+import { RestartableServer } from "./restartableServer";
 
 const authSecret = inject("authSecret");
 /** This test's own server, so stopping it leaves the other suites alone. */
 const PORT = Number(process.env.E2E_SYNC_RESTART_PORT ?? 8793);
 
 describe("sync server restart with devices connected", () => {
-  const persistTo = mkdtempSync(join(ROOT, ".tmp", "sync-restart-"));
-  let server: LocalServer | undefined;
+  const server = new RestartableServer("sync-restart-", PORT, authSecret);
   let browser: Browser;
   beforeAll(async () => {
     browser = await launchBrowser();
-    server = await startLocalServer({ port: PORT, persistTo, authSecret });
+    await server.start();
   });
   afterAll(async () => {
     await browser?.close();
-    await server?.stop();
+    await server.stop();
   });
 
   it("reconnects and converges with no change lost and no duplicate rows", async () => {
     const user = `restart-${Date.now()}`;
     const a = await (await browser.newContext()).newPage();
     const b = await (await browser.newContext()).newPage();
-    await signedInDevice(a, server!.url, authSecret, user, "a");
-    await signedInDevice(b, server!.url, authSecret, user, "b");
+    await signedInDevice(a, server.url, authSecret, user, "a");
+    await signedInDevice(b, server.url, authSecret, user, "b");
     await addNote(a, "before the restart");
     await waitForNote(b, "before the restart");
 
-    await server!.stop();
+    await server.stop();
     await expect.poll(() => a.locator(".sync-indicator").getAttribute("data-sync-state"), { timeout: 30_000 }).toMatch(/offline|connecting/);
     await addNote(a, "written on A while the server was down");
     await addNote(b, "written on B while the server was down");
     await expect.poll(() => a.locator(".sync-indicator").textContent()).toMatch(/changes waiting/);
 
-    server = await startLocalServer({ port: PORT, persistTo, authSecret });
+    await server.start();
     await waitForSync(a, "synced", 60_000);
     await waitForSync(b, "synced", 60_000);
     await waitForNote(a, "written on B while the server was down", 30_000);
