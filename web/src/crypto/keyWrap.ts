@@ -36,7 +36,7 @@ async function open(key: CryptoKey, envelope: Uint8Array, aad: string, what: str
   if (envelope[0] !== WRAP_FORMAT || envelope.length < 1 + NONCE_BYTES + 16) throw new Error(`${what} is not in a format this version reads`);
   try {
     return new Uint8Array(
-      await crypto.subtle.decrypt({ name: "AES-GCM", iv: envelope.subarray(1, 1 + NONCE_BYTES), additionalData: encoder.encode(aad) }, key, envelope.subarray(1 + NONCE_BYTES)),
+      await crypto.subtle.decrypt({ name: "AES-GCM", iv: envelope.slice(1, 1 + NONCE_BYTES), additionalData: encoder.encode(aad) }, key, envelope.slice(1 + NONCE_BYTES)),
     );
   } catch {
     throw new Error(`${what} does not open with this key`);
