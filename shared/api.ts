@@ -90,6 +90,39 @@ export interface ApiHandshakes {
   devices: ApiHandshakeCount[];
 }
 
+/** The account's current key generation as the server keeps it: nothing the server can use. */
+export interface ApiAccountKey {
+  generation: number;
+  /** One-way from the generation's secret: a device checks a typed phrase against it. */
+  keyId: string;
+  /** The idKey sealed under this generation's secret (web/src/crypto/keyWrap.ts). */
+  wrappedIdKey: string;
+  /** Key ids of earlier generations, so an old phrase is told apart from a wrong one. */
+  olderKeyIds: string[];
+  /** This generation's secret sealed for the calling device's public key, after a rotation. */
+  wrappedForDevice: string | null;
+}
+
+/** A device's ECDH P-256 public key (a JWK as JSON), for wrapping rotated secrets to it. */
+export interface ApiDeviceKey {
+  deviceId: string;
+  publicKey: string;
+}
+
+/** A rotation: the next generation, wrapped for each remaining device, and the live state under it. */
+export interface ApiKeyRotation {
+  /** The last server sequence number the rotating device has received: the compare-and-set. */
+  expectedHead: number;
+  expectedKeyId: string;
+  generation: number;
+  keyId: string;
+  wrappedIdKey: string;
+  /** deviceId → the new secret sealed for that device's public key. */
+  wraps: Record<string, string>;
+  /** One ws-common Changes frame (base64url) holding the whole live state under the new key. */
+  changes: string;
+}
+
 type Answer<In, Out, Status extends number> = { input: In; output: Out; outputFormat: "json"; status: Status };
 type DeviceParam = { param: { id: string } };
 
@@ -110,6 +143,15 @@ export type ApiSchema = {
   "/api/sign-out": { $post: Answer<{}, { ok: true }, 200> };
   "/api/alerts": { $get: Answer<{}, SecurityAlert[], 200> };
   "/api/link-codes": { $post: Answer<{}, ApiLinkCode, 201> | Answer<{}, ApiError, 429> };
+  "/api/keys": { $get: Answer<{}, ApiAccountKey, 200> | Answer<{}, ApiError, 404> };
+  "/api/keys/init": {
+    $post: Answer<{ json: { keyId: string; wrappedIdKey: string } }, { ok: true }, 200> | Answer<{ json: { keyId: string; wrappedIdKey: string } }, ApiError, 400 | 409>;
+  };
+  "/api/keys/device": { $post: Answer<{ json: { publicKey: string } }, { ok: true }, 200> | Answer<{ json: { publicKey: string } }, ApiError, 400> };
+  "/api/keys/devices": { $get: Answer<{}, ApiDeviceKey[], 200> };
+  "/api/keys/rotate": {
+    $post: Answer<{ json: ApiKeyRotation }, { ok: true; generation: number; appended: number }, 200> | Answer<{ json: ApiKeyRotation }, ApiError, 400 | 409>;
+  };
   "/api/devices": { $get: Answer<{}, ApiDevice[], 200> };
   "/api/devices/:id": {
     $patch: Answer<DeviceParam & { json: { name: string } }, { ok: true }, 200> | Answer<DeviceParam & { json: { name: string } }, ApiError, 400 | 404>;

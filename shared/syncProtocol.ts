@@ -30,6 +30,11 @@ export const CloseCode = {
    * its changes and retries (bounded per minute), and still receives what is already stored.
    */
   StorageQuota: 4507,
+  /**
+   * The account key was rotated (a device was revoked): the device fetches the new key sealed
+   * for it (GET /api/keys), adopts it and reconnects. Not final.
+   */
+  KeyRotated: 4412,
 } as const;
 
 export type CloseCodeName = keyof typeof CloseCode;

@@ -32,6 +32,7 @@ const REFUSALS: Record<number, Refusal> = {
   },
   [CloseCode.TooManyReconnects]: { problem: "The server asked this device to wait", action: "Nothing to do: retrying shortly", final: false },
   [CloseCode.StorageQuota]: { problem: "The server is full for your account", action: "Delete or empty the trash of notes you do not need", final: false },
+  [CloseCode.KeyRotated]: { problem: "The account key was changed after a device was revoked", action: "Nothing to do: this device is moving to the new key", final: false },
   [CloseCode.ProtocolError]: { problem: "The server could not read what this device sent", action: "Update the app", final: false },
   [CloseCode.UnsupportedData]: { problem: "The server could not read what this device sent", action: "Update the app", final: false },
 };

@@ -22,6 +22,7 @@
 import type { Change } from "@vlcn.io/ws-common";
 import { USER_LOG_FORMAT_VERSION, USER_STORAGE_QUOTA_BYTES } from "../shared/constants";
 import { SENTINEL_CID } from "../shared/changeValidation";
+import { ACCOUNT_KEYS_SQL } from "./accountKeys";
 import { DEVICE_REGISTRY_SQL, REFRESH_SQL } from "./deviceRegistry";
 import { HANDSHAKE_COUNTER_SQL } from "./handshakeCounter";
 import type { SqlDatabase, SqlExec } from "./sqlStore";
@@ -76,6 +77,7 @@ const FORMAT_MIGRATIONS: Record<number, string> = {
   2: DEVICE_REGISTRY_SQL,
   3: HANDSHAKE_COUNTER_SQL,
   4: REFRESH_SQL,
+  5: ACCOUNT_KEYS_SQL,
 };
 
 /** DO SQL binds blobs as ArrayBuffer and returns them as ArrayBuffer. */
@@ -193,6 +195,44 @@ export class ChangeLogStore {
       this.#head = Number(this.#meta("head") ?? 0);
       throw error;
     }
+  }
+
+  /**
+   * Replaces the whole log with `changes` (a key rotation's re-encrypted live state, pushed by
+   * `origin`) in one transaction, only if `origin` has seen every entry (none after
+   * `expectedHead` that it did not push itself) and `check` (run first,
+   * inside the same transaction, with the rest of the caller's writes) finds nothing wrong. The
+   * new entries get sequence numbers after the old head, so every device's cursor stays valid
+   * and each receives the new state as changes it has not seen.
+   */
+  replaceLog(origin: Uint8Array, changes: readonly Change[], expectedHead: number, check: () => string | undefined): { ok: true; appended: number } | { ok: false; error: string } {
+    try {
+      return this.#db.transactionSync(() => {
+        if (this.#unseenBy(origin, expectedHead)) return { ok: false as const, error: `the server has changes this device has not seen (after ${expectedHead}); sync, then try again` };
+        const problem = check();
+        if (problem) return { ok: false as const, error: problem };
+        this.sql.exec("DELETE FROM log");
+        this.sql.exec("DELETE FROM row_cl");
+        let appended = 0;
+        const originBlob = blob(origin);
+        for (const change of changes) if (this.#appendOne(originBlob, change)) appended++;
+        this.#setMeta("head", this.#head);
+        return { ok: true as const, appended };
+      });
+    } catch (error) {
+      this.#head = Number(this.#meta("head") ?? 0);
+      throw error;
+    }
+  }
+
+  /** Whether the log holds an entry after `cursor` that `site` did not push itself (so has not seen). */
+  #unseenBy(site: Uint8Array, cursor: number): boolean {
+    return this.sql.exec("SELECT 1 FROM log WHERE seq > ? AND origin != ? LIMIT 1", cursor, blob(site)).toArray().length > 0;
+  }
+
+  /** Whether `site` is a site id that `deviceId` announced (a device cannot push as another). */
+  siteOf(site: Uint8Array, deviceId: string): boolean {
+    return this.sql.exec("SELECT 1 FROM peers WHERE site_id = ? AND device_id = ?", blob(site), deviceId).toArray().length > 0;
   }
 
   #appendOne(origin: ArrayBuffer, [table, pk, cid, value, colVersionBig, dbVersion, , clBig]: Change): boolean {

@@ -10,10 +10,11 @@ import { Hono, type Context } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
-import type { ApiLinkClaim, ApiSchema } from "../shared/api";
+import type { ApiKeyRotation, ApiLinkClaim, ApiSchema } from "../shared/api";
 import { SERVER_ERROR_RETRY_AFTER_S } from "../shared/constants";
 import { parseSyncProtocol } from "../shared/syncProtocol";
 import { AuthError, ID_PATTERN, mintToken, normaliseUserId, secretProblem, verifyToken, type Identity } from "./auth";
+import { MAX_KEY_TEXT_CHARS } from "./accountKeys";
 import { withSecurityHeaders } from "./securityHeaders";
 import { DEVICE_HEADER, USER_HEADER, type Env } from "./userLog";
 
@@ -59,6 +60,9 @@ app.get("/sync", async (c) => {
   headers.set(DEVICE_HEADER, identity.deviceId);
   return userLogOf(c.env, identity.userId).fetch(new Request(c.req.raw, { headers }));
 });
+
+/** Key ids, wrapped keys and public keys are short strings (worker/accountKeys.ts). */
+const shortText = (value: unknown): value is string => typeof value === "string" && value.length > 0 && value.length <= MAX_KEY_TEXT_CHARS;
 
 /** A refresh credential names its user and device (the public refresh route must find them). */
 const refreshCredential = (userId: string, deviceId: string, secret: string) => `${userId}:${deviceId}:${secret}`;
@@ -174,6 +178,34 @@ const routes = app
     const created = await linkCodes(c.env).create(userId, deviceId);
     if (!created.ok) return c.json({ error: created.error }, created.status);
     return c.json({ code: created.code, expiresAt: created.expiresAt }, 201);
+  })
+  /** The account key as this device needs it (issue 14): nothing here is usable by the server. */
+  .get("/api/keys", async (c) => {
+    const { userId, deviceId } = c.get("identity");
+    const key = await userLogOf(c.env, userId).accountKey(deviceId);
+    return key ? c.json(key, 200) : c.json({ error: "this account has no key yet" }, 404);
+  })
+  /** The first device's key id and wrapped idKey; once per account (compare-and-set). */
+  .post("/api/keys/init", jsonBody<{ keyId: string; wrappedIdKey: string }>(), async (c) => {
+    const body = c.req.valid("json");
+    if (!shortText(body.keyId) || !shortText(body.wrappedIdKey)) return c.json({ error: "send { keyId, wrappedIdKey }" }, 400);
+    const created = await userLogOf(c.env, c.get("identity").userId).initAccountKey(body.keyId, body.wrappedIdKey);
+    return created ? c.json({ ok: true as const }, 200) : c.json({ error: "this account already has a key" }, 409);
+  })
+  /** The calling device's ECDH public key, so a rotation can seal the next key for it. */
+  .post("/api/keys/device", jsonBody<{ publicKey: string }>(), async (c) => {
+    const body = c.req.valid("json");
+    if (!shortText(body.publicKey)) return c.json({ error: "send { publicKey } (a JWK as JSON)" }, 400);
+    const { userId, deviceId } = c.get("identity");
+    await userLogOf(c.env, userId).registerDeviceKey(deviceId, body.publicKey);
+    return c.json({ ok: true as const }, 200);
+  })
+  .get("/api/keys/devices", async (c) => c.json(await userLogOf(c.env, c.get("identity").userId).deviceKeys(), 200))
+  /** A key rotation: the live state under the next generation replaces the log in one step. */
+  .post("/api/keys/rotate", jsonBody<ApiKeyRotation>(), async (c) => {
+    const { userId, deviceId } = c.get("identity");
+    const rotated = await userLogOf(c.env, userId).rotateKey(deviceId, c.req.valid("json") as ApiKeyRotation);
+    return rotated.ok ? c.json({ ok: true as const, generation: rotated.generation, appended: rotated.appended }, 200) : c.json({ error: rotated.error }, rotated.status);
   })
   .get("/api/devices", async (c) => {
     const { userId, deviceId } = c.get("identity");

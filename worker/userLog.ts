@@ -12,10 +12,12 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { tags, type Msg } from "@vlcn.io/ws-common";
-import type { ApiHandshakes } from "../shared/api";
+import type { ApiAccountKey, ApiDeviceKey, ApiHandshakes, ApiKeyRotation } from "../shared/api";
 import { BACKLOG_ACK_WAIT_MS, MAX_FRAME_BYTES, MAX_SOCKETS_PER_USER, MAX_SYNC_HANDSHAKES_PER_MINUTE } from "../shared/constants";
 import { CloseCode } from "../shared/syncProtocol";
+import { AccountKeys } from "./accountKeys";
 import { ChangeLogStore, type LogStats } from "./changeLogStore";
+import { rotateAccountKey } from "./keyRotation";
 import { DeviceRegistry, type DeviceRecord } from "./deviceRegistry";
 import { HandshakeCounter } from "./handshakeCounter";
 import { decodeDeviceFrame, encode, FrameError } from "./frames";
@@ -65,6 +67,7 @@ export class UserLog extends DurableObject<Env> {
   readonly #devices: DeviceRegistry;
   readonly #relay: Relay;
   readonly #handshakes: HandshakeCounter;
+  readonly #keys: AccountKeys;
   /** An alarm is set for sockets waiting on an acknowledgement (lost on eviction: then set again). */
   #alarmSet = false;
 
@@ -73,6 +76,7 @@ export class UserLog extends DurableObject<Env> {
     this.#store = new ChangeLogStore(ctx.storage);
     this.#devices = new DeviceRegistry(ctx.storage.sql);
     this.#handshakes = new HandshakeCounter(ctx.storage.sql);
+    this.#keys = new AccountKeys(ctx.storage.sql);
     this.#relay = new Relay(this.#store, () => ctx.getWebSockets().map((ws) => new HibernatableSocket(ws)), {
       onWaiting: () => this.#wakeForPages(),
     });
@@ -193,6 +197,34 @@ export class UserLog extends DurableObject<Env> {
       `The sign-in of device "${name}" was used twice, so that device was signed out. If you did not copy it, someone else may have; link the device again and check your devices.`,
     );
     return { ok: false, error: "this sign-in was already used once, so this device was signed out for safety; sign in again", revoked: true };
+  }
+
+  /** The account key as the calling device needs it (issue 14; worker/accountKeys.ts). */
+  accountKey(deviceId: string): ApiAccountKey | undefined {
+    return this.#keys.describe(deviceId);
+  }
+
+  initAccountKey(keyId: string, wrappedIdKey: string): boolean {
+    return this.#keys.init(keyId, wrappedIdKey);
+  }
+
+  registerDeviceKey(deviceId: string, publicKey: string): void {
+    this.#keys.registerDevice(deviceId, publicKey);
+  }
+
+  deviceKeys(): ApiDeviceKey[] {
+    return this.#keys.deviceKeys();
+  }
+
+  /**
+   * A device replaces the log with the live state under a new key generation (after a revoke),
+   * in one transaction with the compare-and-set; then every open socket is told to move to it.
+   */
+  rotateKey(deviceId: string, rotation: ApiKeyRotation): { ok: true; generation: number; appended: number } | { ok: false; status: 400 | 409; error: string } {
+    const result = rotateAccountKey(this.#store, this.#keys, deviceId, rotation);
+    if (!result.ok) return result;
+    for (const ws of this.ctx.getWebSockets()) refuse(new HibernatableSocket(ws), CloseCode.KeyRotated, "the account key was rotated; fetch the new key and reconnect");
+    return { ok: true, generation: rotation.generation, appended: result.appended };
   }
 
   securityAlerts() {
