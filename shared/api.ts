@@ -90,6 +90,26 @@ export interface ApiHandshakes {
   devices: ApiHandshakeCount[];
 }
 
+/** The account's current key generation as the server knows it (its id only; never the key). */
+export interface ApiAccountKey {
+  /** Null while no device has registered the account's first key. */
+  keyId: string | null;
+  generation: number | null;
+}
+
+/** Registering the account's first key id: `created` false when it was already registered. */
+export interface ApiKeyInit {
+  keyId: string;
+  generation: number;
+  created: boolean;
+}
+
+/** Another key was registered first: the device must get that key, never sync with its own. */
+export interface ApiKeyConflict extends ApiError {
+  keyId: string;
+  generation: number;
+}
+
 type Answer<In, Out, Status extends number> = { input: In; output: Out; outputFormat: "json"; status: Status };
 type DeviceParam = { param: { id: string } };
 
@@ -99,6 +119,13 @@ export type ApiSchema = {
   };
   "/api/public/link-peek": {
     $post: Answer<{ json: { code: string } }, { userId: string }, 200> | Answer<{ json: { code: string } }, ApiError, 400 | 410 | 429>;
+  };
+  "/api/keys": { $get: Answer<{}, ApiAccountKey, 200> };
+  "/api/keys/init": {
+    $post:
+      | Answer<{ json: { keyId: string; generation: number } }, ApiKeyInit, 200>
+      | Answer<{ json: { keyId: string; generation: number } }, ApiError, 400>
+      | Answer<{ json: { keyId: string; generation: number } }, ApiKeyConflict, 409>;
   };
   "/api/me": { $get: Answer<{}, ApiIdentity, 200> };
   "/api/log/stats": { $get: Answer<{}, ApiLogStats, 200> };

@@ -30,6 +30,16 @@ export const CloseCode = {
    * its changes and retries (bounded per minute), and still receives what is already stored.
    */
   StorageQuota: 4507,
+  /**
+   * The device writes with another key than the account's current one (an old generation, or a
+   * key of its own). Final: the device must get the account's current key first.
+   */
+  WrongAccountKey: 4412,
+  /**
+   * Never sent by the server: the device has no account key while the account has one, so it must
+   * not sync (it would write values no other device can read). Final until it gets the key.
+   */
+  NeedsAccountKey: 4413,
 } as const;
 
 export type CloseCodeName = keyof typeof CloseCode;
@@ -40,6 +50,8 @@ export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   CloseCode.Forbidden,
   CloseCode.SchemaMismatch,
   CloseCode.InvalidChange,
+  CloseCode.WrongAccountKey,
+  CloseCode.NeedsAccountKey,
 ]);
 
 export interface SyncHandshake {

@@ -15,7 +15,8 @@ import { SERVER_ERROR_RETRY_AFTER_S } from "../shared/constants";
 import { parseSyncProtocol } from "../shared/syncProtocol";
 import { AuthError, ID_PATTERN, mintToken, normaliseUserId, secretProblem, verifyToken, type Identity } from "./auth";
 import { withSecurityHeaders } from "./securityHeaders";
-import { DEVICE_HEADER, USER_HEADER, type Env } from "./userLog";
+import { KEY_ID_PATTERN } from "./accountKey";
+import { DEVICE_HEADER, KEY_HEADER, USER_HEADER, type Env } from "./userLog";
 
 export { LinkCodes } from "./linkCodes";
 export { UserLog } from "./userLog";
@@ -57,6 +58,11 @@ app.get("/sync", async (c) => {
   const headers = new Headers(c.req.raw.headers);
   headers.set(USER_HEADER, identity.userId);
   headers.set(DEVICE_HEADER, identity.deviceId);
+  // The key id the device writes with (`?key=`); the Durable Object refuses a mismatch.
+  const keyId = new URL(c.req.url).searchParams.get("key") ?? "";
+  if (keyId && !KEY_ID_PATTERN.test(keyId)) return c.json({ error: "key must be a key id (32 hex digits)" }, 400);
+  if (keyId) headers.set(KEY_HEADER, keyId);
+  else headers.delete(KEY_HEADER);
   return userLogOf(c.env, identity.userId).fetch(new Request(c.req.raw, { headers }));
 });
 
@@ -147,6 +153,27 @@ const routes = app
     }),
   )
   .get("/api/me", (c) => c.json(c.get("identity"), 200))
+  /** The id and generation of the account's current key, or nulls before the first device set one. */
+  .get("/api/keys", async (c) => {
+    const current = await userLogOf(c.env, c.get("identity").userId).accountKey();
+    return c.json({ keyId: current?.keyId ?? null, generation: current?.generation ?? null }, 200);
+  })
+  /**
+   * The account's first device registers the id of the key it made (compare-and-set): a device
+   * that loses the race is told the winner's id and must get that key instead of syncing.
+   */
+  .post("/api/keys/init", jsonBody<{ keyId: string; generation: number }>(), async (c) => {
+    const body = c.req.valid("json");
+    const generation = body.generation;
+    if (typeof body.keyId !== "string" || !KEY_ID_PATTERN.test(body.keyId) || typeof generation !== "number" || !Number.isSafeInteger(generation) || generation < 0) {
+      return c.json({ error: "send { keyId: 32 hex digits, generation }" }, 400);
+    }
+    const result = await userLogOf(c.env, c.get("identity").userId).initAccountKey({ keyId: body.keyId, generation });
+    if (result.current.keyId !== body.keyId) {
+      return c.json({ error: "this account already has a key; get it from one of your devices", ...result.current }, 409);
+    }
+    return c.json({ ...result.current, created: result.created }, 200);
+  })
   /** Size of the caller's own log (for the settings screen, tests and benchmarks). */
   .get("/api/log/stats", async (c) => c.json(await userLogOf(c.env, c.get("identity").userId).stats(), 200))
   /** Sync handshakes per device as the server counted them: its bound on reconnect loops. */

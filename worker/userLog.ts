@@ -15,6 +15,7 @@ import { tags, type Msg } from "@vlcn.io/ws-common";
 import type { ApiHandshakes } from "../shared/api";
 import { BACKLOG_ACK_WAIT_MS, MAX_FRAME_BYTES, MAX_SOCKETS_PER_USER, MAX_SYNC_HANDSHAKES_PER_MINUTE } from "../shared/constants";
 import { CloseCode } from "../shared/syncProtocol";
+import { AccountKeyStore, type AccountKeyRecord } from "./accountKey";
 import { ChangeLogStore, type LogStats } from "./changeLogStore";
 import { DeviceRegistry, type DeviceRecord } from "./deviceRegistry";
 import { HandshakeCounter } from "./handshakeCounter";
@@ -25,6 +26,8 @@ import { connectedState, refuse, type RelaySocket, type SocketState } from "./re
 /** Headers the Worker sets after verifying the token; the DO is not reachable otherwise. */
 export const USER_HEADER = "X-CoBrain-User";
 export const DEVICE_HEADER = "X-CoBrain-Device";
+/** The key id the device writes with, from `/sync?key=`; absent for devices without encryption. */
+export const KEY_HEADER = "X-CoBrain-Key";
 
 export interface Env {
   USER_LOG: DurableObjectNamespace<UserLog>;
@@ -65,6 +68,7 @@ export class UserLog extends DurableObject<Env> {
   readonly #devices: DeviceRegistry;
   readonly #relay: Relay;
   readonly #handshakes: HandshakeCounter;
+  readonly #accountKey: AccountKeyStore;
   /** An alarm is set for sockets waiting on an acknowledgement (lost on eviction: then set again). */
   #alarmSet = false;
 
@@ -73,6 +77,7 @@ export class UserLog extends DurableObject<Env> {
     this.#store = new ChangeLogStore(ctx.storage);
     this.#devices = new DeviceRegistry(ctx.storage.sql);
     this.#handshakes = new HandshakeCounter(ctx.storage.sql);
+    this.#accountKey = new AccountKeyStore(ctx.storage.sql);
     this.#relay = new Relay(this.#store, () => ctx.getWebSockets().map((ws) => new HibernatableSocket(ws)), {
       onWaiting: () => this.#wakeForPages(),
     });
@@ -108,7 +113,7 @@ export class UserLog extends DurableObject<Env> {
     const upgraded = new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": protocol } });
     // Limits are refused on an open socket, with a close code: a browser cannot read an HTTP
     // refusal of a WebSocket upgrade. Such a socket is not hibernatable and not counted.
-    const refusal = this.#handshakeRefusal(deviceId);
+    const refusal = this.#handshakeRefusal(deviceId) ?? this.#keyRefusal(request.headers.get(KEY_HEADER) ?? "");
     if (refusal) {
       server.accept();
       refuse(new HibernatableSocket(server), refusal.code, refusal.reason);
@@ -128,6 +133,30 @@ export class UserLog extends DurableObject<Env> {
       return { code: CloseCode.TooManyConnections, reason: `too many open connections (${MAX_SOCKETS_PER_USER}) for this account; close another tab or device` };
     }
     return undefined;
+  }
+
+  /**
+   * A device must write with the account's current key: one without a key on an account that has
+   * one runs a version from before encryption (told to update, with the code it knows), one with
+   * another key holds an old or wrong key. A device offering a key on an account without one
+   * registers it, as `/api/keys/init` would.
+   */
+  #keyRefusal(offered: string): { code: number; reason: string } | undefined {
+    const account = offered ? this.initAccountKey({ keyId: offered, generation: 0 }).current : this.#accountKey.current();
+    if (!account) return undefined;
+    if (!offered) return { code: CloseCode.SchemaMismatch, reason: "these notes are end-to-end encrypted now: update the app" };
+    if (offered !== account.keyId) return { code: CloseCode.WrongAccountKey, reason: "this device has an old or wrong key for these notes" };
+    return undefined;
+  }
+
+  /** The account's current key id and generation, if a device registered one. */
+  accountKey(): AccountKeyRecord | undefined {
+    return this.#accountKey.current();
+  }
+
+  /** Registers the account's first key id, unless one is registered already (compare-and-set). */
+  initAccountKey(record: AccountKeyRecord): { current: AccountKeyRecord; created: boolean } {
+    return this.#accountKey.init(record);
   }
 
   #openSockets(): number {
