@@ -90,17 +90,34 @@ export interface ApiHandshakes {
   devices: ApiHandshakeCount[];
 }
 
-/** The account's current key generation as the server keeps it: nothing the server can use. */
+/** The account's current key generation as the server knows it (its id only; never the key). */
 export interface ApiAccountKey {
-  generation: number;
-  /** One-way from the generation's secret: a device checks a typed phrase against it. */
-  keyId: string;
-  /** The idKey sealed under this generation's secret (web/src/crypto/keyWrap.ts). */
-  wrappedIdKey: string;
+  /** Null while no device has registered the account's first key. */
+  keyId: string | null;
+  generation: number | null;
+  /**
+   * The idKey sealed under the current generation's secret (web/src/crypto/keyWrap.ts), so a
+   * device holding the secret (phrase or QR link) gets the idKey too; null until the first device
+   * stored it.
+   */
+  wrappedIdKey: string | null;
   /** Key ids of earlier generations, so an old phrase is told apart from a wrong one. */
   olderKeyIds: string[];
-  /** This generation's secret sealed for the calling device's public key, after a rotation. */
+  /** The current generation's secret sealed for the calling device's public key, after a rotation. */
   wrappedForDevice: string | null;
+}
+
+/** Registering the account's first key id: `created` false when it was already registered. */
+export interface ApiKeyInit {
+  keyId: string;
+  generation: number;
+  created: boolean;
+}
+
+/** Another key was registered first: the device must get that key, never sync with its own. */
+export interface ApiKeyConflict extends ApiError {
+  keyId: string;
+  generation: number;
 }
 
 /** A device's ECDH P-256 public key (a JWK as JSON), for wrapping rotated secrets to it. */
@@ -133,6 +150,13 @@ export type ApiSchema = {
   "/api/public/link-peek": {
     $post: Answer<{ json: { code: string } }, { userId: string }, 200> | Answer<{ json: { code: string } }, ApiError, 400 | 410 | 429>;
   };
+  "/api/keys": { $get: Answer<{}, ApiAccountKey, 200> };
+  "/api/keys/init": {
+    $post:
+      | Answer<{ json: { keyId: string; generation: number } }, ApiKeyInit, 200>
+      | Answer<{ json: { keyId: string; generation: number } }, ApiError, 400>
+      | Answer<{ json: { keyId: string; generation: number } }, ApiKeyConflict, 409>;
+  };
   "/api/me": { $get: Answer<{}, ApiIdentity, 200> };
   "/api/log/stats": { $get: Answer<{}, ApiLogStats, 200> };
   "/api/sync/handshakes": { $get: Answer<{}, ApiHandshakes, 200> };
@@ -143,8 +167,7 @@ export type ApiSchema = {
   "/api/sign-out": { $post: Answer<{}, { ok: true }, 200> };
   "/api/alerts": { $get: Answer<{}, SecurityAlert[], 200> };
   "/api/link-codes": { $post: Answer<{}, ApiLinkCode, 201> | Answer<{}, ApiError, 429> };
-  "/api/keys": { $get: Answer<{}, ApiAccountKey, 200> | Answer<{}, ApiError, 404> };
-  "/api/keys/init": {
+  "/api/keys/id-key": {
     $post: Answer<{ json: { keyId: string; wrappedIdKey: string } }, { ok: true }, 200> | Answer<{ json: { keyId: string; wrappedIdKey: string } }, ApiError, 400 | 409>;
   };
   "/api/keys/device": { $post: Answer<{ json: { publicKey: string } }, { ok: true }, 200> | Answer<{ json: { publicKey: string } }, ApiError, 400> };

@@ -126,7 +126,7 @@ export const MIN_CHANGE_WIRE_BYTES = 30;
 export const MIN_LAST_SEEN_WIRE_BYTES = 25;
 
 /** Version of the Durable Object's storage layout; bump with a migration when it changes. */
-export const USER_LOG_FORMAT_VERSION = 5;
+export const USER_LOG_FORMAT_VERSION = 6;
 
 /** Retry-After of a 503: a Durable Object that failed is usually back within seconds. */
 export const SERVER_ERROR_RETRY_AFTER_S = 5;

@@ -31,10 +31,20 @@ export const CloseCode = {
    */
   StorageQuota: 4507,
   /**
+   * The device writes with another key than the account's current one (an old generation, or a
+   * key of its own). Final: the device must get the account's current key first.
+   */
+  WrongAccountKey: 4412,
+  /**
+   * Never sent by the server: the device has no account key while the account has one, so it must
+   * not sync (it would write values no other device can read). Final until it gets the key.
+   */
+  NeedsAccountKey: 4413,
+  /**
    * The account key was rotated (a device was revoked): the device fetches the new key sealed
    * for it (GET /api/keys), adopts it and reconnects. Not final.
    */
-  KeyRotated: 4412,
+  KeyRotated: 4414,
 } as const;
 
 export type CloseCodeName = keyof typeof CloseCode;
@@ -45,6 +55,8 @@ export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   CloseCode.Forbidden,
   CloseCode.SchemaMismatch,
   CloseCode.InvalidChange,
+  CloseCode.WrongAccountKey,
+  CloseCode.NeedsAccountKey,
 ]);
 
 export interface SyncHandshake {

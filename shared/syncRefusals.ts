@@ -23,6 +23,16 @@ const REFUSALS: Record<number, Refusal> = {
     action: "Update the app; if that does not help, export a backup and report the problem",
     final: true,
   },
+  [CloseCode.WrongAccountKey]: {
+    problem: "This device has an old or wrong key for these notes",
+    action: "Get the current key from another of your devices (recovery phrase or QR link)",
+    final: true,
+  },
+  [CloseCode.NeedsAccountKey]: {
+    problem: "This device needs the account key to sync",
+    action: "Enter your recovery phrase, or open the QR link shown on one of your devices",
+    final: true,
+  },
   [CloseCode.FrameTooLarge]: { problem: "This note is too large to sync", action: "Shorten or split the note", final: false },
   [CloseCode.ServerError]: { problem: "The server had a problem, retrying", action: "Nothing to do: your changes are kept on this device", final: false },
   [CloseCode.TooManyConnections]: {

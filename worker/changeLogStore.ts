@@ -22,6 +22,7 @@
 import type { Change } from "@vlcn.io/ws-common";
 import { USER_LOG_FORMAT_VERSION, USER_STORAGE_QUOTA_BYTES } from "../shared/constants";
 import { SENTINEL_CID } from "../shared/changeValidation";
+import { ACCOUNT_KEY_SQL } from "./accountKey";
 import { ACCOUNT_KEYS_SQL } from "./accountKeys";
 import { DEVICE_REGISTRY_SQL, REFRESH_SQL } from "./deviceRegistry";
 import { HANDSHAKE_COUNTER_SQL } from "./handshakeCounter";
@@ -77,7 +78,8 @@ const FORMAT_MIGRATIONS: Record<number, string> = {
   2: DEVICE_REGISTRY_SQL,
   3: HANDSHAKE_COUNTER_SQL,
   4: REFRESH_SQL,
-  5: ACCOUNT_KEYS_SQL,
+  5: ACCOUNT_KEY_SQL,
+  6: ACCOUNT_KEYS_SQL,
 };
 
 /** DO SQL binds blobs as ArrayBuffer and returns them as ArrayBuffer. */

@@ -16,7 +16,8 @@ import { parseSyncProtocol } from "../shared/syncProtocol";
 import { AuthError, ID_PATTERN, mintToken, normaliseUserId, secretProblem, verifyToken, type Identity } from "./auth";
 import { MAX_KEY_TEXT_CHARS } from "./accountKeys";
 import { withSecurityHeaders } from "./securityHeaders";
-import { DEVICE_HEADER, USER_HEADER, type Env } from "./userLog";
+import { KEY_ID_PATTERN } from "./accountKey";
+import { DEVICE_HEADER, KEY_HEADER, USER_HEADER, type Env } from "./userLog";
 
 export { LinkCodes } from "./linkCodes";
 export { UserLog } from "./userLog";
@@ -58,6 +59,11 @@ app.get("/sync", async (c) => {
   const headers = new Headers(c.req.raw.headers);
   headers.set(USER_HEADER, identity.userId);
   headers.set(DEVICE_HEADER, identity.deviceId);
+  // The key id the device writes with (`?key=`); the Durable Object refuses a mismatch.
+  const keyId = new URL(c.req.url).searchParams.get("key") ?? "";
+  if (keyId && !KEY_ID_PATTERN.test(keyId)) return c.json({ error: "key must be a key id (32 hex digits)" }, 400);
+  if (keyId) headers.set(KEY_HEADER, keyId);
+  else headers.delete(KEY_HEADER);
   return userLogOf(c.env, identity.userId).fetch(new Request(c.req.raw, { headers }));
 });
 
@@ -151,6 +157,30 @@ const routes = app
     }),
   )
   .get("/api/me", (c) => c.json(c.get("identity"), 200))
+  /**
+   * The account's current key id and generation (nulls before the first device set one), and what
+   * the calling device needs to adopt it: the wrapped idKey, and its wrap of a rotated secret.
+   */
+  .get("/api/keys", async (c) => {
+    const { userId, deviceId } = c.get("identity");
+    return c.json(await userLogOf(c.env, userId).accountKeyFor(deviceId), 200);
+  })
+  /**
+   * The account's first device registers the id of the key it made (compare-and-set): a device
+   * that loses the race is told the winner's id and must get that key instead of syncing.
+   */
+  .post("/api/keys/init", jsonBody<{ keyId: string; generation: number }>(), async (c) => {
+    const body = c.req.valid("json");
+    const generation = body.generation;
+    if (typeof body.keyId !== "string" || !KEY_ID_PATTERN.test(body.keyId) || typeof generation !== "number" || !Number.isSafeInteger(generation) || generation < 0) {
+      return c.json({ error: "send { keyId: 32 hex digits, generation }" }, 400);
+    }
+    const result = await userLogOf(c.env, c.get("identity").userId).initAccountKey({ keyId: body.keyId, generation });
+    if (result.current.keyId !== body.keyId) {
+      return c.json({ error: "this account already has a key; get it from one of your devices", ...result.current }, 409);
+    }
+    return c.json({ ...result.current, created: result.created }, 200);
+  })
   /** Size of the caller's own log (for the settings screen, tests and benchmarks). */
   .get("/api/log/stats", async (c) => c.json(await userLogOf(c.env, c.get("identity").userId).stats(), 200))
   /** Sync handshakes per device as the server counted them: its bound on reconnect loops. */
@@ -179,18 +209,12 @@ const routes = app
     if (!created.ok) return c.json({ error: created.error }, created.status);
     return c.json({ code: created.code, expiresAt: created.expiresAt }, 201);
   })
-  /** The account key as this device needs it (issue 14): nothing here is usable by the server. */
-  .get("/api/keys", async (c) => {
-    const { userId, deviceId } = c.get("identity");
-    const key = await userLogOf(c.env, userId).accountKey(deviceId);
-    return key ? c.json(key, 200) : c.json({ error: "this account has no key yet" }, 404);
-  })
-  /** The first device's key id and wrapped idKey; once per account (compare-and-set). */
-  .post("/api/keys/init", jsonBody<{ keyId: string; wrappedIdKey: string }>(), async (c) => {
+  /** The idKey sealed under the current key, stored once by the device that made the key. */
+  .post("/api/keys/id-key", jsonBody<{ keyId: string; wrappedIdKey: string }>(), async (c) => {
     const body = c.req.valid("json");
     if (!shortText(body.keyId) || !shortText(body.wrappedIdKey)) return c.json({ error: "send { keyId, wrappedIdKey }" }, 400);
-    const created = await userLogOf(c.env, c.get("identity").userId).initAccountKey(body.keyId, body.wrappedIdKey);
-    return created ? c.json({ ok: true as const }, 200) : c.json({ error: "this account already has a key" }, 409);
+    const stored = await userLogOf(c.env, c.get("identity").userId).storeIdKey(body.keyId, body.wrappedIdKey);
+    return stored ? c.json({ ok: true as const }, 200) : c.json({ error: "that is not the current key, or its id key is already stored" }, 409);
   })
   /** The calling device's ECDH public key, so a rotation can seal the next key for it. */
   .post("/api/keys/device", jsonBody<{ publicKey: string }>(), async (c) => {

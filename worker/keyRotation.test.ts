@@ -9,9 +9,12 @@ import { describe, expect, it } from "vitest";
 import type { ApiAccountKey, ApiKeyRotation } from "../shared/api";
 import { CloseCode } from "../shared/syncProtocol";
 import { Device, noteChange, token } from "../testing/workerd/device";
+import { AccountKeyStore } from "./accountKey";
 import { AccountKeys } from "./accountKeys";
 import { ChangeLogStore } from "./changeLogStore";
 
+const K0 = "0".repeat(32);
+const K1 = "1".repeat(32);
 const freshUser = () => `rot-${crypto.randomUUID().slice(0, 8)}`;
 const stub = (userId: string) => env.USER_LOG.get(env.USER_LOG.idFromName(userId));
 
@@ -31,22 +34,25 @@ const frame = (sender: Uint8Array, changes: Change[]) => b64url(encode({ _tag: t
 async function account() {
   const user = freshUser();
   const [phone, tablet, lost] = await Promise.all([token(user, "phone"), token(user, "tablet"), token(user, "lost")]);
-  const device = await Device.connect(user, { deviceId: "phone" });
+  const device = await Device.connect(user, { deviceId: "phone", key: K0 });
   device.announce();
   await device.waitFor(tags.StartStreaming);
   device.push([noteChange("n1", "title", "old one", { dbVersion: 1n }), noteChange("n2", "title", "old two", { dbVersion: 2n })]);
   device.ping();
   await device.waitFor(tags.Pong);
-  expect((await api(phone, "/api/keys/init", "POST", { keyId: "k0", wrappedIdKey: "id-under-k0" })).status).toBe(200);
+  expect((await api(phone, "/api/keys/init", "POST", { keyId: K0, generation: 0 })).status).toBe(200);
+  expect((await api(phone, "/api/keys/id-key", "POST", { keyId: K0, wrappedIdKey: "id-under-k0" })).status).toBe(200);
+  // Set once: nobody swaps the wrapped idKey afterwards.
+  expect((await api(tablet, "/api/keys/id-key", "POST", { keyId: K0, wrappedIdKey: "swapped" })).status).toBe(409);
   for (const [bearer, publicKey] of [[phone, "pk-phone"], [tablet, "pk-tablet"], [lost, "pk-lost"]] as const) {
     expect((await api(bearer, "/api/keys/device", "POST", { publicKey })).status).toBe(200);
   }
   expect((await api(phone, "/api/devices/lost", "DELETE")).status).toBe(200);
   const rotation = (over: Partial<ApiKeyRotation> = {}): ApiKeyRotation => ({
     expectedHead: 2,
-    expectedKeyId: "k0",
+    expectedKeyId: K0,
     generation: 1,
-    keyId: "k1",
+    keyId: K1,
     wrappedIdKey: "id-under-k1",
     wraps: { phone: "for-phone", tablet: "for-tablet" },
     changes: frame(device.site, [noteChange("n1", "title", "new one", { dbVersion: 1n }), noteChange("n2", "title", "new two", { dbVersion: 2n })]),
@@ -70,7 +76,7 @@ describe("key rotation in the UserLog", () => {
     expect((await device.closed).code).toBe(CloseCode.KeyRotated);
 
     const forTablet = (await api(tablet, "/api/keys")).json as unknown as ApiAccountKey;
-    expect(forTablet).toEqual({ generation: 1, keyId: "k1", wrappedIdKey: "id-under-k1", olderKeyIds: ["k0"], wrappedForDevice: "for-tablet" });
+    expect(forTablet).toEqual({ generation: 1, keyId: K1, wrappedIdKey: "id-under-k1", olderKeyIds: [K0], wrappedForDevice: "for-tablet" });
     expect((await api(lost, "/api/keys")).status).toBe(401);
     const stored = await runInDurableObject(stub(user), (_i, state) => state.storage.sql.exec("SELECT device_id FROM device_key_wraps").toArray().map((r) => r.device_id));
     expect(stored.sort()).toEqual(["phone", "tablet"]); // a wrap sent for the revoked device is never kept
@@ -79,7 +85,7 @@ describe("key rotation in the UserLog", () => {
   it("refuses a stale head (a change the rotating device has not seen), an old key id, and a missing device's wrap; nothing changes", async () => {
     const { user, phone, tablet, rotation } = await account();
     // The tablet pushes a change the phone has not received.
-    const other = await Device.connect(user, { deviceId: "tablet" });
+    const other = await Device.connect(user, { deviceId: "tablet", key: K0 });
     other.announce();
     await other.waitFor(tags.StartStreaming);
     other.push([noteChange("n3", "title", "from the tablet", { dbVersion: 1n })]);
@@ -104,16 +110,17 @@ describe("key rotation in the UserLog", () => {
     const { user, device } = await account();
     await runInDurableObject(stub(user), (_instance, state) => {
       const store = new ChangeLogStore(state.storage);
-      const keys = new AccountKeys(state.storage.sql);
+      const accountKey = new AccountKeyStore(state.storage.sql);
+      const keys = new AccountKeys(state.storage.sql, accountKey);
       // The second change has a value no wire type stores: it throws after the first was written.
       const broken = [noteChange("n1", "title", "new one", { dbVersion: 1n }), noteChange("n2", "title", true, { dbVersion: 2n })];
       expect(() =>
         store.replaceLog(device.site, broken, 2, () => {
-          keys.rotate(1, "k1", "id-under-k1", {});
+          keys.rotate(1, K1, "id-under-k1", {});
           return undefined;
         }),
       ).toThrow();
-      expect(keys.current()?.keyId).toBe("k0");
+      expect(accountKey.current()).toEqual({ keyId: K0, generation: 0 });
       expect(store.head).toBe(2);
     });
     expect(await titles(user)).toEqual(["old one", "old two"]);
@@ -124,6 +131,6 @@ describe("key rotation in the UserLog", () => {
     expect((await api(phone, "/api/keys/rotate", "POST", rotation({ changes: "not base64!" }))).status).toBe(400);
     expect((await api(phone, "/api/keys/rotate", "POST", rotation({ generation: 0 }))).status).toBe(400);
     expect((await api(phone, "/api/keys/rotate", "POST", rotation({ changes: b64url(new Uint8Array([tags.Changes, 1, 2])) }))).json.error).toMatch(/could not be read/);
-    expect((await api(phone, "/api/keys/init", "POST", { keyId: "again", wrappedIdKey: "x" })).status).toBe(409);
+    expect((await api(phone, "/api/keys/rotate", "POST", rotation({ keyId: "short" }))).json.error).toMatch(/32 hex/);
   });
 });

@@ -9,6 +9,7 @@ import { tags } from "@vlcn.io/ws-common";
 import type { ApiKeyRotation } from "../shared/api";
 import { invalidReason } from "../shared/changeValidation";
 import { errorMessage } from "../shared/errorMessage";
+import { KEY_ID_PATTERN } from "./accountKey";
 import { MAX_KEY_TEXT_CHARS, type AccountKeys } from "./accountKeys";
 import type { ChangeLogStore } from "./changeLogStore";
 import { decodeDeviceFrame } from "./frames";
@@ -32,7 +33,8 @@ function base64UrlBytes(value: string): Uint8Array {
 export function malformedRotation(rotation: ApiKeyRotation): string | undefined {
   if (!Number.isSafeInteger(rotation.expectedHead) || rotation.expectedHead < 0) return "expectedHead must be a sequence number";
   if (!Number.isSafeInteger(rotation.generation) || rotation.generation < 1) return "generation must be a positive integer";
-  if (!text(rotation.expectedKeyId) || !text(rotation.keyId) || !text(rotation.wrappedIdKey)) return "send expectedKeyId, keyId and wrappedIdKey";
+  if (!text(rotation.expectedKeyId) || !text(rotation.wrappedIdKey)) return "send expectedKeyId and wrappedIdKey";
+  if (typeof rotation.keyId !== "string" || !KEY_ID_PATTERN.test(rotation.keyId)) return "keyId must be a key id (32 hex digits)";
   if (typeof rotation.wraps !== "object" || rotation.wraps === null) return "send wraps as { deviceId: wrapped }";
   for (const wrapped of Object.values(rotation.wraps)) if (!text(wrapped)) return "every wrap must be a short string";
   if (!text(rotation.changes, MAX_ROTATION_CHARS) || !/^[A-Za-z0-9_-]+$/.test(rotation.changes)) return "send changes as one base64url ws-common Changes frame";

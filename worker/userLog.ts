@@ -15,6 +15,7 @@ import { tags, type Msg } from "@vlcn.io/ws-common";
 import type { ApiAccountKey, ApiDeviceKey, ApiHandshakes, ApiKeyRotation } from "../shared/api";
 import { BACKLOG_ACK_WAIT_MS, MAX_FRAME_BYTES, MAX_SOCKETS_PER_USER, MAX_SYNC_HANDSHAKES_PER_MINUTE } from "../shared/constants";
 import { CloseCode } from "../shared/syncProtocol";
+import { AccountKeyStore, type AccountKeyRecord } from "./accountKey";
 import { AccountKeys } from "./accountKeys";
 import { ChangeLogStore, type LogStats } from "./changeLogStore";
 import { rotateAccountKey } from "./keyRotation";
@@ -27,6 +28,8 @@ import { connectedState, refuse, type RelaySocket, type SocketState } from "./re
 /** Headers the Worker sets after verifying the token; the DO is not reachable otherwise. */
 export const USER_HEADER = "X-CoBrain-User";
 export const DEVICE_HEADER = "X-CoBrain-Device";
+/** The key id the device writes with, from `/sync?key=`; absent for devices without encryption. */
+export const KEY_HEADER = "X-CoBrain-Key";
 
 export interface Env {
   USER_LOG: DurableObjectNamespace<UserLog>;
@@ -67,6 +70,7 @@ export class UserLog extends DurableObject<Env> {
   readonly #devices: DeviceRegistry;
   readonly #relay: Relay;
   readonly #handshakes: HandshakeCounter;
+  readonly #accountKey: AccountKeyStore;
   readonly #keys: AccountKeys;
   /** An alarm is set for sockets waiting on an acknowledgement (lost on eviction: then set again). */
   #alarmSet = false;
@@ -76,7 +80,8 @@ export class UserLog extends DurableObject<Env> {
     this.#store = new ChangeLogStore(ctx.storage);
     this.#devices = new DeviceRegistry(ctx.storage.sql);
     this.#handshakes = new HandshakeCounter(ctx.storage.sql);
-    this.#keys = new AccountKeys(ctx.storage.sql);
+    this.#accountKey = new AccountKeyStore(ctx.storage.sql);
+    this.#keys = new AccountKeys(ctx.storage.sql, this.#accountKey);
     this.#relay = new Relay(this.#store, () => ctx.getWebSockets().map((ws) => new HibernatableSocket(ws)), {
       onWaiting: () => this.#wakeForPages(),
     });
@@ -112,7 +117,7 @@ export class UserLog extends DurableObject<Env> {
     const upgraded = new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": protocol } });
     // Limits are refused on an open socket, with a close code: a browser cannot read an HTTP
     // refusal of a WebSocket upgrade. Such a socket is not hibernatable and not counted.
-    const refusal = this.#handshakeRefusal(deviceId);
+    const refusal = this.#handshakeRefusal(deviceId) ?? this.#keyRefusal(request.headers.get(KEY_HEADER) ?? "");
     if (refusal) {
       server.accept();
       refuse(new HibernatableSocket(server), refusal.code, refusal.reason);
@@ -132,6 +137,30 @@ export class UserLog extends DurableObject<Env> {
       return { code: CloseCode.TooManyConnections, reason: `too many open connections (${MAX_SOCKETS_PER_USER}) for this account; close another tab or device` };
     }
     return undefined;
+  }
+
+  /**
+   * A device must write with the account's current key: one without a key on an account that has
+   * one runs a version from before encryption (told to update, with the code it knows), one with
+   * another key holds an old or wrong key. A device offering a key on an account without one
+   * registers it, as `/api/keys/init` would.
+   */
+  #keyRefusal(offered: string): { code: number; reason: string } | undefined {
+    const account = offered ? this.initAccountKey({ keyId: offered, generation: 0 }).current : this.#accountKey.current();
+    if (!account) return undefined;
+    if (!offered) return { code: CloseCode.SchemaMismatch, reason: "these notes are end-to-end encrypted now: update the app" };
+    if (offered !== account.keyId) return { code: CloseCode.WrongAccountKey, reason: "this device has an old or wrong key for these notes" };
+    return undefined;
+  }
+
+  /** The account's current key id and generation, if a device registered one. */
+  accountKey(): AccountKeyRecord | undefined {
+    return this.#accountKey.current();
+  }
+
+  /** Registers the account's first key id, unless one is registered already (compare-and-set). */
+  initAccountKey(record: AccountKeyRecord): { current: AccountKeyRecord; created: boolean } {
+    return this.#accountKey.init(record);
   }
 
   #openSockets(): number {
@@ -200,12 +229,13 @@ export class UserLog extends DurableObject<Env> {
   }
 
   /** The account key as the calling device needs it (issue 14; worker/accountKeys.ts). */
-  accountKey(deviceId: string): ApiAccountKey | undefined {
+  accountKeyFor(deviceId: string): ApiAccountKey {
     return this.#keys.describe(deviceId);
   }
 
-  initAccountKey(keyId: string, wrappedIdKey: string): boolean {
-    return this.#keys.init(keyId, wrappedIdKey);
+  /** The idKey wrapped under the current key, set once by the device that made the key. */
+  storeIdKey(keyId: string, wrappedIdKey: string): boolean {
+    return this.#keys.storeIdKey(keyId, wrappedIdKey);
   }
 
   registerDeviceKey(deviceId: string, publicKey: string): void {

@@ -12,8 +12,8 @@ import { mintToken } from "../../worker/auth";
 export const token = (userId: string, deviceId = "dev1") =>
   mintToken(env.AUTH_SECRET, { userId, deviceId });
 
-export const upgrade = (protocol?: string) =>
-  exports.default.fetch("http://cobrain.test/sync", {
+export const upgrade = (protocol?: string, key?: string) =>
+  exports.default.fetch(`http://cobrain.test/sync${key ? `?key=${key}` : ""}`, {
     headers: { Upgrade: "websocket", ...(protocol === undefined ? {} : { "Sec-WebSocket-Protocol": protocol }) },
   });
 
@@ -58,9 +58,9 @@ export class Device {
   #onClose!: (closed: Closed) => void;
 
   /** Connects `userId`'s device; `room` defaults to the user. Throws unless the upgrade succeeds. */
-  static async connect(userId: string, { deviceId = "dev1", room = userId, site }: { deviceId?: string; room?: string; site?: Uint8Array } = {}) {
+  static async connect(userId: string, { deviceId = "dev1", room = userId, site, key }: { deviceId?: string; room?: string; site?: Uint8Array; key?: string } = {}) {
     const protocol = encodeSyncProtocol({ auth: await token(userId, deviceId), room });
-    const response = await upgrade(protocol);
+    const response = await upgrade(protocol, key);
     if (response.status !== 101 || !response.webSocket) throw new UpgradeError(response.status, await response.text());
     const device = new Device();
     if (site) device.site.set(site);

@@ -15,6 +15,8 @@ import { readHeld } from "./heldChanges";
 import { SyncDb, type Exclusive } from "./syncDb";
 import { SyncTransport } from "./transport";
 import { errorMessage } from "../../../shared/errorMessage";
+import { checkAccountKey, serverAccountKeyApi } from "../crypto/accountKeyCheck";
+import { loadKeyring, type DeviceKeyring } from "../crypto/keyStore";
 
 /** "Synced N s ago" after a restart may be this stale; saves a settings write on every edit. */
 const LAST_SYNCED_WRITE_INTERVAL_MS = 30_000;
@@ -85,6 +87,7 @@ export class SyncClient {
   #lastPullCount = 0;
   /** Changes sent since the server last acknowledged everything. */
   #sentSinceAck = 0;
+  #keyring: Promise<DeviceKeyring> | undefined;
 
   constructor(exclusive: Exclusive, publish: (status: SyncStatus) => void) {
     this.#exclusive = exclusive;
@@ -101,6 +104,12 @@ export class SyncClient {
     }
     this.#held = held;
     this.#update();
+  }
+
+  /** This device's account keys (web/src/crypto/keyStore.ts), loaded once. */
+  keyring(): Promise<DeviceKeyring> {
+    this.#keyring ??= this.#exclusive(loadKeyring);
+    return this.#keyring;
   }
 
   get status(): SyncStatus {
@@ -254,9 +263,12 @@ export class SyncClient {
       },
       onLocalWrites: () => this.notifyLocalChange(),
     });
+    const keyring = await this.keyring();
     const transport = new SyncTransport({
       serverUrl,
       room: claims.userId,
+      // Which key this device writes with, checked against the account's before every connection.
+      accountKey: () => checkAccountKey(keyring, this.#exclusive, serverAccountKeyApi(serverApi(serverUrl, { token: () => this.#currentToken(serverUrl) }))),
       // Read (and renewed if it nears expiry) for every connection.
       getToken: () => this.#currentToken(serverUrl),
       lastSeens: () => syncDb.getLastSeens(),

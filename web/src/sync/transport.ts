@@ -34,6 +34,7 @@ import type { TransportState } from "../../../shared/syncStatus";
 import { serverApi } from "../api/serverApi";
 import { browserNetwork, browserSocket, type NetworkSignal, type SocketFactory, type SyncSocket } from "./syncSocket";
 import { errorMessage } from "../../../shared/errorMessage";
+import type { KeyCheck } from "../crypto/accountKeyCheck";
 
 export interface SyncTransportOptions {
   /** http(s) base URL of the sync server. */
@@ -52,6 +53,12 @@ export interface SyncTransportOptions {
   onAck(): void;
   /** An incoming batch could not be applied (e.g. storage full). */
   onApplyError(error: unknown): void;
+  /**
+   * Before each connection: the key id this device writes with (sent as `?key=`), or why it must
+   * not sync (web/src/crypto/accountKeyCheck.ts). Throwing means "try again later". Without it the
+   * device connects without a key (a server before encryption, or tests of the transport alone).
+   */
+  accountKey?(): Promise<KeyCheck>;
   /** Seams for tests; the browser's WebSocket, online signal and fetch by default. */
   socket?: SocketFactory;
   network?: NetworkSignal;
@@ -170,7 +177,22 @@ export class SyncTransport implements Transport {
       this.#connecting = false;
     }
     if (this.#closed || this.#socket) return;
-    const url = `${this.#options.serverUrl.replace(/^http/, "ws").replace(/\/$/, "")}/sync`;
+    let keyId: string | undefined;
+    if (this.#options.accountKey) {
+      this.#connecting = true;
+      let check: KeyCheck;
+      try {
+        check = await this.#options.accountKey();
+      } catch (error) {
+        return this.#retry(errorMessage(error));
+      } finally {
+        this.#connecting = false;
+      }
+      if (this.#closed || this.#socket) return;
+      if (!check.ok) return this.#fail(check.code, check.reason);
+      keyId = check.keyId;
+    }
+    const url = `${this.#options.serverUrl.replace(/^http/, "ws").replace(/\/$/, "")}/sync${keyId ? `?key=${keyId}` : ""}`;
     this.#attemptTimes.push(Date.now());
     let opened = false;
     let socket: SyncSocket | undefined;

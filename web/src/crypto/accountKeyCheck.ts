@@ -1,0 +1,74 @@
+/**
+ * Before each sync connection: which key does this device write with, and may it sync at all?
+ *
+ * - The server has no key id yet: the account's first device. It creates the key, stores it on
+ *   the device FIRST (a crash after registering must not leave the account with a key nobody
+ *   holds), then registers its id (compare-and-set). If another device registered first, the key
+ *   made here is dropped (nothing was written with it) and this device needs the account key.
+ * - The server has a key id: the device syncs only if its current key has that id. Without a key
+ *   it never creates one (that would split the account): it says it needs the account key.
+ *   With another key it says its key is old or wrong.
+ * A server that cannot be reached: a device holding a key connects with it (the server checks
+ * again at the socket); one without a key waits (the error is thrown, the transport retries).
+ */
+import type { ApiAccountKey, ApiKeyInit } from "../../../shared/api";
+import { CloseCode } from "../../../shared/syncProtocol";
+import type { SqliteConnection } from "../db-worker/sqlite/connection";
+import { createAccountKey, type DeviceKeyring } from "./keyStore";
+
+export type KeyCheck = { ok: true; keyId: string } | { ok: false; code: number; reason: string };
+
+/** The two calls the check needs, so tests can stand in a server. */
+export interface AccountKeyApi {
+  get(): Promise<ApiAccountKey>;
+  /** 200 with the registered id, or 409 when another key was registered first. */
+  init(keyId: string, generation: number): Promise<{ status: 200; body: ApiKeyInit } | { status: 409 | 400; body: { error: string } }>;
+}
+
+type Exclusive = <T>(fn: (db: SqliteConnection) => Promise<T>) => Promise<T>;
+
+export const NEEDS_KEY_REASON = "this account's notes are encrypted with a key this device does not have yet";
+export const WRONG_KEY_REASON = "this device has an old or wrong key for these notes";
+
+export async function checkAccountKey(keyring: DeviceKeyring, exclusive: Exclusive, api: AccountKeyApi): Promise<KeyCheck> {
+  let server: ApiAccountKey;
+  try {
+    server = await api.get();
+  } catch (error) {
+    const mine = keyring.current();
+    if (mine) return { ok: true, keyId: mine.keyId };
+    throw error;
+  }
+  const mine = keyring.current();
+  if (server.keyId === null) {
+    const key = mine ?? createAccountKey();
+    if (!mine) await exclusive((db) => keyring.adopt(db, key));
+    const answer = await api.init(key.keyId, key.generation);
+    if (answer.status === 200) return { ok: true, keyId: key.keyId };
+    if (answer.status === 409) {
+      if (!mine) await exclusive((db) => keyring.forget(db, key.generation));
+      return mine ? { ok: false, code: CloseCode.WrongAccountKey, reason: WRONG_KEY_REASON } : { ok: false, code: CloseCode.NeedsAccountKey, reason: NEEDS_KEY_REASON };
+    }
+    throw new Error(`the server refused the key id: ${answer.body.error}`);
+  }
+  if (!mine) return { ok: false, code: CloseCode.NeedsAccountKey, reason: NEEDS_KEY_REASON };
+  if (mine.keyId === server.keyId) return { ok: true, keyId: mine.keyId };
+  return { ok: false, code: CloseCode.WrongAccountKey, reason: WRONG_KEY_REASON };
+}
+
+/** The check's calls against the real server, with the device's token. */
+export function serverAccountKeyApi(api: import("../api/serverApi").ServerApi): AccountKeyApi {
+  return {
+    async get() {
+      const response = await api.api.keys.$get();
+      if (response.status !== 200) throw new Error(`the server could not say which key the account uses (${response.status})`);
+      return response.json();
+    },
+    async init(keyId, generation) {
+      const response = await api.api.keys.init.$post({ json: { keyId, generation } });
+      const status: number = response.status;
+      if (status === 200 || status === 409 || status === 400) return { status, body: await response.json() } as Awaited<ReturnType<AccountKeyApi["init"]>>;
+      throw new Error(`the server could not register the key id (${status})`);
+    },
+  };
+}
