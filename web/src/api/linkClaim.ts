@@ -7,7 +7,10 @@ import { deviceName, devicePlatform } from "./deviceInfo";
 import { answer, serverApi } from "./serverApi";
 
 /** What a person opened or pasted, not yet acted on. */
-export type SignInLink = { kind: "token"; token: string; serverUrl: string } | { kind: "code"; code: string; serverUrl: string };
+export type SignInLink =
+  | { kind: "token"; token: string; serverUrl: string }
+  /** `key`: the account secret (base64url) a QR link carries in its fragment; a typed code has none. */
+  | { kind: "code"; code: string; serverUrl: string; key?: string };
 
 /** Whose account the link opens, without spending it. */
 export async function linkAccount(link: SignInLink): Promise<{ userId: string; serverUrl: string }> {

@@ -4,7 +4,7 @@
  */
 import type { SyncStatus } from "../../../shared/syncStatus";
 import { forwardedServerApi, type ForwardedAnswer, type ServerApi } from "../api/serverApi";
-import type { DbStatus, FromWorker, SqlStatement, StatementResult, StorageKind, ToWorker, WorkerRequest } from "./protocol";
+import type { AccountKeyCommand, AccountKeyStatus, DbStatus, FromWorker, SqlStatement, StatementResult, StorageKind, ToWorker, WorkerRequest } from "./protocol";
 
 type ChangeListener = (tables: ReadonlySet<string>) => void;
 type StatusListener = (status: DbStatus) => void;
@@ -54,6 +54,11 @@ export class DbClient {
   /** Stores the token on this device and starts syncing; rejects with a readable reason. */
   async signIn(token: string, serverUrl: string = location.origin, refresh?: string): Promise<void> {
     await this.#request({ kind: "signIn", token, serverUrl, refresh });
+  }
+
+  /** The account key on this device (web/src/sync/keyCommands.ts): adopt, status, secret, noted, rotate. */
+  async accountKey<C extends AccountKeyCommand>(command: C): Promise<C extends { action: "status" } ? AccountKeyStatus | null : C extends { action: "secret" } ? { secret: Uint8Array; generation: number } | null : null> {
+    return (await this.#request({ kind: "accountKey", command })) as never;
   }
 
   /** The account this device belongs to (its user and server), if it ever signed in. */

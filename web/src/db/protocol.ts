@@ -38,8 +38,28 @@ export type SyncCommand =
    * to another account on it, so the two accounts' notes never mix.
    */
   | { kind: "switchAccount"; token: string; serverUrl: string; refresh?: string }
+  /** The account key on this device: get it, show its phrase, rotate it (web/src/sync/keyCommands.ts). */
+  | { kind: "accountKey"; command: AccountKeyCommand }
   /** Calls the sync server's `/api` with this device's token (which stays in the worker). */
   | { kind: "api"; method: "GET" | "POST" | "PATCH" | "DELETE"; path: string; body?: unknown };
+
+/** What the page may ask about the account key; the answers are AccountKeyAnswer's. */
+export type AccountKeyCommand =
+  /** Checks a secret (from the recovery phrase or a QR link) against the account's key id, keeps it, syncs. */
+  | { action: "adopt"; secret: Uint8Array }
+  /** The current generation and whether its phrase was confirmed as written down; null without a key. */
+  | { action: "status" }
+  /** The current secret, to show as the recovery phrase or put in a QR link's fragment; null without a key. */
+  | { action: "secret" }
+  /** The person wrote down this generation's phrase. */
+  | { action: "noted"; generation: number }
+  /** Makes the next generation, re-encrypts the live state and replaces the server's log (after a revoke). */
+  | { action: "rotate" };
+
+export interface AccountKeyStatus {
+  generation: number;
+  phraseNoted: boolean;
+}
 
 /** What a tab asks of the owner's worker; the worker entry routes each kind to its handler. */
 export type WorkerRequest = DbRequest | SyncCommand;

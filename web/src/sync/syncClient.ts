@@ -9,13 +9,13 @@ import { refusalOfClose } from "../../../shared/syncRefusals";
 import { deriveSyncStatus, readTokenClaims, type HeldChange, type SyncStatus, type TokenClaims, type TransportState } from "../../../shared/syncStatus";
 import type { SqliteConnection } from "../db-worker/sqlite/connection";
 import { deviceName, devicePlatform } from "../api/deviceInfo";
-import { forwardCall, serverApi, type ForwardedAnswer } from "../api/serverApi";
+import { forwardCall, serverApi, type ForwardedAnswer, type ServerApi } from "../api/serverApi";
 import { ActivityLog } from "./activityLog";
 import { readHeld } from "./heldChanges";
 import { SyncDb, type Exclusive } from "./syncDb";
 import { SyncTransport } from "./transport";
 import { errorMessage } from "../../../shared/errorMessage";
-import { checkAccountKey, serverAccountKeyApi } from "../crypto/accountKeyCheck";
+import { keyCheckWithDistribution } from "../crypto/keyDistribution";
 import { loadKeyring, type DeviceKeyring } from "../crypto/keyStore";
 
 /** "Synced N s ago" after a restart may be this stale; saves a settings write on every edit. */
@@ -110,6 +110,18 @@ export class SyncClient {
   keyring(): Promise<DeviceKeyring> {
     this.#keyring ??= this.#exclusive(loadKeyring);
     return this.#keyring;
+  }
+
+  /** Runs `fn` on the database alone (for the account key's commands). */
+  get exclusive(): Exclusive {
+    return this.#exclusive;
+  }
+
+  /** The signed-in session's server API as this device (for the account key's commands), if any. */
+  sessionApi(): { api: ServerApi; deviceId: string; serverUrl: string } | undefined {
+    const session = this.#session;
+    if (!session) return undefined;
+    return { api: serverApi(session.serverUrl, { token: () => this.#currentToken(session.serverUrl) }), deviceId: session.claims.deviceId, serverUrl: session.serverUrl };
   }
 
   get status(): SyncStatus {
@@ -268,7 +280,7 @@ export class SyncClient {
       serverUrl,
       room: claims.userId,
       // Which key this device writes with, checked against the account's before every connection.
-      accountKey: () => checkAccountKey(keyring, this.#exclusive, serverAccountKeyApi(serverApi(serverUrl, { token: () => this.#currentToken(serverUrl) }))),
+      accountKey: () => keyCheckWithDistribution(keyring, this.#exclusive, serverApi(serverUrl, { token: () => this.#currentToken(serverUrl) }), claims.deviceId),
       // Read (and renewed if it nears expiry) for every connection.
       getToken: () => this.#currentToken(serverUrl),
       lastSeens: () => syncDb.getLastSeens(),

@@ -13,6 +13,8 @@ import { RemindersPane, useReminderAlerts } from "./RemindersPane";
 import { SearchResults } from "./SearchResults";
 import { SettingsPane } from "./SettingsPane";
 import { LinkPrompt, askAboutLink } from "./LinkPrompt";
+import { AccountKeyPrompt } from "./AccountKeyPrompt";
+import { RecoveryPhraseNotice } from "./RecoveryPhrase";
 import { takeSignInLink } from "./signInLink";
 import { SecurityAlerts } from "./SecurityAlerts";
 import { StorageBanner } from "./StorageBanner";
@@ -96,6 +98,8 @@ export function App() {
       </nav>
       <StorageBanner status={status} />
       <LinkPrompt onDone={() => undefined} />
+      <AccountKeyPrompt sync={sync} />
+      <RecoveryPhraseNotice sync={sync} />
       <SecurityAlerts sync={sync} />
       <UpdatePrompt />
       <Show when={notice()}>

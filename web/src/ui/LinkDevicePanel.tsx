@@ -1,13 +1,18 @@
 import { createSignal, onCleanup, Show } from "solid-js";
 import { answer } from "../api/serverApi";
+import { toBase64Url } from "../crypto/bytes";
 import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
 
-/** On a signed-in device: shows a one-time code, and a QR code of the link that spends it. */
+/**
+ * On a signed-in device: shows a one-time code, and a QR code of the link that spends it. The QR
+ * link also carries the account key in its fragment (never sent to a server); the typed code does
+ * not, so a device that types it asks for the recovery phrase (the server alone cannot give the key).
+ */
 export function LinkDevicePanel(props: { serverUrl: string }) {
   const { client } = useDb();
-  const [code, setCode] = createSignal<{ code: string; expiresAt: number; svg: string }>();
+  const [code, setCode] = createSignal<{ code: string; expiresAt: number; svg: string; link: string }>();
   const creating = createAction();
   const [now, setNow] = createSignal(Date.now());
   const timer = setInterval(() => setNow(Date.now()), 1_000);
@@ -16,8 +21,10 @@ export function LinkDevicePanel(props: { serverUrl: string }) {
   const create = () =>
     creating.run(async () => {
       const created = await answer(client.server.api["link-codes"].$post());
+      const key = await client.accountKey({ action: "secret" });
       const { renderSVG } = await import("uqr"); // loaded only when a code is shown
-      setCode({ ...created, svg: renderSVG(`${props.serverUrl}/#link=${created.code}`) });
+      const link = `${props.serverUrl}/#link=${created.code}${key ? `&key=${toBase64Url(key.secret)}` : ""}`;
+      setCode({ ...created, svg: renderSVG(link), link });
     });
   const left = () => Math.max(0, Math.round(((code()?.expiresAt ?? 0) - now()) / 1000));
 
@@ -25,11 +32,14 @@ export function LinkDevicePanel(props: { serverUrl: string }) {
     <div class="stack">
       <h3>Link another device</h3>
       <Show when={code() && left() > 0} fallback={<button type="button" onClick={() => void create()}>Show a link code</button>}>
-        <p class="muted">On the new device, open this app and enter the code, or scan the QR code. It works once, for 10 minutes.</p>
+        <p class="muted">
+          On the new device, scan the QR code, or open this app and enter the code (it will then ask for your recovery phrase). It works once, for 10
+          minutes. The QR code also carries your account key: show it only to your own device.
+        </p>
         <p class="link-code" aria-label="Link code" data-code={code()!.code}>
           {code()!.code.slice(0, 4)}-{code()!.code.slice(4)}
         </p>
-        <div class="qr" role="img" aria-label="QR code of the link" innerHTML={code()!.svg} />
+        <div class="qr" role="img" aria-label="QR code of the link" data-link={code()!.link} innerHTML={code()!.svg} />
         <p class="muted">
           Expires in {Math.floor(left() / 60)}:{String(left() % 60).padStart(2, "0")}
         </p>

@@ -6,6 +6,7 @@
 import { createResource, createSignal, Match, Show, Switch } from "solid-js";
 import { linkAccount, linkToken, type SignInLink } from "../api/linkClaim";
 import { download, exportJson } from "../backup/backup";
+import { fromBase64Url } from "../crypto/bytes";
 import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
@@ -42,15 +43,22 @@ function LinkQuestion(props: { link: SignInLink; onDone: () => void }) {
     void action.run(async () => {
       const { token, refresh } = await linkToken(props.link);
       await client.signIn(token, props.link.serverUrl, refresh);
+      await adoptLinkKey();
       close();
     });
   const switchAccount = () =>
     void action.run(async () => {
       const { token, refresh } = await linkToken(props.link);
       await client.switchAccount(token, props.link.serverUrl, refresh);
+      await adoptLinkKey();
       setPending(undefined);
       location.reload(); // every screen starts over on the new, empty database
     });
+  /** A QR link's account key, checked against the account and kept; a typed code asks for the phrase. */
+  const adoptLinkKey = async () => {
+    const link = props.link;
+    if (link.kind === "code" && link.key) await client.accountKey({ action: "adopt", secret: fromBase64Url(link.key) });
+  };
   const exportFirst = () =>
     void action.run(async () => download(await exportJson(client), `cobrain-backup-${new Date().toISOString().slice(0, 10)}.json`));
 

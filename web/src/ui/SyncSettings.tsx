@@ -7,6 +7,7 @@ import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { DevicesList } from "./DevicesList";
 import { LinkDevicePanel } from "./LinkDevicePanel";
+import { RecoveryPhrasePanel } from "./RecoveryPhrase";
 import { ErrorText } from "./ErrorText";
 
 /**
@@ -132,6 +133,7 @@ export function SyncSettings(props: { status: Accessor<SyncStatus>; onClose: () 
         </div>
         <ErrorText message={signingOut.error()} />
         <LinkDevicePanel serverUrl={props.status().serverUrl ?? location.origin} />
+        <RecoveryPhrasePanel />
         <DevicesList />
       </Show>
       <Show when={signedOutNote()}>

@@ -29,6 +29,7 @@ import { DatabaseHost } from "../db-worker/host";
 import { migrate } from "../db-worker/migrate";
 import { checkSearchIndex } from "../db-worker/searchIndex";
 import { eraseStorage, openBest, type OpenedDatabase } from "../db-worker/sqlite/backends";
+import { runAccountKeyCommand } from "../sync/keyCommands";
 import { SyncClient } from "../sync/syncClient";
 import { errorMessage } from "../../../shared/errorMessage";
 
@@ -86,6 +87,8 @@ async function runSyncCommand(sync: SyncClient, command: SyncCommand): Promise<u
       throw new Error("switchAccount runs in execute(), not on a sync client");
     case "api":
       return sync.api(command.method, command.path, command.body);
+    case "accountKey":
+      return runAccountKeyCommand(sync, command.command);
   }
 }
 
