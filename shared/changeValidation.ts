@@ -6,6 +6,7 @@
  */
 import type { Change } from "@vlcn.io/ws-common";
 import { getTableConfig } from "drizzle-orm/sqlite-core";
+import { envelopeProblem } from "./envelope";
 import { PackedPkError, PK_TYPE, unpackPk } from "./packedPk";
 import { crrTables } from "./schema";
 
@@ -79,8 +80,13 @@ function checkValue(value: unknown, rule: ColumnRule, where: string): string | u
   return `${where} is INTEGER but got ${value instanceof Uint8Array ? "a BLOB" : typeof value}`;
 }
 
-/** Returns why the change cannot be stored, or undefined when it is fine. */
-export function invalidReason(change: Change): string | undefined {
+/**
+ * Returns why the change cannot be stored, or undefined when it is fine. `encrypted`: the account
+ * uses end-to-end encryption (issue 14), so every value, sentinels included, must be an envelope
+ * (shared/envelope.ts: its version byte and length bounds are all the server can check); value
+ * types are then checked by the receiving device after decryption (web/src/crypto/receivedCells.ts).
+ */
+export function invalidReason(change: Change, { encrypted = false }: { encrypted?: boolean } = {}): string | undefined {
   const [table, pk, cid, value, colVersion, dbVersion, , cl, seq] = change;
   const rule = RULES.get(table);
   if (!rule) return `unknown table ${show(table)}`;
@@ -99,6 +105,11 @@ export function invalidReason(change: Change): string | undefined {
   if (typeof cl !== "bigint" || cl < 1n || cl > MAX_EXACT) return `${table}: causal length out of range`;
   if (typeof dbVersion !== "bigint" || dbVersion < 1n || dbVersion > MAX_EXACT) return `${table}: db_version out of range`;
   if (!Number.isInteger(seq) || seq < 0) return `${table}: seq out of range`;
+  if (encrypted) {
+    if (cid !== SENTINEL_CID && !rule.columns.has(cid)) return `${table}: unknown column ${show(cid)}`;
+    const problem = envelopeProblem(value);
+    return problem ? `${table}.${cid}: ${problem}` : undefined;
+  }
   if (cid === SENTINEL_CID) return value === null ? undefined : `${table}: a row sentinel carries no value`;
   const column = rule.columns.get(cid);
   if (!column) return `${table}: unknown column ${show(cid)}`;

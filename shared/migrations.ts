@@ -301,6 +301,26 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    description: "received changes refused after decryption (local, issue 14)",
+    // sync_refused keeps, on this device only, each received change that did not decrypt or
+    // failed its checks (web/src/crypto/receivedCells.ts), with why: held aside, never applied,
+    // shown in the sync activity. Kept as received, so a key that arrives later can still open it.
+    sql: `
+      CREATE TABLE sync_refused (
+        tbl TEXT NOT NULL,
+        pk BLOB NOT NULL,
+        cid TEXT NOT NULL,
+        col_version INTEGER NOT NULL,
+        cl INTEGER NOT NULL,
+        val,
+        reason TEXT NOT NULL,
+        refused_at INTEGER NOT NULL,
+        PRIMARY KEY (tbl, pk, cid, col_version, cl)
+      );
+    `,
+  },
 ];
 
 /** Announced to the sync server; devices on different versions must not exchange changes. */

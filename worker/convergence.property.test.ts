@@ -4,6 +4,8 @@
  * notes, entities and links against the real UserLog in workerd, while frames are duplicated and
  * held back, devices drop off and come back, and the Durable Object is evicted mid-stream.
  * At the end every device holds the same data, and so does a new device syncing from zero.
+ * Encryption is on, as in the app (issue 14): every case's account has its own key, the server
+ * sees only envelopes, ties are settled by the devices on plaintext, and no device refuses anything.
  *
  * Quick mode runs in `npm test`; `npm run soak` runs SOAK_RUNS cases and writes the counts this
  * test reports in its task meta to bench/results/soak.{json,md}; `npm run soak -- --mutant` runs it
@@ -17,6 +19,7 @@ import { describe, expect, inject, it } from "vitest";
 import { seededRandom } from "../testing/random";
 import { breakCompaction } from "../testing/workerd/brokenCompaction";
 import { SimDevice, type Faults } from "../testing/workerd/simDevice";
+import { createAccountKey } from "../web/src/crypto/keyStore";
 
 const RUNS = inject("soakRuns");
 const SEED = inject("fcSeed") === "" ? undefined : Number(inject("fcSeed"));
@@ -124,16 +127,18 @@ describe("convergence under faults (property)", () => {
           cases++;
           const user = `prop-${cases}-${crypto.randomUUID().slice(0, 6)}`;
           const faults: Faults = { duplicate, hold, random: seededRandom(seed) };
-          const devices = await Promise.all(Array.from({ length: count }, (_, i) => SimDevice.create(user, `d${i}`, faults)));
+          const key = createAccountKey();
+          const devices = await Promise.all(Array.from({ length: count }, (_, i) => SimDevice.create(user, `d${i}`, faults, key)));
           try {
             for (const d of devices) await d.connect();
             for (const [step, cmd] of commands.entries()) await apply(cmd, devices, user, step);
             for (const d of devices) if (!d.connected) await d.connect();
             const state = await converged(devices);
-            const fresh = await SimDevice.create(user, "fresh", { duplicate: 0, hold: 0, random: Math.random });
+            const fresh = await SimDevice.create(user, "fresh", { duplicate: 0, hold: 0, random: Math.random }, key);
             devices.push(fresh);
             await fresh.connect();
             expect(await converged([devices[0]!, fresh])).toBe(state);
+            expect(devices.flatMap((d) => d.refused)).toEqual([]);
             convergedCases++;
           report();
           } finally {

@@ -7,6 +7,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { encode, tags, type Change } from "@vlcn.io/ws-common";
 import { describe, expect, it } from "vitest";
 import type { ApiAccountKey, ApiKeyRotation } from "../shared/api";
+import { ENVELOPE_HEADER_BYTES, ENVELOPE_TAG_BYTES, ENVELOPE_VERSION } from "../shared/envelope";
 import { CloseCode } from "../shared/syncProtocol";
 import { Device, noteChange, token } from "../testing/workerd/device";
 import { AccountKeyStore } from "./accountKey";
@@ -27,6 +28,17 @@ async function api(bearer: string, path: string, method = "GET", body?: unknown)
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
+/** A value of the right envelope shape for `generation` (the server checks only the shape). */
+function sealed(generation: number, text: string): Uint8Array {
+  const body = new TextEncoder().encode(text);
+  const out = new Uint8Array(ENVELOPE_HEADER_BYTES + ENVELOPE_TAG_BYTES + 1 + body.length);
+  out[0] = ENVELOPE_VERSION;
+  new DataView(out.buffer).setUint32(1, generation);
+  out.set(body, ENVELOPE_HEADER_BYTES + 1);
+  return out;
+}
+const note = (id: string, text: string, generation: number, dbVersion: bigint) => noteChange(id, "title", sealed(generation, text), { dbVersion });
+
 const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 const frame = (sender: Uint8Array, changes: Change[]) => b64url(encode({ _tag: tags.Changes, sender, since: [0n, 0], changes }));
 
@@ -37,7 +49,7 @@ async function account() {
   const device = await Device.connect(user, { deviceId: "phone", key: K0 });
   device.announce();
   await device.waitFor(tags.StartStreaming);
-  device.push([noteChange("n1", "title", "old one", { dbVersion: 1n }), noteChange("n2", "title", "old two", { dbVersion: 2n })]);
+  device.push([note("n1", "old one", 0, 1n), note("n2", "old two", 0, 2n)]);
   device.ping();
   await device.waitFor(tags.Pong);
   expect((await api(phone, "/api/keys/init", "POST", { keyId: K0, generation: 0 })).status).toBe(200);
@@ -55,14 +67,20 @@ async function account() {
     keyId: K1,
     wrappedIdKey: "id-under-k1",
     wraps: { phone: "for-phone", tablet: "for-tablet" },
-    changes: frame(device.site, [noteChange("n1", "title", "new one", { dbVersion: 1n }), noteChange("n2", "title", "new two", { dbVersion: 2n })]),
+    changes: frame(device.site, [note("n1", "new one", 1, 1n), note("n2", "new two", 1, 2n)]),
     ...over,
   });
   return { user, phone, tablet, lost, device, rotation };
 }
 
+/** The titles in the log, read back from the test's envelopes. */
 const titles = (user: string) =>
-  runInDurableObject(stub(user), (_i, state) => state.storage.sql.exec("SELECT val FROM log WHERE cid = 'title' ORDER BY seq").toArray().map((r) => r.val));
+  runInDurableObject(stub(user), (_i, state) =>
+    state.storage.sql
+      .exec("SELECT val FROM log WHERE cid = 'title' ORDER BY seq")
+      .toArray()
+      .map((r) => new TextDecoder().decode(new Uint8Array(r.val as ArrayBuffer).subarray(ENVELOPE_HEADER_BYTES + 1, -ENVELOPE_TAG_BYTES))),
+  );
 
 describe("key rotation in the UserLog", () => {
   it("replaces the log with the new state, records the generation, wraps for remaining devices only, and moves open sockets", async () => {
@@ -88,7 +106,7 @@ describe("key rotation in the UserLog", () => {
     const other = await Device.connect(user, { deviceId: "tablet", key: K0 });
     other.announce();
     await other.waitFor(tags.StartStreaming);
-    other.push([noteChange("n3", "title", "from the tablet", { dbVersion: 1n })]);
+    other.push([note("n3", "from the tablet", 0, 1n)]);
     other.ping();
     await other.waitFor(tags.Pong);
 
@@ -113,7 +131,7 @@ describe("key rotation in the UserLog", () => {
       const accountKey = new AccountKeyStore(state.storage.sql);
       const keys = new AccountKeys(state.storage.sql, accountKey);
       // The second change has a value no wire type stores: it throws after the first was written.
-      const broken = [noteChange("n1", "title", "new one", { dbVersion: 1n }), noteChange("n2", "title", true, { dbVersion: 2n })];
+      const broken = [note("n1", "new one", 1, 1n), noteChange("n2", "title", true, { dbVersion: 2n })];
       expect(() =>
         store.replaceLog(device.site, broken, 2, () => {
           keys.rotate(1, K1, "id-under-k1", {});
@@ -127,10 +145,13 @@ describe("key rotation in the UserLog", () => {
   });
 
   it("refuses a malformed rotation before touching storage", async () => {
-    const { phone, rotation } = await account();
+    const { phone, device, rotation } = await account();
     expect((await api(phone, "/api/keys/rotate", "POST", rotation({ changes: "not base64!" }))).status).toBe(400);
     expect((await api(phone, "/api/keys/rotate", "POST", rotation({ generation: 0 }))).status).toBe(400);
     expect((await api(phone, "/api/keys/rotate", "POST", rotation({ changes: b64url(new Uint8Array([tags.Changes, 1, 2])) }))).json.error).toMatch(/could not be read/);
     expect((await api(phone, "/api/keys/rotate", "POST", rotation({ keyId: "short" }))).json.error).toMatch(/32 hex/);
+    // A value still sealed with the old generation would be unreadable to every device after the swap.
+    const stale = frame(device.site, [note("n1", "old key", 0, 1n)]);
+    expect((await api(phone, "/api/keys/rotate", "POST", rotation({ changes: stale }))).json.error).toMatch(/sealed with key generation 0, not 1/);
   });
 });

@@ -8,6 +8,7 @@
 import { tags } from "@vlcn.io/ws-common";
 import type { ApiKeyRotation } from "../shared/api";
 import { invalidReason } from "../shared/changeValidation";
+import { envelopeGeneration } from "../shared/envelope";
 import { errorMessage } from "../shared/errorMessage";
 import { KEY_ID_PATTERN } from "./accountKey";
 import { MAX_KEY_TEXT_CHARS, type AccountKeys } from "./accountKeys";
@@ -53,8 +54,13 @@ export function rotateAccountKey(store: ChangeLogStore, keys: AccountKeys, devic
   if (msg._tag !== tags.Changes) return { ok: false, status: 400, error: "the live state must be one Changes frame" };
   if (!store.siteOf(msg.sender, deviceId)) return { ok: false, status: 400, error: "the live state's site id is not this device's; sync once first" };
   for (const change of msg.changes) {
-    const reason = invalidReason(change);
+    // A rotation happens only on an encrypted account: every value is an envelope of the new generation.
+    const reason = invalidReason(change, { encrypted: true });
     if (reason) return { ok: false, status: 400, error: `invalid change refused, nothing replaced: ${reason}` };
+    const generation = envelopeGeneration(change[3] as Uint8Array);
+    if (generation !== rotation.generation) {
+      return { ok: false, status: 400, error: `a value of the new state is sealed with key generation ${generation}, not ${rotation.generation}; nothing replaced` };
+    }
   }
   const replaced = store.replaceLog(msg.sender, msg.changes, rotation.expectedHead, () => {
     const problem = keys.rotationProblem(rotation.expectedKeyId, rotation.generation, rotation.keyId, rotation.wraps);

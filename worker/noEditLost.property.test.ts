@@ -10,6 +10,7 @@ import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
 import { seededRandom } from "../testing/random";
 import { SimDevice, type Faults } from "../testing/workerd/simDevice";
+import { createAccountKey } from "../web/src/crypto/keyStore";
 
 const RUNS = inject("soakRuns");
 const SEED = inject("fcSeed") === "" ? undefined : Number(inject("fcSeed"));
@@ -78,7 +79,8 @@ describe("no edit is ever lost (property)", () => {
         cases++;
         const user = `marks-${cases}-${crypto.randomUUID().slice(0, 6)}`;
         const faults: Faults = { duplicate, hold, random: seededRandom(seed) };
-        const devices = await Promise.all(Array.from({ length: count }, (_, i) => SimDevice.create(user, `d${i}`, faults)));
+        const key = createAccountKey(); // encrypted end to end, as in the app
+        const devices = await Promise.all(Array.from({ length: count }, (_, i) => SimDevice.create(user, `d${i}`, faults, key)));
         const written = new Map<string, string>(); // marker -> note id
         try {
           await devices[0]!.write("INSERT INTO notes (id, title, body) VALUES (?, 'start', 'start'), (?, 'start', 'start')", NOTE_IDS);

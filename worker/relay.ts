@@ -41,11 +41,14 @@ export interface RelayOptions {
   now?: () => number;
   /** Called when a socket's page is full with more to send: wake `serveOverdue` in BACKLOG_ACK_WAIT_MS. */
   onWaiting?: () => void;
+  /** The account uses end-to-end encryption: values must be envelopes (issue 14). */
+  encrypted?: () => boolean;
 }
 
 export class Relay {
   readonly #now: () => number;
   readonly #onWaiting: () => void;
+  readonly #encrypted: () => boolean;
 
   /** `sockets` lists every open connection of this user, the pushing one included. */
   constructor(
@@ -55,6 +58,7 @@ export class Relay {
   ) {
     this.#now = options.now ?? Date.now;
     this.#onWaiting = options.onWaiting ?? (() => undefined);
+    this.#encrypted = options.encrypted ?? (() => false);
   }
 
   presence(socket: RelaySocket, msg: AnnouncePresence): void {
@@ -133,8 +137,9 @@ export class Relay {
       }
       return;
     }
+    const encrypted = this.#encrypted();
     for (const change of msg.changes) {
-      const reason = invalidReason(change);
+      const reason = invalidReason(change, { encrypted });
       if (reason) return refuse(socket, CloseCode.InvalidChange, `invalid change refused, nothing stored: ${reason}`);
     }
     // Already stored: everything up to (version, seq) of the cursor.

@@ -79,11 +79,13 @@ export class UserLog extends DurableObject<Env> {
     super(ctx, env);
     this.#store = new ChangeLogStore(ctx.storage);
     this.#devices = new DeviceRegistry(ctx.storage.sql);
-    this.#handshakes = new HandshakeCounter(ctx.storage.sql);
     this.#accountKey = new AccountKeyStore(ctx.storage.sql);
+    this.#handshakes = new HandshakeCounter(ctx.storage.sql);
     this.#keys = new AccountKeys(ctx.storage.sql, this.#accountKey);
     this.#relay = new Relay(this.#store, () => ctx.getWebSockets().map((ws) => new HibernatableSocket(ws)), {
       onWaiting: () => this.#wakeForPages(),
+      // Read at each push: the key is registered once and never removed.
+      encrypted: () => this.#accountKey.current() !== undefined,
     });
   }
 

@@ -12,6 +12,10 @@ import { serialised, snapshotOf } from "../replicaTools";
 import { SyncDb, type Exclusive } from "../../web/src/sync/syncDb";
 import { token } from "./device";
 import { openReplica } from "./replica";
+import type { AccountKey } from "../../web/src/crypto/keyring";
+import { CellCipher } from "../../web/src/crypto/cellCipher";
+import { DeviceKeyring } from "../../web/src/crypto/keyStore";
+import type { RefusedChange } from "../../web/src/crypto/receivedCells";
 
 export interface Faults {
   /** Chance that a frame is delivered twice. */
@@ -39,6 +43,7 @@ class FaultyTransport implements Transport {
     private readonly userId: string,
     private readonly deviceId: string,
     private readonly faults: Faults,
+    private readonly keyId?: string,
   ) {}
 
   start(onReady: () => void): void {
@@ -47,7 +52,7 @@ class FaultyTransport implements Transport {
 
   async #open(): Promise<void> {
     const protocol = encodeSyncProtocol({ auth: await token(this.userId, this.deviceId), room: this.userId });
-    const response = await exports.default.fetch("http://cobrain.test/sync", { headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": protocol } });
+    const response = await exports.default.fetch(`http://cobrain.test/sync${this.keyId ? `?key=${this.keyId}` : ""}`, { headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": protocol } });
     const ws = response.webSocket;
     if (!ws) throw new Error(`upgrade refused: ${response.status}`);
     ws.binaryType = "arraybuffer";
@@ -123,18 +128,22 @@ export class SimDevice {
   #sync: { stop(): boolean } | undefined;
   #syncDb: SyncDb | undefined;
   readonly #exclusive: Exclusive;
+  /** Received changes this device refused (did not decrypt, wrong type…): none, honestly synced. */
+  readonly refused: RefusedChange[] = [];
 
   private constructor(
     readonly db: SqliteConnection,
     readonly userId: string,
     readonly deviceId: string,
     private readonly faults: Faults,
+    private readonly key?: AccountKey,
   ) {
     this.#exclusive = serialised(db);
   }
 
-  static async create(userId: string, deviceId: string, faults: Faults): Promise<SimDevice> {
-    return new SimDevice(await openReplica(), userId, deviceId, faults);
+  /** A device of `userId`; with `key`, it syncs end-to-end encrypted under that account key. */
+  static async create(userId: string, deviceId: string, faults: Faults, key?: AccountKey): Promise<SimDevice> {
+    return new SimDevice(await openReplica(), userId, deviceId, faults, key);
   }
 
   get connected(): boolean {
@@ -143,8 +152,9 @@ export class SimDevice {
 
   async connect(): Promise<void> {
     this.disconnect();
-    const syncDb = await SyncDb.open(this.#exclusive);
-    const transport = new FaultyTransport(this.userId, this.deviceId, this.faults);
+    const cipher = this.key ? new CellCipher(new DeviceKeyring([this.key], this.key.generation)) : undefined;
+    const syncDb = await SyncDb.open(this.#exclusive, { onRefused: (r) => this.refused.push(...r) }, cipher);
+    const transport = new FaultyTransport(this.userId, this.deviceId, this.faults, this.key?.keyId);
     transport.onAllAcknowledged = () => void syncDb.acknowledgeSent().catch(() => undefined); // closed at the end of a case
     const synced = await syncDb.syncOver(transport, { url: "http://cobrain.test/sync", room: this.userId });
     await synced.start();

@@ -17,6 +17,8 @@ import { SyncTransport } from "./transport";
 import { errorMessage } from "../../../shared/errorMessage";
 import { keyCheckWithDistribution } from "../crypto/keyDistribution";
 import { loadKeyring, type DeviceKeyring } from "../crypto/keyStore";
+import { CellCipher } from "../crypto/cellCipher";
+import { describeRefused } from "../crypto/receivedCells";
 
 /** "Synced N s ago" after a restart may be this stale; saves a settings write on every edit. */
 const LAST_SYNCED_WRITE_INTERVAL_MS = 30_000;
@@ -247,6 +249,7 @@ export class SyncClient {
     const generation = this.#generation;
     const claims = readTokenClaims(token);
     if (!claims) return this.#update();
+    const keyring = await this.keyring();
     const syncDb = await SyncDb.open(this.#exclusive, {
       onPullStart: () => {
         this.#localChangePending = false;
@@ -274,8 +277,10 @@ export class SyncClient {
         this.#activity.add("sent", `sent ${this.#lastPullCount} change${this.#lastPullCount === 1 ? "" : "s"}`);
       },
       onLocalWrites: () => this.notifyLocalChange(),
-    });
-    const keyring = await this.keyring();
+      onRefused: (refused) => {
+        for (const r of refused) this.#activity.add("refused", describeRefused(r));
+      },
+    }, new CellCipher(keyring));
     const transport = new SyncTransport({
       serverUrl,
       room: claims.userId,

@@ -15,6 +15,9 @@ import { changeColumns, mergeChanges, rowToChange } from "../db-worker/changes";
 import { oversizeOf, recordHeld } from "./heldChanges";
 import { cellKey, isMergedText, setAncestors, type TextCell } from "../merge/cellMerge";
 import type { SqliteConnection, SqlValue } from "../db-worker/sqlite/connection";
+import type { CellCipher } from "../crypto/cellCipher";
+import { openReceived, recordRefused, type RefusedChange } from "../crypto/receivedCells";
+import { SEALED_EXTRA_WIRE_BYTES } from "../../../shared/envelope";
 
 /** Runs `fn` with the connection to itself: no other request may interleave with it. */
 export type Exclusive = <T>(fn: (db: SqliteConnection) => Promise<T>) => Promise<T>;
@@ -32,6 +35,8 @@ export interface SyncDbHooks {
   onHeld?(count: number): void;
   /** Applying received changes wrote local edits (a text merge) that must be pushed. */
   onLocalWrites?(): void;
+  /** Received changes that did not decrypt or failed their checks: held aside, not applied. */
+  onRefused?(refused: readonly RefusedChange[]): void;
 }
 
 // Site ids are left out: the server attributes every change to the device on the socket.
@@ -54,17 +59,21 @@ export class SyncDb implements DB {
   #pulledCells: TextCell[] = [];
   #awaitingAck = new Map<string, TextCell>();
 
+  /** Seals values on their way out and opens them on their way in (end-to-end encryption). */
+  readonly #cipher: CellCipher | undefined;
+
   readonly siteid: Uint8Array;
 
-  private constructor(siteid: Uint8Array, exclusive: Exclusive, hooks: SyncDbHooks) {
+  private constructor(siteid: Uint8Array, exclusive: Exclusive, hooks: SyncDbHooks, cipher: CellCipher | undefined) {
     this.siteid = siteid;
     this.#exclusive = exclusive;
     this.#hooks = hooks;
+    this.#cipher = cipher;
   }
 
-  static async open(exclusive: Exclusive, hooks: SyncDbHooks = {}): Promise<SyncDb> {
+  static async open(exclusive: Exclusive, hooks: SyncDbHooks = {}, cipher?: CellCipher): Promise<SyncDb> {
     const siteId = await exclusive(async (db) => (await db.exec("SELECT crsql_site_id()")).rows[0]![0] as Uint8Array);
-    return new SyncDb(siteId, exclusive, hooks);
+    return new SyncDb(siteId, exclusive, hooks, cipher);
   }
 
   /**
@@ -105,7 +114,7 @@ export class SyncDb implements DB {
         consumed++;
         continue;
       }
-      const changeSize = changeWireSize(change[0], change[1], change[2], change[3]);
+      const changeSize = changeWireSize(change[0], change[1], change[2], change[3]) + (this.#cipher ? SEALED_EXTRA_WIRE_BYTES : 0);
       if (changes.length > 0 && size + changeSize > OUTBOUND_FRAME_TARGET_BYTES) break;
       changes.push(change);
       size += changeSize;
@@ -124,7 +133,7 @@ export class SyncDb implements DB {
       this.#pulledTo = { version: last[5], nextSeq: last[8] + 1, cut };
     }
     this.#hooks.onPulled?.(changes.length, cut);
-    return changes;
+    return this.#cipher ? changes.map((change) => this.#cipher!.seal(change)) : changes;
   }
 
   /**
@@ -180,13 +189,16 @@ export class SyncDb implements DB {
     // A value received for a cell is newer server state than one sent before it.
     for (const [table, pk, cid] of changes) this.#awaitingAck.delete(cellKey({ table, pk, cid }));
     try {
+      const { open, refused } = this.#cipher ? openReceived(this.#cipher, changes) : { open: changes, refused: [] };
       const localWrites = await this.#exclusive((db) =>
         db.transaction(async () => {
-          const written = await mergeChanges(db, siteId, changes);
+          const written = await mergeChanges(db, siteId, open);
+          if (refused.length > 0) await recordRefused(db, refused);
           await db.exec(TRACK_PEER, [siteId, end[0]]);
           return written;
         }),
       );
+      if (refused.length > 0) this.#hooks.onRefused?.(refused);
       if (localWrites > 0) {
         if (this.#hooks.onLocalWrites) this.#hooks.onLocalWrites();
         else this.#emit();
