@@ -1,17 +1,26 @@
 /**
  * The account key reaching a new device (issue 14), in real Chromium contexts against the local
  * Worker: by the QR link (the key in the fragment), by the recovery phrase after a typed code,
- * and a wrong phrase refused with nothing kept and nothing synced.
+ * a wrong phrase refused with nothing kept and nothing synced, and a revoke rotating the key.
  */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import type { Change } from "@vlcn.io/ws-common";
 import type { Page } from "playwright-core";
-import { describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { mintToken } from "../worker/auth";
-import { secretToPhrase } from "../web/src/crypto/recoveryPhrase";
-import { addNote, openApp, openSignInLink, signedInDevice, sql, waitForNote, waitForSync } from "./app";
+import { CellCipher, CellRefusal } from "../web/src/crypto/cellCipher";
+import { accountKeyFrom, DeviceKeyring } from "../web/src/crypto/keyStore";
+import { phraseToSecret, secretToPhrase } from "../web/src/crypto/recoveryPhrase";
+import { accountSecretOf, addNote, openApp, openSignInLink, showNotes, signedInDevice, sql, waitForNote, waitForSync } from "./app";
+import { RestartableServer } from "./restartableServer";
 import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
 const authSecret = inject("authSecret");
+/** The rotation test's own server (it stops it to read the log on disk); files run one at a time. */
+const RESTART_PORT = Number(process.env.E2E_RESTART_PORT ?? 8792);
 
 describe("the account key on a new device", () => {
   const session = browserSession();
@@ -131,4 +140,108 @@ describe("the account key on a new device", () => {
     expect(await handshakesOf(user, tabletId)).toBeGreaterThan(0);
     expect(await serverKey(user)).toEqual(before);
   });
+});
+
+/** Every value in `user`'s log on disk, as changes (the server must be stopped). */
+function serverLogOf(persistTo: string, user: string): Change[] {
+  const dir = join(persistTo, "v3", "do", "cobrain-UserLog");
+  for (const file of readdirSync(dir).filter((f) => /^[0-9a-f]{64}\.sqlite$/.test(f))) {
+    const db = new DatabaseSync(join(dir, file), { readOnly: true });
+    try {
+      const owner = db.prepare("SELECT value FROM meta WHERE key = 'owner'").get() as { value: string } | undefined;
+      if (owner?.value !== user) continue;
+      const rows = db.prepare("SELECT tbl, pk, cid, val, col_version, cl FROM log ORDER BY seq").all() as Array<Record<string, unknown>>;
+      return rows.map((r) => [r.tbl as string, new Uint8Array(r.pk as Uint8Array), r.cid as string, new Uint8Array(r.val as Uint8Array), BigInt(r.col_version as number), 1n, null, BigInt(r.cl as number), 0] as Change);
+    } finally {
+      db.close();
+    }
+  }
+  throw new Error(`no log of ${user} on disk`);
+}
+
+/** A cipher that holds only `secret`, as generation `generation`. */
+const cipherOf = (secret: Uint8Array, generation: number) => new CellCipher(new DeviceKeyring([accountKeyFrom(secret, generation, new Uint8Array(32))], generation));
+
+describe("revoking a device rotates the account key", () => {
+  const session = browserSession();
+  const server = new RestartableServer("key-rotation-", RESTART_PORT, authSecret);
+  beforeAll(() => server.start());
+  afterAll(() => server.stop());
+
+  it("the remaining devices move to the new key (one offline at the time, with unsent notes), the phrase changes, and the revoked device's key opens nothing written after", async () => {
+    const user = `rotate-${Date.now()}`;
+    const url = server.url;
+    const page = async () => {
+      const context = await session.context();
+      const p = await context.newPage();
+      p.on("dialog", (dialog) => void dialog.accept());
+      return p;
+    };
+    const phone = await page();
+    await signedInDevice(phone, url, authSecret, user, "phone");
+    const notice = phone.locator(".recovery-notice");
+    const oldPhrase = (await notice.locator(".phrase").getAttribute("data-phrase"))!;
+    await notice.getByRole("button", { name: "I have written it down" }).click();
+    const oldSecret = accountSecretOf(url, user)!;
+    const tablet = await page();
+    const lost = await page();
+    const laptop = await page();
+    for (const [device, name] of [[tablet, "tablet"], [lost, "lost"], [laptop, "laptop"]] as const) await signedInDevice(device, url, authSecret, user, name);
+    await addNote(phone, "before the revoke");
+    for (const device of [tablet, lost, laptop]) await waitForNote(device, "before the revoke");
+
+    console.log("[rotation] four devices synced");
+    // The laptop writes while the server is away, and is closed before it could send it.
+    await server.stop();
+    await addNote(laptop, "written while away");
+    const laptopContext = laptop.context();
+    await laptop.close();
+    await server.start();
+    await waitForSync(phone, "synced", 60_000);
+
+    console.log("[rotation] server back");
+    await phone.locator(".sync-indicator").click();
+    await phone.locator(".device", { hasText: "lost" }).getByRole("button", { name: /^Revoke/ }).click();
+    await expect.poll(() => notice.locator("h2").textContent(), { timeout: 30_000 }).toBe("Your new recovery phrase");
+    const newPhrase = (await notice.locator(".phrase").getAttribute("data-phrase"))!;
+    expect(newPhrase).not.toBe(oldPhrase);
+    expect(await notice.textContent()).toMatch(/old recovery phrase no longer works/);
+    await notice.getByRole("button", { name: "I have written it down" }).click();
+
+    console.log("[rotation] rotated on the phone");
+    // The tablet was online: told at once, it moves to the new key and is told the new phrase too.
+    const tabletNotice = tablet.locator(".recovery-notice");
+    await expect.poll(() => tabletNotice.locator(".phrase").getAttribute("data-phrase").catch(() => null), { timeout: 30_000 }).toBe(newPhrase);
+    await addNote(phone, "after the rotation");
+    await waitForNote(tablet, "after the rotation");
+
+    console.log("[rotation] tablet moved");
+    // The laptop comes back: it fetches the key sealed for it, gets the new state, sends what it wrote.
+    const back = await laptopContext.newPage();
+    await openApp(back, url);
+    await waitForNote(back, "after the rotation", 30_000);
+    await showNotes(phone);
+    await waitForNote(phone, "written while away", 30_000);
+    await waitForNote(tablet, "written while away");
+
+    console.log("[rotation] laptop moved");
+    // The revoked device is refused, and keeps only the old key.
+    await lost.reload();
+    await waitForSync(lost, "error");
+    expect(await lost.locator(".note-title", { hasText: "after the rotation" }).count()).toBe(0);
+
+    // What the server holds now: all sealed with generation 1. The old key opens none of it, even
+    // when told it is generation 1; the new phrase opens it, "after the rotation" included.
+    await server.stop();
+    const log = serverLogOf(server.persistTo, user);
+    expect(log.length).toBeGreaterThan(0);
+    const newSecret = phraseToSecret(newPhrase);
+    const opened = log.map((change) => cipherOf(newSecret, 1).open(change));
+    expect(opened.map((c) => c[3])).toEqual(expect.arrayContaining(["before the revoke", "after the rotation", "written while away"]));
+    for (const change of log) {
+      expect(() => cipherOf(oldSecret, 0).open(change)).toThrow(CellRefusal);
+      expect(() => cipherOf(oldSecret, 1).open(change)).toThrow(/does not decrypt/);
+    }
+    await server.start();
+  }, 300_000);
 });

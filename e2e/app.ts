@@ -37,11 +37,32 @@ export async function expectTitles(page: Page, titles: string[]): Promise<void> 
   await expect.poll(async () => (await noteTitles(page)).sort(), { timeout: 10_000 }).toEqual([...titles].sort());
 }
 
+/**
+ * Account secrets the tests' first devices made, by server and user: a later device of the same
+ * user is handed it, as the QR link or the recovery phrase would (e2e/accountKeys.test.ts tests
+ * those ways themselves), since a device without the account key does not sync.
+ */
+const accountSecrets = new Map<string, number[]>();
+
 /** Opens the app on a new device of `userId`, signed in through a sign-in link, and waits until synced. */
 export async function signedInDevice(page: Page, baseUrl: string, authSecret: string, userId: string, deviceId: string): Promise<void> {
   const token = await mintToken(authSecret, { userId, deviceId });
   await openSignInLink(page, `${baseUrl}/#token=${token}`);
+  const account = `${new URL(baseUrl).origin} ${userId}`;
+  const known = accountSecrets.get(account);
+  await page.locator('.sync-indicator:not([data-sync-state="signed-out"])').waitFor({ timeout: 30_000 }); // the session exists
+  if (known) await page.evaluate((secret) => window.cobrain.client.accountKey({ action: "adopt", secret: new Uint8Array(secret) }), known);
   await waitForSync(page, "synced");
+  if (!known) {
+    const made = await page.evaluate(() => window.cobrain.client.accountKey({ action: "secret" }));
+    if (made) accountSecrets.set(account, [...made.secret]);
+  }
+}
+
+/** The account secret a test's first device of `userId` made (see signedInDevice). */
+export function accountSecretOf(baseUrl: string, userId: string): Uint8Array | undefined {
+  const known = accountSecrets.get(`${new URL(baseUrl).origin} ${userId}`);
+  return known && new Uint8Array(known);
 }
 
 /** Opens a sign-in or link-code link and answers its question with "Sign in as …". */

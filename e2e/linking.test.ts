@@ -2,7 +2,8 @@
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { mintToken } from "../worker/auth";
-import { addNote, openApp, openSignInLink, showNotes, signedInDevice, waitForNote, waitForSync } from "./app";
+import { secretToPhrase } from "../web/src/crypto/recoveryPhrase";
+import { accountSecretOf, addNote, openApp, openSignInLink, showNotes, signedInDevice, waitForNote, waitForSync } from "./app";
 import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
@@ -38,6 +39,10 @@ describe("linking and revoking devices", () => {
     await tablet.locator(".sync-indicator").click();
     await tablet.getByLabel("Link code").fill(`${code.slice(0, 4)}-${code.slice(4).toLowerCase()}`);
     await tablet.getByRole("button", { name: "Link this device" }).click();
+    // A typed code alone does not carry the account key: the tablet asks for the recovery phrase.
+    const prompt = tablet.locator(".account-key-prompt");
+    await prompt.getByLabel("Recovery phrase").fill(secretToPhrase(accountSecretOf(baseUrl, user)!));
+    await prompt.getByRole("button", { name: "Use this phrase" }).click();
     await waitForSync(tablet, "synced");
     await waitForNote(tablet, "written on the phone");
 
@@ -83,7 +88,14 @@ describe("linking and revoking devices", () => {
     const shortLived = await mintToken(authSecret, { userId: user, deviceId, ttlSeconds: 30 });
     const tablet = await newPage();
     await openApp(tablet, baseUrl);
-    await tablet.evaluate(([token, server, refresh]) => window.cobrain.client.signIn(token, server, refresh), [shortLived, baseUrl, copied] as const);
+    const secret = [...accountSecretOf(baseUrl, user)!];
+    await tablet.evaluate(
+      async ([token, server, refresh, key]) => {
+        await window.cobrain.client.signIn(token, server, refresh);
+        await window.cobrain.client.accountKey({ action: "adopt", secret: new Uint8Array(key) });
+      },
+      [shortLived, baseUrl, copied, secret] as const,
+    );
     await waitForSync(tablet, "synced");
     await addNote(tablet, "from the tablet");
     await showNotes(phone);

@@ -1,4 +1,4 @@
-import { createResource, For, Show } from "solid-js";
+import { createResource, createSignal, For, Show } from "solid-js";
 import type { ApiDevice } from "../../../shared/api";
 import { answer } from "../api/serverApi";
 import { createAction } from "./action";
@@ -19,9 +19,18 @@ export function DevicesList() {
     const name = prompt("Name this device", d.name || d.deviceId);
     if (name?.trim()) void act(() => answer(client.server.api.devices[":id"].$patch({ param: { id: encodeURIComponent(d.deviceId) }, json: { name } })));
   };
+  /** After a revoke: the account key changes, so the revoked device cannot read what comes next. */
+  const [rotateFailed, setRotateFailed] = createSignal(false);
+  const rotate = () =>
+    act(async () => {
+      setRotateFailed(true);
+      await client.accountKey({ action: "rotate" });
+      setRotateFailed(false);
+    });
   const revoke = (d: ApiDevice) => {
-    if (confirm(`Revoke "${d.name || d.deviceId}"? It stops syncing at once; notes already on it stay there.`)) {
-      void act(() => answer(client.server.api.devices[":id"].$delete({ param: { id: encodeURIComponent(d.deviceId) } })));
+    const name = d.name || d.deviceId;
+    if (confirm(`Revoke "${name}"? It stops syncing at once; notes already on it stay there. Your account key then changes, so it cannot read anything written afterwards, and you get a new recovery phrase to write down.`)) {
+      void act(() => answer(client.server.api.devices[":id"].$delete({ param: { id: encodeURIComponent(d.deviceId) } }))).then((revoked) => revoked && rotate());
     }
   };
 
@@ -59,6 +68,11 @@ export function DevicesList() {
         </For>
       </ul>
       <ErrorText message={acting.error()} />
+      <Show when={rotateFailed() && !acting.pending()}>
+        <button type="button" onClick={() => void rotate()}>
+          Change the account key now
+        </button>
+      </Show>
     </div>
   );
 }
