@@ -56,6 +56,11 @@ export class DbClient {
     await this.#request({ kind: "signIn", token, serverUrl, refresh });
   }
 
+  /** The key entity ids are derived with now, hex (see shared/ids.ts). */
+  async entityIdKey(): Promise<string> {
+    return (await this.#request({ kind: "entityIdKey" })) as string;
+  }
+
   /** The account this device belongs to (its user and server), if it ever signed in. */
   async account(): Promise<{ userId: string; serverUrl: string } | null> {
     return (await this.#request({ kind: "account" })) as { userId: string; serverUrl: string } | null;

@@ -38,6 +38,8 @@ export type SyncCommand =
    * to another account on it, so the two accounts' notes never mix.
    */
   | { kind: "switchAccount"; token: string; serverUrl: string; refresh?: string }
+  /** The key entity ids are derived with now, hex (shared/ids.ts): the account's, or this device's until it has it. */
+  | { kind: "entityIdKey" }
   /** Calls the sync server's `/api` with this device's token (which stays in the worker). */
   | { kind: "api"; method: "GET" | "POST" | "PATCH" | "DELETE"; path: string; body?: unknown };
 

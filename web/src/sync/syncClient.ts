@@ -19,6 +19,9 @@ import { checkAccountKey, serverAccountKeyApi } from "../crypto/accountKeyCheck"
 import { loadKeyring, type DeviceKeyring } from "../crypto/keyStore";
 import { CellCipher } from "../crypto/cellCipher";
 import { describeRefused } from "../crypto/receivedCells";
+import { rekeyEntities } from "../crypto/entityRekey";
+import { localIdKey } from "../crypto/localIdKey";
+import { toHex } from "../crypto/keyDerivation";
 
 /** "Synced N s ago" after a restart may be this stale; saves a settings write on every edit. */
 const LAST_SYNCED_WRITE_INTERVAL_MS = 30_000;
@@ -108,10 +111,31 @@ export class SyncClient {
     this.#update();
   }
 
-  /** This device's account keys (web/src/crypto/keyStore.ts), loaded once. */
+  /**
+   * This device's account keys (web/src/crypto/keyStore.ts), loaded once. When a key is adopted
+   * (created here, or received), entity rows move to the account's keyed ids (entityRekey.ts).
+   */
   keyring(): Promise<DeviceKeyring> {
-    this.#keyring ??= this.#exclusive(loadKeyring);
+    this.#keyring ??= this.#exclusive(loadKeyring).then((ring) => {
+      ring.onChange((key) => key && void this.#rekey(key.idKey));
+      return ring;
+    });
     return this.#keyring;
+  }
+
+  async #rekey(idKey: Uint8Array): Promise<void> {
+    const moved = await this.#exclusive((db) => rekeyEntities(db, idKey)).catch((error: unknown) => {
+      this.#activity.add("error", `could not move tags and people to the account's ids: ${errorMessage(error)}`);
+      return 0;
+    });
+    if (moved > 0) this.notifyLocalChange();
+  }
+
+  /** The key entity ids are derived with now, hex: the account's id key, or this device's own until it has it. */
+  async entityIdKey(): Promise<string> {
+    const key = (await this.keyring()).current();
+    if (key) return toHex(key.idKey);
+    return this.#exclusive(localIdKey);
   }
 
   get status(): SyncStatus {
@@ -273,7 +297,11 @@ export class SyncClient {
       serverUrl,
       room: claims.userId,
       // Which key this device writes with, checked against the account's before every connection.
-      accountKey: () => checkAccountKey(keyring, this.#exclusive, serverAccountKeyApi(serverApi(serverUrl, { token: () => this.#currentToken(serverUrl) }))),
+      accountKey: async () => {
+        const check = await checkAccountKey(keyring, this.#exclusive, serverAccountKeyApi(serverApi(serverUrl, { token: () => this.#currentToken(serverUrl) })));
+        if (check.ok) await this.#rekey(keyring.current()!.idKey); // nothing to do unless a save raced an adoption
+        return check;
+      },
       // Read (and renewed if it nears expiry) for every connection.
       getToken: () => this.#currentToken(serverUrl),
       lastSeens: () => syncDb.getLastSeens(),

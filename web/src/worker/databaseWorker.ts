@@ -86,6 +86,8 @@ async function runSyncCommand(sync: SyncClient, command: SyncCommand): Promise<u
       throw new Error("switchAccount runs in execute(), not on a sync client");
     case "api":
       return sync.api(command.method, command.path, command.body);
+    case "entityIdKey":
+      return sync.entityIdKey();
   }
 }
 
