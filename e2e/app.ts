@@ -2,6 +2,7 @@
 import { expect } from "vitest";
 import type { Page } from "playwright-core";
 import { mintToken } from "../worker/auth";
+import type { ExportedAccountKey } from "../web/src/db/protocol";
 
 export async function openApp(page: Page, url: string): Promise<void> {
   await page.goto(url);
@@ -37,17 +38,35 @@ export async function expectTitles(page: Page, titles: string[]): Promise<void> 
   await expect.poll(async () => (await noteTitles(page)).sort(), { timeout: 10_000 }).toEqual([...titles].sort());
 }
 
-/** Opens the app on a new device of `userId`, signed in through a sign-in link, and waits until synced. */
+/** The account key of each user a test signed in (by server and user): the first device made it. */
+const accountKeys = new Map<string, ExportedAccountKey>();
+
+/**
+ * Opens the app on a new device of `userId`, signed in through a sign-in link, and waits until
+ * synced. The user's first device creates the account key; later ones are handed it first (as the
+ * recovery phrase or QR link would: notes are encrypted end to end, issue 14).
+ */
 export async function signedInDevice(page: Page, baseUrl: string, authSecret: string, userId: string, deviceId: string): Promise<void> {
   const token = await mintToken(authSecret, { userId, deviceId });
-  await openSignInLink(page, `${baseUrl}/#token=${token}`);
+  const known = accountKeys.get(`${baseUrl} ${userId}`);
+  await openSignInLink(page, `${baseUrl}/#token=${token}`, known && ((p) => handAccountKey(p, known)));
   await waitForSync(page, "synced");
+  if (!known) {
+    const key = await page.evaluate(() => window.cobrain.client.exportAccountKey());
+    if (key) accountKeys.set(`${baseUrl} ${userId}`, key);
+  }
+}
+
+/** Gives the page's device an account key, as the recovery phrase or QR link would. */
+export async function handAccountKey(page: Page, key: ExportedAccountKey): Promise<void> {
+  await page.evaluate((k) => window.cobrain.client.adoptAccountKey(k), key);
 }
 
 /** Opens a sign-in or link-code link and answers its question with "Sign in as …". */
-export async function openSignInLink(page: Page, link: string): Promise<void> {
+export async function openSignInLink(page: Page, link: string, beforeAnswer?: (page: Page) => Promise<void>): Promise<void> {
   await page.goto(link);
   await page.waitForSelector(".app[data-storage]", { timeout: 30_000 });
+  await beforeAnswer?.(page);
   await page.getByRole("dialog").getByRole("button", { name: /^Sign in as / }).click({ timeout: 30_000 });
 }
 

@@ -4,7 +4,7 @@
  */
 import type { SyncStatus } from "../../../shared/syncStatus";
 import { forwardedServerApi, type ForwardedAnswer, type ServerApi } from "../api/serverApi";
-import type { DbStatus, FromWorker, SqlStatement, StatementResult, StorageKind, ToWorker, WorkerRequest } from "./protocol";
+import type { DbStatus, ExportedAccountKey, FromWorker, SqlStatement, StatementResult, StorageKind, ToWorker, WorkerRequest } from "./protocol";
 
 type ChangeListener = (tables: ReadonlySet<string>) => void;
 type StatusListener = (status: DbStatus) => void;
@@ -59,6 +59,16 @@ export class DbClient {
   /** The key entity ids are derived with now, hex (see shared/ids.ts). */
   async entityIdKey(): Promise<string> {
     return (await this.#request({ kind: "entityIdKey" })) as string;
+  }
+
+  /** This device's current account key (hex fields), or null before it has one. */
+  async exportAccountKey(): Promise<ExportedAccountKey | null> {
+    return (await this.#request({ kind: "exportAccountKey" })) as ExportedAccountKey | null;
+  }
+
+  /** Stores an account key from another device and syncs with it. */
+  async adoptAccountKey(key: ExportedAccountKey): Promise<void> {
+    await this.#request({ kind: "adoptAccountKey", key });
   }
 
   /** The account this device belongs to (its user and server), if it ever signed in. */

@@ -21,7 +21,9 @@ import { CellCipher } from "../crypto/cellCipher";
 import { describeRefused } from "../crypto/receivedCells";
 import { rekeyEntities } from "../crypto/entityRekey";
 import { localIdKey } from "../crypto/localIdKey";
-import { toHex } from "../crypto/keyDerivation";
+import { fromHex, toHex } from "../crypto/keyDerivation";
+import { accountKeyFrom } from "../crypto/keyStore";
+import type { ExportedAccountKey } from "../db/protocol";
 
 /** "Synced N s ago" after a restart may be this stale; saves a settings write on every edit. */
 const LAST_SYNCED_WRITE_INTERVAL_MS = 30_000;
@@ -129,6 +131,20 @@ export class SyncClient {
       return 0;
     });
     if (moved > 0) this.notifyLocalChange();
+  }
+
+  /** This device's current account key as hex, or null. */
+  async exportAccountKey(): Promise<ExportedAccountKey | null> {
+    const key = (await this.keyring()).current();
+    return key ? { generation: key.generation, secret: toHex(key.secret), idKey: toHex(key.idKey) } : null;
+  }
+
+  /** Stores an account key received from another device, then syncs again with it. */
+  async adoptAccountKey(exported: ExportedAccountKey): Promise<void> {
+    const key = accountKeyFrom(fromHex(exported.secret), exported.generation, fromHex(exported.idKey));
+    const keyring = await this.keyring();
+    await this.#exclusive((db) => keyring.adopt(db, key));
+    if (this.#session) await this.resume();
   }
 
   /** The key entity ids are derived with now, hex: the account's id key, or this device's own until it has it. */
