@@ -15,7 +15,7 @@ import { readHeld } from "./heldChanges";
 import { SyncDb, type Exclusive } from "./syncDb";
 import { SyncTransport } from "./transport";
 import { errorMessage } from "../../../shared/errorMessage";
-import { checkAccountKey, serverAccountKeyApi } from "../crypto/accountKeyCheck";
+import { checkAccountKey, seenOf, serverAccountKeyApi } from "../crypto/accountKeyCheck";
 import { loadKeyring, type DeviceKeyring } from "../crypto/keyStore";
 import { CellCipher } from "../crypto/cellCipher";
 import { describeRefused } from "../crypto/receivedCells";
@@ -278,6 +278,9 @@ export class SyncClient {
     const claims = readTokenClaims(token);
     if (!claims) return this.#update();
     const keyring = await this.keyring();
+    const cipher = new CellCipher(keyring);
+    /** Reading the account's plaintext log before it moves to encryption: until this cursor. */
+    let plaintextUntil: { serverSite: string; catchUpTo: number } | undefined;
     const syncDb = await SyncDb.open(this.#exclusive, {
       onPullStart: () => {
         this.#localChangePending = false;
@@ -298,6 +301,13 @@ export class SyncClient {
       onApplyEnd: () => {
         this.#applying--;
         this.#update();
+        // Caught up with the plaintext log: start again, to register the key and encrypt.
+        if (plaintextUntil) {
+          const until = plaintextUntil;
+          void this.#exclusive((db) => seenOf(db, until.serverSite)).then((seen) => {
+            if (seen >= until.catchUpTo && plaintextUntil === until && generation === this.#generation) void this.resume();
+          });
+        }
       },
       onSent: () => {
         this.#unsent = false;
@@ -308,14 +318,16 @@ export class SyncClient {
       onRefused: (refused) => {
         for (const r of refused) this.#activity.add("refused", describeRefused(r));
       },
-    }, new CellCipher(keyring));
+    }, cipher);
     const transport = new SyncTransport({
       serverUrl,
       room: claims.userId,
       // Which key this device writes with, checked against the account's before every connection.
       accountKey: async () => {
         const check = await checkAccountKey(keyring, this.#exclusive, serverAccountKeyApi(serverApi(serverUrl, { token: () => this.#currentToken(serverUrl) })));
-        if (check.ok) await this.#rekey(keyring.current()!.idKey); // nothing to do unless a save raced an adoption
+        plaintextUntil = check.ok && check.keyId === undefined ? { serverSite: check.serverSite, catchUpTo: check.catchUpTo } : undefined;
+        syncDb.useCipher(plaintextUntil ? undefined : cipher);
+        if (check.ok && check.keyId) await this.#rekey(keyring.current()!.idKey); // nothing to do unless a save raced an adoption
         return check;
       },
       // Read (and renewed if it nears expiry) for every connection.
