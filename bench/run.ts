@@ -1,6 +1,7 @@
 /** `npm run bench`: runs every benchmark suite once, bounded, and writes bench/results/latest.{json,md}. */
 import { existsSync, readFileSync } from "node:fs";
 import { appSuite } from "./appSuite.ts";
+import { encryptionSuite } from "./encryption.ts";
 import { localDbSuite } from "./localDb.ts";
 import { mergeSuite } from "./merge.ts";
 import { reconnectsSuite } from "./reconnects.ts";
@@ -18,6 +19,7 @@ if (!only || only === "sync") metrics.push(...(await syncServerSuite()));
 if (!only || only === "devices") metrics.push(...(await syncDevicesSuite()));
 if (!only || only === "app") metrics.push(...(await appSuite()));
 if (!only || only === "reconnects") metrics.push(...(await reconnectsSuite()));
+if (!only || only === "encryption") metrics.push(...(await encryptionSuite()));
 // A partial run keeps the other suites' last figures, so the report always covers everything.
 const previous = existsSync(REPORT_JSON) ? (JSON.parse(readFileSync(REPORT_JSON, "utf8")).metrics as Metric[]) : [];
 const ran = new Set(metrics.map((m) => m.suite));

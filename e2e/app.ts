@@ -2,6 +2,7 @@
 import { expect } from "vitest";
 import type { Page } from "playwright-core";
 import { mintToken } from "../worker/auth";
+import type { ExportedAccountKey } from "../web/src/db/protocol";
 
 export async function openApp(page: Page, url: string): Promise<void> {
   await page.goto(url);
@@ -37,38 +38,41 @@ export async function expectTitles(page: Page, titles: string[]): Promise<void> 
   await expect.poll(async () => (await noteTitles(page)).sort(), { timeout: 10_000 }).toEqual([...titles].sort());
 }
 
-/**
- * Account secrets the tests' first devices made, by server and user: a later device of the same
- * user is handed it, as the QR link or the recovery phrase would (e2e/accountKeys.test.ts tests
- * those ways themselves), since a device without the account key does not sync.
- */
-const accountSecrets = new Map<string, number[]>();
+/** The account key of each user a test signed in (by server and user): the first device made it. */
+const accountKeys = new Map<string, ExportedAccountKey>();
 
-/** Opens the app on a new device of `userId`, signed in through a sign-in link, and waits until synced. */
+/**
+ * Opens the app on a new device of `userId`, signed in through a sign-in link, and waits until
+ * synced. The user's first device creates the account key; later ones are handed it first (as the
+ * recovery phrase or QR link would: notes are encrypted end to end, issue 14).
+ */
 export async function signedInDevice(page: Page, baseUrl: string, authSecret: string, userId: string, deviceId: string): Promise<void> {
   const token = await mintToken(authSecret, { userId, deviceId });
-  await openSignInLink(page, `${baseUrl}/#token=${token}`);
-  const account = `${new URL(baseUrl).origin} ${userId}`;
-  const known = accountSecrets.get(account);
-  await page.locator('.sync-indicator:not([data-sync-state="signed-out"])').waitFor({ timeout: 30_000 }); // the session exists
-  if (known) await page.evaluate((secret) => window.cobrain.client.accountKey({ action: "adopt", secret: new Uint8Array(secret) }), known);
+  const known = accountKeys.get(`${baseUrl} ${userId}`);
+  await openSignInLink(page, `${baseUrl}/#token=${token}`, known && ((p) => handAccountKey(p, known)));
   await waitForSync(page, "synced");
   if (!known) {
-    const made = await page.evaluate(() => window.cobrain.client.accountKey({ action: "secret" }));
-    if (made) accountSecrets.set(account, [...made.secret]);
+    const key = await page.evaluate(() => window.cobrain.client.exportAccountKey());
+    if (key) accountKeys.set(`${baseUrl} ${userId}`, key);
   }
+}
+
+/** Gives the page's device an account key, as the recovery phrase or QR link would. */
+export async function handAccountKey(page: Page, key: ExportedAccountKey): Promise<void> {
+  await page.evaluate((k) => window.cobrain.client.adoptAccountKey(k), key);
 }
 
 /** The account secret a test's first device of `userId` made (see signedInDevice). */
 export function accountSecretOf(baseUrl: string, userId: string): Uint8Array | undefined {
-  const known = accountSecrets.get(`${new URL(baseUrl).origin} ${userId}`);
-  return known && new Uint8Array(known);
+  const known = accountKeys.get(`${baseUrl} ${userId}`);
+  return known && Uint8Array.from(known.secret.match(/../g) ?? [], (pair) => parseInt(pair, 16));
 }
 
 /** Opens a sign-in or link-code link and answers its question with "Sign in as …". */
-export async function openSignInLink(page: Page, link: string): Promise<void> {
+export async function openSignInLink(page: Page, link: string, beforeAnswer?: (page: Page) => Promise<void>): Promise<void> {
   await page.goto(link);
   await page.waitForSelector(".app[data-storage]", { timeout: 30_000 });
+  await beforeAnswer?.(page);
   await page.getByRole("dialog").getByRole("button", { name: /^Sign in as / }).click({ timeout: 30_000 });
 }
 

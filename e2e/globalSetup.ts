@@ -12,13 +12,17 @@ declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
     authSecret: string;
+    /** The local server's state directory (`wrangler dev --persist-to`): what the server stores on disk. */
+    statePath: string;
   }
 }
 
 export default async function setup(project: TestProject) {
   await buildApp();
   const authSecret = randomBytes(32).toString("hex");
-  const server = await startLocalServer({ port: E2E_PORT, persistTo: mkdtempSync(join(ROOT, ".tmp", "e2e-state-")), authSecret });
+  const statePath = mkdtempSync(join(ROOT, ".tmp", "e2e-state-"));
+  const server = await startLocalServer({ port: E2E_PORT, persistTo: statePath, authSecret });
+  project.provide("statePath", statePath);
   project.provide("baseUrl", server.url);
   project.provide("authSecret", authSecret);
   return () => server.stop();

@@ -105,6 +105,19 @@ export interface ApiAccountKey {
   olderKeyIds: string[];
   /** The current generation's secret sealed for the calling device's public key, after a rotation. */
   wrappedForDevice: string | null;
+  /**
+   * The account has no key yet but its log holds plaintext written before encryption: the
+   * calling device must have received up to `mustSee` (its cursor for `serverSite`, hex) before
+   * it may register a key, which replaces that log (nothing only the server holds is lost).
+   */
+  plaintextLog: { serverSite: string; mustSee: number } | null;
+}
+
+/** `seen`: the device's cursor in the server's log (for an account whose log holds plaintext). */
+export interface ApiKeyInitRequest {
+  keyId: string;
+  generation: number;
+  seen?: number;
 }
 
 /** Registering the account's first key id: `created` false when it was already registered. */
@@ -116,8 +129,10 @@ export interface ApiKeyInit {
 
 /** Another key was registered first: the device must get that key, never sync with its own. */
 export interface ApiKeyConflict extends ApiError {
-  keyId: string;
-  generation: number;
+  keyId?: string;
+  generation?: number;
+  /** The log holds plaintext this device has not received yet: sync up to here first. */
+  catchUpTo?: number;
 }
 
 /** A device's ECDH P-256 public key (a JWK as JSON), for wrapping rotated secrets to it. */
@@ -153,9 +168,9 @@ export type ApiSchema = {
   "/api/keys": { $get: Answer<{}, ApiAccountKey, 200> };
   "/api/keys/init": {
     $post:
-      | Answer<{ json: { keyId: string; generation: number } }, ApiKeyInit, 200>
-      | Answer<{ json: { keyId: string; generation: number } }, ApiError, 400>
-      | Answer<{ json: { keyId: string; generation: number } }, ApiKeyConflict, 409>;
+      | Answer<{ json: ApiKeyInitRequest }, ApiKeyInit, 200>
+      | Answer<{ json: ApiKeyInitRequest }, ApiError, 400>
+      | Answer<{ json: ApiKeyInitRequest }, ApiKeyConflict, 409>;
   };
   "/api/me": { $get: Answer<{}, ApiIdentity, 200> };
   "/api/log/stats": { $get: Answer<{}, ApiLogStats, 200> };

@@ -27,7 +27,7 @@ describe("the account key id at the server", () => {
   it("is registered once: the first id wins, the same id again is fine, another is refused naming the first", async () => {
     const user = freshUser();
     const api = await client(user, "phone");
-    expect(await (await api.api.keys.$get()).json()).toMatchObject({ keyId: null, generation: null });
+    expect(await (await api.api.keys.$get()).json()).toMatchObject({ keyId: null, generation: null, plaintextLog: null });
     const [a, b] = [createAccountKey(), createAccountKey()];
     const first = await api.api.keys.init.$post({ json: { keyId: a.keyId, generation: 0 } });
     expect(first.status).toBe(200);
@@ -37,7 +37,7 @@ describe("the account key id at the server", () => {
     const other = await (await client(user, "laptop")).api.keys.init.$post({ json: { keyId: b.keyId, generation: 0 } });
     expect(other.status).toBe(409);
     expect(await other.json()).toMatchObject({ keyId: a.keyId, generation: 0, error: expect.stringMatching(/already has a key/) });
-    expect(await (await api.api.keys.$get()).json()).toMatchObject({ keyId: a.keyId, generation: 0 });
+    expect(await (await api.api.keys.$get()).json()).toMatchObject({ keyId: a.keyId, generation: 0, plaintextLog: null });
     const bad = await api.api.keys.init.$post({ json: { keyId: "not hex", generation: 0 } });
     expect(bad.status).toBe(400);
   });
@@ -65,7 +65,7 @@ describe("the account key id at the server", () => {
     const device = await Device.connect(user, { key: key.keyId });
     device.announce();
     await device.waitFor(tags.StartStreaming);
-    expect(await (await (await client(user, "phone")).api.keys.$get()).json()).toMatchObject({ keyId: key.keyId, generation: 0 });
+    expect(await (await (await client(user, "phone")).api.keys.$get()).json()).toMatchObject({ keyId: key.keyId, generation: 0, plaintextLog: null });
     device.close();
   });
 });

@@ -25,7 +25,7 @@ export class AccountKeys {
   ) {}
 
   /** The account key as a device sees it: the current generation and what it needs to adopt it. */
-  describe(deviceId: string): ApiAccountKey {
+  describe(deviceId: string): Omit<ApiAccountKey, "plaintextLog"> {
     const current = this.accountKey.current();
     if (!current) return { keyId: null, generation: null, wrappedIdKey: null, olderKeyIds: [], wrappedForDevice: null };
     const idKey = this.sql.exec("SELECT wrapped FROM wrapped_id_keys WHERE key_id = ?", current.keyId).toArray()[0];

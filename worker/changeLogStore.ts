@@ -86,7 +86,8 @@ const FORMAT_MIGRATIONS: Record<number, string> = {
 const blob = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer;
 
 export class ChangeLogStore {
-  readonly serverSiteId: Uint8Array;
+  /** Rotated only when the log is replaced (`replaceForEncryption`): devices then resend everything. */
+  serverSiteId: Uint8Array;
   readonly #db: SqlDatabase;
   // Not `#private`: the soak's compaction mutant (testing/workerd/brokenCompaction.ts) reaches it.
   private readonly sql: SqlExec;
@@ -318,6 +319,38 @@ export class ChangeLogStore {
         colVersion: Number(row.col_version),
         cl: Number(row.cl),
       }));
+  }
+
+  /**
+   * The last entry `deviceId` must have received before the log may be replaced: the highest seq
+   * not pushed by one of that device's sites (a device never receives its own entries). 0 if none.
+   */
+  lastEntryFromOthers(deviceId: string): number {
+    const row = this.sql
+      .exec("SELECT max(seq) AS s FROM log WHERE origin NOT IN (SELECT site_id FROM peers WHERE device_id = ?)", deviceId)
+      .toArray()[0];
+    return Number(row?.s ?? 0);
+  }
+
+  /**
+   * Drops every entry and every device's cursor, and rotates the server's site id (issue 14: the
+   * plaintext log of an account moving to encryption). Devices announce cursors for the old site
+   * id, which is no longer ours, so each receives the new log from its start and resends all it
+   * holds, the upgrading device first; the head keeps counting, so no seq is ever reused.
+   * Call inside the caller's transaction.
+   */
+  replaceForEncryption(): void {
+    this.sql.exec("DELETE FROM log");
+    this.sql.exec("DELETE FROM row_cl");
+    this.sql.exec("DELETE FROM peers");
+    const id = crypto.getRandomValues(new Uint8Array(16));
+    this.#setMeta("server_site_id", blob(id));
+    this.serverSiteId = id;
+  }
+
+  /** Runs `fn` in one storage transaction. */
+  transaction<T>(fn: () => T): T {
+    return this.#db.transactionSync(fn);
   }
 
   stats(): LogStats {

@@ -10,7 +10,7 @@ import { Hono, type Context } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
-import type { ApiKeyRotation, ApiLinkClaim, ApiSchema } from "../shared/api";
+import type { ApiKeyConflict, ApiKeyInitRequest, ApiKeyRotation, ApiLinkClaim, ApiSchema } from "../shared/api";
 import { SERVER_ERROR_RETRY_AFTER_S } from "../shared/constants";
 import { parseSyncProtocol } from "../shared/syncProtocol";
 import { AuthError, ID_PATTERN, mintToken, normaliseUserId, secretProblem, verifyToken, type Identity } from "./auth";
@@ -163,21 +163,30 @@ const routes = app
    */
   .get("/api/keys", async (c) => {
     const { userId, deviceId } = c.get("identity");
-    return c.json(await userLogOf(c.env, userId).accountKeyFor(deviceId), 200);
+    const log = userLogOf(c.env, userId);
+    const key = await log.accountKeyFor(deviceId);
+    return c.json({ ...key, plaintextLog: key.keyId !== null ? null : await log.plaintextLog(deviceId) }, 200);
   })
   /**
    * The account's first device registers the id of the key it made (compare-and-set): a device
    * that loses the race is told the winner's id and must get that key instead of syncing.
    */
-  .post("/api/keys/init", jsonBody<{ keyId: string; generation: number }>(), async (c) => {
+  .post("/api/keys/init", jsonBody<ApiKeyInitRequest>(), async (c) => {
     const body = c.req.valid("json");
     const generation = body.generation;
+    const seen = typeof body.seen === "number" && Number.isSafeInteger(body.seen) ? body.seen : 0;
     if (typeof body.keyId !== "string" || !KEY_ID_PATTERN.test(body.keyId) || typeof generation !== "number" || !Number.isSafeInteger(generation) || generation < 0) {
       return c.json({ error: "send { keyId: 32 hex digits, generation }" }, 400);
     }
-    const result = await userLogOf(c.env, c.get("identity").userId).initAccountKey({ keyId: body.keyId, generation });
+    const { userId, deviceId } = c.get("identity");
+    const result = await userLogOf(c.env, userId).initAccountKey({ keyId: body.keyId, generation }, { deviceId, seen });
+    if ("catchUpTo" in result) {
+      const conflict: ApiKeyConflict = { error: "this account's notes are still in plaintext on the server: receive them all first", catchUpTo: result.catchUpTo };
+      return c.json(conflict, 409);
+    }
     if (result.current.keyId !== body.keyId) {
-      return c.json({ error: "this account already has a key; get it from one of your devices", ...result.current }, 409);
+      const conflict: ApiKeyConflict = { error: "this account already has a key; get it from one of your devices", ...result.current };
+      return c.json(conflict, 409);
     }
     return c.json({ ...result.current, created: result.created }, 200);
   })

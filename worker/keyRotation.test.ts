@@ -94,7 +94,7 @@ describe("key rotation in the UserLog", () => {
     expect((await device.closed).code).toBe(CloseCode.KeyRotated);
 
     const forTablet = (await api(tablet, "/api/keys")).json as unknown as ApiAccountKey;
-    expect(forTablet).toEqual({ generation: 1, keyId: K1, wrappedIdKey: "id-under-k1", olderKeyIds: [K0], wrappedForDevice: "for-tablet" });
+    expect(forTablet).toEqual({ generation: 1, keyId: K1, wrappedIdKey: "id-under-k1", olderKeyIds: [K0], wrappedForDevice: "for-tablet", plaintextLog: null });
     expect((await api(lost, "/api/keys")).status).toBe(401);
     const stored = await runInDurableObject(stub(user), (_i, state) => state.storage.sql.exec("SELECT device_id FROM device_key_wraps").toArray().map((r) => r.device_id));
     expect(stored.sort()).toEqual(["phone", "tablet"]); // a wrap sent for the revoked device is never kept

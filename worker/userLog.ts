@@ -148,7 +148,13 @@ export class UserLog extends DurableObject<Env> {
    * registers it, as `/api/keys/init` would.
    */
   #keyRefusal(offered: string): { code: number; reason: string } | undefined {
-    const account = offered ? this.initAccountKey({ keyId: offered, generation: 0 }).current : this.#accountKey.current();
+    let account = this.#accountKey.current();
+    if (!account && offered) {
+      const init = this.initAccountKey({ keyId: offered, generation: 0 });
+      // A plaintext log moves to encryption only through /api/keys/init, which checks the device read it.
+      if ("catchUpTo" in init) return { code: CloseCode.ServerError, reason: "this account's key is not registered yet; retrying" };
+      account = init.current;
+    }
     if (!account) return undefined;
     if (!offered) return { code: CloseCode.SchemaMismatch, reason: "these notes are end-to-end encrypted now: update the app" };
     if (offered !== account.keyId) return { code: CloseCode.WrongAccountKey, reason: "this device has an old or wrong key for these notes" };
@@ -160,9 +166,35 @@ export class UserLog extends DurableObject<Env> {
     return this.#accountKey.current();
   }
 
-  /** Registers the account's first key id, unless one is registered already (compare-and-set). */
-  initAccountKey(record: AccountKeyRecord): { current: AccountKeyRecord; created: boolean } {
-    return this.#accountKey.init(record);
+  /**
+   * Registers the account's first key id, unless one is registered already (compare-and-set).
+   * An account whose log holds plaintext (written before encryption) moves to encryption here:
+   * only once the registering device has received every entry other devices pushed (`seen`, its
+   * cursor in this log; else `catchUpTo` says how far), so nothing only the server holds is lost.
+   * Then, in one transaction, the plaintext log is dropped and the key id set; every socket is
+   * closed to reconnect: upgraded devices come back with the key (and resend what they hold, the
+   * server's site id being new), older versions are refused and told to update the app.
+   */
+  initAccountKey(record: AccountKeyRecord, from?: { deviceId: string; seen: number }): { current: AccountKeyRecord; created: boolean } | { catchUpTo: number } {
+    const existing = this.#accountKey.current();
+    if (existing) return { current: existing, created: false };
+    if (this.#store.stats().rows === 0) return this.#accountKey.init(record);
+    const catchUpTo = this.#store.lastEntryFromOthers(from?.deviceId ?? "");
+    if (!from || from.seen < catchUpTo) return { catchUpTo };
+    const result = this.#store.transaction(() => {
+      this.#store.replaceForEncryption();
+      return this.#accountKey.init(record);
+    });
+    for (const ws of this.ctx.getWebSockets()) {
+      refuse(new HibernatableSocket(ws), CloseCode.ServerError, "these notes are moving to end-to-end encryption; reconnect");
+    }
+    return result;
+  }
+
+  /** For a device before it registers the account's key: where a plaintext log it must read first ends. */
+  plaintextLog(deviceId: string): { serverSite: string; mustSee: number } | null {
+    if (this.#accountKey.current() || this.#store.stats().rows === 0) return null;
+    return { serverSite: [...this.#store.serverSiteId].map((b) => b.toString(16).padStart(2, "0")).join(""), mustSee: this.#store.lastEntryFromOthers(deviceId) };
   }
 
   #openSockets(): number {
@@ -231,7 +263,7 @@ export class UserLog extends DurableObject<Env> {
   }
 
   /** The account key as the calling device needs it (issue 14; worker/accountKeys.ts). */
-  accountKeyFor(deviceId: string): ApiAccountKey {
+  accountKeyFor(deviceId: string): Omit<ApiAccountKey, "plaintextLog"> {
     return this.#keys.describe(deviceId);
   }
 

@@ -136,9 +136,19 @@ export class SimDevice {
     readonly userId: string,
     readonly deviceId: string,
     private readonly faults: Faults,
-    private readonly key?: AccountKey,
+    private key?: AccountKey,
   ) {
     this.#exclusive = serialised(db);
+  }
+
+  /** The replica, one request at a time (as the app's database worker runs it). */
+  get exclusive(): Exclusive {
+    return this.#exclusive;
+  }
+
+  /** From the next connection on, sync encrypted under `key` (an upgraded device). */
+  useKey(key: AccountKey): void {
+    this.key = key;
   }
 
   /** A device of `userId`; with `key`, it syncs end-to-end encrypted under that account key. */

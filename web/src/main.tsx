@@ -3,6 +3,8 @@ import { startDatabase, type DbClient } from "./db/client";
 import { createDrizzle, type AppDatabase } from "./db/drizzle";
 import type { SqlParam, SqlValue, StorageKind } from "./db/protocol";
 import { App } from "./ui/App";
+import { setEntityIdKeySource } from "../../shared/ids";
+import { fromHex } from "./crypto/keyDerivation";
 import { DbProvider } from "./ui/dbContext";
 import "./ui/app.css";
 
@@ -19,6 +21,8 @@ declare global {
     cobrain: { client: DbClient; db: AppDatabase; sql(sql: string, params?: SqlParam[]): Promise<SqlValue[][]> };
   }
 }
+// Entity ids are keyed with the account's id key, which the database worker holds (shared/ids.ts).
+setEntityIdKeySource(async () => fromHex(await client.entityIdKey()));
 const db = createDrizzle(client);
 window.cobrain = {
   client,

@@ -11,24 +11,39 @@
  * A server that cannot be reached: a device holding a key connects with it (the server checks
  * again at the socket); one without a key waits (the error is thrown, the transport retries).
  */
-import type { ApiAccountKey, ApiKeyInit } from "../../../shared/api";
+import type { ApiAccountKey, ApiKeyConflict, ApiKeyInit } from "../../../shared/api";
 import { CloseCode } from "../../../shared/syncProtocol";
 import type { SqliteConnection } from "../db-worker/sqlite/connection";
 import { createAccountKey, type DeviceKeyring } from "./keyStore";
+import { fromHex } from "./keyDerivation";
 
-export type KeyCheck = { ok: true; keyId: string } | { ok: false; code: number; reason: string };
+export type KeyCheck =
+  | { ok: true; keyId: string }
+  /**
+   * The account's log still holds plaintext (written before encryption) that this device has not
+   * received: sync without a key (and without encrypting) until its cursor for `serverSite`
+   * reaches `catchUpTo`, then check again; only then may it register the key and replace the log.
+   */
+  | { ok: true; keyId?: undefined; catchUpTo: number; serverSite: string }
+  | { ok: false; code: number; reason: string };
 
 /** The two calls the check needs, so tests can stand in a server. */
 export interface AccountKeyApi {
   get(): Promise<ApiAccountKey>;
   /** 200 with the registered id, or 409 when another key was registered first. */
-  init(keyId: string, generation: number): Promise<{ status: 200; body: ApiKeyInit } | { status: 409 | 400; body: { error: string } }>;
+  init(keyId: string, generation: number, seen: number): Promise<{ status: 200; body: ApiKeyInit } | { status: 409 | 400; body: ApiKeyConflict }>;
 }
 
 type Exclusive = <T>(fn: (db: SqliteConnection) => Promise<T>) => Promise<T>;
 
 export const NEEDS_KEY_REASON = "this account's notes are encrypted with a key this device does not have yet";
 export const WRONG_KEY_REASON = "this device has an old or wrong key for these notes";
+
+/** This device's cursor in the server's log whose site id is `serverSite` (hex): what it has received. */
+export async function seenOf(db: SqliteConnection, serverSite: string): Promise<number> {
+  const { rows } = await db.exec("SELECT max(version) FROM crsql_tracked_peers WHERE site_id = ?", [fromHex(serverSite)]);
+  return Number(rows[0]?.[0] ?? 0);
+}
 
 export async function checkAccountKey(keyring: DeviceKeyring, exclusive: Exclusive, api: AccountKeyApi): Promise<KeyCheck> {
   let server: ApiAccountKey;
@@ -41,12 +56,17 @@ export async function checkAccountKey(keyring: DeviceKeyring, exclusive: Exclusi
   }
   const mine = keyring.current();
   if (server.keyId === null) {
+    const log = server.plaintextLog;
+    const seen = log ? await exclusive((db) => seenOf(db, log.serverSite)) : 0;
+    if (log && seen < log.mustSee) return { ok: true, catchUpTo: log.mustSee, serverSite: log.serverSite };
     const key = mine ?? createAccountKey();
     if (!mine) await exclusive((db) => keyring.adopt(db, key));
-    const answer = await api.init(key.keyId, key.generation);
+    const answer = await api.init(key.keyId, key.generation, seen);
     if (answer.status === 200) return { ok: true, keyId: key.keyId };
     if (answer.status === 409) {
       if (!mine) await exclusive((db) => keyring.forget(db, key.generation));
+      // Another device pushed plaintext meanwhile: receive it first.
+      if (answer.body.catchUpTo !== undefined && log) return { ok: true, catchUpTo: answer.body.catchUpTo, serverSite: log.serverSite };
       return mine ? { ok: false, code: CloseCode.WrongAccountKey, reason: WRONG_KEY_REASON } : { ok: false, code: CloseCode.NeedsAccountKey, reason: NEEDS_KEY_REASON };
     }
     throw new Error(`the server refused the key id: ${answer.body.error}`);
@@ -64,8 +84,8 @@ export function serverAccountKeyApi(api: import("../api/serverApi").ServerApi): 
       if (response.status !== 200) throw new Error(`the server could not say which key the account uses (${response.status})`);
       return response.json();
     },
-    async init(keyId, generation) {
-      const response = await api.api.keys.init.$post({ json: { keyId, generation } });
+    async init(keyId, generation, seen) {
+      const response = await api.api.keys.init.$post({ json: { keyId, generation, seen } });
       const status: number = response.status;
       if (status === 200 || status === 409 || status === 400) return { status, body: await response.json() } as Awaited<ReturnType<AccountKeyApi["init"]>>;
       throw new Error(`the server could not register the key id (${status})`);

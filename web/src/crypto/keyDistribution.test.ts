@@ -4,7 +4,7 @@ import { deriveIdKey, deriveKeyId, newSecret } from "./keyDerivation";
 import { keyForSecret, WrongSecretError } from "./keyDistribution";
 import { wrapIdKey } from "./keyWrap";
 
-const server = (over: Partial<ApiAccountKey>): ApiAccountKey => ({ keyId: null, generation: null, wrappedIdKey: null, olderKeyIds: [], wrappedForDevice: null, ...over });
+const server = (over: Partial<ApiAccountKey>): ApiAccountKey => ({ keyId: null, generation: null, wrappedIdKey: null, olderKeyIds: [], wrappedForDevice: null, plaintextLog: null, ...over });
 
 describe("checking a typed phrase's secret against the account", () => {
   it("gives the account key, with the idKey from the server's sealed copy", async () => {

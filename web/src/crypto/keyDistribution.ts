@@ -127,6 +127,6 @@ export async function keyCheckWithDistribution(keyring: DeviceKeyring, exclusive
     init: base.init,
   });
   // Best effort: a failure here is retried at the next connection and never blocks sync.
-  if (check.ok && seen) await afterGoodCheck(seen, keyring, exclusive, api, deviceId).catch((error) => console.warn("CoBrain: key registration failed", error));
+  if (check.ok && check.keyId !== undefined && seen) await afterGoodCheck(seen, keyring, exclusive, api, deviceId).catch((error) => console.warn("CoBrain: key registration failed", error));
   return check;
 }

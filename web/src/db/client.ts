@@ -4,7 +4,7 @@
  */
 import type { SyncStatus } from "../../../shared/syncStatus";
 import { forwardedServerApi, type ForwardedAnswer, type ServerApi } from "../api/serverApi";
-import type { AccountKeyCommand, AccountKeyStatus, DbStatus, FromWorker, SqlStatement, StatementResult, StorageKind, ToWorker, WorkerRequest } from "./protocol";
+import type { AccountKeyCommand, AccountKeyStatus, DbStatus, ExportedAccountKey, FromWorker, SqlStatement, StatementResult, StorageKind, ToWorker, WorkerRequest } from "./protocol";
 
 type ChangeListener = (tables: ReadonlySet<string>) => void;
 type StatusListener = (status: DbStatus) => void;
@@ -59,6 +59,21 @@ export class DbClient {
   /** The account key on this device (web/src/sync/keyCommands.ts): adopt, status, secret, noted, rotate. */
   async accountKey<C extends AccountKeyCommand>(command: C): Promise<C extends { action: "status" } ? AccountKeyStatus | null : C extends { action: "secret" } ? { secret: Uint8Array; generation: number } | null : null> {
     return (await this.#request({ kind: "accountKey", command })) as never;
+  }
+
+  /** The key entity ids are derived with now, hex (see shared/ids.ts). */
+  async entityIdKey(): Promise<string> {
+    return (await this.#request({ kind: "entityIdKey" })) as string;
+  }
+
+  /** This device's current account key (hex fields), or null before it has one. */
+  async exportAccountKey(): Promise<ExportedAccountKey | null> {
+    return (await this.#request({ kind: "exportAccountKey" })) as ExportedAccountKey | null;
+  }
+
+  /** Stores an account key from another device and syncs with it. */
+  async adoptAccountKey(key: ExportedAccountKey): Promise<void> {
+    await this.#request({ kind: "adoptAccountKey", key });
   }
 
   /** The account this device belongs to (its user and server), if it ever signed in. */

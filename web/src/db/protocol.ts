@@ -40,6 +40,12 @@ export type SyncCommand =
   | { kind: "switchAccount"; token: string; serverUrl: string; refresh?: string }
   /** The account key on this device: get it, show its phrase, rotate it (web/src/sync/keyCommands.ts). */
   | { kind: "accountKey"; command: AccountKeyCommand }
+  /** The key entity ids are derived with now, hex (shared/ids.ts): the account's, or this device's until it has it. */
+  | { kind: "entityIdKey" }
+  /** This device's current account key, hex, or null (for moving it to another device; issue 14). */
+  | { kind: "exportAccountKey" }
+  /** Stores an account key on this device (from another device) and syncs with it. */
+  | { kind: "adoptAccountKey"; key: ExportedAccountKey }
   /** Calls the sync server's `/api` with this device's token (which stays in the worker). */
   | { kind: "api"; method: "GET" | "POST" | "PATCH" | "DELETE"; path: string; body?: unknown };
 
@@ -59,6 +65,13 @@ export type AccountKeyCommand =
 export interface AccountKeyStatus {
   generation: number;
   phraseNoted: boolean;
+}
+
+/** An account key as it moves between devices (by the recovery phrase or QR link; here as hex). */
+export interface ExportedAccountKey {
+  generation: number;
+  secret: string;
+  idKey: string;
 }
 
 /** What a tab asks of the owner's worker; the worker entry routes each kind to its handler. */

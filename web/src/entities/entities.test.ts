@@ -7,6 +7,13 @@ import { openMemoryReplica } from "../../../testing/nodeReplica";
 import { inProcessWorker } from "../../../testing/inProcessWorker";
 import { createNote, saveNoteText } from "../notes/notesRepo";
 import { backlinks, entitiesOfNote } from "./entitiesRepo";
+import { setEntityIdKeySource } from "../../../shared/ids";
+import { rekeyEntities } from "../crypto/entityRekey";
+
+// Both devices belong to one account: the same id key (the app gets it from the database worker).
+const ACCOUNT_ID_KEY = new Uint8Array(32).fill(3);
+let idKey = ACCOUNT_ID_KEY;
+setEntityIdKeySource(async () => idKey);
 
 async function device() {
   const connection = await openMemoryReplica();
@@ -28,6 +35,31 @@ describe("entities", () => {
       ]);
       expect((await d.connection.exec("SELECT count(*) FROM note_entities")).rows).toEqual([[4]]);
     }
+  });
+
+  it("typed offline on two devices before either had the account key, #travel is one entity once both adopt it", async () => {
+    const a = await device();
+    const b = await device();
+    idKey = new Uint8Array(32).fill(11); // a's own key, before it has the account's
+    const onA = await createNote(a.db, { title: "Lisbon", body: "#Travel with @Anna" });
+    idKey = new Uint8Array(32).fill(12); // b's own key
+    await createNote(b.db, { title: "Tokyo", body: "#travel @anna" });
+    idKey = ACCOUNT_ID_KEY;
+    // Each adopts the account key, then they sync.
+    expect(await rekeyEntities(a.connection, ACCOUNT_ID_KEY)).toBe(2);
+    expect(await rekeyEntities(b.connection, ACCOUNT_ID_KEY)).toBe(2);
+    expect(await rekeyEntities(b.connection, ACCOUNT_ID_KEY)).toBe(0); // idempotent
+    await applyChanges(b.connection, await siteIdOf(a.connection), await pullChanges(a.connection, 0n));
+    await applyChanges(a.connection, await siteIdOf(b.connection), await pullChanges(b.connection, 0n));
+    for (const d of [a, b]) {
+      expect((await d.connection.exec("SELECT kind, count(*) FROM entities GROUP BY kind ORDER BY kind")).rows).toEqual([
+        ["person", 1],
+        ["tag", 1],
+      ]);
+      expect((await d.connection.exec("SELECT count(*) FROM note_entities")).rows).toEqual([[4]]);
+      expect((await d.connection.exec("SELECT count(*) FROM entity_relations")).rows).toEqual([[1]]);
+    }
+    expect((await entitiesOfNote(a.db, onA.id)).map((e) => `${e.kind}:${e.name}`)).toEqual(["person:anna", "tag:travel"]); // equal versions: the greater name wins
   });
 
   it("follows edits: removed mentions are unlinked, links give backlinks", async () => {

@@ -1,10 +1,10 @@
 /**
  * Keeps `entities`, `note_entities` and `entity_relations` in step with what a note says.
- * Ids are derived (kind + normalised name), so two offline devices typing `#travel` write the same
- * entity row, and the writes merge instead of duplicating.
+ * Ids are derived (kind + normalised name, keyed: shared/ids.ts), so two offline devices typing
+ * `#travel` write the same entity row, and the writes merge instead of duplicating.
  */
 import { and, asc, desc, eq, inArray, isNull, ne, notInArray, sql } from "drizzle-orm";
-import { entityId } from "../../../shared/ids";
+import { entityId, entityIdKey, entityIdWith } from "../../../shared/ids";
 import { entities, entityRelations, noteEntities, notes, type Note } from "../../../shared/schema";
 import type { AppDatabase } from "../db/drizzle";
 import { extractMentions } from "./extract";
@@ -14,7 +14,8 @@ export type Entity = typeof entities.$inferSelect;
 /** Statements (for one batch with the note's own write) that make the note's entities match its text. */
 export async function entityStatements(db: AppDatabase, noteId: string, text: string, now: number) {
   const mentions = extractMentions(text);
-  const rows = await Promise.all(mentions.map(async (m) => ({ id: await entityId(m.kind, m.name), kind: m.kind, name: m.name, createdAt: now })));
+  const idKey = mentions.length > 0 ? await entityIdKey() : undefined; // one request to the worker per save
+  const rows = mentions.map((m) => ({ id: entityIdWith(idKey!, m.kind, m.name), kind: m.kind, name: m.name, createdAt: now }));
   const ids = rows.map((r) => r.id);
   const statements = [];
   if (rows.length > 0) {

@@ -15,10 +15,16 @@ import { readHeld } from "./heldChanges";
 import { SyncDb, type Exclusive } from "./syncDb";
 import { SyncTransport } from "./transport";
 import { errorMessage } from "../../../shared/errorMessage";
+import { seenOf } from "../crypto/accountKeyCheck";
 import { keyCheckWithDistribution } from "../crypto/keyDistribution";
 import { loadKeyring, type DeviceKeyring } from "../crypto/keyStore";
 import { CellCipher } from "../crypto/cellCipher";
 import { describeRefused } from "../crypto/receivedCells";
+import { rekeyEntities } from "../crypto/entityRekey";
+import { localIdKey } from "../crypto/localIdKey";
+import { fromHex, toHex } from "../crypto/keyDerivation";
+import { accountKeyFrom } from "../crypto/keyStore";
+import type { ExportedAccountKey } from "../db/protocol";
 
 /** "Synced N s ago" after a restart may be this stale; saves a settings write on every edit. */
 const LAST_SYNCED_WRITE_INTERVAL_MS = 30_000;
@@ -108,9 +114,15 @@ export class SyncClient {
     this.#update();
   }
 
-  /** This device's account keys (web/src/crypto/keyStore.ts), loaded once. */
+  /**
+   * This device's account keys (web/src/crypto/keyStore.ts), loaded once. When a key is adopted
+   * (created here, or received), entity rows move to the account's keyed ids (entityRekey.ts).
+   */
   keyring(): Promise<DeviceKeyring> {
-    this.#keyring ??= this.#exclusive(loadKeyring);
+    this.#keyring ??= this.#exclusive(loadKeyring).then((ring) => {
+      ring.onChange((key) => key && void this.#rekey(key.idKey));
+      return ring;
+    });
     return this.#keyring;
   }
 
@@ -124,6 +136,35 @@ export class SyncClient {
     const session = this.#session;
     if (!session) return undefined;
     return { api: serverApi(session.serverUrl, { token: () => this.#currentToken(session.serverUrl) }), deviceId: session.claims.deviceId, serverUrl: session.serverUrl };
+  }
+
+  async #rekey(idKey: Uint8Array): Promise<void> {
+    const moved = await this.#exclusive((db) => rekeyEntities(db, idKey)).catch((error: unknown) => {
+      this.#activity.add("error", `could not move tags and people to the account's ids: ${errorMessage(error)}`);
+      return 0;
+    });
+    if (moved > 0) this.notifyLocalChange();
+  }
+
+  /** This device's current account key as hex, or null. */
+  async exportAccountKey(): Promise<ExportedAccountKey | null> {
+    const key = (await this.keyring()).current();
+    return key ? { generation: key.generation, secret: toHex(key.secret), idKey: toHex(key.idKey) } : null;
+  }
+
+  /** Stores an account key received from another device, then syncs again with it. */
+  async adoptAccountKey(exported: ExportedAccountKey): Promise<void> {
+    const key = accountKeyFrom(fromHex(exported.secret), exported.generation, fromHex(exported.idKey));
+    const keyring = await this.keyring();
+    await this.#exclusive((db) => keyring.adopt(db, key));
+    if (this.#session) await this.resume();
+  }
+
+  /** The key entity ids are derived with now, hex: the account's id key, or this device's own until it has it. */
+  async entityIdKey(): Promise<string> {
+    const key = (await this.keyring()).current();
+    if (key) return toHex(key.idKey);
+    return this.#exclusive(localIdKey);
   }
 
   get status(): SyncStatus {
@@ -250,6 +291,9 @@ export class SyncClient {
     const claims = readTokenClaims(token);
     if (!claims) return this.#update();
     const keyring = await this.keyring();
+    const cipher = new CellCipher(keyring);
+    /** Reading the account's plaintext log before it moves to encryption: until this cursor. */
+    let plaintextUntil: { serverSite: string; catchUpTo: number } | undefined;
     const syncDb = await SyncDb.open(this.#exclusive, {
       onPullStart: () => {
         this.#localChangePending = false;
@@ -270,6 +314,13 @@ export class SyncClient {
       onApplyEnd: () => {
         this.#applying--;
         this.#update();
+        // Caught up with the plaintext log: start again, to register the key and encrypt.
+        if (plaintextUntil) {
+          const until = plaintextUntil;
+          void this.#exclusive((db) => seenOf(db, until.serverSite)).then((seen) => {
+            if (seen >= until.catchUpTo && plaintextUntil === until && generation === this.#generation) void this.resume();
+          });
+        }
       },
       onSent: () => {
         this.#unsent = false;
@@ -280,12 +331,18 @@ export class SyncClient {
       onRefused: (refused) => {
         for (const r of refused) this.#activity.add("refused", describeRefused(r));
       },
-    }, new CellCipher(keyring));
+    }, cipher);
     const transport = new SyncTransport({
       serverUrl,
       room: claims.userId,
       // Which key this device writes with, checked against the account's before every connection.
-      accountKey: () => keyCheckWithDistribution(keyring, this.#exclusive, serverApi(serverUrl, { token: () => this.#currentToken(serverUrl) }), claims.deviceId),
+      accountKey: async () => {
+        const check = await keyCheckWithDistribution(keyring, this.#exclusive, serverApi(serverUrl, { token: () => this.#currentToken(serverUrl) }), claims.deviceId);
+        plaintextUntil = check.ok && check.keyId === undefined ? { serverSite: check.serverSite, catchUpTo: check.catchUpTo } : undefined;
+        syncDb.useCipher(plaintextUntil ? undefined : cipher);
+        if (check.ok && check.keyId) await this.#rekey(keyring.current()!.idKey); // nothing to do unless a save raced an adoption
+        return check;
+      },
       // Read (and renewed if it nears expiry) for every connection.
       getToken: () => this.#currentToken(serverUrl),
       lastSeens: () => syncDb.getLastSeens(),

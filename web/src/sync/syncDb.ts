@@ -60,7 +60,7 @@ export class SyncDb implements DB {
   #awaitingAck = new Map<string, TextCell>();
 
   /** Seals values on their way out and opens them on their way in (end-to-end encryption). */
-  readonly #cipher: CellCipher | undefined;
+  #cipher: CellCipher | undefined;
 
   readonly siteid: Uint8Array;
 
@@ -68,6 +68,11 @@ export class SyncDb implements DB {
     this.siteid = siteid;
     this.#exclusive = exclusive;
     this.#hooks = hooks;
+    this.#cipher = cipher;
+  }
+
+  /** Encrypt from now on (or not: reading an account's plaintext log before it moves to encryption). */
+  useCipher(cipher: CellCipher | undefined): void {
     this.#cipher = cipher;
   }
 

@@ -89,6 +89,13 @@ async function runSyncCommand(sync: SyncClient, command: SyncCommand): Promise<u
       return sync.api(command.method, command.path, command.body);
     case "accountKey":
       return runAccountKeyCommand(sync, command.command);
+    case "entityIdKey":
+      return sync.entityIdKey();
+    case "exportAccountKey":
+      return sync.exportAccountKey();
+    case "adoptAccountKey":
+      await sync.adoptAccountKey(command.key);
+      return null;
   }
 }
 

@@ -1,0 +1,60 @@
+/**
+ * The server never sees a note (issue 14): after two Chromium devices of one user sync a note
+ * holding a unique marker and a tag, the local server's state files on disk (the Durable Objects'
+ * SQLite databases and their journals) contain neither the marker nor the tag's name, while they
+ * do contain what the server is meant to know (the user id), so the search itself can find text.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, inject, it } from "vitest";
+import { addNote, openNote, signedInDevice, sql, waitForNote, waitForSync } from "./app";
+import { browserSession } from "./session";
+
+const baseUrl = inject("baseUrl");
+const authSecret = inject("authSecret");
+const statePath = inject("statePath");
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/** The state files that contain `text` (as UTF-8 bytes). */
+function filesContaining(text: string): string[] {
+  const needle = Buffer.from(text, "utf8");
+  return filesUnder(statePath).filter((file) => readFileSync(file).includes(needle));
+}
+
+describe("end-to-end encryption: what the server stores", () => {
+  const session = browserSession();
+
+  it("after two devices sync a note, the server's files hold neither its unique marker nor its tag name", async () => {
+    const suffix = Math.random().toString(36).slice(2, 10);
+    const user = `enc-${suffix}`;
+    const marker = `zebrafinch${suffix}`;
+    const tag = `okapitag${suffix}`;
+    const a = await (await session.context()).newPage();
+    await signedInDevice(a, baseUrl, authSecret, user, "phone");
+    const b = await (await session.context()).newPage();
+    await signedInDevice(b, baseUrl, authSecret, user, "laptop"); // handed the key the phone made
+
+    await addNote(a, `Title ${marker}`);
+    await openNote(a, `Title ${marker}`);
+    await a.getByLabel("Body").fill(`the body says ${marker} #${tag} with @Person${suffix}`);
+    await waitForNote(b, `Title ${marker}`);
+    await expect.poll(() => sql(b, "SELECT body FROM notes")).toEqual([[`the body says ${marker} #${tag} with @Person${suffix}`]]);
+    await expect.poll(() => sql(b, "SELECT kind, name FROM entities ORDER BY kind")).toEqual([
+      ["person", `Person${suffix}`],
+      ["tag", tag],
+    ]);
+    await waitForSync(a, "synced");
+    await waitForSync(b, "synced");
+
+    expect(filesContaining(user).length).toBeGreaterThan(0); // the search finds what the server does store
+    expect(filesContaining(marker)).toEqual([]);
+    expect(filesContaining(tag)).toEqual([]);
+    expect(filesContaining(`Person${suffix}`)).toEqual([]);
+  });
+});
