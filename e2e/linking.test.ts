@@ -70,10 +70,14 @@ describe("linking and revoking devices", () => {
     await addNote(phone, "via QR");
     const code = await showLinkCode(phone);
     const laptop = await newPage();
-    await openSignInLink(laptop, `${baseUrl}/#link=${code}`);
+    // The QR code's link: the code, and the account key in the fragment.
+    const link = (await phone.locator(".qr").getAttribute("data-link"))!;
+    expect(link).toContain(`#link=${code}&key=`);
+    await openSignInLink(laptop, link);
     await waitForSync(laptop, "synced");
     await waitForNote(laptop, "via QR");
     expect(laptop.url()).not.toContain(code);
+    expect(laptop.url()).not.toContain("key=");
   });
 
   it("a device refreshes its short access token with a credential that works once; a copy used later revokes it and the other devices are told", async () => {

@@ -23,8 +23,12 @@ type Exclusive = <T>(fn: (db: SqliteConnection) => Promise<T>) => Promise<T>;
 
 /** `local_settings` keys (never replicated). */
 export const DEVICE_KEY_PAIR_SETTING = "crypto.deviceKeyPair";
-/** The generation whose recovery phrase the person confirmed writing down. */
-export const PHRASE_NOTED_SETTING = "crypto.phraseNoted";
+/**
+ * The generation whose recovery phrase this device must show until it is written down: set when
+ * this device made the key or moved to a rotated one (not when the person brought the key here,
+ * by the phrase or a QR link: it is written down already).
+ */
+export const PHRASE_TO_SHOW_SETTING = "crypto.phraseToShow";
 
 /** A secret that is not the account's current key: the message says which case, for the person. */
 export class WrongSecretError extends Error {
@@ -72,11 +76,7 @@ export async function keyForSecret(secret: Uint8Array, server: ApiAccountKey): P
 /** Checks `secret` against the server and keeps it as this device's current key. */
 export async function adoptSecret(secret: Uint8Array, keyring: DeviceKeyring, exclusive: Exclusive, api: ServerApi): Promise<AccountKey> {
   const key = await keyForSecret(secret, await readAccountKey(api));
-  await exclusive(async (db) => {
-    await keyring.adopt(db, key);
-    // The person typed the phrase, or another device showed it: it is written down somewhere.
-    await writeSetting(db, PHRASE_NOTED_SETTING, String(key.generation));
-  });
+  await exclusive((db) => keyring.adopt(db, key));
   return key;
 }
 
@@ -99,7 +99,10 @@ async function adoptRotated(server: ApiAccountKey, keyring: DeviceKeyring, exclu
   // The idKey stays the same across rotations: carried from the key this device holds.
   const key = accountKeyFrom(secret, server.generation, mine.idKey);
   if (key.keyId !== server.keyId) throw new Error("the new account key sent for this device does not match the account's key id");
-  await exclusive((db) => keyring.adopt(db, key));
+  await exclusive(async (db) => {
+    await keyring.adopt(db, key);
+    await writeSetting(db, PHRASE_TO_SHOW_SETTING, String(key.generation)); // the phrase changed
+  });
 }
 
 /** After a good check: the sealed idKey stored once, this device's public key registered. */
@@ -118,6 +121,7 @@ async function afterGoodCheck(server: ApiAccountKey, keyring: DeviceKeyring, exc
 export async function keyCheckWithDistribution(keyring: DeviceKeyring, exclusive: Exclusive, api: ServerApi, deviceId: string): Promise<KeyCheck> {
   const base = serverAccountKeyApi(api);
   let seen: ApiAccountKey | undefined;
+  const before = keyring.current();
   const check = await checkAccountKey(keyring, exclusive, {
     async get() {
       seen = await base.get();
@@ -126,6 +130,11 @@ export async function keyCheckWithDistribution(keyring: DeviceKeyring, exclusive
     },
     init: base.init,
   });
+  const made = keyring.current();
+  if (check.ok && !before && made && seen?.keyId === null) {
+    // This device made the account's key just now: its phrase is shown until written down.
+    await exclusive((db) => writeSetting(db, PHRASE_TO_SHOW_SETTING, String(made.generation)));
+  }
   // Best effort: a failure here is retried at the next connection and never blocks sync.
   if (check.ok && check.keyId !== undefined && seen) await afterGoodCheck(seen, keyring, exclusive, api, deviceId).catch((error) => console.warn("CoBrain: key registration failed", error));
   return check;

@@ -19,6 +19,7 @@ import type { SyncClient } from "../sync/syncClient";
 import { toBase64Url } from "./bytes";
 import { CellCipher } from "./cellCipher";
 import { newSecret } from "./keyDerivation";
+import { PHRASE_TO_SHOW_SETTING, writeSetting } from "./keyDistribution";
 import { accountKeyFrom, DeviceKeyring } from "./keyStore";
 import { wrapIdKey, wrapSecretForDevice } from "./keyWrap";
 
@@ -92,7 +93,10 @@ async function rotateOnce(sync: SyncClient, keyring: DeviceKeyring): Promise<{ g
       const message = `the key was not changed: ${body.error ?? `the server answered ${response.status}`}`;
       throw response.status === 409 && /has not seen/.test(body.error ?? "") ? new BehindServer(message) : new Error(message);
     }
-    await sync.exclusive((db) => keyring.adopt(db, next));
+    await sync.exclusive(async (db) => {
+      await keyring.adopt(db, next);
+      await writeSetting(db, PHRASE_TO_SHOW_SETTING, String(next.generation)); // the phrase changed
+    });
     return { generation: next.generation };
   } finally {
     await sync.resume();

@@ -4,7 +4,7 @@
  * phrase was written down, hand out the secret to show, rotate after a revoke.
  */
 import type { AccountKeyCommand, AccountKeyStatus } from "../db/protocol";
-import { adoptSecret, PHRASE_NOTED_SETTING, writeSetting } from "../crypto/keyDistribution";
+import { adoptSecret, PHRASE_TO_SHOW_SETTING } from "../crypto/keyDistribution";
 import { rotateAccountKey } from "../crypto/keyRotation";
 import type { SyncClient } from "./syncClient";
 
@@ -21,15 +21,15 @@ export async function runAccountKeyCommand(sync: SyncClient, command: AccountKey
     case "status": {
       const current = keyring.current();
       if (!current) return null;
-      const noted = await sync.exclusive(async (db) => (await db.exec("SELECT value FROM local_settings WHERE key = ?", [PHRASE_NOTED_SETTING])).rows[0]?.[0]);
-      return { generation: current.generation, phraseNoted: noted === String(current.generation) } satisfies AccountKeyStatus;
+      const toShow = await sync.exclusive(async (db) => (await db.exec("SELECT value FROM local_settings WHERE key = ?", [PHRASE_TO_SHOW_SETTING])).rows[0]?.[0]);
+      return { generation: current.generation, phraseNoted: toShow !== String(current.generation) } satisfies AccountKeyStatus;
     }
     case "secret": {
       const current = keyring.current();
       return current ? { secret: current.secret, generation: current.generation } : null;
     }
     case "noted":
-      await sync.exclusive((db) => writeSetting(db, PHRASE_NOTED_SETTING, String(command.generation)));
+      await sync.exclusive((db) => db.exec("DELETE FROM local_settings WHERE key = ? AND value = ?", [PHRASE_TO_SHOW_SETTING, String(command.generation)]));
       return null;
     case "rotate":
       return rotateAccountKey(sync, keyring);
