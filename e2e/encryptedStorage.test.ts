@@ -7,7 +7,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { addNote, openNote, signedInDevice, sql, waitForNote, waitForSync } from "./app";
+import { mintToken } from "../worker/auth";
+import { addNote, openNote, openSignInLink, signedInDevice, sql, waitForNote, waitForSync } from "./app";
 import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
@@ -56,5 +57,26 @@ describe("end-to-end encryption: what the server stores", () => {
     expect(filesContaining(marker)).toEqual([]);
     expect(filesContaining(tag)).toEqual([]);
     expect(filesContaining(`Person${suffix}`)).toEqual([]);
+  });
+
+  it("a device signing in to an account that has a key, without holding it, makes no key of its own and does not sync", async () => {
+    const user = `nokey-${Math.random().toString(36).slice(2, 10)}`;
+    const a = await (await session.context()).newPage();
+    await signedInDevice(a, baseUrl, authSecret, user, "phone");
+    await addNote(a, "only with the key");
+    await waitForSync(a, "synced");
+    const key = await a.evaluate(() => window.cobrain.client.exportAccountKey());
+
+    const b = await (await session.context()).newPage();
+    await openSignInLink(b, `${baseUrl}/#token=${await mintToken(authSecret, { userId: user, deviceId: "stranger" })}`);
+    await waitForSync(b, "error");
+    await expect.poll(() => b.locator(".sync-indicator").textContent()).toMatch(/needs the account key/);
+    expect(await b.evaluate(() => window.cobrain.client.exportAccountKey())).toBeNull();
+    expect(await sql(b, "SELECT count(*) FROM notes")).toEqual([[0]]);
+    expect(await a.evaluate(() => window.cobrain.client.exportAccountKey())).toEqual(key); // the account's key is unchanged
+
+    // Given the key (as the recovery phrase or QR link will), it syncs.
+    await b.evaluate((k) => window.cobrain.client.adoptAccountKey(k), key!);
+    await waitForNote(b, "only with the key", 30_000);
   });
 });

@@ -106,6 +106,17 @@ describe("checkAccountKey (device side, real keyrings in cr-sqlite)", () => {
     expect(results.find((r) => !r.ok)).toMatchObject({ code: CloseCode.NeedsAccountKey });
   });
 
+  it("a revoked device is told to sign in again (final), not left retrying as if offline", async () => {
+    const user = freshUser();
+    const phone = await device(user, "phone");
+    await checkAccountKey(phone.keyring, phone.exclusive, phone.api);
+    const laptop = await device(user, "laptop");
+    await laptop.exclusive((db) => laptop.keyring.adopt(db, phone.keyring.current()!));
+    expect(await checkAccountKey(laptop.keyring, laptop.exclusive, laptop.api)).toMatchObject({ ok: true }); // and so the server knows it
+    expect((await (await client(user, "phone")).api.devices[":id"].$delete({ param: { id: "laptop" } })).status).toBe(200);
+    expect(await checkAccountKey(laptop.keyring, laptop.exclusive, laptop.api)).toMatchObject({ ok: false, code: CloseCode.Unauthorized });
+  });
+
   it("a device holding another key is told its key is old or wrong", async () => {
     const user = freshUser();
     const a = await device(user, "a");

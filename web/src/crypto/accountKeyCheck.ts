@@ -12,7 +12,8 @@
  * again at the socket); one without a key waits (the error is thrown, the transport retries).
  */
 import type { ApiAccountKey, ApiKeyConflict, ApiKeyInit } from "../../../shared/api";
-import { CloseCode } from "../../../shared/syncProtocol";
+import { CloseCode, FINAL_CLOSE_CODES } from "../../../shared/syncProtocol";
+import { closeCodeOfHttp } from "../../../shared/syncRefusals";
 import type { SqliteConnection } from "../db-worker/sqlite/connection";
 import { createAccountKey, type DeviceKeyring } from "./keyStore";
 import { fromHex } from "./keyDerivation";
@@ -34,6 +35,16 @@ export interface AccountKeyApi {
   init(keyId: string, generation: number, seen: number): Promise<{ status: 200; body: ApiKeyInit } | { status: 409 | 400; body: ApiKeyConflict }>;
 }
 
+/** The server refused the device itself (a bad or revoked token): final, like the same refusal at the socket. */
+export class KeyCheckRefused extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 type Exclusive = <T>(fn: (db: SqliteConnection) => Promise<T>) => Promise<T>;
 
 export const NEEDS_KEY_REASON = "this account's notes are encrypted with a key this device does not have yet";
@@ -50,6 +61,7 @@ export async function checkAccountKey(keyring: DeviceKeyring, exclusive: Exclusi
   try {
     server = await api.get();
   } catch (error) {
+    if (error instanceof KeyCheckRefused) return { ok: false, code: error.code, reason: error.message };
     const mine = keyring.current();
     if (mine) return { ok: true, keyId: mine.keyId };
     throw error;
@@ -81,6 +93,12 @@ export function serverAccountKeyApi(api: import("../api/serverApi").ServerApi): 
   return {
     async get() {
       const response = await api.api.keys.$get();
+      const status: number = response.status;
+      const refusal = closeCodeOfHttp(status);
+      if (refusal !== undefined && FINAL_CLOSE_CODES.has(refusal)) {
+        const body = (await response.json().catch(() => ({}))) as { error?: string };
+        throw new KeyCheckRefused(refusal, body.error ?? `refused by the server (${status})`);
+      }
       if (response.status !== 200) throw new Error(`the server could not say which key the account uses (${response.status})`);
       return response.json();
     },

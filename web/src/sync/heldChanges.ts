@@ -16,12 +16,15 @@ export const MAX_CHANGE_WIRE_BYTES = MAX_FRAME_BYTES - CHANGES_FRAME_OVERHEAD_BY
 
 const utf8 = new TextEncoder();
 
-/** The change's exact size on the wire when no frame can carry it; undefined when one can. */
-export function oversizeOf(change: Change): number | undefined {
+/**
+ * The change's exact size on the wire when no frame can carry it; undefined when one can.
+ * `extra`: bytes its value grows by before it leaves (an encryption envelope).
+ */
+export function oversizeOf(change: Change, extra = 0): number | undefined {
   const [table, pk, cid, value] = change;
-  if (changeWireSize(table, pk, cid, value) <= MAX_CHANGE_WIRE_BYTES) return undefined; // the estimate is an upper bound
+  if (changeWireSize(table, pk, cid, value) + extra <= MAX_CHANGE_WIRE_BYTES) return undefined; // the estimate is an upper bound
   const valueBytes = typeof value === "string" ? utf8.encode(value).length : value instanceof Uint8Array ? value.byteLength : 8;
-  const exact = changeWireSize(table, pk, cid, new Uint8Array(valueBytes));
+  const exact = changeWireSize(table, pk, cid, new Uint8Array(valueBytes)) + extra;
   return exact > MAX_CHANGE_WIRE_BYTES ? exact : undefined;
 }
 

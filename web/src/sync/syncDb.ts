@@ -113,7 +113,7 @@ export class SyncDb implements DB {
     let consumed = 0;
     for (const row of rows) {
       const change = rowToChange(row);
-      const oversize = oversizeOf(change);
+      const oversize = oversizeOf(change, this.#cipher ? SEALED_EXTRA_WIRE_BYTES : 0);
       if (oversize !== undefined) {
         held.push({ change, bytes: oversize });
         consumed++;
