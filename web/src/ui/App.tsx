@@ -157,55 +157,58 @@ function Screen() {
           </button>
         </div>
       </Show>
-      <Suspense>
       <main class="layout" classList={{ editing: nav.note() !== undefined || nav.linkTitle() !== undefined }}>
-        <Switch>
-          <Match when={nav.searching()}>
-            <SearchResults query={nav.query()} onOpen={nav.openNote} />
-          </Match>
-          <Match when={nav.section() === "active" || nav.section() === "archived" || nav.section() === "trash"}>
-            <NotesPane section={nav.section() as "active"} selected={nav.note()} onOpen={nav.openNote} />
-          </Match>
-          <Match when={nav.section() === "reminders"}>
-            <RemindersPane onOpen={nav.openNote} />
-          </Match>
-          <Match when={nav.section() === "views"}>
-            <ViewsPane onOpen={nav.openNote} view={nav.place().view} onView={nav.openView} />
-          </Match>
-          <Match when={nav.section() === "settings"}>
-            <SettingsPane sync={sync} storage={status} onClose={() => nav.openSection("active")} />
-          </Match>
-          <Match when={nav.section() === "entity" && nav.entity()}>
-            {(id) => <EntityPage entityId={id()} onOpen={nav.openNote} />}
-          </Match>
-          <Match when={nav.section() === "entity" && nav.place().mention} keyed>
-            {(m) => <MentionPage kind={m.kind} name={m.name} onOpen={nav.openNote} />}
-          </Match>
-        </Switch>
-        <Show when={nav.note()} keyed>
-          {(id) => (
-            <div class="editor-pane">
-              <NoteEditor
-                noteId={id}
-                autoFocus={nav.focusTitle()}
-                onFocused={nav.titleFocused}
-                onClose={nav.back}
-                onOpenEntity={nav.openEntity}
-                onOpenNote={nav.openNote}
-                onOpenPath={nav.openPath}
-              />
-            </div>
-          )}
-        </Show>
-        <Show when={nav.linkTitle()} keyed>
-          {(title) => (
-            <div class="editor-pane">
-              <LinkTarget title={title} onFound={nav.resolveLink} onClose={nav.back} />
-            </div>
-          )}
-        </Show>
+        {/* Each pane waits for its own code: a screen loading late never blanks the other one. */}
+        <Suspense>
+          <Switch>
+            <Match when={nav.searching()}>
+              <SearchResults query={nav.query()} onOpen={nav.openNote} />
+            </Match>
+            <Match when={nav.section() === "active" || nav.section() === "archived" || nav.section() === "trash"}>
+              <NotesPane section={nav.section() as "active"} selected={nav.note()} onOpen={nav.openNote} />
+            </Match>
+            <Match when={nav.section() === "reminders"}>
+              <RemindersPane onOpen={nav.openNote} />
+            </Match>
+            <Match when={nav.section() === "views"}>
+              <ViewsPane onOpen={nav.openNote} view={nav.place().view} onView={nav.openView} />
+            </Match>
+            <Match when={nav.section() === "settings"}>
+              <SettingsPane sync={sync} storage={status} onClose={() => nav.openSection("active")} />
+            </Match>
+            <Match when={nav.section() === "entity" && nav.entity()}>
+              {(id) => <EntityPage entityId={id()} onOpen={nav.openNote} />}
+            </Match>
+            <Match when={nav.section() === "entity" && nav.place().mention} keyed>
+              {(m) => <MentionPage kind={m.kind} name={m.name} onOpen={nav.openNote} />}
+            </Match>
+          </Switch>
+        </Suspense>
+        <Suspense>
+          <Show when={nav.note()} keyed>
+            {(id) => (
+              <div class="editor-pane">
+                <NoteEditor
+                  noteId={id}
+                  autoFocus={nav.focusTitle()}
+                  onFocused={nav.titleFocused}
+                  onClose={nav.back}
+                  onOpenEntity={nav.openEntity}
+                  onOpenNote={nav.openNote}
+                  onOpenPath={nav.openPath}
+                />
+              </div>
+            )}
+          </Show>
+          <Show when={nav.linkTitle()} keyed>
+            {(title) => (
+              <div class="editor-pane">
+                <LinkTarget title={title} onFound={nav.resolveLink} onClose={nav.back} />
+              </div>
+            )}
+          </Show>
+        </Suspense>
       </main>
-      </Suspense>
     </div>
   );
 }
