@@ -5,7 +5,7 @@ import { backlinks, entitiesOfNote } from "../entities/entitiesRepo";
 import { mergeText } from "../merge/textMerge";
 import { openConflicts, resolveConflict, type Resolution } from "../notes/conflictsRepo";
 import { deleteNote, getNote, moveToTrash, restoreFromTrash, saveNoteText, updateNote } from "../notes/notesRepo";
-import { notePresence } from "../notes/noteAbsence";
+import { notePresence } from "../notes/notePresence";
 import { caretAfterChange } from "./caret";
 import { HistoryPanel } from "./HistoryPanel";
 import { addReminder, deleteReminder, markDone, markUndone, remindersOfNote } from "../reminders/remindersRepo";
