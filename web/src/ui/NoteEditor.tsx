@@ -265,9 +265,6 @@ export function NoteEditor(props: {
                 if (props.autoFocus) queueMicrotask(() => (el.focus(), props.onFocused?.()));
               }}
             />
-            <label class="visually-hidden" for="note-body">
-              Body
-            </label>
             <div class="body-mode" role="group" aria-label="Edit or read">
               <button type="button" aria-pressed={mode() === "edit"} onClick={() => setMode("edit")}>
                 Edit
@@ -278,7 +275,14 @@ export function NoteEditor(props: {
             </div>
             <Show
               when={mode() === "read"}
-              fallback={<textarea id="note-body" class="body-input" placeholder="Write… Markdown, #tags, @people and [[links to notes]] are recognised" rows={12} {...field("body")} />}
+              fallback={
+                <>
+                  <label class="visually-hidden" for="note-body">
+                    Body
+                  </label>
+                  <textarea id="note-body" class="body-input" placeholder="Write… Markdown, #tags, @people and [[links to notes]] are recognised" rows={12} {...field("body")} />
+                </>
+              }
             >
               <Suspense fallback={<p class="muted">Loading…</p>}>
                 <MarkdownView
