@@ -116,7 +116,7 @@ describe("Markdown and navigation with URLs", () => {
   });
 
   it("a reload on /notes/:id reopens the note with no network (the service worker serves the app for every route)", async () => {
-    const p = await page();
+    const p = await page({ width: 1280, height: 800 }); // wide: the list it was left on shows beside it
     await p.evaluate(async () => {
       await navigator.serviceWorker.ready;
     });

@@ -26,6 +26,8 @@ const SettingsPane = lazy(() => import("./SettingsPane").then((m) => ({ default:
 const ViewsPane = lazy(() => import("./ViewsPane").then((m) => ({ default: m.ViewsPane })));
 const EntityPage = lazy(() => import("./EntityPage").then((m) => ({ default: m.EntityPage })));
 const LinkTarget = lazy(() => import("./LinkTarget").then((m) => ({ default: m.LinkTarget })));
+/** Where the list and the editor sit side by side (the same width as in app.css). */
+const SIDE_BY_SIDE = "(min-width: 800px)";
 /** How long after start the other screens' code is fetched (after the first paint). */
 const PRELOAD_DELAY_MS = 1000;
 
@@ -72,7 +74,7 @@ function routerHistory(): HistoryPort {
 
 function Screen() {
   const { client, db } = useDb();
-  const nav = createNavigation(routerHistory());
+  const nav = createNavigation(routerHistory(), () => matchMedia(SIDE_BY_SIDE).matches);
   const location = useLocation();
   const navigate = useNavigate();
   // A path the app does not know shows the notes, under their own URL.

@@ -78,6 +78,17 @@ describe("navigation", () => {
       expect(nav.note()).toBe("n1");
     }));
 
+  it("on a phone (no list beside the note) opening a section closes the note", () =>
+    createRoot((dispose) => {
+      const h = memoryHistory();
+      const nav = createNavigation(h.port, () => false);
+      nav.openNote("n1");
+      nav.openSection("trash");
+      expect(h.path()).toBe("/trash");
+      expect(nav.note()).toBeUndefined();
+      dispose();
+    }));
+
   it("opening a note from search keeps the search", () =>
     withNavigation((nav) => {
       nav.search("kyoto");

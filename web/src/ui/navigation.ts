@@ -131,7 +131,7 @@ export interface Navigation {
   /** The next editor to open should put the cursor in the title (a note just made from the keyboard). */
   focusTitle: Accessor<boolean>;
 
-  /** Shows a section and leaves search; the open note stays open. */
+  /** Shows a section and leaves search; the open note stays open beside it (on a wide screen). */
   openSection(section: Section): void;
   /** Settings if elsewhere, the notes if already there (the sync indicator's click). */
   toggleSettings(): void;
@@ -153,7 +153,11 @@ export interface Navigation {
   titleFocused(): void;
 }
 
-export function createNavigation(history: HistoryPort): Navigation {
+/**
+ * `sideBySide`: whether a list shows beside the open note (a wide screen). On a phone the note
+ * covers the list, so choosing a section there closes the note instead of changing a hidden list.
+ */
+export function createNavigation(history: HistoryPort, sideBySide: () => boolean = () => true): Navigation {
   const [query, setQuery] = createSignal("");
   const [focusTitle, setFocusTitle] = createSignal(false);
   const place = () => {
@@ -177,7 +181,7 @@ export function createNavigation(history: HistoryPort): Navigation {
       if (section === place().section && !place().view && !place().entity && !place().mention) return;
       const target = listPathOf({ section });
       const note = place().note;
-      if (note) pushNote(pathOf({ section, note }), target);
+      if (note && sideBySide()) pushNote(pathOf({ section, note }), target);
       else history.push(target);
     });
 
