@@ -29,7 +29,9 @@ function bundleSizes() {
   const workerFiles = assets.filter((f) => /^(databaseWorker|crsqlite-sync|AccessHandlePoolVFS|VFS)-.*\.js$/.test(f)).map((f) => join(dist, "assets", f));
   const wasm = (name: string) => gz(join(dist, "assets", assets.find((f) => f.startsWith(name) && f.endsWith(".wasm"))!));
   return {
-    main: mainFiles.filter((f) => f.endsWith(".js")).reduce((n, f) => n + gz(f), 0),
+    // What index.html loads before the first paint (the entry, its preloaded chunks and CSS);
+    // screens loaded later (editor, Markdown, settings) are not counted.
+    main: mainFiles.reduce((n, f) => n + gz(f), 0),
     worker: workerFiles.reduce((n, f) => n + gz(f), 0),
     wasm: wasm("crsqlite-sync"),
     fallbackWasm: wasm("crsqlite-") - 0,
@@ -120,7 +122,7 @@ export async function appSuite(): Promise<Metric[]> {
       m(`cold start offline → first painted note list, ${NOTES} notes (median of ${COLD_STARTS})`, "ms", opfs, idb, "stock crsqlite-wasm (IndexedDB)", "≤ 1500 ms"),
       m(`search p50 over ${NOTES} notes (FTS5, main thread → results)`, "ms", quantile(search.fts, 0.5), quantile(search.like, 0.5), "LIKE scan, newest first", "≤ 20 ms"),
       m(`search p95 over ${NOTES} notes`, "ms", quantile(search.fts, 0.95), quantile(search.like, 0.95), "LIKE scan, newest first"),
-      m("main-thread JS + CSS, gzipped", "KB", kb(sizes.main), undefined, undefined, "JS ≤ 80 KB"),
+      m("main-thread JS + CSS at first paint, gzipped", "KB", kb(sizes.main), undefined, undefined, "≤ 60 KB"),
       m("database worker JS, gzipped", "KB", kb(sizes.worker)),
       m("cr-sqlite WASM (sync build, OPFS), gzipped", "KB", kb(sizes.wasm), kb(sizes.fallbackWasm), "stock asyncify build"),
     ];

@@ -274,6 +274,13 @@ describe("the CoBrain app", () => {
       await expect.poll(() => p.locator(".chips .chip").count()).toBe(3);
       await p.screenshot({ path: join(SHOTS, `${name}-editor.png`) });
       expect(await fitsWidth(p), `${name} editor fits the width`).toBe(true);
+      await p.getByLabel("Body").fill(
+        "## Plan\n\nTemples with @anna #travel, see [[Reading list]].\n\n- [x] Book the ryokan\n- [ ] Rail pass\n\n| day | where |\n|---|---|\n| 1 | Fushimi Inari |\n| 2 | Arashiyama |\n\n> Go early, before the crowds.",
+      );
+      await p.getByRole("group", { name: "Edit or read" }).getByRole("button", { name: "Read" }).click();
+      await p.getByRole("article", { name: "Rendered note" }).locator("table").waitFor();
+      await p.screenshot({ path: join(SHOTS, `${name}-markdown.png`) });
+      expect(await fitsWidth(p), `${name} Markdown read view fits the width`).toBe(true);
       await tab(p, "Settings");
       await p.screenshot({ path: join(SHOTS, `${name}-settings.png`), fullPage: true });
       const widest = await p.evaluate(() => [...document.querySelectorAll("*")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).map((e) => `${e.tagName}.${e.className}`).slice(0, 8).join(" "));

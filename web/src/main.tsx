@@ -6,6 +6,7 @@ import { App } from "./ui/App";
 import { setEntityIdKeySource } from "../../shared/ids";
 import { fromHex } from "./crypto/keyDerivation";
 import { DbProvider } from "./ui/dbContext";
+import { startEntries } from "./ui/navigation";
 import "./ui/app.css";
 
 const STORAGE_OVERRIDES: readonly StorageKind[] = ["idb", "memory"];
@@ -29,6 +30,17 @@ window.cobrain = {
   db,
   sql: async (sql, params = []) => (await client.query({ sql, params, method: "all" })).rows,
 };
+
+// A fresh visit (not a reload, not back/forward) to a deep link puts the notes list under it in
+// history, so the back button returns to the list instead of leaving the app.
+const visit = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
+if (!visit || visit.type === "navigate") {
+  const { hash, search } = location;
+  const [first, ...rest] = startEntries(location.pathname);
+  // The fragment (#token=…, #link=…: a sign-in link) stays on the entry shown, for LinkPrompt.
+  if (first) history.replaceState(null, "", first.path + search + (rest.length === 0 ? hash : ""));
+  for (const entry of rest) history.pushState(entry.state ?? null, "", entry.path + search + hash);
+}
 
 render(
   () => (

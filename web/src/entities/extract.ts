@@ -12,9 +12,9 @@ export interface Mention {
 
 // A tag or person: letters, digits, _ - / after the sigil, not preceded by a word character
 // (so e-mail addresses and URLs with # are not tags).
-const TAG = /(?<![\p{L}\p{N}_&/])#([\p{L}\p{N}_][\p{L}\p{N}_\-/]*)/gu;
-const PERSON = /(?<![\p{L}\p{N}_.])@([\p{L}\p{N}_][\p{L}\p{N}_\-.]*[\p{L}\p{N}_]|[\p{L}\p{N}_])/gu;
-const LINK = /\[\[([^[\]\n]{1,200})\]\]/g;
+export const TAG = /(?<![\p{L}\p{N}_&/])#([\p{L}\p{N}_][\p{L}\p{N}_\-/]*)/gu;
+export const PERSON = /(?<![\p{L}\p{N}_.])@([\p{L}\p{N}_][\p{L}\p{N}_\-.]*[\p{L}\p{N}_]|[\p{L}\p{N}_])/gu;
+export const LINK = /\[\[([^[\]\n]{1,200})\]\]/g;
 
 export function extractMentions(text: string): Mention[] {
   const found = new Map<string, Mention>();

@@ -1,17 +1,16 @@
-import { createSignal, For, Match, onCleanup, onMount, Show, Switch } from "solid-js";
+import { Route, Router, useLocation, useNavigate } from "@solidjs/router";
+import { createEffect, createResource, createSignal, For, lazy, Match, onCleanup, onMount, Show, Suspense, Switch } from "solid-js";
+import { entityId } from "../../../shared/ids";
 import { HISTORY_PRUNE_DELAY_MS } from "../../../shared/constants";
 import { pruneHistory } from "../notes/historyRepo";
 import type { SyncStatus } from "../../../shared/syncStatus";
 import type { DbStatus } from "../db/protocol";
 import { createNote } from "../notes/notesRepo";
 import { useDb } from "./dbContext";
-import { EntityPage } from "./EntityPage";
-import { createNavigation, type Section } from "./navigation";
-import { NoteEditor } from "./NoteEditor";
+import { createNavigation, HOME, parseLocation, type HistoryPort, type NavState, type Section } from "./navigation";
 import { NotesPane } from "./NotesPane";
 import { RemindersPane, useReminderAlerts } from "./RemindersPane";
 import { SearchResults } from "./SearchResults";
-import { SettingsPane } from "./SettingsPane";
 import { LinkPrompt, askAboutLink } from "./LinkPrompt";
 import { AccountKeyPrompt } from "./AccountKeyPrompt";
 import { RecoveryPhraseNotice } from "./RecoveryPhrase";
@@ -20,8 +19,19 @@ import { SecurityAlerts } from "./SecurityAlerts";
 import { StorageBanner } from "./StorageBanner";
 import { SyncIndicator } from "./SyncIndicator";
 import { UpdatePrompt } from "./UpdatePrompt";
-import { ViewsPane } from "./ViewsPane";
 import { errorMessage } from "../../../shared/errorMessage";
+
+// Screens not needed to paint the list load after it (their code is not in the first paint);
+// they are fetched in the background once the list shows, so the first tap does not wait.
+const NoteEditor = lazy(() => import("./NoteEditor").then((m) => ({ default: m.NoteEditor })));
+const SettingsPane = lazy(() => import("./SettingsPane").then((m) => ({ default: m.SettingsPane })));
+const ViewsPane = lazy(() => import("./ViewsPane").then((m) => ({ default: m.ViewsPane })));
+const EntityPage = lazy(() => import("./EntityPage").then((m) => ({ default: m.EntityPage })));
+const LinkTarget = lazy(() => import("./LinkTarget").then((m) => ({ default: m.LinkTarget })));
+/** Where the list and the editor sit side by side (the same width as in app.css). */
+const SIDE_BY_SIDE = "(min-width: 800px)";
+/** How long after start the other screens' code is fetched (after the first paint). */
+const PRELOAD_DELAY_MS = 1000;
 
 const NAV: Array<[Section, string]> = [
   ["active", "Notes"],
@@ -32,9 +42,48 @@ const NAV: Array<[Section, string]> = [
   ["settings", "Settings"],
 ];
 
+/**
+ * The app under its router. Every screen is drawn by `Screen` from the location (navigation.ts
+ * reads it), so the router needs one catch-all route; links are handled by the app, not by the
+ * router's link interception (explicitLinks), and back/forward restores the list's scroll.
+ */
 export function App() {
+  return (
+    <Router root={Screen} explicitLinks scrollRestoration>
+      <Route path="*any" component={() => null} />
+    </Router>
+  );
+}
+
+/** /tag/:name and /person/:name: the entity's id is derived from its name (shared/ids.ts). */
+function MentionPage(props: { kind: "tag" | "person"; name: string; onOpen: (id: string) => void }) {
+  const [id] = createResource(() => entityId(props.kind, props.name));
+  return <Show when={id()}>{(i) => <EntityPage entityId={i()} onOpen={props.onOpen} />}</Show>;
+}
+
+/** The router's history, as navigation.ts needs it. `?storage=` stays on every URL (it picks the storage at the next reload). */
+function routerHistory(): HistoryPort {
+  const location = useLocation();
+  const navigate = useNavigate();
+  const keep = () => location.search;
+  return {
+    location: () => ({ pathname: location.pathname, state: location.state }),
+    push: (path, state?: NavState) => navigate(path + keep(), { state }),
+    replace: (path, state?: NavState) => navigate(path + keep(), { state, replace: true }),
+    go: (delta) => navigate(delta),
+  };
+}
+
+function Screen() {
   const { client, db } = useDb();
-  const nav = createNavigation();
+  const nav = createNavigation(routerHistory(), () => matchMedia(SIDE_BY_SIDE).matches);
+  const location = useLocation();
+  const navigate = useNavigate();
+  // A path the app does not know shows the notes, under their own URL.
+  createEffect(() => {
+    if (!parseLocation(location.pathname)) navigate(HOME + location.search, { replace: true });
+  });
+
   const [status, setStatus] = createSignal<DbStatus>(client.status);
   const [sync, setSync] = createSignal<SyncStatus>(client.syncStatus);
   onCleanup(client.onStatus(setStatus));
@@ -56,6 +105,10 @@ export function App() {
   // A sign-in or link-code link opened while the app is already open.
   window.addEventListener("hashchange", takeLink);
   onCleanup(() => window.removeEventListener("hashchange", takeLink));
+  onMount(() => {
+    const timer = setTimeout(() => [NoteEditor, SettingsPane, ViewsPane, EntityPage, LinkTarget].forEach((c) => void c.preload()), PRELOAD_DELAY_MS);
+    onCleanup(() => clearTimeout(timer));
+  });
   useReminderAlerts((r) => setNotice(`Reminder: ${r.noteTitle || "Untitled note"}`));
 
   // Desktop shortcuts: "/" or Ctrl/⌘+K search, "n" new note, Escape closes the note.
@@ -70,7 +123,7 @@ export function App() {
         (note) => nav.openNewNote(note.id),
         (error: unknown) => setNotice(`Could not create a note: ${errorMessage(error)}`),
       );
-    } else if (e.key === "Escape" && nav.note()) {
+    } else if (e.key === "Escape" && (nav.note() || nav.linkTitle())) {
       nav.back();
     }
   };
@@ -110,41 +163,57 @@ export function App() {
           </button>
         </div>
       </Show>
-      <main class="layout" classList={{ editing: nav.note() !== undefined }}>
-        <Switch>
-          <Match when={nav.searching()}>
-            <SearchResults query={nav.query()} onOpen={nav.openNote} />
-          </Match>
-          <Match when={nav.section() === "active" || nav.section() === "archived" || nav.section() === "trash"}>
-            <NotesPane section={nav.section() as "active"} selected={nav.note()} onOpen={nav.openNote} />
-          </Match>
-          <Match when={nav.section() === "reminders"}>
-            <RemindersPane onOpen={nav.openNote} />
-          </Match>
-          <Match when={nav.section() === "views"}>
-            <ViewsPane onOpen={nav.openNote} />
-          </Match>
-          <Match when={nav.section() === "settings"}>
-            <SettingsPane sync={sync} storage={status} onClose={() => nav.openSection("active")} />
-          </Match>
-          <Match when={nav.section() === "entity" && nav.entity()}>
-            <EntityPage entityId={nav.entity()!} onOpen={nav.openNote} />
-          </Match>
-        </Switch>
-        <Show when={nav.note()} keyed>
-          {(id) => (
-            <div class="editor-pane">
-              <NoteEditor
-                noteId={id}
-                autoFocus={nav.focusTitle()}
-                onFocused={nav.titleFocused}
-                onClose={nav.back}
-                onOpenEntity={nav.openEntity}
-                onOpenNote={nav.openNote}
-              />
-            </div>
-          )}
-        </Show>
+      <main class="layout" classList={{ editing: nav.note() !== undefined || nav.linkTitle() !== undefined }}>
+        {/* Each pane waits for its own code: a screen loading late never blanks the other one. */}
+        <Suspense>
+          <Switch>
+            <Match when={nav.searching()}>
+              <SearchResults query={nav.query()} onOpen={nav.openNote} />
+            </Match>
+            <Match when={nav.section() === "active" || nav.section() === "archived" || nav.section() === "trash"}>
+              <NotesPane section={nav.section() as "active"} selected={nav.note()} onOpen={nav.openNote} />
+            </Match>
+            <Match when={nav.section() === "reminders"}>
+              <RemindersPane onOpen={nav.openNote} />
+            </Match>
+            <Match when={nav.section() === "views"}>
+              <ViewsPane onOpen={nav.openNote} view={nav.place().view} onView={nav.openView} />
+            </Match>
+            <Match when={nav.section() === "settings"}>
+              <SettingsPane sync={sync} storage={status} onClose={() => nav.openSection("active")} />
+            </Match>
+            <Match when={nav.section() === "entity" && nav.entity()}>
+              {(id) => <EntityPage entityId={id()} onOpen={nav.openNote} />}
+            </Match>
+            <Match when={nav.section() === "entity" && nav.place().mention} keyed>
+              {(m) => <MentionPage kind={m.kind} name={m.name} onOpen={nav.openNote} />}
+            </Match>
+          </Switch>
+        </Suspense>
+        <Suspense>
+          <Show when={nav.note()} keyed>
+            {(id) => (
+              <div class="editor-pane">
+                <NoteEditor
+                  noteId={id}
+                  autoFocus={nav.focusTitle()}
+                  onFocused={nav.titleFocused}
+                  onClose={nav.back}
+                  onOpenEntity={nav.openEntity}
+                  onOpenNote={nav.openNote}
+                  onOpenPath={nav.openPath}
+                />
+              </div>
+            )}
+          </Show>
+          <Show when={nav.linkTitle()} keyed>
+            {(title) => (
+              <div class="editor-pane">
+                <LinkTarget title={title} onFound={nav.resolveLink} onClose={nav.back} />
+              </div>
+            )}
+          </Show>
+        </Suspense>
       </main>
     </div>
   );

@@ -1,18 +1,35 @@
-import { createEffect, createSignal, For, onCleanup, Show, untrack } from "solid-js";
+import { createEffect, createSignal, For, lazy, onCleanup, Show, Suspense, untrack } from "solid-js";
 import { AUTOSAVE_DELAY_MS } from "../../../shared/constants";
 import { createLiveQuery } from "../db/live";
 import { backlinks, entitiesOfNote } from "../entities/entitiesRepo";
 import { mergeText } from "../merge/textMerge";
 import { openConflicts, resolveConflict, type Resolution } from "../notes/conflictsRepo";
 import { deleteNote, getNote, moveToTrash, restoreFromTrash, saveNoteText, updateNote } from "../notes/notesRepo";
+import { notePresence } from "../notes/notePresence";
 import { caretAfterChange } from "./caret";
 import { HistoryPanel } from "./HistoryPanel";
 import { addReminder, deleteReminder, markDone, markUndone, remindersOfNote } from "../reminders/remindersRepo";
 import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
+import { linkPath } from "./navigation";
+import "./editor.css";
 
 type Field = "title" | "body";
+
+/** The Markdown parser and sanitiser load only when a body is first read (not in the first paint). */
+const MarkdownView = lazy(() => import("../markdown/MarkdownView"));
+
+/** Whether bodies open for editing or reading: one tap switches, and the device remembers it. */
+type BodyMode = "edit" | "read";
+const BODY_MODE_KEY = "cobrain.bodyMode";
+const storedMode = (): BodyMode => {
+  try {
+    return localStorage.getItem(BODY_MODE_KEY) === "read" ? "read" : "edit";
+  } catch {
+    return "edit"; // storage refused (some private windows): start in edit
+  }
+};
 
 const SIGIL: Record<string, string> = { tag: "#", person: "@", link: "→ " };
 
@@ -30,6 +47,8 @@ export function NoteEditor(props: {
   onClose: () => void;
   onOpenEntity: (id: string) => void;
   onOpenNote: (id: string) => void;
+  /** A link inside the app, from the read view or a [[link]] chip. */
+  onOpenPath: (path: string) => void;
 }) {
   const { client, db } = useDb();
   const note = createLiveQuery(client, (d) => getNote(d, props.noteId));
@@ -42,6 +61,16 @@ export function NoteEditor(props: {
   );
   const reminders = createLiveQuery(client, (d) => remindersOfNote(d, props.noteId));
   const conflicts = createLiveQuery(client, (d) => openConflicts(d, props.noteId));
+  const presence = createLiveQuery(client, (d) => notePresence(d, props.noteId));
+  const [mode, setModeSignal] = createSignal<BodyMode>(storedMode());
+  const setMode = (m: BodyMode) => {
+    setModeSignal(m);
+    try {
+      localStorage.setItem(BODY_MODE_KEY, m);
+    } catch {
+      // not remembered; the switch still works for this note
+    }
+  };
   const [comparing, setComparing] = createSignal(false);
   const [showHistory, setShowHistory] = createSignal(false);
   const [draft, setDraft] = createSignal<Record<Field, string>>({ title: "", body: "" });
@@ -129,10 +158,19 @@ export function NoteEditor(props: {
 
   return (
     <section class="editor" aria-label="Note editor">
-      <Show when={note.runs() > 0 && !note.data()}>
-        <p class="muted" role="status">
-          This note was deleted.
-        </p>
+      <Show when={note.runs() > 0 && !note.data() && presence.data()}>
+        {(why) => (
+          <>
+            <div class="editor-bar">
+              <button type="button" class="ghost" onClick={props.onClose} aria-label="Back to notes">
+                ←
+              </button>
+            </div>
+            <p class="muted" role="status">
+              {why() === "deleted" ? "This note was deleted." : "This note is not on this device yet — it will open when sync brings it."}
+            </p>
+          </>
+        )}
       </Show>
       <Show when={note.data()}>
         {(current) => (
@@ -227,16 +265,42 @@ export function NoteEditor(props: {
                 if (props.autoFocus) queueMicrotask(() => (el.focus(), props.onFocused?.()));
               }}
             />
-            <label class="visually-hidden" for="note-body">
-              Body
-            </label>
-            <textarea id="note-body" class="body-input" placeholder="Write… #tags, @people and [[links to notes]] are recognised" rows={12} {...field("body")} />
+            <div class="body-mode" role="group" aria-label="Edit or read">
+              <button type="button" aria-pressed={mode() === "edit"} onClick={() => setMode("edit")}>
+                Edit
+              </button>
+              <button type="button" aria-pressed={mode() === "read"} onClick={() => (void save(), setMode("read"))}>
+                Read
+              </button>
+            </div>
+            <Show
+              when={mode() === "read"}
+              fallback={
+                <>
+                  <label class="visually-hidden" for="note-body">
+                    Body
+                  </label>
+                  <textarea id="note-body" class="body-input" placeholder="Write… Markdown, #tags, @people and [[links to notes]] are recognised" rows={12} {...field("body")} />
+                </>
+              }
+            >
+              <Suspense fallback={<p class="muted">Loading…</p>}>
+                <MarkdownView
+                  text={draft().body}
+                  onText={(next) => {
+                    edit("body", next);
+                    void save();
+                  }}
+                  onOpenPath={props.onOpenPath}
+                />
+              </Suspense>
+            </Show>
             <Show when={(mentions.data() ?? []).length > 0}>
               <ul class="chips" aria-label="Tags, people and links">
                 <For each={mentions.data()}>
                   {(e) => (
                     <li>
-                      <button type="button" class={`chip chip-${e.kind}`} onClick={() => props.onOpenEntity(e.id)}>
+                      <button type="button" class={`chip chip-${e.kind}`} onClick={() => (e.kind === "link" ? props.onOpenPath(linkPath(e.name)) : props.onOpenEntity(e.id))}>
                         {SIGIL[e.kind]}
                         {e.name}
                       </button>

@@ -9,11 +9,13 @@ import { NoteList } from "./NoteList";
 import { ErrorText } from "./ErrorText";
 
 /** Saved filters over notes, and dated snapshots of their results that open offline. */
-export function ViewsPane(props: { onOpen: (id: string) => void }) {
+/** `view` is the open view (from the URL); `onView` opens another or closes it. */
+export function ViewsPane(props: { onOpen: (id: string) => void; view?: string; onView: (id: string | undefined) => void }) {
   const { client, db } = useDb();
   const views = createLiveQuery(client, (d) => listViews(d));
   const tags = createLiveQuery(client, (d) => listEntities(d));
-  const [open, setOpen] = createSignal<string>();
+  const open = () => props.view;
+  const setOpen = (id: string | undefined) => props.onView(id);
   const [name, setName] = createSignal("");
   const [filter, setFilter] = createSignal<NoteFilter>({});
   const saving = createAction();
