@@ -4,6 +4,7 @@
  * (never replicated), the device's row in `devices`, and a status the UI can trust.
  */
 import type { ApiMethod } from "../../../shared/api";
+import { Coalescer } from "./coalesce";
 import { DEVICE_SEEN_INTERVAL_MS, LOCAL_CHANGE_COALESCE_MS, TOKEN_RENEW_BEFORE_MS } from "../../../shared/constants";
 import { refusalOfClose } from "../../../shared/syncRefusals";
 import { deriveSyncStatus, readTokenClaims, type HeldChange, type SyncStatus, type TokenClaims, type TransportState } from "../../../shared/syncStatus";
@@ -75,7 +76,8 @@ export class SyncClient {
   #lastSyncedAt: number | undefined;
   #lastDeviceWrite = 0;
   #lastSyncedWrite = 0;
-  #coalesce: ReturnType<typeof setTimeout> | undefined;
+  /** The first local change of a burst goes out at once; what follows within the window, together. */
+  readonly #coalesce = new Coalescer(() => this.#session?.syncDb.notifyLocalChange(), LOCAL_CHANGE_COALESCE_MS);
   /** Bumped by every start and stop: a start that finishes after a newer one gives way. */
   #generation = 0;
   /** Local changes no frame can carry, held aside (shown in the status). */
@@ -188,19 +190,16 @@ export class SyncClient {
     return { revokedOnServer };
   }
 
-  /** Local writes happened: push them soon, together with the rest of the burst. */
+  /** Local writes happened: push them now if this is a burst's first, else with the rest of it. */
   notifyLocalChange(): void {
     this.#localChangePending = true;
     this.#update();
-    if (!this.#session || this.#coalesce) return;
-    this.#coalesce = setTimeout(() => this.flush(), LOCAL_CHANGE_COALESCE_MS);
+    if (this.#session) this.#coalesce.notify();
   }
 
   /** Pushes waiting local changes now (e.g. the page is being hidden). */
   flush(): void {
-    clearTimeout(this.#coalesce);
-    this.#coalesce = undefined;
-    this.#session?.syncDb.notifyLocalChange();
+    this.#coalesce.flush();
   }
 
   /** Network changes seen by the page (workers do not always get them). */
@@ -213,8 +212,7 @@ export class SyncClient {
 
   stop(): void {
     this.#generation++;
-    clearTimeout(this.#coalesce);
-    this.#coalesce = undefined;
+    this.#coalesce.cancel();
     this.#session?.stop();
     this.#session = undefined;
     this.#streaming = false;
