@@ -66,6 +66,17 @@ const WATCH_TITLE = (text: string) => `new Promise((resolve) => {
   observer.observe(document.body, { subtree: true, childList: true, characterData: true });
 })`;
 
+/** Records every state of the first sync's progress bar in `window.__progress` as [received, total]. */
+const PROGRESS_WATCH = `(() => {
+  window.__progress = [];
+  const observer = new MutationObserver(() => {
+    const bar = document.querySelector(".sync-progress");
+    const last = window.__progress.at(-1);
+    if (bar && (!last || last[0] !== bar.value || last[1] !== bar.max)) window.__progress.push([bar.value, bar.max]);
+  });
+  observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+})()`;
+
 /** A writes a title; B's live note list paints it. Clocks are one machine's Date.now(). */
 async function editLatency(a: Page, b: Page): Promise<number[]> {
   await a.evaluate(() => window.cobrain.sql("INSERT INTO notes (id, title, pinned, updated_at) VALUES ('latency', 'edit 0', 1, 9e15)"));
@@ -190,6 +201,7 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
     const token = await mintToken(secret, { userId: user, deviceId: "c" });
     const started = Date.now();
     await page.goto(`${server.url}/#token=${token}`, { timeout: STEP_MS });
+    await page.evaluate(PROGRESS_WATCH);
     await page.getByRole("dialog").getByRole("button", { name: /^Sign in as / }).click({ timeout: STEP_MS });
     await page.locator(".note-title").first().waitFor({ timeout: BULK_MS });
     const firstListMs = Date.now() - started;
@@ -201,6 +213,13 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
     const searchMs = Date.now() - started;
     await until(async () => (await count(page)) === totalNow, BULK_MS, `C received every note (${totalNow})`, 50);
     const allNotesMs = Date.now() - started;
+    const progress = (await page.evaluate("window.__progress")) as [number, number][];
+    out.push(
+      fromSummaries(
+        { suite, name: `new device: progress bar updates seen (changes received of the server's total; last seen ${progress.at(-1)?.join(" of ") ?? "none"})`, unit: "updates" },
+        one(progress.length),
+      ),
+    );
     out.push(
       m(`new device, ${totalNow} notes: sign-in link → first notes painted`, one(firstListMs), "≤ ¼ of all stored"),
       m(`new device, ${totalNow} notes: sign-in link → search finds an arrived note`, one(searchMs), "≤ ¼ of all stored"),

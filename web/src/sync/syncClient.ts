@@ -87,6 +87,8 @@ export class SyncClient {
   #lastPullCount = 0;
   /** Changes sent since the server last acknowledged everything. */
   #sentSinceAck = 0;
+  /** A first sync's progress: changes received of the server's total, shown until synced. */
+  #catchUp: { received: number; total: number } | undefined;
 
   constructor(exclusive: Exclusive, publish: (status: SyncStatus) => void) {
     this.#exclusive = exclusive;
@@ -238,6 +240,7 @@ export class SyncClient {
       onHeld: () => void this.#refreshHeld(),
       onApplyStart: (count) => {
         this.#applying++;
+        if (this.#catchUp) this.#catchUp.received += count;
         this.#activity.add("received", `received ${count} change${count === 1 ? "" : "s"}`);
         this.#update();
       },
@@ -294,6 +297,8 @@ export class SyncClient {
     }
     this.#streamedOnce = false;
     this.#session = { claims, serverUrl, token, transport, syncDb, stop: () => synced.stop() };
+    // A device with no cursor yet is about to receive everything: show how far along it is.
+    if ((await syncDb.getLastSeens()).length === 0) void this.#countCatchUp(serverUrl, generation);
     await synced.start();
     this.#update();
   }
@@ -393,6 +398,25 @@ export class SyncClient {
     }
   }
 
+  /**
+   * The server's log holds one row per live cell: all of them go to a device that has none. Asked
+   * once, when such a device starts; the count is the server's at that moment (a concurrent edit
+   * elsewhere may add a few, so "received" is capped at the total when shown).
+   */
+  async #countCatchUp(serverUrl: string, generation: number): Promise<void> {
+    this.#catchUp = { received: 0, total: 0 };
+    try {
+      const answer = await forwardCall(serverUrl, { method: "GET", path: "/api/log/stats" }, { token: () => this.#currentToken(serverUrl) });
+      const rows = answer.status === 200 ? Number((answer.body as { rows?: unknown }).rows) : Number.NaN;
+      if (generation !== this.#generation || !this.#catchUp) return;
+      if (Number.isFinite(rows) && rows > 0) this.#catchUp.total = rows;
+      else this.#catchUp = undefined;
+    } catch {
+      if (generation === this.#generation) this.#catchUp = undefined; // no count: no bar, sync goes on
+    }
+    this.#update();
+  }
+
   #update(): void {
     const session = this.#session;
     const next = deriveSyncStatus(
@@ -410,6 +434,8 @@ export class SyncClient {
       this.#status,
       Date.now(),
     );
+    if (next.state === "synced" || next.state === "held" || !session) this.#catchUp = undefined;
+    else if (this.#catchUp && this.#catchUp.total > 0) next.progress = { received: Math.min(this.#catchUp.received, this.#catchUp.total), total: this.#catchUp.total };
     if (session && (next.state === "synced" || next.state === "held") && this.#status.state !== next.state) {
       this.#lastSyncedAt = next.lastSyncedAt;
       void this.#recordSynced(session.claims);
