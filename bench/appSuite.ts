@@ -12,7 +12,8 @@ import { buildApp, ROOT, startLocalServer } from "../scripts/lib/localServer.ts"
 import { quantile, sortedCopy, summarise, withTimeout, type Summary } from "./measure.ts";
 import { fromSummaries, type Metric } from "./report.ts";
 
-const PORT = 8799;
+/** `BENCH_APP_PORT` moves it when another server holds the port. */
+const PORT = Number(process.env.BENCH_APP_PORT ?? 8799);
 const NOTES = 10_000;
 const COLD_STARTS = 5;
 const SEARCHES = 60;
