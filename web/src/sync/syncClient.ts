@@ -434,8 +434,12 @@ export class SyncClient {
       this.#status,
       Date.now(),
     );
-    if (next.state === "synced" || next.state === "held" || !session) this.#catchUp = undefined;
-    else if (this.#catchUp && this.#catchUp.total > 0) next.progress = { received: Math.min(this.#catchUp.received, this.#catchUp.total), total: this.#catchUp.total };
+    // Kept until everything counted has arrived: between two pages of the server's backlog the
+    // status can read "synced" for a moment, and the next page must still show the bar.
+    if (!session || (this.#catchUp && this.#catchUp.total > 0 && this.#catchUp.received >= this.#catchUp.total)) this.#catchUp = undefined;
+    else if (this.#catchUp && this.#catchUp.total > 0 && next.state !== "synced" && next.state !== "held") {
+      next.progress = { received: this.#catchUp.received, total: this.#catchUp.total };
+    }
     if (session && (next.state === "synced" || next.state === "held") && this.#status.state !== next.state) {
       this.#lastSyncedAt = next.lastSyncedAt;
       void this.#recordSynced(session.claims);
