@@ -7,7 +7,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["shared/**/*.test.ts", "web/**/*.test.ts", "scripts/**/*.test.ts", "worker/**/*.unit.test.ts"],
+          include: ["shared/**/*.test.ts", "web/**/*.test.ts", "scripts/**/*.test.ts", "bench/**/*.test.ts", "worker/**/*.unit.test.ts"],
           environment: "node",
           testTimeout: 30_000,
         },

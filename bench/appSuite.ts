@@ -9,17 +9,20 @@ import { gzipSync } from "node:zlib";
 import type { Page } from "playwright-core";
 import { freshProfileDir, launchProfile } from "../e2e/browser.ts";
 import { buildApp, ROOT, startLocalServer } from "../scripts/lib/localServer.ts";
-import type { Metric } from "./report.ts";
+import { quantile, sortedCopy, summarise, withTimeout, type Summary } from "./measure.ts";
+import { fromSummaries, type Metric } from "./report.ts";
 
-const PORT = 8799;
+/** `BENCH_APP_PORT` moves it when another server holds the port. */
+const PORT = Number(process.env.BENCH_APP_PORT ?? 8799);
 const NOTES = 10_000;
 const COLD_STARTS = 5;
 const SEARCHES = 60;
 const WORDS = ["kyoto", "budget", "meeting", "garden", "recipe", "python", "travel", "invoice", "birthday", "novel"];
 
 const gz = (file: string) => gzipSync(readFileSync(file)).length;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+/** A cold start that never paints a list, or a service worker that never gets ready, fails here. */
+const PAINT_TIMEOUT_MS = 30_000;
+const STEP_MS = 120_000;
 
 function bundleSizes() {
   const dist = join(ROOT, "dist");
@@ -44,66 +47,77 @@ const FIRST_LIST_PAINT = `new Promise((resolve) => {
   check();
 })`;
 
-async function importNotes(page: Page) {
-  const list = Array.from({ length: NOTES }, (_, i) => ({
+async function importNotes(page: Page, notes = NOTES) {
+  const list = Array.from({ length: notes }, (_, i) => ({
     title: `${WORDS[i % WORDS.length]} note ${i}`,
     body: `Notes about ${WORDS[(i * 7) % WORDS.length]} and ${WORDS[(i * 3) % WORDS.length]}, item ${i}. `.repeat(3),
   }));
   await page.locator('input[type="file"]').setInputFiles({ name: "notes.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(list)) });
   // The app previews an import and asks before writing.
   await page.getByRole("dialog", { name: /^Import / }).getByRole("button", { name: "Import", exact: true }).click({ timeout: 120_000 });
-  await page.getByText(`Imported ${NOTES} notes.`).waitFor({ timeout: 120_000 });
+  await page.getByText(`Imported ${notes} notes.`).waitFor({ timeout: 120_000 });
 }
 
-/** Installs the app with 10k notes in a fresh profile, then measures offline cold starts. */
-async function coldStartsOffline(url: string, storage: "opfs" | "idb"): Promise<number> {
+/** Installs the app with `notes` notes in a fresh profile, then measures offline cold starts. */
+export async function coldStartsOffline(url: string, storage: "opfs" | "idb", notes = NOTES, starts = COLD_STARTS): Promise<Summary> {
   const profile = freshProfileDir();
   const query = storage === "idb" ? "/?storage=idb" : "/";
   let context = await launchProfile(profile);
-  let page = context.pages()[0] ?? (await context.newPage());
-  await page.goto(url + query);
-  await page.locator(".app[data-storage]").waitFor();
-  await page.evaluate("navigator.serviceWorker.ready");
-  await importNotes(page);
-  await context.close();
-  const samples: number[] = [];
-  for (let i = 0; i < COLD_STARTS; i++) {
-    context = await launchProfile(profile);
-    await context.setOffline(true);
-    page = context.pages()[0] ?? (await context.newPage());
-    await page.goto(url + query, { waitUntil: "commit" });
-    samples.push(await page.evaluate<number>(FIRST_LIST_PAINT));
+  try {
+    let page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(url + query, { timeout: STEP_MS });
+    await page.locator(".app[data-storage]").waitFor({ timeout: STEP_MS });
+    await withTimeout(page.evaluate("navigator.serviceWorker.ready"), PAINT_TIMEOUT_MS, `${storage}: service worker ready`);
+    for (let done = 0; done < notes; done += NOTES) await importNotes(page, Math.min(NOTES, notes - done));
     await context.close();
+    const samples: number[] = [];
+    for (let i = 0; i < starts; i++) {
+      context = await launchProfile(profile);
+      await context.setOffline(true);
+      page = context.pages()[0] ?? (await context.newPage());
+      await page.goto(url + query, { waitUntil: "commit", timeout: STEP_MS });
+      samples.push(await withTimeout(page.evaluate<number>(FIRST_LIST_PAINT), PAINT_TIMEOUT_MS, `${storage}: cold start offline paints a list`));
+      await context.close();
+    }
+    return summarise(samples);
+  } finally {
+    await context.close().catch(() => undefined);
   }
-  return median(samples);
 }
 
 async function searchLatency(url: string): Promise<{ fts: number[]; like: number[] }> {
   const context = await launchProfile(freshProfileDir());
-  const page = context.pages()[0] ?? (await context.newPage());
-  await page.goto(url);
-  await page.locator(".app[data-storage]").waitFor();
-  await importNotes(page);
+  try {
+    return await searchIn(context.pages()[0] ?? (await context.newPage()), url, NOTES);
+  } finally {
+    await context.close();
+  }
+}
+
+/** Search latency in `page` (which gets `notes` notes first). */
+export async function searchIn(page: Page, url: string, notes: number): Promise<{ fts: number[]; like: number[] }> {
+  await page.goto(url, { timeout: STEP_MS });
+  await page.locator(".app[data-storage]").waitFor({ timeout: STEP_MS });
+  for (let done = 0; done < notes; done += NOTES) await importNotes(page, Math.min(NOTES, notes - done));
   const fts: number[] = [];
   const like: number[] = [];
   for (let i = 0; i < SEARCHES; i++) {
     const word = WORDS[i % WORDS.length]!.slice(0, 3 + (i % 3));
     fts.push(
-      await page.evaluate<number>(`(async () => {
+      await withTimeout(page.evaluate<number>(`(async () => {
         const t = performance.now();
         await window.cobrain.sql("SELECT n.id, highlight(notes_fts, 0, '\\u0002', '\\u0003'), snippet(notes_fts, 1, '\\u0002', '\\u0003', '…', 16) FROM notes_fts JOIN notes AS n ON n.rowid = notes_fts.rowid WHERE notes_fts MATCH ? AND n.trashed_at IS NULL ORDER BY rank LIMIT 50", ['"${word}"*']);
         return performance.now() - t;
-      })()`),
+      })()`), STEP_MS, "search"),
     );
     like.push(
-      await page.evaluate<number>(`(async () => {
+      await withTimeout(page.evaluate<number>(`(async () => {
         const t = performance.now();
         await window.cobrain.sql("SELECT id, title, body FROM notes WHERE (title LIKE ? OR body LIKE ?) AND trashed_at IS NULL ORDER BY updated_at DESC LIMIT 50", ['%${word}%', '%${word}%']);
         return performance.now() - t;
-      })()`),
+      })()`), STEP_MS, "LIKE search"),
     );
   }
-  await context.close();
   return { fts, like };
 }
 
@@ -118,10 +132,14 @@ export async function appSuite(): Promise<Metric[]> {
     const search = await searchLatency(server.url);
     const kb = (bytes: number) => bytes / 1024;
     const m = (name: string, unit: string, ours: number, baseline?: number, baselineName?: string, target?: string): Metric => ({ suite: "app", name, unit, ours, baseline, baselineName, target });
+    const fts = sortedCopy(search.fts);
+    const like = sortedCopy(search.like);
+    const at = (sorted: number[], q: number): Summary => ({ median: quantile(sorted, q), min: sorted[0]!, max: sorted.at(-1)!, n: sorted.length });
+    const like_ = "LIKE scan, newest first";
     return [
-      m(`cold start offline → first painted note list, ${NOTES} notes (median of ${COLD_STARTS})`, "ms", opfs, idb, "stock crsqlite-wasm (IndexedDB)", "≤ 1500 ms"),
-      m(`search p50 over ${NOTES} notes (FTS5, main thread → results)`, "ms", quantile(search.fts, 0.5), quantile(search.like, 0.5), "LIKE scan, newest first", "≤ 20 ms"),
-      m(`search p95 over ${NOTES} notes`, "ms", quantile(search.fts, 0.95), quantile(search.like, 0.95), "LIKE scan, newest first"),
+      fromSummaries({ suite: "app", name: `cold start offline → first painted note list, ${NOTES} notes (${COLD_STARTS} starts)`, unit: "ms", baselineName: "stock crsqlite-wasm (IndexedDB)", target: "≤ 1500 ms" }, opfs, idb),
+      fromSummaries({ suite: "app", name: `search p50 over ${NOTES} notes (FTS5, main thread → results, n=${SEARCHES})`, unit: "ms", baselineName: like_, target: "≤ 20 ms" }, at(fts, 0.5), at(like, 0.5)),
+      fromSummaries({ suite: "app", name: `search p95 over ${NOTES} notes`, unit: "ms", baselineName: like_ }, at(fts, 0.95), at(like, 0.95)),
       m("main-thread JS + CSS at first paint, gzipped", "KB", kb(sizes.main), undefined, undefined, "≤ 60 KB"),
       m("database worker JS, gzipped", "KB", kb(sizes.worker)),
       m("cr-sqlite WASM (sync build, OPFS), gzipped", "KB", kb(sizes.wasm), kb(sizes.fallbackWasm), "stock asyncify build"),

@@ -7,27 +7,32 @@ import type { Page } from "playwright-core";
 import { freshProfileDir, launchProfile } from "../e2e/browser.ts";
 import { build, preview } from "vite";
 import type { StorageKind } from "../web/src/db/protocol";
-import type { Metric } from "./report.ts";
+import { repeat, summarise, withTimeout, type Summary } from "./measure.ts";
+import { fromSummaries, type Metric } from "./report.ts";
 
 /** ≥ 200 samples as the issue asks; enough for a stable p95. */
 const UPDATE_SAMPLES = 300;
 const IMPORT_NOTES = 10_000;
+/** Imports repeated per storage (each into the growing database): median with min and max. */
+const IMPORT_REPS = 3;
+/** Bound of any one step in the page: a stuck step fails the suite with its name. */
+const STEP_MS = 120_000;
 /** Reloads over which the warm open time is taken (median). */
 const WARM_OPENS = 7;
-const BENCH_PORT = 8795;
+/** `BENCH_LOCAL_PORT` moves it when another server holds the port. */
+const BENCH_PORT = Number(process.env.BENCH_LOCAL_PORT ?? 8795);
 
 const configFile = fileURLToPath(new URL("./vite.config.ts", import.meta.url));
 
 async function openPage(page: Page, url: string, storage: StorageKind): Promise<number> {
-  await page.goto(`${url}/?storage=${storage}`);
-  await page.waitForFunction(() => typeof window.bench !== "undefined");
-  const ms = await page.evaluate(() => window.bench.openMs());
+  await page.goto(`${url}/?storage=${storage}`, { timeout: STEP_MS });
+  await page.waitForFunction(() => typeof window.bench !== "undefined", undefined, { timeout: STEP_MS });
+  const ms = await withTimeout(page.evaluate(() => window.bench.openMs()), STEP_MS, `${storage} open`);
   const actual = await page.evaluate(() => window.bench.storage());
   if (actual !== storage) throw new Error(`asked for ${storage}, page opened ${actual}`);
   return ms;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /**
  * Each storage gets a fresh browser profile on disk, as an installed browser has. (An incognito
@@ -38,19 +43,37 @@ async function measure(url: string, storage: StorageKind) {
   const context = await launchProfile(freshProfileDir());
   const page = context.pages()[0] ?? (await context.newPage());
   page.on("pageerror", (e) => console.error(`[${storage}] page error:`, e));
-  const coldOpen = await openPage(page, url, storage);
-  const update = await page.evaluate((n) => window.bench.updateLatency(n), UPDATE_SAMPLES);
-  const importMultiRow = await page.evaluate((n) => window.bench.importMultiRow(n), IMPORT_NOTES);
-  const importRowByRow = await page.evaluate((n) => window.bench.importRowByRow(n), IMPORT_NOTES);
-  const importPlain = await page.evaluate((n) => window.bench.importPlainTable(n), IMPORT_NOTES);
-  const warm: number[] = [];
-  for (let i = 0; i < WARM_OPENS; i++) {
-    await page.reload();
-    warm.push(await openPage(page, url, storage));
+  try {
+    const coldOpen = await openPage(page, url, storage);
+    const step = <T>(what: string, fn: () => Promise<T>) => withTimeout(fn(), STEP_MS, `${storage}: ${what}`);
+    const update = await step("update latency", () => page.evaluate((n) => window.bench.updateLatency(n), UPDATE_SAMPLES));
+    // Plain and CRR imports alternate, so load on the shared machine hits both alike.
+    const importPlain: number[] = [];
+    const importMultiRow: number[] = [];
+    for (let rep = 0; rep < IMPORT_REPS; rep++) {
+      importPlain.push(await step("plain import", () => page.evaluate(([n, r]) => window.bench.importPlainTable(n, r), [IMPORT_NOTES, rep] as const)));
+      importMultiRow.push(await step("import", () => page.evaluate(([n, r]) => window.bench.importMultiRow(n, r), [IMPORT_NOTES, rep] as const)));
+    }
+    const importRowByRow = await step("row-by-row import", () => page.evaluate((n) => window.bench.importRowByRow(n), IMPORT_NOTES));
+    const warm = await repeat(WARM_OPENS, async () => {
+      await page.reload({ timeout: STEP_MS });
+      return openPage(page, url, storage);
+    });
+    const notesAfter = await step("count", () => page.evaluate(() => window.bench.countNotes()));
+    return {
+      coldOpen: summarise([coldOpen]),
+      warmOpen: summarise(warm),
+      update,
+      importMultiRow: summarise(importMultiRow),
+      importMultiRowSamples: importMultiRow,
+      importPlainSamples: importPlain,
+      importRowByRow: summarise([importRowByRow]),
+      importPlain: summarise(importPlain),
+      notesAfter,
+    };
+  } finally {
+    await context.close();
   }
-  const notesAfter = await page.evaluate(() => window.bench.countNotes());
-  await context.close();
-  return { coldOpen, warmOpen: median(warm), update, importMultiRow, importRowByRow, importPlain, notesAfter };
 }
 
 export async function localDbSuite(): Promise<Metric[]> {
@@ -60,23 +83,22 @@ export async function localDbSuite(): Promise<Metric[]> {
   try {
     const opfs = await measure(url, "opfs");
     const idb = await measure(url, "idb");
-    const row = (name: string, unit: string, ours: number, theirs: number, target?: string): Metric => ({
-      suite: "local database",
-      name,
-      unit,
-      ours,
-      baseline: theirs,
-      baselineName: "stock crsqlite-wasm (IndexedDB)",
-      target,
-    });
+    const suite = "local database";
+    const stock = "stock crsqlite-wasm (IndexedDB)";
+    const row = (name: string, ours: Summary, theirs: Summary, target?: string): Metric =>
+      fromSummaries({ suite, name, unit: "ms", baselineName: stock, target }, ours, theirs);
+    const samples = (s: { p50: number; min: number; max: number; count: number }, at: number): Summary => ({ median: at, min: s.min, max: s.max, n: s.count });
+    // The plain table is the engine's own cost: the issue's bound is import ≤ 8× it, same run.
+    const overPlain = summarise(opfs.importMultiRowSamples.map((ms, i) => ms / opfs.importPlainSamples[i]!));
     return [
-      row(`single-note update p50 (n=${UPDATE_SAMPLES})`, "ms", opfs.update.p50, idb.update.p50, "≤ 3 ms"),
-      row(`single-note update p95 (n=${UPDATE_SAMPLES})`, "ms", opfs.update.p95, idb.update.p95),
-      row(`import ${IMPORT_NOTES} notes, one transaction (app: multi-row INSERT)`, "ms", opfs.importMultiRow, idb.importMultiRow, "≤ 1500 ms"),
-      row(`import ${IMPORT_NOTES} notes, one INSERT per note`, "ms", opfs.importRowByRow, idb.importRowByRow),
-      row(`import ${IMPORT_NOTES} rows into a plain (non-CRR) table`, "ms", opfs.importPlain, idb.importPlain),
-      row("open, cold (empty origin: WASM fetch + create + migrate)", "ms", opfs.coldOpen, idb.coldOpen),
-      row(`open, warm (reload, ${opfs.notesAfter} notes, median of ${WARM_OPENS})`, "ms", opfs.warmOpen, idb.warmOpen, "≤ 150 ms"),
+      row(`single-note update p50 (n=${UPDATE_SAMPLES})`, samples(opfs.update, opfs.update.p50), samples(idb.update, idb.update.p50), "≤ 2 ms"),
+      row(`single-note update p95 (n=${UPDATE_SAMPLES})`, samples(opfs.update, opfs.update.p95), samples(idb.update, idb.update.p95)),
+      row(`import ${IMPORT_NOTES} notes, one transaction (app: multi-row INSERT), ${IMPORT_REPS} runs`, opfs.importMultiRow, idb.importMultiRow, "≤ 8× plain table"),
+      row(`import ${IMPORT_NOTES} notes, one INSERT per note`, opfs.importRowByRow, idb.importRowByRow),
+      row(`import ${IMPORT_NOTES} rows into a plain (non-CRR) table, ${IMPORT_REPS} runs`, opfs.importPlain, idb.importPlain),
+      fromSummaries({ suite, name: `import ${IMPORT_NOTES} notes ÷ plain-table insert of the same rows (OPFS, run by run)`, unit: "×", target: "≤ 8×" }, overPlain),
+      row("open, cold (empty origin: WASM fetch + create + migrate)", opfs.coldOpen, idb.coldOpen, "≥ 1.5× stock"),
+      row(`open, warm (reload, ${opfs.notesAfter} notes, ${WARM_OPENS} reloads)`, opfs.warmOpen, idb.warmOpen, "≥ 1.5× stock"),
     ];
   } finally {
     await new Promise<void>((done) => server.httpServer.close(() => done()));

@@ -33,7 +33,7 @@ async function until(condition: () => Promise<boolean>, timeoutMs = 30_000): Pro
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 /** Pushes `total` one-cell changes in messages of `batch`; done when B has received them all. */
-async function ingest(url: string, secret: string, batch: number, total: number): Promise<number> {
+export async function ingest(url: string, secret: string, batch: number, total: number): Promise<number> {
   const user = `ingest-${batch}-${Date.now()}`;
   const a = await RawDevice.connect(url, secret, user, "a");
   const b = await RawDevice.connect(url, secret, user, "b");

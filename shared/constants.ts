@@ -154,7 +154,7 @@ export const HEARTBEAT_TIMEOUT_MS = 10_000;
 /** Stop queueing frames while this much is unsent; the stream retries once the buffer drains. */
 export const SEND_BUFFER_LIMIT_BYTES = 4 * 1024 * 1024;
 
-/** Local writes within this window are pushed together (a burst of keystrokes is one pull). */
+/** A burst's first local write is pushed at once; those that follow within this window go together (one pull). */
 export const LOCAL_CHANGE_COALESCE_MS = 25;
 
 /** `devices.last_sync_at` is rewritten at most this often: every write is a change all devices sync. */

@@ -40,6 +40,8 @@ export interface SyncStatus {
   userId?: string;
   deviceId?: string;
   serverUrl?: string;
+  /** A first sync under way: changes received of the server's total (its log's live cells). */
+  progress?: { received: number; total: number };
 }
 
 /** The sync connection as the transport reports it. */

@@ -14,6 +14,7 @@
  */
 import type { Change } from "@vlcn.io/ws-common";
 import { applyTextChange, isMergedText } from "../merge/cellMerge";
+import { BULK_MERGE_MIN_CHANGES, mergeBulk } from "./bulkMerge";
 import type { SqlValue, SqliteConnection } from "./sqlite/connection";
 
 /** The columns `rowToChange` expects, in order; `siteId` "NULL" leaves the origin out. */
@@ -60,14 +61,20 @@ export async function pullChanges(db: SqliteConnection, since: bigint): Promise<
  * device excludes the server's site id when it pulls, so nothing it received goes back.
  */
 export async function mergeChanges(db: SqliteConnection, sender: Uint8Array, changes: readonly Change[]): Promise<number> {
-  let localWrites = 0;
-  for (const [table, pk, cid, val, colVersion, dbVersion, , cl, seq] of changes) {
-    const apply = async () => void (await db.exec(APPLY_SQL, [table, pk, cid, val as SqlValue, colVersion, dbVersion, sender, cl, seq]));
+  const apply = async ([table, pk, cid, val, colVersion, dbVersion, , cl, seq]: Change) =>
+    void (await db.exec(APPLY_SQL, [table, pk, cid, val as SqlValue, colVersion, dbVersion, sender, cl, seq]));
+  const mergeOne = async (change: Change): Promise<number> => {
+    const [table, pk, cid, val] = change;
     // Text cells merge with this device's unacknowledged edits (web/src/merge/cellMerge.ts); a
     // merge, or a revision kept, is a local write that must be pushed.
-    if (typeof val === "string" && isMergedText(table, cid)) localWrites += Number(await applyTextChange(db, { table, pk, cid, val }, apply));
-    else await apply();
-  }
+    if (typeof val === "string" && isMergedText(table, cid)) return Number(await applyTextChange(db, { table, pk, cid, val }, () => apply(change)));
+    await apply(change);
+    return 0;
+  };
+  // A large batch (a first sync, a long backlog) indexes and records ancestors per batch: bulkMerge.ts.
+  if (changes.length >= BULK_MERGE_MIN_CHANGES) return mergeBulk(db, changes, mergeOne, apply);
+  let localWrites = 0;
+  for (const change of changes) localWrites += await mergeOne(change);
   return localWrites;
 }
 

@@ -4,6 +4,7 @@
  * (never replicated), the device's row in `devices`, and a status the UI can trust.
  */
 import type { ApiMethod } from "../../../shared/api";
+import { Coalescer } from "./coalesce";
 import { DEVICE_SEEN_INTERVAL_MS, LOCAL_CHANGE_COALESCE_MS, TOKEN_RENEW_BEFORE_MS } from "../../../shared/constants";
 import { refusalOfClose } from "../../../shared/syncRefusals";
 import { deriveSyncStatus, readTokenClaims, type HeldChange, type SyncStatus, type TokenClaims, type TransportState } from "../../../shared/syncStatus";
@@ -85,7 +86,8 @@ export class SyncClient {
   #lastSyncedAt: number | undefined;
   #lastDeviceWrite = 0;
   #lastSyncedWrite = 0;
-  #coalesce: ReturnType<typeof setTimeout> | undefined;
+  /** The first local change of a burst goes out at once; what follows within the window, together. */
+  readonly #coalesce = new Coalescer(() => this.#session?.syncDb.notifyLocalChange(), LOCAL_CHANGE_COALESCE_MS);
   /** Bumped by every start and stop: a start that finishes after a newer one gives way. */
   #generation = 0;
   /** Local changes no frame can carry, held aside (shown in the status). */
@@ -96,6 +98,8 @@ export class SyncClient {
   /** Changes sent since the server last acknowledged everything. */
   #sentSinceAck = 0;
   #keyring: Promise<DeviceKeyring> | undefined;
+  /** A first sync's progress: changes received of the server's total, shown until synced. */
+  #catchUp: { received: number; total: number } | undefined;
 
   constructor(exclusive: Exclusive, publish: (status: SyncStatus) => void) {
     this.#exclusive = exclusive;
@@ -252,19 +256,16 @@ export class SyncClient {
     return { revokedOnServer };
   }
 
-  /** Local writes happened: push them soon, together with the rest of the burst. */
+  /** Local writes happened: push them now if this is a burst's first, else with the rest of it. */
   notifyLocalChange(): void {
     this.#localChangePending = true;
     this.#update();
-    if (!this.#session || this.#coalesce) return;
-    this.#coalesce = setTimeout(() => this.flush(), LOCAL_CHANGE_COALESCE_MS);
+    if (this.#session) this.#coalesce.notify();
   }
 
   /** Pushes waiting local changes now (e.g. the page is being hidden). */
   flush(): void {
-    clearTimeout(this.#coalesce);
-    this.#coalesce = undefined;
-    this.#session?.syncDb.notifyLocalChange();
+    this.#coalesce.flush();
   }
 
   /** Network changes seen by the page (workers do not always get them). */
@@ -277,8 +278,7 @@ export class SyncClient {
 
   stop(): void {
     this.#generation++;
-    clearTimeout(this.#coalesce);
-    this.#coalesce = undefined;
+    this.#coalesce.cancel();
     this.#session?.stop();
     this.#session = undefined;
     this.#streaming = false;
@@ -308,6 +308,7 @@ export class SyncClient {
       onHeld: () => void this.#refreshHeld(),
       onApplyStart: (count) => {
         this.#applying++;
+        if (this.#catchUp) this.#catchUp.received += count;
         this.#activity.add("received", `received ${count} change${count === 1 ? "" : "s"}`);
         this.#update();
       },
@@ -382,6 +383,8 @@ export class SyncClient {
     }
     this.#streamedOnce = false;
     this.#session = { claims, serverUrl, token, transport, syncDb, stop: () => synced.stop() };
+    // A device with no cursor yet is about to receive everything: show how far along it is.
+    if ((await syncDb.getLastSeens()).length === 0) void this.#countCatchUp(serverUrl, generation);
     await synced.start();
     this.#update();
   }
@@ -481,6 +484,25 @@ export class SyncClient {
     }
   }
 
+  /**
+   * The server's log holds one row per live cell: all of them go to a device that has none. Asked
+   * once, when such a device starts; the count is the server's at that moment (a concurrent edit
+   * elsewhere may add a few, so "received" is capped at the total when shown).
+   */
+  async #countCatchUp(serverUrl: string, generation: number): Promise<void> {
+    this.#catchUp = { received: 0, total: 0 };
+    try {
+      const answer = await forwardCall(serverUrl, { method: "GET", path: "/api/log/stats" }, { token: () => this.#currentToken(serverUrl) });
+      const rows = answer.status === 200 ? Number((answer.body as { rows?: unknown }).rows) : Number.NaN;
+      if (generation !== this.#generation || !this.#catchUp) return;
+      if (Number.isFinite(rows) && rows > 0) this.#catchUp.total = rows;
+      else this.#catchUp = undefined;
+    } catch {
+      if (generation === this.#generation) this.#catchUp = undefined; // no count: no bar, sync goes on
+    }
+    this.#update();
+  }
+
   #update(): void {
     const session = this.#session;
     const next = deriveSyncStatus(
@@ -498,6 +520,12 @@ export class SyncClient {
       this.#status,
       Date.now(),
     );
+    // Kept until everything counted has arrived: between two pages of the server's backlog the
+    // status can read "synced" for a moment, and the next page must still show the bar.
+    if (!session || (this.#catchUp && this.#catchUp.total > 0 && this.#catchUp.received >= this.#catchUp.total)) this.#catchUp = undefined;
+    else if (this.#catchUp && this.#catchUp.total > 0 && next.state !== "synced" && next.state !== "held") {
+      next.progress = { received: this.#catchUp.received, total: this.#catchUp.total };
+    }
     if (session && (next.state === "synced" || next.state === "held") && this.#status.state !== next.state) {
       this.#lastSyncedAt = next.lastSyncedAt;
       void this.#recordSynced(session.claims);

@@ -81,4 +81,29 @@ describe("SyncDb", () => {
     const next = await syncDb.pullChangeset([pulled.at(-1)![5], 0], [SERVER]);
     expect(next.map((c) => [c[2], c[3]])).toEqual([["body", "short now"]]);
   });
+
+  it("a change announced during a pull asks again after that pull, never beside it (the stock stream would drop the second)", async () => {
+    const db = await openMemoryReplica();
+    await db.exec("INSERT INTO notes (id, title) VALUES ('a', 'first')");
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const exclusive = serialised(db);
+    let slow = false;
+    const syncDb = await SyncDb.open(async (fn) => {
+      if (slow) await gate; // the pull's database read is slow
+      return exclusive(fn);
+    });
+    slow = true;
+    const announced: number[] = [];
+    syncDb.onChange(() => announced.push(Date.now()));
+    const pull = syncDb.pullChangeset([0n, 0], [SERVER]);
+    syncDb.notifyLocalChange(); // a write lands while the pull is under way
+    expect(announced).toHaveLength(0);
+    release();
+    expect((await pull).map((c) => c[3])).toContain("first");
+    await new Promise((r) => setTimeout(r, 0));
+    expect(announced).toHaveLength(1); // asked again once the pull is done
+    syncDb.notifyLocalChange();
+    expect(announced).toHaveLength(2); // no pull under way: at once
+  });
 });

@@ -42,10 +42,22 @@ export interface SyncDbHooks {
 // Site ids are left out: the server attributes every change to the device on the socket.
 const PULL_AFTER = `SELECT ${changeColumns("NULL")} FROM crsql_changes
   WHERE db_version > ? AND site_id IS NOT ? ORDER BY db_version, seq LIMIT ?`;
+// A window of seqs, not `seq >= ? ... LIMIT`: cr-sqlite reads (values included) and sorts every
+// change of the version before a LIMIT applies, so paging through a 10,000-note import (one
+// version of 70,000 changes) cost a whole-version read per page. See lastSeqOf.
 const PULL_WITHIN = `SELECT ${changeColumns("NULL")} FROM crsql_changes
-  WHERE db_version = ? AND seq >= ? AND site_id IS NOT ? ORDER BY seq LIMIT ?`;
+  WHERE db_version = ? AND seq >= ? AND seq < ? AND site_id IS NOT ? ORDER BY seq`;
 const TRACK_PEER = `INSERT INTO crsql_tracked_peers (site_id, tag, event, version, seq) VALUES (?, 0, 0, ?, 0)
   ON CONFLICT (site_id, tag, event) DO UPDATE SET version = MAX(version, excluded.version)`;
+
+/** The highest seq written at `version`, from cr-sqlite's clock tables (indexed by db_version). */
+async function lastSeqOf(db: SqliteConnection, version: bigint): Promise<number> {
+  const clocks = (await db.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%\\_\\_crsql\\_clock' ESCAPE '\\'")).rows.map((r) => r[0] as string);
+  if (clocks.length === 0) return -1;
+  const union = clocks.map((t) => `SELECT max(seq) AS s FROM "${t.replaceAll('"', '""')}" WHERE db_version = ?`).join(" UNION ALL ");
+  const { rows } = await db.exec(`SELECT max(s) FROM (${union})`, clocks.map(() => version));
+  return rows[0]?.[0] === null || rows[0]?.[0] === undefined ? -1 : Number(rows[0][0]);
+}
 
 export class SyncDb implements DB {
   readonly #exclusive: Exclusive;
@@ -58,6 +70,14 @@ export class SyncDb implements DB {
   /** Text cells in the last pulled chunk, and those sent and not yet acknowledged (by cell). */
   #pulledCells: TextCell[] = [];
   #awaitingAck = new Map<string, TextCell>();
+  /**
+   * A pull is under way, and a change was announced meanwhile. The stock stream has no guard: a
+   * second pull started from the same cursor is dropped when the first one's send moves the
+   * cursor ("reset"), and what only it had found would wait for the next local write. So a
+   * change during a pull asks again once that pull's chunk has gone out.
+   */
+  #pulling = false;
+  #changedWhilePulling = false;
 
   /** Seals values on their way out and opens them on their way in (end-to-end encryption). */
   #cipher: CellCipher | undefined;
@@ -88,6 +108,20 @@ export class SyncDb implements DB {
    * transaction with since = [v, seq > 0] (the UserLog does after storing part of one).
    */
   async pullChangeset(since: readonly [bigint, number], excludeSites: readonly Uint8Array[]): Promise<Change[]> {
+    this.#pulling = true;
+    try {
+      return await this.#pull(since, excludeSites);
+    } finally {
+      this.#pulling = false;
+      if (this.#changedWhilePulling) {
+        this.#changedWhilePulling = false;
+        // After the stock stream has sent what this pull returned (it does so synchronously).
+        setTimeout(() => this.notifyLocalChange(), 0);
+      }
+    }
+  }
+
+  async #pull(since: readonly [bigint, number], excludeSites: readonly Uint8Array[]): Promise<Change[]> {
     this.#hooks.onPullStart?.();
     const [version, seqPart] = since;
     let resumeSeq: number | undefined;
@@ -98,8 +132,19 @@ export class SyncDb implements DB {
 
     const rows = await this.#exclusive(async (db) => {
       const found: SqlValue[][] = [];
-      if (resumeSeq !== undefined) found.push(...(await db.exec(PULL_WITHIN, [version, resumeSeq, exclude, PULL_PAGE_CHANGES])).rows);
-      if (found.length < PULL_PAGE_CHANGES) {
+      let versionDone = true;
+      if (resumeSeq !== undefined) {
+        // Windows of seqs until the page is full or the version ends (seqs may have gaps).
+        const last = await lastSeqOf(db, version);
+        let from = resumeSeq;
+        while (found.length < PULL_PAGE_CHANGES && from <= last) {
+          const to = from + (PULL_PAGE_CHANGES - found.length);
+          found.push(...(await db.exec(PULL_WITHIN, [version, from, to, exclude])).rows);
+          from = to;
+        }
+        versionDone = from > last;
+      }
+      if (found.length < PULL_PAGE_CHANGES && versionDone) {
         found.push(...(await db.exec(PULL_AFTER, [version, exclude, PULL_PAGE_CHANGES - found.length])).rows);
       }
       return found;
@@ -170,7 +215,7 @@ export class SyncDb implements DB {
     for (const cell of this.#pulledCells.splice(0)) this.#awaitingAck.set(cellKey(cell), cell);
     this.#partial = pulled?.cut ? { version: pulled.version, nextSeq: pulled.nextSeq } : undefined;
     // The stock stream pulls again only on a change event: raise one to drain the backlog.
-    if (pulled?.cut) setTimeout(() => this.#emit(), 0);
+    if (pulled?.cut) setTimeout(() => this.notifyLocalChange(), 0);
   }
 
   /**
@@ -206,7 +251,7 @@ export class SyncDb implements DB {
       if (refused.length > 0) this.#hooks.onRefused?.(refused);
       if (localWrites > 0) {
         if (this.#hooks.onLocalWrites) this.#hooks.onLocalWrites();
-        else this.#emit();
+        else this.notifyLocalChange();
       }
     } finally {
       this.#hooks.onApplyEnd?.();
@@ -231,9 +276,10 @@ export class SyncDb implements DB {
     return () => this.#listeners.delete(cb);
   }
 
-  /** Tells the outbound stream that local writes are waiting. */
+  /** Tells the outbound stream that local writes are waiting (after the pull under way, if any). */
   notifyLocalChange(): void {
-    this.#emit();
+    if (this.#pulling) this.#changedWhilePulling = true;
+    else this.#emit();
   }
 
   #emit(): void {

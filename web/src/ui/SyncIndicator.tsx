@@ -11,7 +11,9 @@ export function describeSync(status: SyncStatus, now: number): string {
     case "connecting":
       return `Connecting…${waiting}`;
     case "syncing":
-      return `Syncing…${waiting}`;
+      return status.progress
+        ? `Receiving ${status.progress.received.toLocaleString("en")} of ${status.progress.total.toLocaleString("en")} changes (${Math.floor((100 * status.progress.received) / status.progress.total)}%)${waiting}`
+        : `Syncing…${waiting}`;
     case "synced":
       return `Synced ${ago ?? "just now"}`;
     case "held":
@@ -67,6 +69,9 @@ export function SyncIndicator(props: { status: Accessor<SyncStatus>; onClick: ()
     >
       <span class="sync-dot" aria-hidden="true" />
       {describeSync(props.status(), now())}
+      {props.status().progress && (
+        <progress class="sync-progress" max={props.status().progress!.total} value={props.status().progress!.received} aria-label="Changes received" />
+      )}
     </button>
   );
 }

@@ -1,0 +1,171 @@
+/**
+ * Scale suite (`npm run bench -- scale`): 100,000 notes (about 700,000 cells) in the built app,
+ * headless Chromium with on-disk profiles, through the real local Worker + Durable Object:
+ * import, upload, a new device's first sync, cold start offline, search, an edit painted in the
+ * device's own list (what a keystroke's save costs at this size), memory of the page and of its
+ * renderer process (page + database worker), and bytes on disk on the device and in the DO.
+ * Every wait is bounded; a stuck step ends the suite with the figures measured before it.
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { join } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { freshProfileDir, launchProfile } from "../e2e/browser.ts";
+import { buildApp, ROOT, startLocalServer } from "../scripts/lib/localServer.ts";
+import { mintToken } from "../worker/auth.ts";
+import { quantile, sortedCopy, summarise, until, withTimeout, type Summary } from "./measure.ts";
+import { failedMetric, fromSummaries, type Metric } from "./report.ts";
+import { count, importFile, openDevice } from "./syncDevices.ts";
+
+/** `BENCH_SCALE_PORT` moves it when another server holds the port. */
+const PORT = Number(process.env.BENCH_SCALE_PORT ?? 8794);
+const NOTES = Number(process.env.BENCH_SCALE_NOTES ?? 100_000);
+/** The app imports a file at a time; 10,000 notes a file keeps each preview quick. */
+const PER_FILE = 10_000;
+const COLD_STARTS = 3;
+const SEARCHES = 40;
+const EDITS = 20;
+const WORDS = ["kyoto", "budget", "meeting", "garden", "recipe", "python", "travel", "invoice", "birthday", "novel"];
+const BULK_MS = 600_000;
+const STEP_MS = 60_000;
+
+const FIRST_LIST_PAINT = `new Promise((resolve) => {
+  const check = () => (document.querySelector(".note-title") ? resolve(performance.now()) : requestAnimationFrame(check));
+  check();
+})`;
+
+const syncState = (page: Page) => page.locator(".sync-indicator").getAttribute("data-sync-state", { timeout: STEP_MS });
+
+function duBytes(dir: string): number {
+  return Number(execFileSync("du", ["-sb", dir], { encoding: "utf8" }).split(/\s+/)[0]);
+}
+
+/** Resident memory of the renderer processes of the Chromium started on `profile` (page + its workers). */
+function rendererRssBytes(profile: string): number {
+  const lines = execFileSync("ps", ["-eo", "pid=,rss=,args="], { encoding: "utf8" }).split("\n");
+  return lines
+    .filter((l) => l.includes(`--user-data-dir=${profile}`) || (l.includes("--type=renderer") && l.includes(profile)))
+    .filter((l) => l.includes("--type=renderer"))
+    .reduce((sum, l) => sum + Number(l.trim().split(/\s+/)[1]) * 1024, 0);
+}
+
+export async function scaleSuite(): Promise<Metric[]> {
+  await buildApp();
+  const secret = randomBytes(32).toString("hex");
+  const state = mkdtempSync(join(ROOT, ".tmp", "bench-scale-"));
+  const server = await startLocalServer({ port: PORT, persistTo: state, authSecret: secret });
+  const contexts: BrowserContext[] = [];
+  const suite = "scale";
+  const out: Metric[] = [];
+  const one = (x: number): Summary => summarise([x]);
+  const m = (name: string, ours: Summary, unit = "ms", target?: string) => fromSummaries({ suite, name, unit, target }, ours);
+  let step = "open A";
+  try {
+    const user = `scale-${Date.now()}`;
+    const a = await openDevice(server.url, secret, user, "a");
+    contexts.push(a.context);
+
+    step = "import";
+    const imports: number[] = [];
+    for (let done = 0; done < NOTES; done += PER_FILE) imports.push(await importFile(a.page, Math.min(PER_FILE, NOTES - done), `scale ${WORDS[(done / PER_FILE) % WORDS.length]} ${done}`));
+    const importedAt = Date.now();
+    out.push(
+      m(`import ${NOTES} notes (${imports.length} files of ${PER_FILE}), total`, one(imports.reduce((x, y) => x + y, 0))),
+      m(`import of one ${PER_FILE}-note file into a growing database (${imports.length} files)`, summarise(imports)),
+    );
+    step = "upload";
+    await until(async () => (await syncState(a.page)) === "synced", BULK_MS, "A pushed every note", 200);
+    out.push(m(`upload of ${NOTES} notes: last import done → server has all`, one(Date.now() - importedAt)));
+    const total = await count(a.page);
+
+    step = "new device";
+    const profile = freshProfileDir();
+    let c = await launchProfile(profile);
+    contexts.push(c);
+    let page = c.pages()[0] ?? (await c.newPage());
+    const token = await mintToken(secret, { userId: user, deviceId: "c" });
+    const started = Date.now();
+    await page.goto(`${server.url}/#token=${token}`, { timeout: STEP_MS });
+    await page.getByRole("dialog").getByRole("button", { name: /^Sign in as / }).click({ timeout: STEP_MS });
+    await page.locator(".note-title").first().waitFor({ timeout: BULK_MS });
+    out.push(m(`new device, ${total} notes: sign-in link → first notes painted`, one(Date.now() - started)));
+    await until(async () => (await count(page)) === total, BULK_MS, `C received every note (${total})`, 500);
+    out.push(m(`new device, ${total} notes: sign-in link → all notes stored`, one(Date.now() - started)));
+    await until(async () => (await syncState(page)) === "synced", STEP_MS, "C synced");
+
+    step = "memory and disk";
+    const cdp = await c.newCDPSession(page);
+    await cdp.send("HeapProfiler.collectGarbage");
+    const heap = (await cdp.send("Runtime.getHeapUsage")) as { usedSize: number };
+    out.push(
+      m(`page JS heap after the first sync (${total} notes)`, one(heap.usedSize / 2 ** 20), "MiB"),
+      m(`renderer process resident memory (page + database worker + WASM), ${total} notes`, one(rendererRssBytes(profile) / 2 ** 20), "MiB"),
+      m(`bytes on disk on the device (navigator.storage.estimate), ${total} notes`, one((await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0)) / 2 ** 20), "MiB"),
+      m(`bytes on disk of the local Worker's state (Durable Object storage), ${total} notes`, one(duBytes(state) / 2 ** 20), "MiB"),
+    );
+
+    step = "search";
+    const searches: number[] = [];
+    for (let i = 0; i < SEARCHES; i++) {
+      const word = WORDS[i % WORDS.length]!.slice(0, 3 + (i % 3));
+      searches.push(
+        await withTimeout(
+          page.evaluate<number>(`(async () => {
+            const t = performance.now();
+            await window.cobrain.sql("SELECT n.id, highlight(notes_fts, 0, '\\u0002', '\\u0003'), snippet(notes_fts, 1, '\\u0002', '\\u0003', '…', 16) FROM notes_fts JOIN notes AS n ON n.rowid = notes_fts.rowid WHERE notes_fts MATCH ? AND n.trashed_at IS NULL ORDER BY rank LIMIT 50", ['"${word}"*']);
+            return performance.now() - t;
+          })()`),
+          STEP_MS,
+          "search",
+        ),
+      );
+    }
+    const sorted = sortedCopy(searches);
+    const at = (q: number): Summary => ({ median: quantile(sorted, q), min: sorted[0]!, max: sorted.at(-1)!, n: sorted.length });
+    out.push(m(`search p50 over ${total} notes (FTS5, ranked, highlighted, n=${SEARCHES})`, at(0.5), "ms", "≤ 20 ms"), m(`search p95 over ${total} notes`, at(0.95)));
+
+    step = "edit → own list";
+    // What saving a keystroke costs at this size: the write and the list's re-run and repaint.
+    const edits: number[] = [];
+    for (let i = 0; i < EDITS; i++) {
+      edits.push(
+        await withTimeout(
+          page.evaluate<number>(`new Promise((resolve) => {
+            const text = "scale edit ${i}";
+            const t = performance.now();
+            const observer = new MutationObserver(() => {
+              if ([...document.querySelectorAll(".note-title")].some((n) => n.textContent === text)) { observer.disconnect(); resolve(performance.now() - t); }
+            });
+            observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+            void window.cobrain.sql("UPDATE notes SET title = ?, updated_at = ? WHERE id = (SELECT id FROM notes ORDER BY updated_at DESC LIMIT 1)", [text, Date.now()]);
+          })`),
+          STEP_MS,
+          `edit ${i} painted`,
+        ),
+      );
+    }
+    out.push(m(`edit → painted in the device's own list, ${total} notes (n=${EDITS})`, summarise(edits)));
+
+    step = "cold start offline";
+    await withTimeout(page.evaluate("navigator.serviceWorker.ready"), STEP_MS, "service worker ready");
+    await c.close();
+    const starts: number[] = [];
+    for (let i = 0; i < COLD_STARTS; i++) {
+      c = await launchProfile(profile);
+      contexts.push(c);
+      await c.setOffline(true);
+      page = c.pages()[0] ?? (await c.newPage());
+      await page.goto(server.url, { waitUntil: "commit", timeout: STEP_MS });
+      starts.push(await withTimeout(page.evaluate<number>(FIRST_LIST_PAINT), STEP_MS, "cold start offline paints a list"));
+      await c.close();
+    }
+    out.push(m(`cold start offline → first painted note list, ${total} notes (${COLD_STARTS} starts)`, summarise(starts), "ms", "≤ 1500 ms"));
+  } catch (error) {
+    out.push(failedMetric(suite, `(stopped at: ${step})`, error));
+  } finally {
+    await Promise.all(contexts.map((x) => x.close().catch(() => undefined)));
+    await server.stop();
+  }
+  return out;
+}
