@@ -9,7 +9,8 @@ import { EntityPage } from "./EntityPage";
 import { createNavigation, type Section } from "./navigation";
 import { NoteEditor } from "./NoteEditor";
 import { NotesPane } from "./NotesPane";
-import { RemindersPane, useReminderAlerts } from "./RemindersPane";
+import { RemindersPane } from "./RemindersPane";
+import { ReminderAlerts } from "./ReminderAlerts";
 import { SearchResults } from "./SearchResults";
 import { SettingsPane } from "./SettingsPane";
 import { LinkPrompt, askAboutLink } from "./LinkPrompt";
@@ -54,7 +55,6 @@ export function App() {
   // A sign-in or link-code link opened while the app is already open.
   window.addEventListener("hashchange", takeLink);
   onCleanup(() => window.removeEventListener("hashchange", takeLink));
-  useReminderAlerts((r) => setNotice(`Reminder: ${r.noteTitle || "Untitled note"}`));
 
   // Desktop shortcuts: "/" or Ctrl/⌘+K search, "n" new note, Escape closes the note.
   const onKey = (e: KeyboardEvent) => {
@@ -98,6 +98,7 @@ export function App() {
       <LinkPrompt onDone={() => undefined} />
       <SecurityAlerts sync={sync} />
       <UpdatePrompt />
+      <ReminderAlerts onOpen={nav.openNote} />
       <Show when={notice()}>
         <div class="banner banner-info" role="status">
           {notice()}{" "}
