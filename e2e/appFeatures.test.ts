@@ -245,8 +245,8 @@ describe("the CoBrain app", () => {
     const p = await page();
     await tab(p, "Settings");
     await expect.poll(() => p.getByRole("region", { name: "Settings" }).textContent()).toMatch(/private file system \(OPFS\)/);
-    await p.getByRole("button", { name: "Ask to keep storage persistent" }).click();
-    await expect.poll(() => p.getByText(/Granted|Not granted by the browser/).count()).toBe(1);
+    await p.getByRole("button", { name: "Ask the browser to keep my notes" }).click();
+    await expect.poll(() => p.locator("[data-persist-state]").getAttribute("data-persist-state")).toMatch(/^(persisted|refused)$/);
   });
 
   it("keyboard: n starts a note, / searches, Escape closes the note", async () => {
