@@ -8,9 +8,8 @@ import type { NoteFilter } from "../notes/notesRepo";
 import { useDb } from "./dbContext";
 import { NoteRow } from "./NoteRow";
 import "./noteList.css";
+import { LIST_WINDOW_ROWS, windowStart as windowStartFor } from "../list/window";
 
-/** Rows fetched per page; a window is the page on screen and one on each side. */
-export const LIST_PAGE_ROWS = 50;
 /** A row's height before it is measured (title and snippet lines, padding, border). */
 const ESTIMATED_ROW_PX = 62;
 const ROW_GAP_PX = 8;
@@ -31,19 +30,19 @@ interface ListProps {
 /**
  * Every note of a section, however many: only the rows on screen are in the DOM, and only a window
  * of three pages around them is read from the database (again after each write): a count and at
- * most `3 × LIST_PAGE_ROWS` rows per run, whatever the number of notes.
+ * most `LIST_WINDOW_ROWS` rows per run, whatever the number of notes.
  */
 export function VirtualNoteList(props: ListProps) {
   const { client } = useDb();
   // The first row on screen; Solid skips equal writes, and the window moves only at page edges.
   const [first, setFirst] = createSignal(0);
-  const windowStart = createMemo(() => Math.max(0, (Math.floor(first() / LIST_PAGE_ROWS) - 1) * LIST_PAGE_ROWS));
+  const windowStart = createMemo(() => windowStartFor(first()));
   const page = createLiveQuery(
     client,
     async (db) => {
       const offset = windowStart();
       const filter = props.filter;
-      const [count, rows] = await Promise.all([countNotes(db, filter), listNoteWindow(db, { filter, sort: props.sort, offset, limit: 3 * LIST_PAGE_ROWS })]);
+      const [count, rows] = await Promise.all([countNotes(db, filter), listNoteWindow(db, { filter, sort: props.sort, offset, limit: LIST_WINDOW_ROWS })]);
       return { count, offset, rows };
     },
     () => [windowStart(), props.sort, JSON.stringify(props.filter)],
