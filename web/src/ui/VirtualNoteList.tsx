@@ -1,5 +1,5 @@
 import { createVirtualizer } from "@tanstack/solid-virtual";
-import { createMemo, createSignal, For, Show, type Accessor } from "solid-js";
+import { createEffect, createMemo, createSignal, For, on, Show, type Accessor } from "solid-js";
 import { createLiveQuery } from "../db/live";
 import { createNow } from "../list/now";
 import { conflictedNoteIds } from "../notes/conflictsRepo";
@@ -85,6 +85,9 @@ function Rows(props: { list: ListProps; count: Accessor<number>; rowAt: (index: 
     overscan: OVERSCAN_ROWS,
     onChange: (v) => props.onFirst(v.getVirtualItems()[0]?.index ?? 0),
   });
+
+  // Another order or section starts at its top.
+  createEffect(on(() => [props.list.sort, JSON.stringify(props.list.filter)], () => virtualizer.scrollToOffset(0), { defer: true }));
 
   /** Scrolls row `index` into view and focuses it once it is rendered (and loaded). */
   const focusRow = (index: number, tries = 30) => {
