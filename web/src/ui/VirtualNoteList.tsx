@@ -37,19 +37,26 @@ export function VirtualNoteList(props: ListProps) {
   // The first row on screen; Solid skips equal writes, and the window moves only at page edges.
   const [first, setFirst] = createSignal(0);
   const windowStart = createMemo(() => windowStartFor(first()));
+  // Rows read for another section or order are never shown (nor clickable) while the new ones load.
+  const key = () => `${props.sort} ${JSON.stringify(props.filter)}`;
   const page = createLiveQuery(
     client,
     async (db) => {
       const offset = windowStart();
       const filter = props.filter;
+      const runKey = key();
       const [count, rows] = await Promise.all([countNotes(db, filter), listNoteWindow(db, { filter, sort: props.sort, offset, limit: LIST_WINDOW_ROWS })]);
-      return { count, offset, rows };
+      return { key: runKey, count, offset, rows };
     },
-    () => [windowStart(), props.sort, JSON.stringify(props.filter)],
+    () => [windowStart(), key()],
   );
-  const count = () => page.data()?.count ?? 0;
-  const rowAt = (index: number) => {
+  const current = () => {
     const data = page.data();
+    return data?.key === key() ? data : undefined;
+  };
+  const count = () => current()?.count ?? 0;
+  const rowAt = (index: number) => {
+    const data = current();
     return data?.rows[index - data.offset];
   };
 
@@ -60,7 +67,7 @@ export function VirtualNoteList(props: ListProps) {
           Could not load notes: {page.error()!.message}
         </p>
       </Show>
-      <Show when={page.runs() > 0} fallback={<p class="muted" aria-busy="true">Opening your notes…</p>}>
+      <Show when={current()} fallback={<p class="muted" aria-busy="true">Opening your notes…</p>}>
         <Show when={count() > 0} fallback={<p class="empty">{props.empty}</p>}>
           <Rows list={props} count={count} rowAt={rowAt} onFirst={setFirst} />
         </Show>
