@@ -36,6 +36,8 @@ export default defineConfig({
         navigateFallback: "/index.html",
         // The sync server's paths are never the app shell.
         navigateFallbackDenylist: [/^\/api\//, /^\/sync/, /^\/health/],
+        // Reminder notifications: a click opens the note (public/reminder-sw.js).
+        importScripts: ["/reminder-sw.js"],
       },
     }),
   ],

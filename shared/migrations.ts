@@ -321,6 +321,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    description: "indexes for the note list's three orders (web/src/notes/noteListQuery.ts)",
+    // Each holds a section's filter columns, then its order: the list's count and the OFFSET of a
+    // window deep in 10,000 notes walk the index alone, never the rows (bodies) behind it.
+    sql: `
+      CREATE INDEX notes_list_edited ON notes (archived, trashed_at, pinned DESC, updated_at DESC, id);
+      CREATE INDEX notes_list_created ON notes (archived, trashed_at, pinned DESC, created_at DESC, id);
+      CREATE INDEX notes_list_title ON notes (archived, trashed_at, pinned DESC, title = '', title COLLATE NOCASE, id);
+    `,
+  },
 ];
 
 /** Announced to the sync server; devices on different versions must not exchange changes. */

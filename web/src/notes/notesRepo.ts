@@ -1,13 +1,13 @@
 /** Reading and writing notes. Every write stamps `updated_at` with the device's clock in ms. */
-import { and, desc, eq, gte, inArray, isNotNull, isNull, lte, sql, type SQL } from "drizzle-orm";
+import { eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { BULK_INSERT_ROWS_PER_STATEMENT, MAX_NOTE_TEXT_CHARS } from "../../../shared/constants";
 import { newId } from "../../../shared/ids";
 import { noteEntities, noteRevisions, notes, type NewNote, type Note } from "../../../shared/schema";
 import type { AppDatabase } from "../db/drizzle";
 import type { BatchItem } from "drizzle-orm/batch";
 import { entityStatements } from "../entities/entitiesRepo";
-import { toFtsQuery } from "../search/searchQuery";
 import { revisionBeforeEdit } from "./historyRepo";
+import { noteFilterWhere, noteOrder } from "./noteListQuery";
 
 /** Refuses text that could not sync (a cell must fit in one frame), before anything is written. */
 export function checkNoteSize(fields: { title?: string | null; body?: string | null }): void {
@@ -32,25 +32,13 @@ export interface NoteFilter {
   to?: number;
 }
 
-/** Notes of a section, pinned first, then most recently edited. */
+/** Notes of a section, pinned first, then most recently edited (saved views and small lists). */
 export function listNotes(db: AppDatabase, filter: NoteFilter = {}, limit = 500): Promise<Note[]> {
-  const where: SQL[] = [];
-  const section = filter.section ?? "active";
-  if (section === "trash") where.push(isNotNull(notes.trashedAt));
-  else where.push(isNull(notes.trashedAt), eq(notes.archived, section === "archived" ? 1 : 0));
-  if (filter.pinnedOnly) where.push(eq(notes.pinned, 1));
-  if (filter.from !== undefined) where.push(gte(notes.updatedAt, filter.from));
-  if (filter.to !== undefined) where.push(lte(notes.updatedAt, filter.to));
-  const match = filter.text ? toFtsQuery(filter.text) : undefined;
-  if (match) where.push(sql`${notes}.rowid IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ${match})`);
-  for (const id of filter.entityIds ?? []) {
-    where.push(inArray(notes.id, db.select({ id: noteEntities.noteId }).from(noteEntities).where(eq(noteEntities.entityId, id))));
-  }
   return db
     .select()
     .from(notes)
-    .where(and(...where))
-    .orderBy(desc(notes.pinned), desc(notes.updatedAt))
+    .where(noteFilterWhere(db, filter))
+    .orderBy(...noteOrder("edited"))
     .limit(limit);
 }
 

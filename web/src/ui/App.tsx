@@ -9,7 +9,8 @@ import { createNote } from "../notes/notesRepo";
 import { useDb } from "./dbContext";
 import { createNavigation, HOME, parseLocation, type HistoryPort, type NavState, type Section } from "./navigation";
 import { NotesPane } from "./NotesPane";
-import { RemindersPane, useReminderAlerts } from "./RemindersPane";
+import { RemindersPane } from "./RemindersPane";
+import { ReminderAlerts } from "./ReminderAlerts";
 import { SearchResults } from "./SearchResults";
 import { LinkPrompt, askAboutLink } from "./LinkPrompt";
 import { AccountKeyPrompt } from "./AccountKeyPrompt";
@@ -109,7 +110,6 @@ function Screen() {
     const timer = setTimeout(() => [NoteEditor, SettingsPane, ViewsPane, EntityPage, LinkTarget].forEach((c) => void c.preload()), PRELOAD_DELAY_MS);
     onCleanup(() => clearTimeout(timer));
   });
-  useReminderAlerts((r) => setNotice(`Reminder: ${r.noteTitle || "Untitled note"}`));
 
   // Desktop shortcuts: "/" or Ctrl/⌘+K search, "n" new note, Escape closes the note.
   const onKey = (e: KeyboardEvent) => {
@@ -155,6 +155,7 @@ function Screen() {
       <RecoveryPhraseNotice sync={sync} />
       <SecurityAlerts sync={sync} />
       <UpdatePrompt />
+      <ReminderAlerts onOpen={nav.openNote} />
       <Show when={notice()}>
         <div class="banner banner-info" role="status">
           {notice()}{" "}

@@ -1,26 +1,24 @@
 import { For, Show } from "solid-js";
 import type { Note } from "../../../shared/schema";
 import { createLiveQuery } from "../db/live";
+import { createNow } from "../list/now";
 import { conflictedNoteIds } from "../notes/conflictsRepo";
 import { useDb } from "./dbContext";
+import { NoteRow } from "./NoteRow";
+import "./noteList.css";
 
-/** A list of notes; `empty` is shown when there are none. A note with an open conflict says so. */
+/** A short list of notes (a tag's page, a view); `empty` is shown when there are none. The sections use VirtualNoteList. */
 export function NoteList(props: { notes: Note[] | undefined; selected?: string; onOpen: (id: string) => void; empty: string; label?: string }) {
   const { client } = useDb();
   const conflicted = createLiveQuery(client, conflictedNoteIds);
+  const now = createNow();
   return (
     <Show when={(props.notes ?? []).length > 0} fallback={<p class="empty">{props.empty}</p>}>
       <ul class="note-list" aria-label={props.label ?? "Notes"}>
         <For each={props.notes}>
           {(note) => (
             <li class="note" data-id={note.id} classList={{ selected: props.selected === note.id, pinned: note.pinned === 1 }}>
-              <button type="button" class="note-open" onClick={() => props.onOpen(note.id)}>
-                <span class="note-title">{note.title || "Untitled"}</span>
-                <Show when={conflicted.data()?.has(note.id)}>
-                  <span class="note-versions">2 versions</span>
-                </Show>
-                <span class="note-snippet muted">{note.body.slice(0, 80)}</span>
-              </button>
+              <NoteRow note={note} now={now} conflicted={conflicted.data()?.has(note.id) ?? false} onOpen={props.onOpen} />
             </li>
           )}
         </For>

@@ -1,10 +1,12 @@
 import { createSignal, Show } from "solid-js";
 import { createLiveQuery } from "../db/live";
-import { createNote, emptyTrash, listNotes } from "../notes/notesRepo";
+import { countNotes, type NoteSort } from "../notes/noteListQuery";
+import { createNote, emptyTrash } from "../notes/notesRepo";
+import { createSortSetting } from "../list/sortSetting";
 import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { ImportButton } from "./ImportButton";
-import { NoteList } from "./NoteList";
+import { VirtualNoteList } from "./VirtualNoteList";
 import { ErrorText } from "./ErrorText";
 
 const EMPTY = {
@@ -12,11 +14,14 @@ const EMPTY = {
   archived: "Nothing archived. Archive a note to keep it out of the way without deleting it.",
   trash: "The trash is empty.",
 };
+const LABEL = { active: "Notes", archived: "Archived notes", trash: "Notes in the trash" };
 
 /** A section's notes: active (with the new-note form), archived, or trash (with Empty trash). */
 export function NotesPane(props: { section: "active" | "archived" | "trash"; selected?: string; onOpen: (id: string) => void }) {
   const { client, db } = useDb();
-  const notes = createLiveQuery(client, (d) => listNotes(d, { section: props.section }), () => props.section);
+  // Only whether the trash holds anything (for Empty trash); the list reads its own window.
+  const trashCount = createLiveQuery(client, (d) => (props.section === "trash" ? countNotes(d, { section: "trash" }) : Promise.resolve(0)), () => props.section);
+  const [sort, setSort] = createSortSetting();
   const [title, setTitle] = createSignal("");
   const saving = createAction();
 
@@ -44,7 +49,7 @@ export function NotesPane(props: { section: "active" | "archived" | "trash"; sel
         </form>
         <ImportButton />
       </Show>
-      <Show when={props.section === "trash" && (notes.data() ?? []).length > 0}>
+      <Show when={props.section === "trash" && (trashCount.data() ?? 0) > 0}>
         <button
           type="button"
           class="danger"
@@ -56,14 +61,15 @@ export function NotesPane(props: { section: "active" | "archived" | "trash"; sel
         </button>
       </Show>
       <ErrorText message={saving.error()} prefix="Could not save: " />
-      <Show when={notes.error()}>
-        <p class="error" role="alert">
-          Could not load notes: {notes.error()!.message}
-        </p>
-      </Show>
-      <Show when={notes.runs() > 0} fallback={<p class="muted" aria-busy="true">Opening your notes…</p>}>
-        <NoteList notes={notes.data()} selected={props.selected} onOpen={props.onOpen} empty={EMPTY[props.section]} />
-      </Show>
+      <div class="list-tools">
+        <label for="note-sort">Sort by</label>
+        <select id="note-sort" value={sort()} onChange={(e) => setSort(e.currentTarget.value as NoteSort)}>
+          <option value="edited">Last edited</option>
+          <option value="created">Date created</option>
+          <option value="title">Title</option>
+        </select>
+      </div>
+      <VirtualNoteList filter={{ section: props.section }} sort={sort()} selected={props.selected} onOpen={props.onOpen} empty={EMPTY[props.section]} label={LABEL[props.section]} />
     </section>
   );
 }

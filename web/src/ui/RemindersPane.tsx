@@ -1,9 +1,10 @@
-import { createEffect, createSignal, For, on, onCleanup, Show } from "solid-js";
+import { createSignal, For, onCleanup, Show } from "solid-js";
 import { createLiveQuery } from "../db/live";
 import { markDone, upcomingReminders, type UpcomingReminder } from "../reminders/remindersRepo";
 import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
+import { notificationState, type NotificationState } from "../reminders/notify";
 
 /** Upcoming reminders, soonest first; overdue ones are marked. */
 export function RemindersPane(props: { onOpen: (noteId: string) => void }) {
@@ -13,13 +14,13 @@ export function RemindersPane(props: { onOpen: (noteId: string) => void }) {
   const timer = setInterval(() => setNow(Date.now()), 30_000);
   onCleanup(() => clearInterval(timer));
   const marking = createAction();
-  const [permission, setPermission] = createSignal(typeof Notification === "undefined" ? "unsupported" : Notification.permission);
+  const [permission, setPermission] = createSignal<NotificationState>(notificationState());
   return (
     <section class="list-pane" aria-label="Reminders">
       <h2>Reminders</h2>
       <Show when={permission() === "default"}>
         <p class="muted">
-          CoBrain can show a notification when a reminder is due while the app is open.{" "}
+          CoBrain can show a notification when a reminder is due (without one, a banner in the app shows it).{" "}
           <button type="button" onClick={() => void Notification.requestPermission().then(setPermission)}>
             Allow notifications
           </button>
@@ -46,23 +47,4 @@ export function RemindersPane(props: { onOpen: (noteId: string) => void }) {
       <ErrorText message={marking.error()} />
     </section>
   );
-}
-
-/** While the app is open: notifies (or shows a banner) when a reminder falls due, once each. */
-export function useReminderAlerts(onDue: (r: UpcomingReminder) => void): void {
-  const seen = new Set<string>();
-  const reminders = createLiveQuery(useDb().client, (d) => upcomingReminders(d));
-  const check = () => {
-    for (const r of reminders.data() ?? []) {
-      if (r.dueAt > Date.now() || seen.has(r.id)) continue;
-      seen.add(r.id);
-      onDue(r);
-      if (typeof Notification !== "undefined" && Notification.permission === "granted") {
-        new Notification("CoBrain reminder", { body: r.noteTitle || "Untitled note", tag: r.id });
-      }
-    }
-  };
-  createEffect(on(reminders.data, check)); // a reminder added already due alerts at once
-  const timer = setInterval(check, 15_000);
-  onCleanup(() => clearInterval(timer));
 }

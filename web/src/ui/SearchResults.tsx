@@ -3,8 +3,9 @@ import { createLiveQuery } from "../db/live";
 import { searchNotes } from "../search/searchRepo";
 import { useDb } from "./dbContext";
 import { Highlight } from "./Highlight";
+import { plainText } from "../markdown/plainText";
 
-/** Results as you type, with the matched words highlighted; follows edits and sync. */
+/** Results as you type, with the matched words highlighted (snippets without Markdown syntax); follows edits and sync. */
 export function SearchResults(props: { query: string; onOpen: (id: string) => void }) {
   const hits = createLiveQuery(useDb().client, (d) => searchNotes(d, props.query), () => props.query);
   return (
@@ -19,7 +20,7 @@ export function SearchResults(props: { query: string; onOpen: (id: string) => vo
                     <Highlight value={hit.title || "Untitled"} />
                   </span>
                   <span class="note-snippet muted">
-                    <Highlight value={hit.snippet} />
+                    <Highlight value={plainText(hit.snippet)} />
                   </span>
                 </button>
               </li>

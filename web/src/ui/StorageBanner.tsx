@@ -1,10 +1,33 @@
-import { Show, type Accessor } from "solid-js";
+import { sql } from "drizzle-orm";
+import { createEffect, createSignal, onCleanup, Show, type Accessor } from "solid-js";
+import { createLiveQuery } from "../db/live";
 import type { DbStatus } from "../db/protocol";
+import { lastAnswer, requestPersistenceAfterInstall, requestPersistenceOnce } from "../storage/persistence";
+import { useDb } from "./dbContext";
 
-/** Says plainly when notes will not be kept, or why the database could not open. */
+/**
+ * Asks for persistent storage at the first meaningful moment: the first note saved, or the app
+ * installed (where browsers grant it most). Watches only until it has asked.
+ */
+function AskPersistenceOnFirstNote(props: { onAsked: () => void }) {
+  const anyNote = createLiveQuery(useDb().client, (d) => d.all<[number]>(sql`SELECT 1 FROM notes LIMIT 1`));
+  createEffect(() => {
+    if ((anyNote.data() ?? []).length > 0) void requestPersistenceOnce("first-note").finally(props.onAsked);
+  });
+  return null;
+}
+
+/** Says plainly when notes will not be kept, or why the database could not open; asks for persistent storage. */
 export function StorageBanner(props: { status: Accessor<DbStatus> }) {
+  const [asked, setAsked] = createSignal(lastAnswer() !== undefined);
+  const onInstalled = () => void requestPersistenceAfterInstall().finally(() => setAsked(true));
+  window.addEventListener("appinstalled", onInstalled);
+  onCleanup(() => window.removeEventListener("appinstalled", onInstalled));
   return (
     <>
+      <Show when={!asked() && props.status().storage && props.status().storage !== "memory"}>
+        <AskPersistenceOnFirstNote onAsked={() => setAsked(true)} />
+      </Show>
       <Show when={props.status().error}>
         <div class="banner banner-error" role="alert">
           <strong>The notes database could not open.</strong> {props.status().error}

@@ -1,0 +1,101 @@
+/** The list people scan (issue 15): 10,000 notes with no cap, rows with snippet and time, sorting. */
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { openApp, sql } from "./app";
+import { browserSession } from "./session";
+
+const baseUrl = inject("baseUrl");
+const NOTES = 10_000;
+/** Any number coprime with NOTES: edit times are a permutation of the titles' order. */
+const STRIDE = 7_919;
+const HOUR = 3_600_000;
+
+describe("the note list", () => {
+  const session = browserSession();
+
+  async function page(viewport = { width: 390, height: 844 }): Promise<Page> {
+    const context = await session.context({ viewport });
+    const p = await context.newPage();
+    await openApp(p, baseUrl);
+    return p;
+  }
+  const scroller = (p: Page) => p.locator(".note-scroller");
+  const titles = (p: Page) => scroller(p).locator(".note-title").allTextContents();
+
+  it("shows 10,000 notes with no cap, only a window of them in the page, and scrolls to the last", async () => {
+    const p = await page();
+    // Note i was edited at base + (i·STRIDE mod NOTES) ms: "Note 10000" is the oldest edit.
+    const base = Date.now() - 3 * HOUR - NOTES;
+    await sql(
+      p,
+      `WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < ?)
+       INSERT INTO notes (id, title, body, created_at, updated_at)
+       SELECT printf('n%05d', i), printf('Note %05d', i), printf('# Heading %d' || char(10) || '**bold** and [a link](https://example.com)' || char(10) || '- [ ] task', i), i, ? + (i * ? % ?) FROM c`,
+      [NOTES, base, STRIDE, NOTES],
+    );
+    await expect.poll(() => scroller(p).getAttribute("data-count"), { timeout: 30_000 }).toBe(String(NOTES));
+    const rows = await scroller(p).locator("li").count();
+    expect(rows).toBeGreaterThan(3);
+    expect(rows).toBeLessThan(60);
+
+    // The top row: the latest edit, 3 hours ago, its snippet without Markdown syntax.
+    const top = scroller(p).locator("li").first();
+    await expect.poll(() => top.locator(".note-time").textContent()).toBe("3 hours ago");
+    const snippet = (await top.locator(".note-snippet").textContent()) ?? "";
+    expect(snippet).toMatch(/^Heading \d+ bold and a link task$/);
+    expect(snippet).not.toMatch(/[#*[\]()]|https:/);
+
+    // To the very end: the last note is there (no cap), and the page still holds only a window.
+    await expect
+      .poll(
+        async () => {
+          await scroller(p).evaluate((el) => el.scrollTo(0, el.scrollHeight));
+          return titles(p);
+        },
+        { timeout: 30_000 },
+      )
+      .toContain("Note 10000");
+    expect(await scroller(p).locator("li").count()).toBeLessThan(60);
+    expect(await scroller(p).locator(`li[aria-posinset="${NOTES}"]`).getAttribute("aria-setsize")).toBe(String(NOTES));
+  });
+
+  it("sorts by title or creation, remembers the order, and marks pinned and conflicted notes", async () => {
+    const p = await page();
+    const now = Date.now();
+    await sql(
+      p,
+      `INSERT INTO notes (id, title, body, created_at, updated_at) VALUES
+       ('b', 'banana', 'yellow', 2, ?), ('a', 'Apple', 'red', 3, ?), ('c', 'cherry', 'dark', 1, ?)`,
+      [now - 2 * HOUR, now - HOUR, now - 3 * HOUR],
+    );
+    await expect.poll(() => titles(p)).toEqual(["Apple", "banana", "cherry"]);
+    await p.getByLabel("Sort by").selectOption("title");
+    await expect.poll(() => titles(p)).toEqual(["Apple", "banana", "cherry"]);
+    await p.getByLabel("Sort by").selectOption("created");
+    await expect.poll(() => titles(p)).toEqual(["Apple", "banana", "cherry"]);
+    await sql(p, "UPDATE notes SET created_at = 10 WHERE id = 'c'");
+    await expect.poll(() => titles(p)).toEqual(["cherry", "Apple", "banana"]);
+    await p.getByLabel("Sort by").selectOption("title");
+    await sql(p, "UPDATE notes SET title = 'Zucchini' WHERE id = 'a'");
+    await expect.poll(() => titles(p)).toEqual(["banana", "cherry", "Zucchini"]);
+
+    await p.reload();
+    await expect.poll(() => p.getByLabel("Sort by").inputValue()).toBe("title");
+    await expect.poll(() => titles(p)).toEqual(["banana", "cherry", "Zucchini"]);
+
+    await sql(p, "UPDATE notes SET pinned = 1 WHERE id = 'c'");
+    await sql(p, "INSERT INTO note_revisions (id, note_id, kind, title, body, created_at) VALUES ('r1', 'b', 'conflict', 'banana', 'green', ?)", [now]);
+    await expect.poll(() => titles(p)).toEqual(["cherry", "banana", "Zucchini"]);
+    const row = (id: string) => scroller(p).locator(`li[data-id="${id}"]`);
+    await expect.poll(() => row("c").getByRole("img", { name: "Pinned" }).count()).toBe(1);
+    await expect.poll(() => row("b").locator(".note-versions").textContent()).toBe("2 versions");
+    expect(await row("b").getByRole("img", { name: "Pinned" }).count()).toBe(0);
+
+    // Keyboard: arrows and End move between rows.
+    await row("c").getByRole("button").focus();
+    await p.keyboard.press("ArrowDown");
+    await expect.poll(() => p.evaluate(() => document.activeElement?.querySelector(".note-title")?.textContent)).toBe("banana");
+    await p.keyboard.press("End");
+    await expect.poll(() => p.evaluate(() => document.activeElement?.querySelector(".note-title")?.textContent)).toBe("Zucchini");
+  });
+});

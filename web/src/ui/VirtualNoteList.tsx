@@ -1,0 +1,141 @@
+import { createVirtualizer } from "@tanstack/solid-virtual";
+import { createEffect, createMemo, createSignal, For, on, Show, type Accessor } from "solid-js";
+import { createLiveQuery } from "../db/live";
+import { createNow } from "../list/now";
+import { conflictedNoteIds } from "../notes/conflictsRepo";
+import { countNotes, listNoteWindow, type NoteListRow, type NoteSort } from "../notes/noteListQuery";
+import type { NoteFilter } from "../notes/notesRepo";
+import { useDb } from "./dbContext";
+import { NoteRow } from "./NoteRow";
+import "./noteList.css";
+import { LIST_WINDOW_ROWS, windowStart as windowStartFor } from "../list/window";
+
+/** A row's height before it is measured (title and snippet lines, padding, border). */
+const ESTIMATED_ROW_PX = 62;
+const ROW_GAP_PX = 8;
+/** Rows rendered beyond the visible ones, so a fast flick does not show blanks. */
+const OVERSCAN_ROWS = 8;
+/** Arrow keys move one row; Page Up/Down this many. */
+const PAGE_KEY_ROWS = 10;
+
+interface ListProps {
+  filter: NoteFilter;
+  sort: NoteSort;
+  selected?: string;
+  onOpen: (id: string) => void;
+  empty: string;
+  label?: string;
+}
+
+/**
+ * Every note of a section, however many: only the rows on screen are in the DOM, and only a window
+ * of three pages around them is read from the database (again after each write): a count and at
+ * most `LIST_WINDOW_ROWS` rows per run, whatever the number of notes.
+ */
+export function VirtualNoteList(props: ListProps) {
+  const { client } = useDb();
+  // The first row on screen; Solid skips equal writes, and the window moves only at page edges.
+  const [first, setFirst] = createSignal(0);
+  const windowStart = createMemo(() => windowStartFor(first()));
+  // Rows read for another section or order are never shown (nor clickable) while the new ones load.
+  const key = () => `${props.sort} ${JSON.stringify(props.filter)}`;
+  const page = createLiveQuery(
+    client,
+    async (db) => {
+      const offset = windowStart();
+      const filter = props.filter;
+      const runKey = key();
+      const [count, rows] = await Promise.all([countNotes(db, filter), listNoteWindow(db, { filter, sort: props.sort, offset, limit: LIST_WINDOW_ROWS })]);
+      return { key: runKey, count, offset, rows };
+    },
+    () => [windowStart(), key()],
+  );
+  const current = () => {
+    const data = page.data();
+    return data?.key === key() ? data : undefined;
+  };
+  const count = () => current()?.count ?? 0;
+  const rowAt = (index: number) => {
+    const data = current();
+    return data?.rows[index - data.offset];
+  };
+
+  return (
+    <>
+      <Show when={page.error()}>
+        <p class="error" role="alert">
+          Could not load notes: {page.error()!.message}
+        </p>
+      </Show>
+      <Show when={current()} fallback={<p class="muted" aria-busy="true">Opening your notes…</p>}>
+        <Show when={count() > 0} fallback={<p class="empty">{props.empty}</p>}>
+          <Rows list={props} count={count} rowAt={rowAt} onFirst={setFirst} />
+        </Show>
+      </Show>
+    </>
+  );
+}
+
+/** The scroller and the rows on screen; created with its element, as the virtualizer needs it at mount. */
+function Rows(props: { list: ListProps; count: Accessor<number>; rowAt: (index: number) => NoteListRow | undefined; onFirst: (index: number) => void }) {
+  const now = createNow();
+  const conflicted = createLiveQuery(useDb().client, conflictedNoteIds);
+  let scroller!: HTMLDivElement;
+  let list!: HTMLUListElement;
+  const virtualizer = createVirtualizer({
+    get count() {
+      return props.count();
+    },
+    getScrollElement: () => scroller,
+    estimateSize: () => ESTIMATED_ROW_PX,
+    gap: ROW_GAP_PX,
+    overscan: OVERSCAN_ROWS,
+    onChange: (v) => props.onFirst(v.getVirtualItems()[0]?.index ?? 0),
+  });
+
+  // Another order or section starts at its top.
+  createEffect(on(() => [props.list.sort, JSON.stringify(props.list.filter)], () => virtualizer.scrollToOffset(0), { defer: true }));
+
+  /** Scrolls row `index` into view and focuses it once it is rendered (and loaded). */
+  const focusRow = (index: number, tries = 30) => {
+    const target = Math.min(Math.max(index, 0), props.count() - 1);
+    virtualizer.scrollToIndex(target, { align: "auto" });
+    requestAnimationFrame(() => {
+      const button = list.querySelector<HTMLButtonElement>(`button[data-index="${target}"]`);
+      if (button) button.focus();
+      else if (tries > 0) focusRow(target, tries - 1);
+    });
+  };
+  const onKeyDown = (e: KeyboardEvent) => {
+    const current = Number((e.target as HTMLElement).closest("[data-index]")?.getAttribute("data-index") ?? -1);
+    const moves: Record<string, number> = { ArrowDown: current + 1, ArrowUp: current - 1, PageDown: current + PAGE_KEY_ROWS, PageUp: current - PAGE_KEY_ROWS, Home: 0, End: props.count() - 1 };
+    if (!(e.key in moves) || current < 0) return;
+    e.preventDefault();
+    focusRow(moves[e.key]!);
+  };
+
+  return (
+    <div class="note-scroller" ref={scroller} data-count={props.count()}>
+      <ul class="note-list" ref={list} aria-label={props.list.label ?? "Notes"} style={{ height: `${virtualizer.getTotalSize()}px` }} onKeyDown={onKeyDown}>
+        <For each={virtualizer.getVirtualItems()}>
+          {(item) => (
+            <li
+              class="note"
+              data-index={item.index}
+              data-id={props.rowAt(item.index)?.id}
+              aria-setsize={props.count()}
+              aria-posinset={item.index + 1}
+              classList={{ selected: props.list.selected !== undefined && props.list.selected === props.rowAt(item.index)?.id, pinned: props.rowAt(item.index)?.pinned === 1 }}
+              style={{ transform: `translateY(${item.start}px)` }}
+              ref={(el) => queueMicrotask(() => el.isConnected && virtualizer.measureElement(el))}
+            >
+              <Show when={props.rowAt(item.index)} fallback={<div class="note-placeholder" aria-hidden="true" />}>
+                {(note) => <NoteRow note={note()} now={now} index={item.index} conflicted={conflicted.data()?.has(note().id) ?? false} onOpen={props.list.onOpen} />}
+              </Show>
+            </li>
+          )}
+        </For>
+      </ul>
+    </div>
+  );
+}
