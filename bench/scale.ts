@@ -92,7 +92,7 @@ export async function scaleSuite(): Promise<Metric[]> {
     out.push(m(`new device, ${total} notes: sign-in link → first notes painted`, one(Date.now() - started)));
     await until(async () => (await count(page)) === total, BULK_MS, `C received every note (${total})`, 500);
     out.push(m(`new device, ${total} notes: sign-in link → all notes stored`, one(Date.now() - started)));
-    await until(async () => (await syncState(page)) === "synced", STEP_MS, "C synced");
+    await until(async () => (await syncState(page)) === "synced", BULK_MS, "C synced");
 
     step = "memory and disk";
     const cdp = await c.newCDPSession(page);
