@@ -2,11 +2,11 @@
 import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext } from "playwright-core";
-import { browserPath, REQUIRED_BROWSERS } from "../scripts/lib/browsers.ts";
+import { browserPath, requiredBrowser } from "../scripts/lib/browsers.ts";
 import { ROOT } from "../scripts/lib/localServer.ts";
 
 /** `npm test` installs it first when it can (scripts/ensureBrowsers.ts); CHROMIUM_PATH overrides. */
-export const CHROMIUM_PATH = browserPath(REQUIRED_BROWSERS.find((b) => b.debianPackage === "chromium")!);
+export const CHROMIUM_PATH = browserPath(requiredBrowser("chromium"));
 
 const FLAGS = [
   "--headless",
