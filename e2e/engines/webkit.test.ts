@@ -1,0 +1,5 @@
+/** The core flows in WebKitGTK's MiniBrowser, driven through WebKitWebDriver under xvfb-run. */
+import { coreFlows } from "./coreFlows.ts";
+
+// MiniBrowser's automation session has no OPFS: the app must say so and use IndexedDB.
+coreFlows("webkit", { storage: "idb", banner: /IndexedDB.*OPFS|OPFS.*IndexedDB/ });
