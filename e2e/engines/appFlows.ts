@@ -72,12 +72,27 @@ export async function find(device: EngineDevice, target: Target, timeout = 15_00
   return css!;
 }
 
-export async function click(device: EngineDevice, target: Target): Promise<void> {
-  await device.click(await find(device, target));
+/** Finding and acting are two round trips: a live query may replace the element in between. */
+const STALE_RETRIES = 5;
+
+async function act(device: EngineDevice, target: Target, action: (css: string) => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const css = await find(device, target);
+    try {
+      return await action(css);
+    } catch (e) {
+      const gone = !(await device.evaluate((c) => document.querySelector(c) !== null, css));
+      if (!gone || attempt >= STALE_RETRIES) throw e;
+    }
+  }
 }
 
-export async function type(device: EngineDevice, target: Target, text: string): Promise<void> {
-  await device.type(await find(device, target), text);
+export function click(device: EngineDevice, target: Target): Promise<void> {
+  return act(device, target, (css) => device.click(css));
+}
+
+export function type(device: EngineDevice, target: Target, text: string): Promise<void> {
+  return act(device, target, (css) => device.type(css, text));
 }
 
 /** The page's visible text (input values excluded). */

@@ -5,6 +5,9 @@
  * A device is one browser process with its own storage.
  */
 
+/** How long a click or a typing waits for its element to be there and still (a loaded CI machine). */
+export const ACTION_TIMEOUT_MS = 10_000;
+
 export type EngineName = "chromium" | "firefox" | "webkit";
 
 export interface EngineDevice {
@@ -17,7 +20,10 @@ export interface EngineDevice {
    * it must not use anything from the test's scope, and `arg` and the result must be JSON.
    */
   evaluate<R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R>;
-  /** A real (trusted) click on the first element matching a CSS selector. */
+  /**
+   * A real (trusted) click on the first element matching a CSS selector. Fails within
+   * `ACTION_TIMEOUT_MS` when there is none (the caller finds it again: it may have been re-rendered).
+   */
   click(css: string): Promise<void>;
   /** Replaces the text of the input or textarea matching a CSS selector by typing `text`. */
   type(css: string, text: string): Promise<void>;

@@ -5,7 +5,7 @@
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { browserPath, requiredBrowser } from "../../scripts/lib/browsers.ts";
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from "../browser.ts";
-import type { EngineDevice } from "./driver.ts";
+import { ACTION_TIMEOUT_MS, type EngineDevice } from "./driver.ts";
 
 export const FIREFOX_PATH = browserPath(requiredBrowser("firefox-esr"));
 
@@ -27,10 +27,10 @@ export async function launchPuppeteerDevice(engine: "chromium" | "firefox"): Pro
     },
     evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
     async click(css) {
-      await page.locator(css).click();
+      await page.locator(css).setTimeout(ACTION_TIMEOUT_MS).click();
     },
     async type(css, text) {
-      await page.locator(css).fill(text);
+      await page.locator(css).setTimeout(ACTION_TIMEOUT_MS).fill(text);
     },
     async close() {
       await browser.close().catch(() => undefined);

@@ -14,6 +14,8 @@ const MINIBROWSER_PATH = browserPath(requiredBrowser("libwebkit2gtk-4.1-0"));
 const XVFB_RUN_PATH = browserPath(requiredBrowser("xvfb"));
 /** The driver answers within a second or two; a loaded CI machine gets more. */
 const DRIVER_START_TIMEOUT_MS = 30_000;
+/** How long xvfb-run gets to clean up after SIGTERM. */
+const DRIVER_STOP_GRACE_MS = 3_000;
 /** Longest a page script may take (a database query on a busy machine). */
 const SCRIPT_TIMEOUT_MS = 60_000;
 
@@ -42,12 +44,24 @@ async function startDriver(port: number): Promise<ChildProcess> {
   throw new Error(`WebKitWebDriver did not answer on port ${port} within ${DRIVER_START_TIMEOUT_MS} ms`);
 }
 
-function killGroup(child: ChildProcess): void {
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   try {
-    process.kill(-child.pid!, "SIGKILL");
+    process.kill(-child.pid!, signal);
   } catch {
     // already gone
   }
+}
+
+const killGroup = (child: ChildProcess) => signalGroup(child, "SIGKILL");
+
+/** SIGTERM first: xvfb-run then removes its X display's lock file, which a SIGKILL leaves behind. */
+async function stopGroup(child: ChildProcess): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((done) => child.once("exit", () => done()));
+    signalGroup(child, "SIGTERM");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, DRIVER_STOP_GRACE_MS))]);
+  }
+  killGroup(child);
 }
 
 export async function launchWebKitDevice(): Promise<EngineDevice> {
@@ -91,7 +105,7 @@ export async function launchWebKitDevice(): Promise<EngineDevice> {
     },
     async close() {
       await browser.deleteSession().catch(() => undefined);
-      killGroup(driver);
+      await stopGroup(driver);
     },
     async kill() {
       killGroup(driver);
