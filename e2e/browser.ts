@@ -2,13 +2,13 @@
 import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext } from "playwright-core";
-import { browserPath, REQUIRED_BROWSERS } from "../scripts/lib/browsers.ts";
+import { browserPath, requiredBrowser } from "../scripts/lib/browsers.ts";
 import { ROOT } from "../scripts/lib/localServer.ts";
 
 /** `npm test` installs it first when it can (scripts/ensureBrowsers.ts); CHROMIUM_PATH overrides. */
-export const CHROMIUM_PATH = browserPath(REQUIRED_BROWSERS.find((b) => b.debianPackage === "chromium")!);
+export const CHROMIUM_PATH = browserPath(requiredBrowser("chromium"));
 
-const FLAGS = [
+export const CHROMIUM_FLAGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
@@ -26,12 +26,12 @@ export function freshProfileDir(): string {
 
 export function launchBrowser(): Promise<Browser> {
   // Playwright gives each launch a fresh temporary profile.
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: FLAGS });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
 }
 
 /** A browser profile on disk, so a test can quit Chromium and start it again on the same data. */
 export function launchProfile(profileDir: string): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM_PATH, args: FLAGS });
+  return chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
 }
 
 /**
