@@ -275,3 +275,9 @@ export const IMPORT_PREVIEW_NAMES = 10;
  * seconds on the main thread) and shows a line diff instead, which has far fewer tokens.
  */
 export const HISTORY_DIFF_TIMEOUT_MS = 50;
+
+/**
+ * How long opening the IndexedDB database may wait before the app says why it is stuck: a
+ * healthy open takes well under a second; past this another connection is holding it.
+ */
+export const IDB_OPEN_TIMEOUT_MS = 15_000;

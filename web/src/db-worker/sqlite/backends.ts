@@ -13,6 +13,7 @@ import {
 import type { StorageKind } from "../../db/protocol";
 import { SqliteConnection } from "./connection";
 import { errorMessage } from "../../../../shared/errorMessage";
+import { IndexedDbStuckError, probeIndexedDb } from "./idbProbe";
 
 /**
  * The IndexedDB VFS's name, which is also its IndexedDB database's name: the one
@@ -105,6 +106,8 @@ export async function openIndexedDb(): Promise<OpenedDatabase> {
     // @ts-expect-error example VFS shipped as plain JS
     import("@vlcn.io/wa-sqlite/src/examples/IDBBatchAtomicVFS.js"),
   ]);
+  // The VFS waits without limit on a held database; the probe fails with the reason instead.
+  await probeIndexedDb(IDB_VFS);
   const api = SQLite.Factory(await factory({ locateFile: () => wasmUrl }));
   const vfs = new IDBBatchAtomicVFS(IDB_VFS, { durability: "strict" });
   api.vfs_register(vfs, false);
@@ -218,6 +221,8 @@ export async function openBest(preferred: StorageKind = "opfs"): Promise<OpenRes
       return { opened, fallbackReason };
     } catch (error) {
       if (isBusyError(error)) throw new Error("The database is busy in another window of this app; close it and reload.");
+      // A held IndexedDB still has the notes: an empty memory database would hide them.
+      if (error instanceof IndexedDbStuckError) throw error;
       fallbackReason = `${STORAGE_NAMES[kind]} is unavailable: ${errorMessage(error)}`;
     }
   }
