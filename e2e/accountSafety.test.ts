@@ -5,7 +5,8 @@
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { mintToken } from "../worker/auth";
-import { addNote, sql, waitForNote, waitForSync } from "./app";
+import type { ExportedAccountKey } from "../web/src/db/protocol";
+import { addNote, handAccountKey, sql, waitForNote, waitForSync } from "./app";
 import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
@@ -29,12 +30,21 @@ describe("links never act silently", () => {
     return page.getByRole("dialog", { name: /sign in|other account/i });
   }
 
+  /** Each account's key, made by its first device; later devices are handed it (notes are encrypted end to end). */
+  const keys = new Map<string, ExportedAccountKey>();
+
   async function device(page: Page, userId: string, deviceId: string) {
     const token = await mintToken(authSecret, { userId, deviceId });
     const prompt = await openLink(page, `${baseUrl}/#token=${token}`);
     await expect.poll(() => prompt.textContent()).toContain(userId);
+    const key = keys.get(userId);
+    if (key) await handAccountKey(page, key);
     await prompt.getByRole("button", { name: `Sign in as ${userId}` }).click();
     await waitForSync(page, "synced");
+    if (!key) {
+      const made = await page.evaluate(() => window.cobrain.client.exportAccountKey());
+      if (made) keys.set(userId, made);
+    }
     return token;
   }
 
@@ -68,11 +78,13 @@ describe("links never act silently", () => {
     // Bob shows a link code; the link reaches Alice's laptop (a crafted or mistaken link).
     await bobPhone.locator(".sync-indicator").click();
     await bobPhone.getByRole("button", { name: "Show a link code" }).click();
-    const code = (await bobPhone.getByLabel("Link code").getAttribute("data-code"))!;
+    await bobPhone.getByLabel("Link code").waitFor();
+    // The QR code's link: the code, and the account key in the fragment (notes are encrypted end to end).
+    const link = (await bobPhone.locator(".qr").getAttribute("data-link"))!;
     const aliceSite = await siteId(aliceLaptop);
 
     // Declining leaves everything as it was, and the code is not spent.
-    let prompt = await openLink(aliceLaptop, `${baseUrl}/#link=${code}`);
+    let prompt = await openLink(aliceLaptop, link);
     await expect.poll(() => prompt.textContent()).toContain(bob);
     expect(await prompt.textContent()).toContain(alice);
     await prompt.getByRole("button", { name: `Keep this device for ${alice}` }).click();
@@ -87,7 +99,7 @@ describe("links never act silently", () => {
     expect(refused).toMatch(/belongs to/);
 
     // Accepting offers an export, then starts from an empty database for Bob.
-    prompt = await openLink(aliceLaptop, `${baseUrl}/#link=${code}`);
+    prompt = await openLink(aliceLaptop, link);
     await prompt.getByRole("button", { name: `Use this device for ${bob}` }).click();
     await expect.poll(() => prompt.getByRole("button", { name: /Export a backup first/ }).count()).toBe(1);
     const [download] = await Promise.all([aliceLaptop.waitForEvent("download"), prompt.getByRole("button", { name: /Export a backup first/ }).click()]);

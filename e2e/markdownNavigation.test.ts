@@ -2,7 +2,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { mintToken } from "../worker/auth";
-import { addNote, openApp, openNote, signedInDevice, sql, waitForNote } from "./app";
+import { addNote, openApp, openNote, handAccountKey, signedInDevice, sql, waitForNote } from "./app";
 import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
@@ -150,6 +150,10 @@ describe("Markdown and navigation with URLs", () => {
     await b.goto(`${baseUrl}/notes/${id}#token=${token}`);
     await b.getByText("This note is not on this device yet — it will open when sync brings it.").waitFor({ timeout: 30_000 });
     expect(new URL(b.url()).hash).toBe(""); // the token left the address bar at once
+    // Notes are encrypted end to end: a new device is handed the account key (as a QR link would).
+    const key = await a.evaluate(() => window.cobrain.client.exportAccountKey());
+    if (!key) throw new Error("device a has no account key");
+    await handAccountKey(b, key);
     await b.getByRole("dialog").getByRole("button", { name: /^Sign in as / }).click();
     await expect.poll(() => titleShown(b), { timeout: 30_000 }).toBe("Arrives later");
     expect(path(b)).toBe(`/notes/${id}`);

@@ -67,9 +67,9 @@ describe("reminders on phones and storage that stays", () => {
     await expect.poll(() => editorTitle(p)).toBe("Call the dentist");
 
     // With no window open, the click opens the app at the note.
-    const fresh = await open(context, `${baseUrl}/?open-note=${id}`);
+    const fresh = await open(context, `${baseUrl}/notes/${id}`);
     await expect.poll(() => editorTitle(fresh)).toBe("Call the dentist");
-    expect(new URL(fresh.url()).search).toBe("");
+    expect(new URL(fresh.url()).pathname).toBe(`/notes/${id}`);
   });
 
   it("with notifications refused, a banner takes their place and Settings says so", async () => {

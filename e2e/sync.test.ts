@@ -1,7 +1,7 @@
 /** Devices of one user, each a separate Chromium context, syncing through the real local Worker. */
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { addNote, confirmImport, notesSnapshot, openNote, openSignInLink, signedInDevice, sql, waitForNote, waitForSync } from "./app";
+import { addNote, confirmImport, notesSnapshot, openNote, openSignInLink, showNotes, signedInDevice, sql, waitForNote, waitForSync } from "./app";
 import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
@@ -127,7 +127,8 @@ describe("sync between a user's devices", () => {
     await a.getByRole("button", { name: "Sign out (keeps notes on this device)" }).click();
     await waitForSync(a, "signed-out");
     await expect.poll(() => a.getByRole("status").filter({ hasText: "revoked on the server" }).count()).toBe(1);
-    await a.reload();
+    await a.reload(); // reopens where it was (Settings, /settings): go back to the notes
+    await showNotes(a);
     await waitForNote(a, "kept after sign-out");
     expect(await a.locator(".sync-indicator").getAttribute("data-sync-state")).toBe("signed-out");
   });

@@ -1,8 +1,8 @@
 /*
  * Reminder notifications, imported into the Workbox service worker (vite.config.ts,
  * `workbox.importScripts`). A click on a reminder opens its note: in an open window of the app
- * if there is one (the page opens the note on this message), else in a new window at
- * `/?open-note=ID` (web/src/reminders/openFromNotification.ts reads it).
+ * if there is one (the page opens the note on this message,
+ * web/src/reminders/openFromNotification.ts), else in a new window at the note's own URL.
  */
 const OPEN_NOTE_MESSAGE = "cobrain:open-note";
 
@@ -15,7 +15,7 @@ async function cobrainOpenNote(noteId) {
     open.postMessage({ type: OPEN_NOTE_MESSAGE, noteId });
     return;
   }
-  await self.clients.openWindow(noteId ? `/?open-note=${encodeURIComponent(noteId)}` : "/");
+  await self.clients.openWindow(noteId ? `/notes/${encodeURIComponent(noteId)}` : "/");
 }
 
 self.addEventListener("notificationclick", (event) => {
