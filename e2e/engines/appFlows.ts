@@ -4,6 +4,7 @@
  */
 import { expect } from "vitest";
 import { mintToken } from "../../worker/auth.ts";
+import type { ExportedAccountKey } from "../../web/src/db/protocol.ts";
 import type { EngineDevice } from "./driver.ts";
 
 /** How long the app may take to open its database on a busy machine (WebKit's IndexedDB is the slowest). */
@@ -149,12 +150,18 @@ export function noteRows(device: EngineDevice, title: string): Promise<unknown[]
   return sql(device, "SELECT title, body FROM notes WHERE title = ?", [title]);
 }
 
-/** Signs a new device of `userId` in through a sign-in link, as `npm run token` prints, and waits until synced. */
-export async function signIn(device: EngineDevice, baseUrl: string, authSecret: string, userId: string, deviceId: string): Promise<void> {
+/**
+ * Signs a new device of `userId` in through a sign-in link, as `npm run token` prints, and waits
+ * until synced. Notes are encrypted end to end: a later device of the account is handed the
+ * account key the first one made (as the QR link or recovery phrase would); returns the key.
+ */
+export async function signIn(device: EngineDevice, baseUrl: string, authSecret: string, userId: string, deviceId: string, key?: ExportedAccountKey): Promise<ExportedAccountKey | undefined> {
   const token = await mintToken(authSecret, { userId, deviceId });
   await openApp(device, `${baseUrl}/#token=${token}`);
+  if (key) await device.evaluate((k) => window.cobrain.client.adoptAccountKey(k), key);
   await click(device, { button: /^Sign in as /, within: "[role=dialog]" });
   await waitForSync(device, "synced");
+  return (await device.evaluate(() => window.cobrain.client.exportAccountKey())) ?? undefined;
 }
 
 export async function waitForSync(device: EngineDevice, state: string): Promise<void> {

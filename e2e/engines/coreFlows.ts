@@ -84,7 +84,9 @@ export function coreFlows(engine: Exclude<EngineName, "chromium">, expected: Eng
     it("syncs both ways with a device in Chromium", async () => {
       const u = user();
       const [device, chromium] = await Promise.all([devices.launch(engine), devices.launch("chromium")]);
-      await Promise.all([signIn(device, baseUrl, authSecret, u, engine), signIn(chromium, baseUrl, authSecret, u, "chromium")]);
+      // One after the other: the first device makes the account key and the second is handed it.
+      const key = await signIn(chromium, baseUrl, authSecret, u, "chromium");
+      await signIn(device, baseUrl, authSecret, u, engine, key);
 
       await addNote(device, `written in ${engine}`);
       await waitForText(chromium, `written in ${engine}`);
