@@ -1,7 +1,7 @@
 /** What a device survives: its tab killed mid-sync, a full disk, and no persistent storage. */
 import type { BrowserContext } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { addNote, confirmImport, expectTitles, openApp, openSignInLink, signedInDevice, sql, waitForSync } from "./app";
+import { addNote, confirmImport, expectTitles, handAccountKey, openApp, openSignInLink, signedInDevice, sql, waitForSync } from "./app";
 import { mintToken } from "../worker/auth";
 import { browserSession } from "./session";
 
@@ -28,7 +28,10 @@ describe("device-side faults", () => {
 
     const b = await context();
     const first = await b.newPage();
-    await openSignInLink(first, `${baseUrl}/#token=${await mintToken(authSecret, { userId: user, deviceId: "b" })}`);
+    // Notes are encrypted end to end: the new device is handed the account key a made.
+    const key = await a.evaluate(() => window.cobrain.client.exportAccountKey());
+    if (!key) throw new Error("device a has no account key");
+    await openSignInLink(first, `${baseUrl}/#token=${await mintToken(authSecret, { userId: user, deviceId: "b" })}`, (p) => handAccountKey(p, key));
     await first.locator(".note-title").first().waitFor({ timeout: 60_000 }); // the first batches are in
     const cdp = await b.newCDPSession(first);
     // The crash comes mid-sync: some batches are committed, not all of them.
