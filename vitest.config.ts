@@ -1,6 +1,9 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { configDefaults, defineConfig } from "vitest/config";
 
+/** Browser test files run at once; E2E_FILES_AT_ONCE=1 runs them one by one. */
+const E2E_FILES_AT_ONCE = Number(process.env.E2E_FILES_AT_ONCE ?? 2);
+
 export default defineConfig({
   test: {
     projects: [
@@ -34,12 +37,17 @@ export default defineConfig({
           include: ["e2e/**/*.test.ts"],
           environment: "node",
           globalSetup: ["e2e/globalSetup.ts"],
-          testTimeout: 120_000,
+          // Two files share two cores: a test that passes in 40 s alone can take 3 min on a loaded machine.
+          testTimeout: 240_000,
           hookTimeout: 120_000,
           // Live queries, sync and a busy CI machine: give every expect.poll time to settle.
-          expect: { poll: { timeout: 15_000, interval: 100 } },
-          // Browsers and the local server share two cores; one file at a time keeps timings sane.
-          fileParallelism: false,
+          expect: { poll: { timeout: 30_000, interval: 100 } },
+          // Two files at once: a browser test spends most of its time waiting (browser and app
+          // starts, sync round trips, reconnect back-off), so two fill two cores without starving.
+          // Tests that start their own server take ports by worker (e2e/ports.ts).
+          maxWorkers: E2E_FILES_AT_ONCE,
+          // After the unit and workerd projects (group 0), which run one file per core.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -16,11 +16,12 @@ import { phraseToSecret, secretToPhrase } from "../web/src/crypto/recoveryPhrase
 import { accountSecretOf, addNote, openApp, openSignInLink, showNotes, signedInDevice, sql, waitForNote, waitForSync } from "./app";
 import { RestartableServer } from "./restartableServer";
 import { browserSession } from "./session";
+import { ownServerPort } from "./ports";
 
 const baseUrl = inject("baseUrl");
 const authSecret = inject("authSecret");
-/** The rotation test's own server (it stops it to read the log on disk); files run one at a time. */
-const RESTART_PORT = Number(process.env.E2E_RESTART_PORT ?? 8792);
+/** The rotation test's own server (it stops it to read the log on disk), on its own port (e2e/ports.ts). */
+const RESTART_PORT = ownServerPort("E2E_RESTART_PORT", 8792);
 
 describe("the account key on a new device", () => {
   const session = browserSession();

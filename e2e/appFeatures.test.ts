@@ -186,7 +186,10 @@ describe("the CoBrain app", () => {
       await tab(p, "Settings");
       await p.getByLabel(/^Import notes/).setInputFiles(path);
       const preview = p.getByRole("dialog", { name: /^Import / });
-      await preview.waitFor();
+      // A refusal names its reason: wait for either, so a failure says which it was.
+      const status = p.locator(".import [role=status]");
+      await preview.or(status.filter({ hasText: /^Nothing imported/ })).first().waitFor();
+      expect(await preview.isVisible(), `no preview; the import said: ${await status.allTextContents()}`).toBe(true);
       return preview;
     };
     const version = async (p: Page) => sql(p, "SELECT crsql_db_version(), (SELECT count(*) FROM notes), (SELECT count(*) FROM note_revisions)");

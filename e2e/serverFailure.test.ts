@@ -14,10 +14,11 @@ import { mintToken } from "../worker/auth";
 import { addNote, signedInDevice, sql, waitForNote, waitForSync } from "./app";
 import { launchBrowser } from "./browser";
 import { RestartableServer } from "./restartableServer";
+import { ownServerPort } from "./ports";
 
 const authSecret = inject("authSecret");
-/** This file's own server (the restart suite's port: files run one at a time), so stopping it disturbs nobody. */
-const PORT = Number(process.env.E2E_RESTART_PORT ?? 8792);
+/** This file's own server (its own port, e2e/ports.ts), so stopping it disturbs nobody. */
+const PORT = ownServerPort("E2E_RESTART_PORT", 8792);
 
 /** Sets the stored format version of every UserLog on disk (the server must be stopped). */
 function setLogFormat(persistTo: string, version: number): void {

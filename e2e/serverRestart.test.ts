@@ -5,10 +5,11 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { ROOT, startLocalServer, type LocalServer } from "../scripts/lib/localServer.ts";
 import { pullChanges } from "../web/src/db-worker/changes";
 import { converge, logStats, NodeDevice } from "./nodeDevice";
+import { ownServerPort } from "./ports";
 
 const authSecret = inject("authSecret");
 /** A server of this test's own, so stopping it does not disturb the other suites. */
-const PORT = Number(process.env.E2E_RESTART_PORT ?? 8792);
+const PORT = ownServerPort("E2E_RESTART_PORT", 8792);
 
 describe("local server restart", () => {
   const persistTo = mkdtempSync(join(ROOT, ".tmp", "restart-state-"));

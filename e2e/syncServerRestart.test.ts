@@ -4,10 +4,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { addNote, notesSnapshot, signedInDevice, sql, waitForNote, waitForSync } from "./app";
 import { launchBrowser } from "./browser";
 import { RestartableServer } from "./restartableServer";
+import { ownServerPort } from "./ports";
 
 const authSecret = inject("authSecret");
 /** This test's own server, so stopping it leaves the other suites alone. */
-const PORT = Number(process.env.E2E_SYNC_RESTART_PORT ?? 8793);
+const PORT = ownServerPort("E2E_SYNC_RESTART_PORT", 8793);
 
 describe("sync server restart with devices connected", () => {
   const server = new RestartableServer("sync-restart-", PORT, authSecret);

@@ -8,11 +8,12 @@ import { RestartableServer } from "../restartableServer.ts";
 import { addNote, noteRows, openApp, openNote, signIn, sql, storageOf, type, waitForOpen, waitForText } from "./appFlows.ts";
 import { engineDevices } from "./devices.ts";
 import type { EngineName } from "./driver.ts";
+import { ownServerPort } from "../ports.ts";
 
 const baseUrl = inject("baseUrl");
 const authSecret = inject("authSecret");
-/** The offline boot needs a server of its own to stop: the restart tests' port (files run one at a time). */
-const OWN_SERVER_PORT = Number(process.env.E2E_RESTART_PORT ?? 8792);
+/** The offline boot needs a server of its own to stop, on its own port (e2e/ports.ts). */
+const OWN_SERVER_PORT = ownServerPort("E2E_RESTART_PORT", 8792);
 
 export interface EngineExpectations {
   /** The storage the app must choose in this engine's automation session. */
