@@ -71,35 +71,38 @@ export class AssociatedData {
     return bytes;
   }
 
-  of(version: number, generation: number, [table, pk, cid, , colVersion, , , cl]: Change): Uint8Array {
-    const tableBytes = this.#name(table);
-    const cidBytes = this.#name(cid);
+  of(version: number, generation: number, change: Change): Uint8Array {
+    // Index access, not destructuring, and no closures: this runs once per cell.
+    const tableBytes = this.#name(change[0]);
+    const pk = change[1];
+    const cidBytes = this.#name(change[2]);
     const length = 8 * 4 + LABEL.length + 1 + 4 + tableBytes.length + pk.length + cidBytes.length + 8 + 8;
     this.#out.ensure(length);
     const { bytes, view } = this.#out;
-    let at = 0;
-    const part = (field: Uint8Array) => {
-      view.setUint32(at, field.length);
-      bytes.set(field, at + 4);
-      at += 4 + field.length;
-    };
-    part(LABEL);
+    let at = writePart(bytes, view, 0, LABEL);
     view.setUint32(at, 1);
     bytes[at + 4] = version;
     at += 5;
     view.setUint32(at, 4);
     view.setUint32(at + 4, generation);
     at += 8;
-    part(tableBytes);
-    part(pk);
-    part(cidBytes);
+    at = writePart(bytes, view, at, tableBytes);
+    at = writePart(bytes, view, at, pk);
+    at = writePart(bytes, view, at, cidBytes);
     view.setUint32(at, 8);
-    view.setBigInt64(at + 4, BigInt(colVersion));
+    view.setBigInt64(at + 4, BigInt(change[4]));
     at += 12;
     view.setUint32(at, 8);
-    view.setBigInt64(at + 4, BigInt(cl));
+    view.setBigInt64(at + 4, BigInt(change[7]));
     return bytes.subarray(0, length);
   }
+}
+
+/** Writes a length-prefixed field at `at`; returns where the next one starts. */
+function writePart(bytes: Uint8Array, view: DataView, at: number, field: Uint8Array): number {
+  view.setUint32(at, field.length);
+  bytes.set(field, at + 4);
+  return at + 4 + field.length;
 }
 
 /**

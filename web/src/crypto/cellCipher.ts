@@ -38,7 +38,8 @@ type Value = Change[3];
 
 const NONCE_AT = ENVELOPE_HEADER_BYTES - NONCE_BYTES;
 
-const withValue = ([table, pk, cid, , colVersion, dbVersion, site, cl, seq]: Change, value: Value): Change => [table, pk, cid, value, colVersion, dbVersion, site, cl, seq];
+/** The change with another value (index access, not destructuring: this runs once per cell). */
+const withValue = (c: Change, value: Value): Change => [c[0], c[1], c[2], value, c[4], c[5], c[6], c[7], c[8]];
 
 export class CellCipher {
   readonly #keyring: Keyring;
@@ -94,10 +95,9 @@ export class CellCipher {
     const length = sealed.length - ENVELOPE_TAG_BYTES;
     const nonce = this.#out.nonce;
     nonce.set(bytes.subarray(NONCE_AT, ENVELOPE_HEADER_BYTES));
-    const ciphertext = this.#out.of(sealed.length);
-    ciphertext.set(sealed);
     try {
-      xchacha20poly1305(this.#cellKey(key), nonce, this.#ad.of(bytes[0]!, generation, change)).decrypt(ciphertext, this.#plain.output(length));
+      // Into an aligned buffer (noble deciphers it in place); the ciphertext itself is only read.
+      xchacha20poly1305(this.#cellKey(key), nonce, this.#ad.of(bytes[0]!, generation, change)).decrypt(sealed, this.#plain.output(length));
     } catch {
       throw new CellRefusal(change, "does not decrypt for this cell: moved from another cell, replayed under other clocks, or damaged");
     }
