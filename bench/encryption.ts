@@ -185,6 +185,9 @@ export async function encryptionSuite(): Promise<Metric[]> {
       }
     }
     const s = (xs: number[]) => summarise(xs);
+    // Each round's with/without pair ran back to back: its ratio is the least disturbed by the load moving.
+    const paired = (x: Record<Mode, number[]>) => x.with.map((w, i) => (w / x.without[i]!).toFixed(2)).join(", ");
+    console.log(`encryption: first sync, with/without per round: wall ${paired(wall)}; CPU ${paired(cpu)}`);
     console.log(`encryption: first sync of ${NAME}, wall ms with ${fmtSummary(s(wall.with))} / without ${fmtSummary(s(wall.without))} = ${(s(wall.with).median / s(wall.without).median).toFixed(2)}×; CPU ms with ${fmtSummary(s(cpu.with))} / without ${fmtSummary(s(cpu.without))} = ${(s(cpu.with).median / s(cpu.without).median).toFixed(2)}×`);
     metrics.push(
       { suite: SUITE, name: `upload of ${NAME} by the first device (pull, seal, push, stored), wall time, through the local Worker`, unit: "ms", ours: accounts.with.uploadMs, n: 1, baseline: accounts.without.uploadMs, baselineName: "the same without encryption" },
