@@ -18,16 +18,10 @@
  */
 import { xchacha20poly1305 } from "@noble/ciphers/chacha.js";
 import type { Change } from "@vlcn.io/ws-common";
-import { ENVELOPE_HEADER_BYTES, ENVELOPE_VERSION, envelopeGeneration, envelopeProblem } from "../../../shared/envelope";
+import { ENVELOPE_HEADER_BYTES, ENVELOPE_TAG_BYTES, ENVELOPE_VERSION, envelopeGeneration, envelopeProblem, writeGeneration } from "../../../shared/envelope";
+import { AlignedOutput, AssociatedData, NONCE_BYTES, NoncePool, PlainCodec } from "./cellBytes";
 import { deriveCellKey } from "./keyDerivation";
 import type { AccountKey, Keyring } from "./keyring";
-
-const NONCE_BYTES = 24;
-const utf8 = new TextEncoder();
-const utf8Strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }) // keep a leading BOM: it is part of the value;
-
-/** Plaintext type bytes. */
-const T = { null: 0, integer: 1, real: 2, text: 3, blob: 4 } as const;
 
 /** Why a received change was not applied, in words for the sync activity. */
 export class CellRefusal extends Error {
@@ -42,87 +36,20 @@ export class CellRefusal extends Error {
 
 type Value = Change[3];
 
-function encodePlain(value: Value): Uint8Array {
-  if (value === null || value === undefined) return Uint8Array.of(T.null);
-  if (typeof value === "bigint") {
-    const out = new Uint8Array(9);
-    out[0] = T.integer;
-    new DataView(out.buffer).setBigInt64(1, value);
-    return out;
-  }
-  if (typeof value === "number") {
-    const out = new Uint8Array(9);
-    out[0] = T.real;
-    new DataView(out.buffer).setFloat64(1, value);
-    return out;
-  }
-  if (typeof value === "string") {
-    const bytes = utf8.encode(value);
-    const out = new Uint8Array(1 + bytes.length);
-    out[0] = T.text;
-    out.set(bytes, 1);
-    return out;
-  }
-  if (value instanceof Uint8Array) {
-    const out = new Uint8Array(1 + value.length);
-    out[0] = T.blob;
-    out.set(value, 1);
-    return out;
-  }
-  throw new Error(`cannot encrypt a value of type ${typeof value}`);
-}
+const NONCE_AT = ENVELOPE_HEADER_BYTES - NONCE_BYTES;
 
-function decodePlain(plain: Uint8Array): Value {
-  const body = plain.subarray(1);
-  switch (plain[0]) {
-    case T.null:
-      if (body.length !== 0) break;
-      return null;
-    case T.integer:
-      if (body.length !== 8) break;
-      return new DataView(body.buffer, body.byteOffset, 8).getBigInt64(0);
-    case T.real:
-      if (body.length !== 8) break;
-      return new DataView(body.buffer, body.byteOffset, 8).getFloat64(0);
-    case T.text:
-      return utf8Strict.decode(body);
-    case T.blob:
-      return body.slice();
-  }
-  throw new Error("the decrypted value is malformed");
-}
-
-/** Length-prefixed fields, so no two different cells can produce the same associated data. */
-function associatedData(version: number, generation: number, [table, pk, cid, , colVersion, , , cl]: Change): Uint8Array {
-  const parts = [utf8.encode("cobrain cell"), Uint8Array.of(version), u32(generation), utf8.encode(table), pk, utf8.encode(cid), i64(colVersion), i64(cl)];
-  const out = new Uint8Array(parts.reduce((n, p) => n + 4 + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(u32(part.length), at);
-    out.set(part, at + 4);
-    at += 4 + part.length;
-  }
-  return out;
-}
-
-const withValue = ([table, pk, cid, , colVersion, dbVersion, site, cl, seq]: Change, value: Value): Change => [table, pk, cid, value, colVersion, dbVersion, site, cl, seq];
-
-function u32(n: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, n);
-  return out;
-}
-
-function i64(n: bigint | number): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigInt64(0, BigInt(n));
-  return out;
-}
+/** The change with another value (index access, not destructuring: this runs once per cell). */
+const withValue = (c: Change, value: Value): Change => [c[0], c[1], c[2], value, c[4], c[5], c[6], c[7], c[8]];
 
 export class CellCipher {
   readonly #keyring: Keyring;
   /** Derived cell keys by generation (derivation is HKDF: cheap, but not per cell). */
   readonly #cellKeys = new Map<string, Uint8Array>();
+  /** Buffers reused from cell to cell (cellBytes.ts): one cipher serves one thread, one call at a time. */
+  readonly #ad = new AssociatedData();
+  readonly #plain = new PlainCodec();
+  readonly #nonces = new NoncePool();
+  readonly #out = new AlignedOutput();
 
   constructor(keyring: Keyring) {
     this.#keyring = keyring;
@@ -143,12 +70,14 @@ export class CellCipher {
   seal(change: Change): Change {
     const key = this.#keyring.current();
     if (!key) throw new Error("this device has no account key to encrypt with");
-    const nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
-    const sealed = xchacha20poly1305(this.#cellKey(key), nonce, associatedData(ENVELOPE_VERSION, key.generation, change)).encrypt(encodePlain(change[3]));
+    const plain = this.#plain.encode(change[3]);
+    const nonce = this.#out.nonce;
+    this.#nonces.writeInto(nonce);
+    const sealed = xchacha20poly1305(this.#cellKey(key), nonce, this.#ad.of(ENVELOPE_VERSION, key.generation, change)).encrypt(plain, this.#out.of(plain.length + ENVELOPE_TAG_BYTES));
     const envelope = new Uint8Array(ENVELOPE_HEADER_BYTES + sealed.length);
     envelope[0] = ENVELOPE_VERSION;
-    envelope.set(u32(key.generation), 1);
-    envelope.set(nonce, 5);
+    writeGeneration(envelope, key.generation);
+    envelope.set(nonce, NONCE_AT);
     envelope.set(sealed, ENVELOPE_HEADER_BYTES);
     return withValue(change, envelope);
   }
@@ -162,17 +91,19 @@ export class CellCipher {
     const generation = envelopeGeneration(bytes);
     const key = this.#keyring.generation(generation);
     if (!key) throw new CellRefusal(change, `written with key generation ${generation}, which this device does not have`);
-    let plain: Uint8Array;
+    const sealed = bytes.subarray(ENVELOPE_HEADER_BYTES);
+    const length = sealed.length - ENVELOPE_TAG_BYTES;
+    const nonce = this.#out.nonce;
+    nonce.set(bytes.subarray(NONCE_AT, ENVELOPE_HEADER_BYTES));
     try {
-      plain = xchacha20poly1305(this.#cellKey(key), bytes.subarray(5, ENVELOPE_HEADER_BYTES), associatedData(bytes[0]!, generation, change)).decrypt(
-        bytes.subarray(ENVELOPE_HEADER_BYTES),
-      );
+      // Into an aligned buffer (noble deciphers it in place); the ciphertext itself is only read.
+      xchacha20poly1305(this.#cellKey(key), nonce, this.#ad.of(bytes[0]!, generation, change)).decrypt(sealed, this.#plain.output(length));
     } catch {
       throw new CellRefusal(change, "does not decrypt for this cell: moved from another cell, replayed under other clocks, or damaged");
     }
     let value: Value;
     try {
-      value = decodePlain(plain);
+      value = this.#plain.decode(length);
     } catch (error) {
       throw new CellRefusal(change, error instanceof Error ? error.message : "the decrypted value is malformed");
     }
