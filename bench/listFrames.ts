@@ -13,7 +13,7 @@ export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor:
 /** About a fast flick on a phone: ~2.4 rows per frame (the compositor scrolls; the page renders the rows). */
 const SCROLL_PX_PER_S = 10_000;
 /** Notes opened for the open latency (different ones, spread over the list), after one warm-up. */
-export const OPENS = 40;
+export const OPENS = 30;
 const STEP_MS = 120_000;
 const APP_MS = 60_000;
 /** The whole top-to-bottom scroll of 10,000 rows at SCROLL_PX_PER_S takes ~70 s on a quiet machine. */
@@ -117,14 +117,14 @@ export async function scrollStaticList(page: Page, rows: number): Promise<FrameS
 /**
  * Click on a row → the note's body rendered as Markdown (the read view, which the device
  * remembers), timed inside the page from the click to the first frame showing the note's unique
- * words (`uniqueText` of its title). Each sample opens a different note, spread over the list, and goes back first.
+ * words (`uniqueText` of its title). Each sample opens a different note, spread over the list
+ * (a row on screen after a jump to the next fraction of it), and goes back to the list first.
  */
-export async function openNoteLatency(page: Page, notes: number, uniqueText: (title: string) => string, opens = OPENS): Promise<{ p50: number; p95: number; min: number; max: number }> {
+export async function openNoteLatency(page: Page, uniqueText: (title: string) => string, opens = OPENS): Promise<{ p50: number; p95: number; min: number; max: number }> {
   await page.evaluate(`localStorage.setItem("cobrain.bodyMode", "read")`);
   const samples: number[] = [];
   for (let i = 0; i <= opens; i++) {
-    const index = Math.floor(((i + 0.5) * notes) / (opens + 1));
-    const ms = await withTimeout(openOne(page, index, uniqueText), STEP_MS, `opening note ${index}`);
+    const ms = await withTimeout(openOne(page, (i + 0.5) / (opens + 1), uniqueText), STEP_MS, `opening note ${i}`);
     if (i > 0) samples.push(ms); // the first open loads the editor and Markdown code: a warm-up
     await page.goBack({ timeout: STEP_MS });
     await page.locator(".note-scroller").waitFor({ state: "visible", timeout: STEP_MS });
@@ -133,26 +133,32 @@ export async function openNoteLatency(page: Page, notes: number, uniqueText: (ti
   return { p50: quantile(sorted, 0.5), p95: quantile(sorted, 0.95), min: sorted[0]!, max: sorted.at(-1)! };
 }
 
-/** Scrolls row `index` onto the screen, clicks it, and returns ms from the click to its body rendered. */
-async function openOne(page: Page, index: number, uniqueText: (title: string) => string): Promise<number> {
-  const scroller = page.locator(".note-scroller");
-  const row = page.locator(`.note-scroller li[data-index="${index}"] button.note-open`);
-  // Scroll near the row (heights are estimates until measured), then onto it once it is rendered.
-  for (let tries = 0; !(await row.isVisible()); tries++) {
-    if (tries > 200) throw new Error(`row ${index} never came on screen`);
-    await scroller.evaluate((el, i) => {
-      const li = el.querySelector(`li[data-index="${i}"]`);
-      if (li) li.scrollIntoView({ block: "center" });
-      else el.scrollTop = (i * el.scrollHeight) / Number(el.getAttribute("data-count"));
-    }, index);
-    await page.waitForTimeout(50);
+/** Scrolls the list to `fraction` of its height, clicks a loaded row on screen, and returns ms from the click to its body rendered. */
+async function openOne(page: Page, fraction: number, uniqueText: (title: string) => string): Promise<number> {
+  await page.$eval(".note-scroller", (el, f) => el.scrollTo(0, f * (el.scrollHeight - el.clientHeight)), fraction);
+  let index = -1;
+  for (let tries = 0; index < 0; tries++) {
+    if (tries > 300) throw new Error(`no loaded row came on screen at ${Math.round(fraction * 100)}% of the list`);
+    // The middle loaded row inside both the scroller and the window (rows load a window at a time).
+    index = await page.$eval(".note-scroller", (el) => {
+      const box = el.getBoundingClientRect();
+      const bottom = Math.min(box.bottom, window.innerHeight);
+      const shown = [...el.querySelectorAll("button.note-open")].filter((b) => {
+        const r = b.getBoundingClientRect();
+        return r.top >= box.top && r.bottom <= bottom;
+      });
+      const middle = shown[Math.floor(shown.length / 2)];
+      return middle ? Number(middle.getAttribute("data-index")) : -1;
+    });
+    if (index < 0) await page.waitForTimeout(50);
   }
-  const text = await page.locator(`.note-scroller li[data-index="${index}"] .note-title`).textContent({ timeout: STEP_MS });
-  if (!text) throw new Error(`row ${index} has no title`);
+  const button = `.note-scroller button.note-open[data-index="${index}"]`;
+  const title = await page.locator(`${button} .note-title`).textContent({ timeout: STEP_MS });
+  if (!title) throw new Error(`row ${index} has no title`);
   // A string, not a function (see START_FRAMES); JSON.stringify quotes the values.
   return page.evaluate<number>(`new Promise((resolve) => {
-    const button = document.querySelector(${JSON.stringify(`.note-scroller li[data-index="${index}"] button.note-open`)});
-    const words = ${JSON.stringify(uniqueText(text))};
+    const button = document.querySelector(${JSON.stringify(button)});
+    const words = ${JSON.stringify(uniqueText(title))};
     const t0 = performance.now();
     button.click();
     const check = () => {
@@ -164,16 +170,19 @@ async function openOne(page: Page, index: number, uniqueText: (title: string) =>
   })`);
 }
 
-/** The phone figures on `profileDir`, which already holds `notes` notes; `uniqueText` as in openNoteLatency. */
-export async function phoneList(url: string, profileDir: string, notes: number, uniqueText: (title: string) => string) {
+/**
+ * The phone figures on `profileDir`, which already holds `notes` notes; `uniqueText` as in
+ * openNoteLatency. `staticBaseline` adds the static list's scroll (another ~75 s of scrolling).
+ */
+export async function phoneList(url: string, profileDir: string, notes: number, uniqueText: (title: string) => string, staticBaseline: boolean) {
   const context = await launchPhone(profileDir);
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(url, { timeout: STEP_MS });
     await page.locator(".app[data-storage]").waitFor({ timeout: APP_MS });
     const list = await scrollNoteList(page, notes);
-    const plain = await scrollStaticList(page, notes);
-    const open = await openNoteLatency(page, notes, uniqueText);
+    const plain = staticBaseline ? await scrollStaticList(page, notes) : undefined;
+    const open = await openNoteLatency(page, uniqueText);
     return { list, plain, open };
   } finally {
     await context.close();
