@@ -10,13 +10,20 @@ import type { Page } from "playwright-core";
 import { freshProfileDir, launchProfile } from "../e2e/browser.ts";
 import { buildApp, ROOT, startLocalServer } from "../scripts/lib/localServer.ts";
 import { quantile, sortedCopy, summarise, withTimeout, type Summary } from "./measure.ts";
-import { fromSummaries, type Metric } from "./report.ts";
+import { failedMetric, fromSummaries, type Metric } from "./report.ts";
+import { FRAME_BUDGET_MS } from "./frames.ts";
+import { OPENS, phoneList, PHONE } from "./listFrames.ts";
 
 /** `BENCH_APP_PORT` moves it when another server holds the port. */
 const PORT = Number(process.env.BENCH_APP_PORT ?? 8799);
 const NOTES = 10_000;
 const COLD_STARTS = 5;
 const SEARCHES = 60;
+/**
+ * `BENCH_STATIC_LIST=1` also scrolls the same rows as a static list (the baseline of the scroll
+ * figures); off by default, as it adds ~75 s to a suite that must end within its bound.
+ */
+const STATIC_LIST = process.env.BENCH_STATIC_LIST === "1";
 const WORDS = ["kyoto", "budget", "meeting", "garden", "recipe", "python", "travel", "invoice", "birthday", "novel"];
 
 const gz = (file: string) => gzipSync(readFileSync(file)).length;
@@ -47,7 +54,7 @@ const FIRST_LIST_PAINT = `new Promise((resolve) => {
   check();
 })`;
 
-async function importNotes(page: Page, notes = NOTES) {
+export async function importNotes(page: Page, notes = NOTES) {
   const list = Array.from({ length: notes }, (_, i) => ({
     title: `${WORDS[i % WORDS.length]} note ${i}`,
     body: `Notes about ${WORDS[(i * 7) % WORDS.length]} and ${WORDS[(i * 3) % WORDS.length]}, item ${i}. `.repeat(3),
@@ -85,8 +92,8 @@ export async function coldStartsOffline(url: string, storage: "opfs" | "idb", no
   }
 }
 
-async function searchLatency(url: string): Promise<{ fts: number[]; like: number[] }> {
-  const context = await launchProfile(freshProfileDir());
+async function searchLatency(url: string, profileDir: string): Promise<{ fts: number[]; like: number[] }> {
+  const context = await launchProfile(profileDir);
   try {
     return await searchIn(context.pages()[0] ?? (await context.newPage()), url, NOTES);
   } finally {
@@ -129,7 +136,14 @@ export async function appSuite(): Promise<Metric[]> {
   try {
     const opfs = await coldStartsOffline(server.url, "opfs");
     const idb = await coldStartsOffline(server.url, "idb");
-    const search = await searchLatency(server.url);
+    const profile = freshProfileDir();
+    const search = await searchLatency(server.url, profile);
+    // The same profile and notes again, as a phone: scrolling the list and opening notes from it.
+    const phone = await phoneList(server.url, profile, NOTES, (title) => `item ${title.split(" ").at(-1)}.`, STATIC_LIST).then(phoneMetrics, (error) => {
+      // The other app figures stand without these.
+      console.error("app suite, phone size:", error);
+      return [failedMetric("app", `scrolling ${NOTES} notes and opening notes at phone size`, error)];
+    });
     const kb = (bytes: number) => bytes / 1024;
     const m = (name: string, unit: string, ours: number, baseline?: number, baselineName?: string, target?: string): Metric => ({ suite: "app", name, unit, ours, baseline, baselineName, target });
     const fts = sortedCopy(search.fts);
@@ -140,6 +154,7 @@ export async function appSuite(): Promise<Metric[]> {
       fromSummaries({ suite: "app", name: `cold start offline → first painted note list, ${NOTES} notes (${COLD_STARTS} starts)`, unit: "ms", baselineName: "stock crsqlite-wasm (IndexedDB)", target: "≤ 1500 ms" }, opfs, idb),
       fromSummaries({ suite: "app", name: `search p50 over ${NOTES} notes (FTS5, main thread → results, n=${SEARCHES})`, unit: "ms", baselineName: like_, target: "≤ 20 ms" }, at(fts, 0.5), at(like, 0.5)),
       fromSummaries({ suite: "app", name: `search p95 over ${NOTES} notes`, unit: "ms", baselineName: like_ }, at(fts, 0.95), at(like, 0.95)),
+      ...phone,
       m("main-thread JS + CSS at first paint, gzipped", "KB", kb(sizes.main), undefined, undefined, "≤ 60 KB"),
       m("database worker JS, gzipped", "KB", kb(sizes.worker)),
       m("cr-sqlite WASM (sync build, OPFS), gzipped", "KB", kb(sizes.wasm), kb(sizes.fallbackWasm), "stock asyncify build"),
@@ -147,4 +162,28 @@ export async function appSuite(): Promise<Metric[]> {
   } finally {
     await server.stop();
   }
+}
+
+/** The phone rows: scrolling the whole list (against the same rows static), opening notes. */
+function phoneMetrics({ list, plain, open }: Awaited<ReturnType<typeof phoneList>>): Metric[] {
+  const size = `phone size (${PHONE.viewport.width}×${PHONE.viewport.height}, ×${PHONE.deviceScaleFactor}, mobile)`;
+  const scroll = `scrolling ${NOTES} notes top to bottom at ${size}`;
+  const static_ = `the same ${NOTES} rows static, not virtualised`;
+  const budget = FRAME_BUDGET_MS.toFixed(1);
+  const frames = (name: string, unit: string, ours: number, baseline: number | undefined, n: number): Metric => ({
+    suite: "app",
+    name,
+    unit,
+    ours,
+    n,
+    ...(baseline === undefined ? {} : { baseline, baselineName: static_ }),
+  });
+  return [
+    { suite: "app", name: `${scroll}: frames`, unit: "frames", ours: list.frames },
+    frames(`${scroll}: frames over ${budget} ms`, "frames", list.over, plain?.over, list.frames),
+    frames(`${scroll}: share of frames over ${budget} ms`, "%", list.overPercent, plain?.overPercent, list.frames),
+    frames(`${scroll}: p95 frame time`, "ms", list.p95, plain?.p95, list.frames),
+    { suite: "app", name: `opening a note from the list → Markdown body rendered, at ${size}, p50 (n=${OPENS})`, unit: "ms", ours: open.p50, min: open.min, max: open.max, n: OPENS },
+    { suite: "app", name: `opening a note from the list → Markdown body rendered, p95`, unit: "ms", ours: open.p95, min: open.min, max: open.max, n: OPENS },
+  ];
 }

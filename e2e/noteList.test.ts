@@ -1,7 +1,7 @@
 /** The list people scan (issue 15): 10,000 notes with no cap, rows with snippet and time, sorting. */
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { openApp, sql } from "./app";
+import { addNote, openApp, openNote, sql } from "./app";
 import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
@@ -97,5 +97,58 @@ describe("the note list", () => {
     await expect.poll(() => p.evaluate(() => document.activeElement?.querySelector(".note-title")?.textContent)).toBe("banana");
     await p.keyboard.press("End");
     await expect.poll(() => p.evaluate(() => document.activeElement?.querySelector(".note-title")?.textContent)).toBe("Zucchini");
+  });
+
+  it("a tag's page and a saved view hold more than 500 notes, virtualised, and scroll to the last one", async () => {
+    const p = await page();
+    const TAGGED = 620; // the tag and view pages used to stop at 500
+    const last = `Tagged ${String(TAGGED).padStart(5, "0")}`;
+    // One note typed in the app makes the #travel entity (its id is keyed with the account's key).
+    await addNote(p, "Tagged 00001");
+    await openNote(p, "Tagged 00001");
+    await p.getByLabel("Body").fill("#travel");
+    await expect.poll(() => sql(p, "SELECT count(*) FROM note_entities ne JOIN entities e ON e.id = ne.entity_id WHERE e.kind = 'tag'"), { timeout: 10_000 }).toEqual([[1]]);
+    // The others, written directly: "Tagged 00620" is the oldest edit, so the last row of the page.
+    await sql(
+      p,
+      `WITH RECURSIVE c(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM c WHERE i < ?)
+       INSERT INTO notes (id, title, body, created_at, updated_at) SELECT printf('t%05d', i), printf('Tagged %05d', i), '#travel', i, ? - i FROM c`,
+      [TAGGED, Date.now() - HOUR],
+    );
+    await sql(
+      p,
+      `INSERT INTO note_entities (note_id, entity_id, created_at) SELECT n.id, e.id, 1 FROM notes n, entities e WHERE n.id LIKE 't%' AND e.kind = 'tag'`,
+    );
+    const inDb = await sql(p, "SELECT count(*) FROM note_entities ne JOIN notes n ON n.id = ne.note_id JOIN entities e ON e.id = ne.entity_id WHERE e.kind = 'tag' AND n.trashed_at IS NULL");
+    expect(inDb).toEqual([[TAGGED]]);
+
+    const toTheEnd = async (list: string) => {
+      const rows = p.getByRole("list", { name: list });
+      await expect.poll(() => scroller(p).getAttribute("data-count"), { timeout: 30_000 }).toBe(String(TAGGED));
+      await expect
+        .poll(
+          async () => {
+            await scroller(p).evaluate((el) => el.scrollTo(0, el.scrollHeight));
+            return rows.locator(".note-title").allTextContents();
+          },
+          { timeout: 30_000 },
+        )
+        .toContain(last);
+      expect(await rows.locator("li").count()).toBeLessThan(60); // only a window of the rows is in the page
+      expect(await rows.locator(`li[aria-posinset="${TAGGED}"]`).getAttribute("aria-setsize")).toBe(String(TAGGED));
+    };
+
+    await p.goto(`${baseUrl}/tag/travel`);
+    await expect.poll(() => p.locator(".entity-title").textContent(), { timeout: 30_000 }).toBe("#travel");
+    await toTheEnd("Notes mentioning this");
+
+    await p.getByRole("navigation", { name: "Sections" }).getByRole("button", { name: "Views", exact: true }).click();
+    await p.getByLabel("View name").fill("Travel");
+    await p.getByRole("checkbox", { name: "#travel" }).check();
+    await p.getByRole("button", { name: "Save view" }).click(); // and it opens
+    await toTheEnd("Notes in this view");
+    // A snapshot keeps the whole result too, not the first 500.
+    await p.getByRole("button", { name: "Save snapshot" }).click();
+    await expect.poll(() => sql(p, "SELECT json_array_length(result) FROM view_snapshots"), { timeout: 30_000 }).toEqual([[TAGGED]]);
   });
 });

@@ -45,17 +45,6 @@ export async function getEntity(db: AppDatabase, id: string): Promise<Entity | u
   return entity;
 }
 
-/** Notes that mention an entity, most recent first (not in the trash). */
-export function notesOfEntity(db: AppDatabase, id: string): Promise<Note[]> {
-  return db
-    .select({ note: notes })
-    .from(noteEntities)
-    .innerJoin(notes, eq(notes.id, noteEntities.noteId))
-    .where(and(eq(noteEntities.entityId, id), isNull(notes.trashedAt)))
-    .orderBy(desc(notes.updatedAt))
-    .then((rows) => rows.map((r) => r.note));
-}
-
 /** Notes whose text links to this note by its title with [[…]]. */
 export async function backlinks(db: AppDatabase, note: Pick<Note, "id" | "title">): Promise<Note[]> {
   if (!note.title.trim()) return [];

@@ -6,6 +6,9 @@ import { openMemoryReplica } from "../../../testing/nodeReplica";
 import { inProcessWorker } from "../../../testing/inProcessWorker";
 import { countNotes, listNoteWindow, type NoteSort } from "./noteListQuery";
 import { importNotes, updateNote } from "./notesRepo";
+import { entityId, setEntityIdKeySource } from "../../../shared/ids";
+
+setEntityIdKeySource(async () => new Uint8Array(32).fill(7));
 
 async function device() {
   const connection = await openMemoryReplica();
@@ -54,5 +57,23 @@ describe("the note list query", () => {
     await importNotes(db, [{ id: "long", title: "long", body: "x".repeat(50_000) }]);
     const [row] = await listNoteWindow(db, { sort: "edited", offset: 0, limit: 1 });
     expect(row!.body.length).toBeLessThan(50_000);
+  });
+
+  it("a tag's page: every note mentioning it, archived ones too, trashed ones not, with no cap", async () => {
+    const db = await device();
+    const n = 620; // over the 500 the tag pages used to stop at
+    await importNotes(db, Array.from({ length: n }, (_, i) => ({ id: `t${i}`, title: `tagged ${i}`, body: i % 2 ? "#travel" : "#travel @anna", updatedAt: i })));
+    await importNotes(db, [{ id: "other", title: "other", body: "#work" }]);
+    await updateNote(db, "t1", { archived: 1 });
+    await updateNote(db, "t2", { trashedAt: 1 });
+    const filter = { section: "notTrashed" as const, entityIds: [await entityId("tag", "travel")] };
+    expect(await countNotes(db, filter)).toBe(n - 1);
+    const ids: string[] = [];
+    for (let offset = 0; offset < n; offset += 150) ids.push(...(await listNoteWindow(db, { filter, sort: "edited", offset, limit: 150 })).map((r) => r.id));
+    expect(ids).toHaveLength(n - 1);
+    expect(ids).toContain("t1");
+    expect(ids).not.toContain("t2");
+    expect(ids.at(-1)).toBe("t0");
+    expect(await countNotes(db, { ...filter, entityIds: [...filter.entityIds, await entityId("person", "anna")] })).toBe(n / 2 - 1);
   });
 });

@@ -32,6 +32,7 @@ export function noteFilterWhere(db: AppDatabase, filter: NoteFilter = {}): SQL |
   const where: SQL[] = [];
   const section = filter.section ?? "active";
   if (section === "trash") where.push(isNotNull(notes.trashedAt));
+  else if (section === "notTrashed") where.push(isNull(notes.trashedAt));
   else where.push(isNull(notes.trashedAt), eq(notes.archived, section === "archived" ? 1 : 0));
   if (filter.pinnedOnly) where.push(eq(notes.pinned, 1));
   if (filter.from !== undefined) where.push(gte(notes.updatedAt, filter.from));

@@ -20,8 +20,8 @@ export function checkNoteSize(fields: { title?: string | null; body?: string | n
 
 /** What a list or a saved view shows. */
 export interface NoteFilter {
-  /** "active" (default), "archived" or "trash". */
-  section?: "active" | "archived" | "trash";
+  /** "active" (default), "archived", "trash", or "notTrashed" (active and archived: a tag's page). */
+  section?: "active" | "archived" | "trash" | "notTrashed";
   pinnedOnly?: boolean;
   /** Entity ids (tags, people): a note must mention all of them. */
   entityIds?: string[];

@@ -1,16 +1,15 @@
 import { Show } from "solid-js";
 import { createLiveQuery } from "../db/live";
-import { getEntity, notesOfEntity } from "../entities/entitiesRepo";
+import { getEntity } from "../entities/entitiesRepo";
 import { useDb } from "./dbContext";
-import { NoteList } from "./NoteList";
+import { VirtualNoteList } from "./VirtualNoteList";
 
 const SIGIL: Record<string, string> = { tag: "#", person: "@", link: "[[" };
 
-/** A tag, person or link target, and every note that mentions it. */
+/** A tag, person or link target, and every note that mentions it (archived ones too), however many. */
 export function EntityPage(props: { entityId: string; onOpen: (id: string) => void }) {
   const { client } = useDb();
   const entity = createLiveQuery(client, (d) => getEntity(d, props.entityId), () => props.entityId);
-  const notes = createLiveQuery(client, (d) => notesOfEntity(d, props.entityId), () => props.entityId);
   return (
     <section class="list-pane" aria-label="Entity">
       <Show when={entity.data()} fallback={<p class="muted">{entity.runs() > 0 ? "This tag or person no longer exists." : "Loading…"}</p>}>
@@ -22,7 +21,13 @@ export function EntityPage(props: { entityId: string; onOpen: (id: string) => vo
           </h2>
         )}
       </Show>
-      <NoteList notes={notes.data()} onOpen={props.onOpen} empty="No notes mention this any more." label="Notes mentioning this" />
+      <VirtualNoteList
+        filter={{ section: "notTrashed", entityIds: [props.entityId] }}
+        sort="edited"
+        onOpen={props.onOpen}
+        empty="No notes mention this any more."
+        label="Notes mentioning this"
+      />
     </section>
   );
 }

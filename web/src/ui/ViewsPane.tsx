@@ -2,10 +2,10 @@ import { createSignal, For, Show } from "solid-js";
 import { createLiveQuery } from "../db/live";
 import { listEntities } from "../entities/entitiesRepo";
 import type { NoteFilter } from "../notes/notesRepo";
-import { deleteView, getView, listViews, runView, saveView, snapshotNotes, snapshotsOf, takeSnapshot } from "../views/viewsRepo";
+import { deleteView, getView, listViews, parseFilter, saveView, snapshotNotes, snapshotsOf, takeSnapshot } from "../views/viewsRepo";
 import { createAction } from "./action";
 import { useDb } from "./dbContext";
-import { NoteList } from "./NoteList";
+import { VirtualNoteList } from "./VirtualNoteList";
 import { ErrorText } from "./ErrorText";
 
 /** Saved filters over notes, and dated snapshots of their results that open offline. */
@@ -106,10 +106,6 @@ export function ViewsPane(props: { onOpen: (id: string) => void; view?: string; 
 function OpenView(props: { viewId: string; onOpen: (id: string) => void; onDeleted: () => void }) {
   const { client, db } = useDb();
   const view = createLiveQuery(client, (d) => getView(d, props.viewId));
-  const notes = createLiveQuery(client, async (d) => {
-    const v = await getView(d, props.viewId);
-    return v ? runView(d, v) : [];
-  });
   const snapshots = createLiveQuery(client, (d) => snapshotsOf(d, props.viewId));
   const [shown, setShown] = createSignal<string>();
   const snapshotting = createAction();
@@ -127,7 +123,7 @@ function OpenView(props: { viewId: string; onOpen: (id: string) => void; onDelet
             </button>
           </div>
           <ErrorText message={snapshotting.error()} />
-          <NoteList notes={notes.data()} onOpen={props.onOpen} empty="No notes match this view right now." label="Notes in this view" />
+          <VirtualNoteList filter={parseFilter(v().filter)} sort="edited" onOpen={props.onOpen} empty="No notes match this view right now." label="Notes in this view" />
           <h3>Snapshots</h3>
           <ul class="snapshot-list" aria-label="Snapshots">
             <For each={snapshots.data()} fallback={<li class="muted">No snapshots yet.</li>}>

@@ -5,9 +5,10 @@
 import { desc, eq } from "drizzle-orm";
 import { MAX_SYNC_CELL_BYTES } from "../../../shared/constants";
 import { newId } from "../../../shared/ids";
-import { views, viewSnapshots } from "../../../shared/schema";
+import { notes, views, viewSnapshots } from "../../../shared/schema";
 import type { AppDatabase } from "../db/drizzle";
-import { listNotes, type NoteFilter } from "../notes/notesRepo";
+import { noteFilterWhere, noteOrder } from "../notes/noteListQuery";
+import type { NoteFilter } from "../notes/notesRepo";
 
 export type SavedView = typeof views.$inferSelect;
 export type ViewSnapshot = typeof viewSnapshots.$inferSelect;
@@ -51,13 +52,18 @@ export async function getView(db: AppDatabase, id: string): Promise<SavedView | 
   return view;
 }
 
-export function runView(db: AppDatabase, view: SavedView) {
-  return listNotes(db, parseFilter(view.filter));
+/** The view's whole result, in the list's order, as a snapshot keeps it (the page itself reads it a window at a time). */
+export function runView(db: AppDatabase, view: SavedView): Promise<SnapshotNote[]> {
+  return db
+    .select({ id: notes.id, title: notes.title, updatedAt: notes.updatedAt })
+    .from(notes)
+    .where(noteFilterWhere(db, parseFilter(view.filter)))
+    .orderBy(...noteOrder("edited"));
 }
 
-/** Stores the view's current result, dated. */
+/** Stores the view's current result, dated; every note of it, or a refusal when it is too large to sync. */
 export async function takeSnapshot(db: AppDatabase, view: SavedView): Promise<string> {
-  const result: SnapshotNote[] = (await runView(db, view)).map((n) => ({ id: n.id, title: n.title, updatedAt: n.updatedAt }));
+  const result = await runView(db, view);
   const json = JSON.stringify(result);
   const bytes = new TextEncoder().encode(json).length;
   if (bytes > MAX_SYNC_CELL_BYTES) {
