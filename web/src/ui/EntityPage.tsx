@@ -3,6 +3,7 @@ import { createLiveQuery } from "../db/live";
 import { getEntity, notesOfEntity } from "../entities/entitiesRepo";
 import { useDb } from "./dbContext";
 import { NoteList } from "./NoteList";
+import { t } from "../i18n/i18n";
 
 const SIGIL: Record<string, string> = { tag: "#", person: "@", link: "[[" };
 
@@ -12,8 +13,8 @@ export function EntityPage(props: { entityId: string; onOpen: (id: string) => vo
   const entity = createLiveQuery(client, (d) => getEntity(d, props.entityId), () => props.entityId);
   const notes = createLiveQuery(client, (d) => notesOfEntity(d, props.entityId), () => props.entityId);
   return (
-    <section class="list-pane" aria-label="Entity">
-      <Show when={entity.data()} fallback={<p class="muted">{entity.runs() > 0 ? "This tag or person no longer exists." : "Loading…"}</p>}>
+    <section class="list-pane" aria-label={t("entity.label")}>
+      <Show when={entity.data()} fallback={<p class="muted">{entity.runs() > 0 ? t("entity.gone") : t("common.loading")}</p>}>
         {(e) => (
           <h2 class="entity-title">
             {SIGIL[e().kind] ?? ""}
@@ -22,7 +23,7 @@ export function EntityPage(props: { entityId: string; onOpen: (id: string) => vo
           </h2>
         )}
       </Show>
-      <NoteList notes={notes.data()} onOpen={props.onOpen} empty="No notes mention this any more." label="Notes mentioning this" />
+      <NoteList notes={notes.data()} onOpen={props.onOpen} empty={t("entity.noNotes")} label={t("entity.notes")} />
     </section>
   );
 }

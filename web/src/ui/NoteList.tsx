@@ -6,6 +6,7 @@ import { conflictedNoteIds } from "../notes/conflictsRepo";
 import { useDb } from "./dbContext";
 import { NoteRow } from "./NoteRow";
 import "./noteList.css";
+import { t } from "../i18n/i18n";
 
 /** A short list of notes (a tag's page, a view); `empty` is shown when there are none. The sections use VirtualNoteList. */
 export function NoteList(props: { notes: Note[] | undefined; selected?: string; onOpen: (id: string) => void; empty: string; label?: string }) {
@@ -14,7 +15,7 @@ export function NoteList(props: { notes: Note[] | undefined; selected?: string; 
   const now = createNow();
   return (
     <Show when={(props.notes ?? []).length > 0} fallback={<p class="empty">{props.empty}</p>}>
-      <ul class="note-list" aria-label={props.label ?? "Notes"}>
+      <ul class="note-list" aria-label={props.label ?? t("common.notes")}>
         <For each={props.notes}>
           {(note) => (
             <li class="note" data-id={note.id} classList={{ selected: props.selected === note.id, pinned: note.pinned === 1 }}>
