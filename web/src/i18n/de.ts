@@ -323,6 +323,7 @@ export const de: Catalogue = {
   "editor.body": "Text",
   "editor.bodyPlaceholder": "Schreiben… Markdown, #Schlagwörter, @Personen und [[Links zu Notizen]] werden erkannt",
   "editor.rendered": "Dargestellte Notiz",
+  "editor.empty": "Noch nichts geschrieben. Wählen Sie „Bearbeiten“, um zu schreiben.",
   "editor.mentions": "Schlagwörter, Personen und Links",
   "editor.linkedFrom": "Verlinkt von",
   "editor.backlinks": "Rückverweise",

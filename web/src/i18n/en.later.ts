@@ -151,6 +151,7 @@ export const enLater = {
   "editor.body": "Body",
   "editor.bodyPlaceholder": "Write… Markdown, #tags, @people and [[links to notes]] are recognised",
   "editor.rendered": "Rendered note",
+  "editor.empty": "Nothing written yet. Choose Edit to write.",
   "editor.mentions": "Tags, people and links",
   "editor.linkedFrom": "Linked from",
   "editor.backlinks": "Backlinks",

@@ -47,7 +47,7 @@ export default function MarkdownView(props: { text: string; onText: (next: strin
     <>
       <article class="markdown" ref={container} onClick={onClick} aria-label={t("editor.rendered")} />
       <Show when={props.text.trim() === ""}>
-        <p class="muted">Nothing written yet. Choose Edit to write.</p>
+        <p class="muted">{t("editor.empty")}</p>
       </Show>
       <Show when={error()}>
         <p class="error" role="alert">
