@@ -4,6 +4,10 @@ import { en, type PluralForms } from "./en";
 import { enLater } from "./en.later";
 import { chooseLanguage, formatNumber, loadLaterTexts, locale, plural, t } from "./i18n";
 import { formattingLocale, pickLanguage } from "./locale";
+import { actionWords, problemWords } from "./syncWords";
+import { CloseCode } from "../../../shared/syncProtocol";
+import { refusalOfClose } from "../../../shared/syncRefusals";
+import { HELD_ACTION, type SyncStatus } from "../../../shared/syncStatus";
 
 const english: Record<string, string | PluralForms> = { ...en, ...enLater };
 const placeholders = (text: string) => [...text.matchAll(/{{\s*(\w+)\s*}}/g)].map((m) => m[1]).sort();
@@ -84,5 +88,26 @@ describe("choosing the language", () => {
     expect(formattingLocale("en", ["en-GB", "de"])).toBe("en-GB");
     expect(formattingLocale("de", ["en-GB", "de-CH"])).toBe("de-CH");
     expect(formattingLocale("de", ["en-US"])).toBe("de");
+  });
+});
+
+describe("the sync status's words", () => {
+  it("English says exactly what the sync client says (shared/syncRefusals.ts), so the two cannot drift", async () => {
+    await chooseLanguage("en");
+    for (const code of Object.values(CloseCode)) {
+      const refusal = refusalOfClose(code)!;
+      const status: SyncStatus = { state: "error", code, problem: refusal.problem, action: refusal.action };
+      expect(problemWords(status)).toBe(refusal.problem);
+      expect(actionWords(status)).toBe(refusal.action);
+    }
+    expect(actionWords({ state: "held", action: HELD_ACTION })).toBe(HELD_ACTION);
+  });
+
+  it("German has its own words for every refusal, and leaves the server's own words alone", async () => {
+    await chooseLanguage("de");
+    const refusal = refusalOfClose(CloseCode.StorageQuota)!;
+    expect(problemWords({ state: "refused", code: CloseCode.StorageQuota, problem: refusal.problem, action: refusal.action })).toBe("Der Server ist für Ihr Konto voll");
+    expect(problemWords({ state: "offline", reason: "socket closed" })).toBeUndefined();
+    await chooseLanguage("en");
   });
 });

@@ -6,6 +6,7 @@ import type { SyncStatus } from "../../../shared/syncStatus";
 import { createLiveQuery } from "../db/live";
 import { useDb } from "./dbContext";
 import { formatNumber, formatTime, t } from "../i18n/i18n";
+import { actionWords, problemWords } from "../i18n/syncWords";
 
 /**
  * What sync is doing and did, opened from the sync indicator (it opens Settings): the problem and
@@ -19,11 +20,11 @@ export function SyncActivity(props: { status: Accessor<SyncStatus> }) {
       <h2 id="sync-activity-title">{t("activity.title")}</h2>
       <Show when={props.status().problem}>
         <p class="error sync-problem" role="alert">
-          {props.status().problem}: {props.status().reason} — {props.status().action}
+          {problemWords(props.status())}: {props.status().reason} — {actionWords(props.status())}
         </p>
       </Show>
       <Show when={props.status().held?.length}>
-        <p>{t("activity.heldIntro", { action: props.status().action ?? "" })}</p>
+        <p>{t("activity.heldIntro", { action: actionWords(props.status()) ?? "" })}</p>
         <ul class="sync-held" aria-label={t("activity.heldLabel")}>
           <For each={props.status().held}>
             {(h) => (

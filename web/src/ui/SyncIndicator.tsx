@@ -1,6 +1,7 @@
 import { createSignal, onCleanup, type Accessor } from "solid-js";
 import type { SyncStatus } from "../../../shared/syncStatus";
 import { formatNumber, plural, t } from "../i18n/i18n";
+import { actionWords, problemWords } from "../i18n/syncWords";
 
 /** "synced 12 s ago" and friends, from the status the sync client publishes, in the chosen language. */
 export function describeSync(status: SyncStatus, now: number): string {
@@ -26,16 +27,16 @@ export function describeSync(status: SyncStatus, now: number): string {
     case "offline":
       return `${t("sync.offline")}${waiting}${ago ? ` · ${t("sync.lastSynced", { ago })}` : ""}`;
     case "refused":
-      return `${withServerWords(status)} · ${status.action}${waiting}`;
+      return `${withServerWords(status)} · ${actionWords(status)}${waiting}`;
     case "error":
-      return status.problem ? `${withServerWords(status)} · ${status.action}${waiting}` : `${t("sync.error", { reason: status.reason ?? t("sync.unknown") })}${waiting}`;
+      return status.problem ? `${withServerWords(status)} · ${actionWords(status)}${waiting}` : `${t("sync.error", { reason: status.reason ?? t("sync.unknown") })}${waiting}`;
   }
 }
 
 /** The problem in the app's words, then the server's own (e.g. "this device was revoked") when it said more. */
 function withServerWords(status: SyncStatus): string {
   const words = status.reason?.trim();
-  return words && words !== status.problem ? `${status.problem}: ${words}` : `${status.problem}`;
+  return words && words !== status.problem ? `${problemWords(status)}: ${words}` : `${problemWords(status)}`;
 }
 
 /** Which record is stuck, in words: "the note “Big” is too large to sync". */
@@ -48,7 +49,7 @@ export function heldSummary(status: SyncStatus): string {
       ? t("sync.heldNote", { title: first.title || t("common.untitled") })
       : t("sync.heldRecord", { table: first.table.replace(/_/g, " ").replace(/s$/, ""), column: first.column });
   const more = held.length > 1 ? t("sync.heldMore", { count: held.length - 1 }) : "";
-  return t("sync.heldSummary", { what, more, size: t("common.kilobytes", { count: Math.ceil(first.bytes / 1024) }), action: status.action ?? "" }).trim();
+  return t("sync.heldSummary", { what, more, size: t("common.kilobytes", { count: Math.ceil(first.bytes / 1024) }), action: actionWords(status) ?? "" }).trim();
 }
 
 /** Short units, as the top bar has little room (Intl.RelativeTimeFormat spells them out). */
