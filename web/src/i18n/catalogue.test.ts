@@ -93,14 +93,16 @@ describe("choosing the language", () => {
 
 describe("the sync status's words", () => {
   it("English says exactly what the sync client says (shared/syncRefusals.ts), so the two cannot drift", async () => {
-    await chooseLanguage("en");
-    for (const code of Object.values(CloseCode)) {
+    for (const [name, code] of Object.entries(CloseCode)) {
       const refusal = refusalOfClose(code)!;
+      expect(english[`refusal.${name}.problem`], name).toBe(refusal.problem);
+      expect(english[`refusal.${name}.action`], name).toBe(refusal.action);
+      await chooseLanguage("en");
       const status: SyncStatus = { state: "error", code, problem: refusal.problem, action: refusal.action };
       expect(problemWords(status)).toBe(refusal.problem);
       expect(actionWords(status)).toBe(refusal.action);
     }
-    expect(actionWords({ state: "held", action: HELD_ACTION })).toBe(HELD_ACTION);
+    expect(english["sync.heldAction"]).toBe(HELD_ACTION);
   });
 
   it("German has its own words for every refusal, and leaves the server's own words alone", async () => {
@@ -108,6 +110,7 @@ describe("the sync status's words", () => {
     const refusal = refusalOfClose(CloseCode.StorageQuota)!;
     expect(problemWords({ state: "refused", code: CloseCode.StorageQuota, problem: refusal.problem, action: refusal.action })).toBe("Der Server ist für Ihr Konto voll");
     expect(problemWords({ state: "offline", reason: "socket closed" })).toBeUndefined();
+    expect(actionWords({ state: "held", action: HELD_ACTION })).toBe("Kürzen oder teilen Sie sie; alles andere wird weiter synchronisiert");
     await chooseLanguage("en");
   });
 });
