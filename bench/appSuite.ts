@@ -62,7 +62,7 @@ export async function importNotes(page: Page, notes = NOTES) {
   await page.locator('input[type="file"]').setInputFiles({ name: "notes.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(list)) });
   // The app previews an import and asks before writing.
   await page.getByRole("dialog", { name: /^Import / }).getByRole("button", { name: "Import", exact: true }).click({ timeout: 120_000 });
-  await page.getByText(`Imported ${notes} notes.`).waitFor({ timeout: 120_000 });
+  await page.getByText(`Imported ${notes.toLocaleString("en-US")} notes.`).waitFor({ timeout: 120_000 });
 }
 
 /** Installs the app with `notes` notes in a fresh profile, then measures offline cold starts. */

@@ -51,7 +51,7 @@ export async function importFile(page: Page, notes: number, prefix: string): Pro
   await confirm.waitFor({ timeout: BULK_MS });
   const started = Date.now();
   await confirm.click({ timeout: STEP_MS });
-  await page.getByText(`Imported ${notes} notes.`).waitFor({ timeout: BULK_MS });
+  await page.getByText(`Imported ${notes.toLocaleString("en-US")} notes.`).waitFor({ timeout: BULK_MS });
   return Date.now() - started;
 }
 

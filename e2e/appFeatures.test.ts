@@ -233,7 +233,7 @@ describe("the CoBrain app", () => {
     preview = await choose(phone, newer);
     expect(await preview.textContent()).toMatch(/Updated \(the file's copy is newer; this device's text is kept in the note's history\): 1 note\s*Plan/);
     await preview.getByRole("button", { name: "Import", exact: true }).click();
-    await phone.getByText("Imported 1 notes.").waitFor();
+    await phone.getByText("Imported 1 note.").waitFor();
     expect(await body(phone, "Plan")).toBe("third draft, from the laptop");
     expect(await sql(phone, "SELECT n.title, r.body FROM note_revisions r JOIN notes n ON n.id = r.note_id WHERE r.kind = 'import'")).toEqual([["Plan", "second draft"]]);
     // And the person finds it in the note's History.

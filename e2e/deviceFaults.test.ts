@@ -23,7 +23,7 @@ describe("device-side faults", () => {
     const notes = Array.from({ length: 3_000 }, (_, i) => ({ title: `note ${i}`, body: `body ${i} `.repeat(30) }));
     await a.locator('input[type="file"]').setInputFiles({ name: "n.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(notes)) });
     await confirmImport(a);
-    await a.getByText("Imported 3000 notes.").waitFor({ timeout: 60_000 });
+    await a.getByText("Imported 3,000 notes.").waitFor({ timeout: 60_000 });
     await waitForSync(a, "synced", 60_000);
 
     const b = await context();

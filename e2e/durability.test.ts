@@ -104,7 +104,7 @@ describe.each(backends)("$name: durable before acknowledged", ({ url, storage })
         });
         const started = Date.now();
         await startImport(page);
-        await page.getByText(`Imported ${NOTES} notes.`).waitFor({ timeout: 120_000 });
+        await page.getByText(`Imported ${NOTES.toLocaleString("en-US")} notes.`).waitFor({ timeout: 120_000 });
         importTimes.push(Date.now() - started);
         await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 200)));
         if (kill) await killProfileBrowser(profile);
@@ -161,7 +161,7 @@ describe("opening never shows an empty database while the real one exists", () =
       await navigator.serviceWorker.ready;
     });
     await startImport(page);
-    await page.getByText(`Imported ${NOTES} notes.`).waitFor({ timeout: 120_000 });
+    await page.getByText(`Imported ${NOTES.toLocaleString("en-US")} notes.`).waitFor({ timeout: 120_000 });
     await context.close();
     // The installed app starts at "/", without the override: the notes are still in IndexedDB.
     const { offline, online } = await reopen(profile, baseUrl);

@@ -90,7 +90,7 @@ describe("sync between a user's devices", () => {
     const notes = Array.from({ length: 2_000 }, (_, i) => ({ title: `imported ${i}`, body: `body ${i} `.repeat(20) }));
     await a.locator('input[type="file"]').setInputFiles({ name: "notes.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify({ notes })) });
     await confirmImport(a);
-    await a.getByText("Imported 2000 notes.").waitFor();
+    await a.getByText("Imported 2,000 notes.").waitFor();
     await expect.poll(() => a.locator(".sync-indicator").textContent()).toMatch(/changes waiting/);
 
     await ca.setOffline(false);

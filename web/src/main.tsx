@@ -8,6 +8,7 @@ import { fromHex } from "./crypto/keyDerivation";
 import { DbProvider } from "./ui/dbContext";
 import { startEntries } from "./ui/navigation";
 import "./ui/app.css";
+import { startLanguage } from "./i18n/i18n";
 
 const STORAGE_OVERRIDES: readonly StorageKind[] = ["idb", "memory"];
 const requested = new URLSearchParams(location.search).get("storage") as StorageKind | null;
@@ -42,11 +43,14 @@ if (!visit || visit.type === "navigate") {
   for (const entry of rest) history.pushState(entry.state ?? null, "", entry.path + search + hash);
 }
 
-render(
-  () => (
-    <DbProvider value={{ client, db }}>
-      <App />
-    </DbProvider>
+// The chosen language's words are there before the first paint (English at once; another is one small chunk).
+void startLanguage().then(() =>
+  render(
+    () => (
+      <DbProvider value={{ client, db }}>
+        <App />
+      </DbProvider>
+    ),
+    document.getElementById("root")!,
   ),
-  document.getElementById("root")!,
 );

@@ -14,6 +14,7 @@ import { checkNoteSize, importNotes } from "../notes/notesRepo";
 import { BACKUP_FORMAT, BACKUP_VERSION, restoreBackup, type Backup } from "./backup";
 import { checkBackupTables } from "./restoreCheck";
 import { readZipNotes } from "./zipImport";
+import { t } from "../i18n/i18n";
 
 export interface ImportPlan {
   /** "backup": a full JSON backup (every table); "notes": a JSON list or a zip of Markdown. */
@@ -71,10 +72,10 @@ export async function planImport(client: DbClient, db: AppDatabase, file: File):
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new ImportError("the file is neither JSON nor a zip of Markdown files");
+    throw new ImportError(t("errors.unknownFile"));
   }
   if ((parsed as Backup)?.format === BACKUP_FORMAT) {
-    if ((parsed as Backup).version > BACKUP_VERSION) throw new ImportError("this backup comes from a newer CoBrain; update the app first");
+    if ((parsed as Backup).version > BACKUP_VERSION) throw new ImportError(t("errors.newerBackup"));
     return planBackup(client, db, parsed as Backup);
   }
   return planNotes(db, parseNotesJson(text));

@@ -9,6 +9,7 @@ import { invalidCellReason } from "../../../shared/changeValidation";
 import { MAX_SYNC_CELL_BYTES } from "../../../shared/constants";
 import { crrTables } from "../../../shared/schema";
 import { ImportError } from "../notes/importNotes";
+import { t } from "../i18n/i18n";
 
 /** Problems named in the message; the rest are counted. */
 const PROBLEMS_SHOWN = 3;
@@ -21,7 +22,7 @@ const columnsOf = new Map(Object.values(crrTables).map((t) => {
 const utf8 = new TextEncoder();
 
 export function checkBackupTables(tables: unknown): void {
-  if (typeof tables !== "object" || tables === null) throw new ImportError("the backup has no tables");
+  if (typeof tables !== "object" || tables === null) throw new ImportError(t("errors.noTables"));
   const problems: string[] = [];
   for (const [table, rows] of Object.entries(tables)) {
     const columns = columnsOf.get(table);
@@ -46,7 +47,7 @@ export function checkBackupTables(tables: unknown): void {
     });
   }
   if (problems.length > 0) {
-    const more = problems.length > PROBLEMS_SHOWN ? ` (and ${problems.length - PROBLEMS_SHOWN} more)` : "";
-    throw new ImportError(`the backup has values this app cannot sync, so nothing was restored: ${problems.slice(0, PROBLEMS_SHOWN).join("; ")}${more}`);
+    const more = problems.length > PROBLEMS_SHOWN ? t("errors.cannotRestoreMore", { count: problems.length - PROBLEMS_SHOWN }) : "";
+    throw new ImportError(t("errors.cannotRestore", { problems: problems.slice(0, PROBLEMS_SHOWN).join("; "), more }));
   }
 }

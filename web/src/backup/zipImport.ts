@@ -4,6 +4,7 @@
  */
 import { MAX_IMPORT_UNPACKED_BYTES, MAX_IMPORT_ZIP_ENTRIES } from "../../../shared/constants";
 import { ImportError } from "../notes/importNotes";
+import { t } from "../i18n/i18n";
 import { fromMarkdown, type MarkdownNote } from "./markdown";
 
 const MB = 1024 * 1024;
@@ -22,24 +23,24 @@ export async function readZipNotes(bytes: Uint8Array, now = Date.now()): Promise
       },
     });
   } catch {
-    throw new ImportError("the file is not a readable zip");
+    throw new ImportError(t("errors.notAZip"));
   }
   if (entries > MAX_IMPORT_ZIP_ENTRIES) {
-    throw new ImportError(`the zip holds ${entries.toLocaleString("en")} files; the limit is ${MAX_IMPORT_ZIP_ENTRIES.toLocaleString("en")} files per import`);
+    throw new ImportError(t("errors.zipEntries", { count: entries, limit: MAX_IMPORT_ZIP_ENTRIES }));
   }
   if (unpacked > MAX_IMPORT_UNPACKED_BYTES) {
-    throw new ImportError(`the zip unpacks to ${Math.ceil(unpacked / MB).toLocaleString("en")} MB; the limit is ${MAX_IMPORT_UNPACKED_BYTES / MB} MB per import`);
+    throw new ImportError(t("errors.zipSize", { size: Math.ceil(unpacked / MB), limit: MAX_IMPORT_UNPACKED_BYTES / MB }));
   }
   let files: Record<string, Uint8Array>;
   try {
     files = unzipSync(bytes, { filter: (file) => /\.md$/i.test(file.name) });
   } catch {
-    throw new ImportError("the file is not a readable zip");
+    throw new ImportError(t("errors.notAZip"));
   }
   // The directory could understate the sizes; what was really unpacked is checked too.
   const real = Object.values(files).reduce((sum, f) => sum + f.length, 0);
-  if (real > MAX_IMPORT_UNPACKED_BYTES) throw new ImportError(`the zip unpacks to more than ${MAX_IMPORT_UNPACKED_BYTES / MB} MB; the limit is ${MAX_IMPORT_UNPACKED_BYTES / MB} MB per import`);
+  if (real > MAX_IMPORT_UNPACKED_BYTES) throw new ImportError(t("errors.zipSizeMore", { limit: MAX_IMPORT_UNPACKED_BYTES / MB }));
   const notes = Object.entries(files).map(([name, data]) => ({ ...fromMarkdown(strFromU8(data), name), trashedAt: /(^|\/)trash\//.test(name) ? now : null }));
-  if (notes.length === 0) throw new ImportError("the zip holds no Markdown (.md) files");
+  if (notes.length === 0) throw new ImportError(t("errors.zipEmpty"));
   return notes;
 }

@@ -2,6 +2,7 @@ import { createEffect, createSignal, Show } from "solid-js";
 import { renderMarkdown } from "./render";
 import { toggleTask, type TaskBox } from "./tasks";
 import "./markdown.css";
+import { t } from "../i18n/i18n";
 
 /**
  * A note's body, read: rendered Markdown. Ticking a task box hands the edited text back
@@ -44,9 +45,9 @@ export default function MarkdownView(props: { text: string; onText: (next: strin
 
   return (
     <>
-      <article class="markdown" ref={container} onClick={onClick} aria-label="Rendered note" />
+      <article class="markdown" ref={container} onClick={onClick} aria-label={t("editor.rendered")} />
       <Show when={props.text.trim() === ""}>
-        <p class="muted">Nothing written yet. Choose Edit to write.</p>
+        <p class="muted">{t("editor.empty")}</p>
       </Show>
       <Show when={error()}>
         <p class="error" role="alert">

@@ -4,6 +4,7 @@
  * the text even when two items read the same.
  */
 import type { postprocess } from "micromark";
+import { t } from "../i18n/i18n";
 
 type Event = ReturnType<typeof postprocess>[number];
 
@@ -31,7 +32,7 @@ export function toggleTask(text: string, box: TaskBox): string {
   const now = text[box.offset];
   const checked = now === "x" || now === "X";
   if ((now !== " " && now !== "\t" && !checked) || checked !== box.checked || text[box.offset - 1] !== "[" || text[box.offset + 1] !== "]") {
-    throw new Error("The note changed under this checkbox; nothing was ticked.");
+    throw new Error(t("errors.taskMoved"));
   }
   return text.slice(0, box.offset) + (checked ? " " : "x") + text.slice(box.offset + 1);
 }

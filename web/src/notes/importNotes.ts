@@ -4,6 +4,7 @@
  * that is not such JSON is refused with a reason, and nothing is written.
  */
 import type { NewNote } from "../../../shared/schema";
+import { t } from "../i18n/i18n";
 
 export class ImportError extends Error {}
 
@@ -14,14 +15,14 @@ export function parseNotesJson(text: string): Array<Omit<NewNote, "id">> {
   try {
     data = JSON.parse(text);
   } catch {
-    throw new ImportError("the file is not JSON");
+    throw new ImportError(t("errors.notJson"));
   }
   const list = Array.isArray(data) ? data : (data as { notes?: unknown })?.notes;
-  if (!Array.isArray(list)) throw new ImportError('expected a list of notes or { "notes": [...] }');
+  if (!Array.isArray(list)) throw new ImportError(t("errors.notAList"));
   return list.map((item, i) => {
-    if (typeof item !== "object" || item === null) throw new ImportError(`note ${i + 1} is not an object`);
+    if (typeof item !== "object" || item === null) throw new ImportError(t("errors.notAnObject", { number: i + 1 }));
     const n = item as Record<string, unknown>;
-    if (typeof n.title !== "string" && typeof n.body !== "string") throw new ImportError(`note ${i + 1} has neither title nor body`);
+    if (typeof n.title !== "string" && typeof n.body !== "string") throw new ImportError(t("errors.noTitleOrBody", { number: i + 1 }));
     return {
       title: typeof n.title === "string" ? n.title : "",
       body: typeof n.body === "string" ? n.body : "",

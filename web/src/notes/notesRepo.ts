@@ -8,12 +8,13 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { entityStatements } from "../entities/entitiesRepo";
 import { revisionBeforeEdit } from "./historyRepo";
 import { noteFilterWhere, noteOrder } from "./noteListQuery";
+import { t } from "../i18n/i18n";
 
 /** Refuses text that could not sync (a cell must fit in one frame), before anything is written. */
 export function checkNoteSize(fields: { title?: string | null; body?: string | null }): void {
   for (const [name, value] of Object.entries(fields)) {
     if (typeof value === "string" && value.length > MAX_NOTE_TEXT_CHARS) {
-      throw new Error(`the ${name} is too long to sync (${value.length.toLocaleString()} characters; the limit is ${MAX_NOTE_TEXT_CHARS.toLocaleString()}); split the note`);
+      throw new Error(t("errors.tooLong", { field: name === "title" || name === "body" ? t(`errors.field.${name}`) : name, length: value.length, limit: MAX_NOTE_TEXT_CHARS }));
     }
   }
 }

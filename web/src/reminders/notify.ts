@@ -4,6 +4,7 @@
  * service worker can turn into opening the note (public/reminder-sw.js).
  */
 import type { UpcomingReminder } from "./remindersRepo";
+import { t } from "../i18n/i18n";
 
 export type NotificationState = NotificationPermission | "unsupported";
 
@@ -17,7 +18,7 @@ export async function notifyReminder(r: UpcomingReminder): Promise<boolean> {
   try {
     const registration = await navigator.serviceWorker.getRegistration();
     if (!registration) return false; // no service worker (a development server): the banner shows it
-    await registration.showNotification("CoBrain reminder", { body: r.noteTitle || "Untitled note", tag: r.id, data: { noteId: r.noteId } });
+    await registration.showNotification(t("reminders.notificationTitle"), { body: r.noteTitle || t("common.untitledNote"), tag: r.id, data: { noteId: r.noteId } });
     return true;
   } catch {
     return false;

@@ -11,6 +11,7 @@ import { phraseToSecret, RECOVERY_PHRASE_WORDS } from "../crypto/recoveryPhrase"
 import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
+import { t } from "../i18n/i18n";
 
 export function needsAccountKey(status: SyncStatus): boolean {
   return status.code === CloseCode.NeedsAccountKey || status.code === CloseCode.WrongAccountKey;
@@ -31,22 +32,20 @@ export function AccountKeyPrompt(props: { sync: Accessor<SyncStatus> }) {
   return (
     <Show when={needsAccountKey(props.sync())}>
       <section class="panel account-key-prompt" aria-labelledby="account-key-title">
-        <h2 id="account-key-title">Enter your recovery phrase</h2>
+        <h2 id="account-key-title">{t("accountKey.title")}</h2>
         <p>
-          Your notes are end-to-end encrypted: the server cannot read them and cannot give this device their key. Enter the{" "}
-          {RECOVERY_PHRASE_WORDS}-word recovery phrase you wrote down, or scan the QR code shown on one of your devices (Sync → Link another
-          device). Until then this device does not sync.
+          {t("accountKey.explain", { words: RECOVERY_PHRASE_WORDS })}
         </p>
         <form class="stack" onSubmit={submit}>
           <label>
-            Recovery phrase
+            {t("common.recoveryPhrase")}
             <textarea value={phrase()} onInput={(e) => setPhrase(e.currentTarget.value)} rows={4} autocomplete="off" spellcheck={false} autocapitalize="none" />
           </label>
           <button type="submit" disabled={action.pending() || phrase().trim() === ""}>
-            Use this phrase
+            {t("accountKey.use")}
           </button>
         </form>
-        <ErrorText message={action.error()} prefix="That phrase did not work: " />
+        <ErrorText message={action.error()} prefix={t("accountKey.failed")} />
       </section>
     </Show>
   );

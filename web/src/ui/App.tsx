@@ -21,27 +21,23 @@ import { StorageBanner } from "./StorageBanner";
 import { SyncIndicator } from "./SyncIndicator";
 import { UpdatePrompt } from "./UpdatePrompt";
 import { errorMessage } from "../../../shared/errorMessage";
+import { loadLaterTexts, t } from "../i18n/i18n";
 
 // Screens not needed to paint the list load after it (their code is not in the first paint);
 // they are fetched in the background once the list shows, so the first tap does not wait.
-const NoteEditor = lazy(() => import("./NoteEditor").then((m) => ({ default: m.NoteEditor })));
-const SettingsPane = lazy(() => import("./SettingsPane").then((m) => ({ default: m.SettingsPane })));
-const ViewsPane = lazy(() => import("./ViewsPane").then((m) => ({ default: m.ViewsPane })));
-const EntityPage = lazy(() => import("./EntityPage").then((m) => ({ default: m.EntityPage })));
-const LinkTarget = lazy(() => import("./LinkTarget").then((m) => ({ default: m.LinkTarget })));
+// Each also waits for the later screens' words (i18n.ts, loadLaterTexts).
+const withTexts = <T,>(load: Promise<T>) => Promise.all([load, loadLaterTexts()]).then(([m]) => m);
+const NoteEditor = lazy(() => withTexts(import("./NoteEditor")).then((m) => ({ default: m.NoteEditor })));
+const SettingsPane = lazy(() => withTexts(import("./SettingsPane")).then((m) => ({ default: m.SettingsPane })));
+const ViewsPane = lazy(() => withTexts(import("./ViewsPane")).then((m) => ({ default: m.ViewsPane })));
+const EntityPage = lazy(() => withTexts(import("./EntityPage")).then((m) => ({ default: m.EntityPage })));
+const LinkTarget = lazy(() => withTexts(import("./LinkTarget")).then((m) => ({ default: m.LinkTarget })));
 /** Where the list and the editor sit side by side (the same width as in app.css). */
 const SIDE_BY_SIDE = "(min-width: 800px)";
 /** How long after start the other screens' code is fetched (after the first paint). */
 const PRELOAD_DELAY_MS = 1000;
 
-const NAV: Array<[Section, string]> = [
-  ["active", "Notes"],
-  ["archived", "Archive"],
-  ["trash", "Trash"],
-  ["reminders", "Reminders"],
-  ["views", "Views"],
-  ["settings", "Settings"],
-];
+const NAV = ["active", "archived", "trash", "reminders", "views", "settings"] as const satisfies readonly Section[];
 
 /**
  * The app under its router. Every screen is drawn by `Screen` from the location (navigation.ts
@@ -121,7 +117,7 @@ function Screen() {
       e.preventDefault();
       void createNote(db).then(
         (note) => nav.openNewNote(note.id),
-        (error: unknown) => setNotice(`Could not create a note: ${errorMessage(error)}`),
+        (error: unknown) => setNotice(t("app.couldNotCreate", { error: errorMessage(error) })),
       );
     } else if (e.key === "Escape" && (nav.note() || nav.linkTitle())) {
       nav.back();
@@ -135,16 +131,16 @@ function Screen() {
       <header class="topbar">
         <h1>CoBrain</h1>
         <label class="search">
-          <span class="visually-hidden">Search notes</span>
-          <input ref={searchInput} type="search" placeholder="Search  (/)" value={nav.query()} onInput={(e) => nav.search(e.currentTarget.value)} aria-label="Search notes" />
+          <span class="visually-hidden">{t("app.searchNotes")}</span>
+          <input ref={searchInput} type="search" placeholder={t("app.searchPlaceholder")} value={nav.query()} onInput={(e) => nav.search(e.currentTarget.value)} aria-label={t("app.searchNotes")} />
         </label>
         <SyncIndicator status={sync} onClick={nav.toggleSettings} />
       </header>
-      <nav class="tabs" aria-label="Sections">
+      <nav class="tabs" aria-label={t("app.sections")}>
         <For each={NAV}>
-          {([id, label]) => (
+          {(id) => (
             <button type="button" aria-current={nav.section() === id ? "page" : undefined} onClick={() => nav.openSection(id)}>
-              {label}
+              {t(`app.nav.${id}`)}
             </button>
           )}
         </For>
@@ -159,7 +155,7 @@ function Screen() {
       <Show when={notice()}>
         <div class="banner banner-info" role="status">
           {notice()}{" "}
-          <button type="button" class="ghost" aria-label="Dismiss" onClick={() => setNotice(undefined)}>
+          <button type="button" class="ghost" aria-label={t("common.dismiss")} onClick={() => setNotice(undefined)}>
             ✕
           </button>
         </div>

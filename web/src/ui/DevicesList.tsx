@@ -4,6 +4,7 @@ import { answer } from "../api/serverApi";
 import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
+import { formatDateTime, t } from "../i18n/i18n";
 
 /** The user's devices as the server knows them: rename, revoke (its notes stay on it). */
 export function DevicesList() {
@@ -16,7 +17,7 @@ export function DevicesList() {
       await refetch();
     });
   const rename = (d: ApiDevice) => {
-    const name = prompt("Name this device", d.name || d.deviceId);
+    const name = prompt(t("devices.namePrompt"), d.name || d.deviceId);
     if (name?.trim()) void act(() => answer(client.server.api.devices[":id"].$patch({ param: { id: encodeURIComponent(d.deviceId) }, json: { name } })));
   };
   /** After a revoke: the account key changes, so the revoked device cannot read what comes next. */
@@ -29,37 +30,37 @@ export function DevicesList() {
     });
   const revoke = (d: ApiDevice) => {
     const name = d.name || d.deviceId;
-    if (confirm(`Revoke "${name}"? It stops syncing at once; notes already on it stay there. Your account key then changes, so it cannot read anything written afterwards, and you get a new recovery phrase to write down.`)) {
+    if (confirm(t("devices.revokeConfirm", { name }))) {
       void act(() => answer(client.server.api.devices[":id"].$delete({ param: { id: encodeURIComponent(d.deviceId) } }))).then((revoked) => revoked && rotate());
     }
   };
 
   return (
     <div class="stack">
-      <h3>Devices</h3>
+      <h3>{t("devices.title")}</h3>
       <Show when={devices.error}>
         <p class="error" role="alert">
-          Could not load devices: {String((devices.error as Error)?.message ?? devices.error)}
+          {t("devices.couldNotLoad", { error: String((devices.error as Error)?.message ?? devices.error) })}
         </p>
       </Show>
-      <ul class="devices" aria-label="Devices">
+      <ul class="devices" aria-label={t("devices.title")}>
         <For each={devices()}>
           {(d) => (
             <li class="device" data-device-id={d.deviceId} classList={{ revoked: d.revokedAt !== null }}>
               <span>
-                <strong>{d.name || d.deviceId}</strong> {d.current ? "(this device)" : ""}
+                <strong>{d.name || d.deviceId}</strong> {d.current ? t("devices.thisDevice") : ""}
                 <span class="muted">
                   {" "}
-                  · {d.platform || "unknown"} · {d.revokedAt !== null ? "revoked" : `last seen ${new Date(d.lastSeen).toLocaleString()}`}
+                  · {d.platform || t("devices.unknown")} · {d.revokedAt !== null ? t("devices.revoked") : t("devices.lastSeen", { when: formatDateTime(d.lastSeen) })}
                 </span>
               </span>
               <span class="device-actions">
-                <button type="button" onClick={() => rename(d)} aria-label={`Rename ${d.name || d.deviceId}`}>
-                  Rename
+                <button type="button" onClick={() => rename(d)} aria-label={t("devices.renameLabel", { name: d.name || d.deviceId })}>
+                  {t("devices.rename")}
                 </button>
                 <Show when={!d.current && d.revokedAt === null}>
-                  <button type="button" class="danger" onClick={() => revoke(d)} aria-label={`Revoke ${d.name || d.deviceId}`}>
-                    Revoke
+                  <button type="button" class="danger" onClick={() => revoke(d)} aria-label={t("devices.revokeLabel", { name: d.name || d.deviceId })}>
+                    {t("devices.revoke")}
                   </button>
                 </Show>
               </span>
@@ -70,7 +71,7 @@ export function DevicesList() {
       <ErrorText message={acting.error()} />
       <Show when={rotateFailed() && !acting.pending()}>
         <button type="button" onClick={() => void rotate()}>
-          Change the account key now
+          {t("devices.rotate")}
         </button>
       </Show>
     </div>

@@ -3,6 +3,7 @@ import { createLiveQuery } from "../db/live";
 import { getEntity } from "../entities/entitiesRepo";
 import { useDb } from "./dbContext";
 import { VirtualNoteList } from "./VirtualNoteList";
+import { t } from "../i18n/i18n";
 
 const SIGIL: Record<string, string> = { tag: "#", person: "@", link: "[[" };
 
@@ -11,8 +12,8 @@ export function EntityPage(props: { entityId: string; onOpen: (id: string) => vo
   const { client } = useDb();
   const entity = createLiveQuery(client, (d) => getEntity(d, props.entityId), () => props.entityId);
   return (
-    <section class="list-pane" aria-label="Entity">
-      <Show when={entity.data()} fallback={<p class="muted">{entity.runs() > 0 ? "This tag or person no longer exists." : "Loading…"}</p>}>
+    <section class="list-pane" aria-label={t("entity.label")}>
+      <Show when={entity.data()} fallback={<p class="muted">{entity.runs() > 0 ? t("entity.gone") : t("common.loading")}</p>}>
         {(e) => (
           <h2 class="entity-title">
             {SIGIL[e().kind] ?? ""}
@@ -25,8 +26,8 @@ export function EntityPage(props: { entityId: string; onOpen: (id: string) => vo
         filter={{ section: "notTrashed", entityIds: [props.entityId] }}
         sort="edited"
         onOpen={props.onOpen}
-        empty="No notes mention this any more."
-        label="Notes mentioning this"
+        empty={t("entity.noNotes")}
+        label={t("entity.notes")}
       />
     </section>
   );

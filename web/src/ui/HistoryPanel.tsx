@@ -6,14 +6,10 @@ import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
 import { TextDiff } from "./TextDiff";
+import { formatDateTime, t } from "../i18n/i18n";
 
-const KIND: Record<string, string> = {
-  edit: "Before editing",
-  restore: "Before a restore",
-  import: "Before an import",
-  replaced: "Replaced by another device",
-  conflict: "Other version (edited at the same time)",
-};
+const KINDS = ["edit", "restore", "import", "replaced", "conflict"] as const;
+const kindLabel = (kind: string) => ((KINDS as readonly string[]).includes(kind) ? t(`history.kind.${kind as (typeof KINDS)[number]}`) : kind);
 
 /**
  * A note's revisions, newest first; one opens to show what changed since it (a word diff against
@@ -26,14 +22,14 @@ export function HistoryPanel(props: { noteId: string; current: { title: string; 
   const [open, setOpen] = createSignal<NoteRevision>();
   const restoring = createAction();
   return (
-    <div class="history" aria-label="History">
-      <Show when={(history.data() ?? []).length > 0} fallback={<p class="muted">No earlier versions yet.</p>}>
+    <div class="history" aria-label={t("history.label")}>
+      <Show when={(history.data() ?? []).length > 0} fallback={<p class="muted">{t("history.none")}</p>}>
         <ul class="history-list">
           <For each={history.data()}>
             {(r) => (
               <li>
                 <button type="button" class="link" aria-pressed={open()?.id === r.id} onClick={() => setOpen(r)}>
-                  {new Date(r.createdAt).toLocaleString()} · {KIND[r.kind] ?? r.kind}
+                  {formatDateTime(r.createdAt)} · {kindLabel(r.kind)}
                 </button>
               </li>
             )}
@@ -43,23 +39,23 @@ export function HistoryPanel(props: { noteId: string; current: { title: string; 
       <Show when={open()}>
         {(r) => (
           <div class="history-revision">
-            <p class="muted">Changes since this version, up to the current text:</p>
+            <p class="muted">{t("history.changesSince")}</p>
             <Show when={r().title !== props.current.title}>
               <p>
-                Title:{" "}
+                {t("history.titleChange")}{" "}
                 <del>
-                  <span class="visually-hidden">removed: </span>
+                  <span class="visually-hidden">{t("common.removed")}</span>
                   {r().title}
                 </del>{" "}
                 →{" "}
                 <ins>
-                  <span class="visually-hidden">added: </span>
+                  <span class="visually-hidden">{t("common.added")}</span>
                   {props.current.title}
                 </ins>
               </p>
             </Show>
-            <TextDiff before={r().body} after={props.current.body} same="The text is the same as now." />
-            <p class="muted">This version's text:</p>
+            <TextDiff before={r().body} after={props.current.body} same={t("history.same")} />
+            <p class="muted">{t("history.text")}</p>
             <pre class="history-text">{r().body}</pre>
             <button
               type="button"
@@ -71,12 +67,12 @@ export function HistoryPanel(props: { noteId: string; current: { title: string; 
                 })
               }
             >
-              Restore this version
+              {t("history.restore")}
             </button>
           </div>
         )}
       </Show>
-      <ErrorText message={restoring.error()} prefix="Not restored: " />
+      <ErrorText message={restoring.error()} prefix={t("history.notRestored")} />
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { planImport, type ImportPlan } from "../backup/importPlan";
 import { useDb } from "./dbContext";
 import { errorMessage } from "../../../shared/errorMessage";
 import { ImportPreview } from "./ImportPreview";
+import { plural, t } from "../i18n/i18n";
 
 /**
  * Imports a JSON backup, a JSON list of notes or a zip of Markdown files: first shows what it will
@@ -18,23 +19,23 @@ export function ImportButton() {
     input.value = "";
     if (!file) return;
     setPending(undefined);
-    setMessage({ text: `Reading ${file.name}…` });
+    setMessage({ text: t("import.reading", { file: file.name }) });
     try {
       setPending({ fileName: file.name, plan: await planImport(client, db, file) });
       setMessage(undefined);
     } catch (error) {
-      setMessage({ text: `Nothing imported: ${errorMessage(error)}`, error: true });
+      setMessage({ text: t("import.failed", { error: errorMessage(error) }), error: true });
     }
   };
   const confirm = async () => {
     const { fileName, plan } = pending()!;
     setBusy(true);
-    setMessage({ text: `Importing ${fileName}…` });
+    setMessage({ text: t("import.importing", { file: fileName }) });
     try {
       const count = await plan.apply();
-      setMessage({ text: `Imported ${count} notes.` });
+      setMessage({ text: plural("import.done", count) });
     } catch (error) {
-      setMessage({ text: `Nothing imported: ${errorMessage(error)}`, error: true });
+      setMessage({ text: t("import.failed", { error: errorMessage(error) }), error: true });
     } finally {
       setBusy(false);
       setPending(undefined);
@@ -42,17 +43,17 @@ export function ImportButton() {
   };
   const cancel = () => {
     setPending(undefined);
-    setMessage({ text: "Import cancelled; nothing was written." });
+    setMessage({ text: t("import.cancelled") });
   };
   return (
     <div class="import">
       <label class="button-like">
-        Import
+        {t("common.import")}
         <input
           type="file"
           accept="application/json,.json,application/zip,.zip"
           class="visually-hidden"
-          aria-label="Import notes (JSON backup, JSON list or Markdown zip)"
+          aria-label={t("import.fileLabel")}
           onChange={(e) => void onFile(e.currentTarget)}
         />
       </label>

@@ -4,6 +4,7 @@ import { toBase64Url } from "../crypto/bytes";
 import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
+import { t } from "../i18n/i18n";
 
 /**
  * On a signed-in device: shows a one-time code, and a QR code of the link that spends it. The QR
@@ -30,18 +31,17 @@ export function LinkDevicePanel(props: { serverUrl: string }) {
 
   return (
     <div class="stack">
-      <h3>Link another device</h3>
-      <Show when={code() && left() > 0} fallback={<button type="button" onClick={() => void create()}>Show a link code</button>}>
+      <h3>{t("linkDevice.title")}</h3>
+      <Show when={code() && left() > 0} fallback={<button type="button" onClick={() => void create()}>{t("linkDevice.show")}</button>}>
         <p class="muted">
-          On the new device, scan the QR code, or open this app and enter the code (it will then ask for your recovery phrase). It works once, for 10
-          minutes. The QR code also carries your account key: show it only to your own device.
+          {t("linkDevice.explain")}
         </p>
-        <p class="link-code" aria-label="Link code" data-code={code()!.code}>
+        <p class="link-code" aria-label={t("common.linkCode")} data-code={code()!.code}>
           {code()!.code.slice(0, 4)}-{code()!.code.slice(4)}
         </p>
-        <div class="qr" role="img" aria-label="QR code of the link" data-link={code()!.link} innerHTML={code()!.svg} />
+        <div class="qr" role="img" aria-label={t("linkDevice.qr")} data-link={code()!.link} innerHTML={code()!.svg} />
         <p class="muted">
-          Expires in {Math.floor(left() / 60)}:{String(left() % 60).padStart(2, "0")}
+          {t("linkDevice.expires", { time: `${Math.floor(left() / 60)}:${String(left() % 60).padStart(2, "0")}` })}
         </p>
       </Show>
       <ErrorText message={creating.error()} />

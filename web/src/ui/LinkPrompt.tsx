@@ -10,6 +10,8 @@ import { fromBase64Url } from "../crypto/bytes";
 import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
+import { t } from "../i18n/i18n";
+import { rich } from "../i18n/rich";
 
 const [pending, setPending] = createSignal<SignInLink>();
 
@@ -62,74 +64,68 @@ function LinkQuestion(props: { link: SignInLink; onDone: () => void }) {
   const exportFirst = () =>
     void action.run(async () => download(await exportJson(client), `cobrain-backup-${new Date().toISOString().slice(0, 10)}.json`));
 
-  const Account = (p: { userId: string; serverUrl: string }) => (
-    <>
-      <strong>{p.userId}</strong> on <strong>{p.serverUrl}</strong>
-    </>
-  );
+  const Account = (p: { userId: string; serverUrl: string }) => <>{rich(t("linkPrompt.account"), { user: <strong>{p.userId}</strong>, server: <strong>{p.serverUrl}</strong> })}</>;
 
   return (
     <section class="panel link-prompt" role="dialog" aria-modal="true" aria-labelledby="link-prompt-title">
       <Switch>
         <Match when={facts.error}>
-          <h2 id="link-prompt-title">Sign in?</h2>
-          <ErrorText message={`This link cannot be used: ${facts.error instanceof Error ? facts.error.message : String(facts.error)}`} />
+          <h2 id="link-prompt-title">{t("linkPrompt.signIn")}</h2>
+          <ErrorText message={t("linkPrompt.cannotUse", { error: facts.error instanceof Error ? facts.error.message : String(facts.error) })} />
           <button type="button" onClick={close}>
-            Close
+            {t("common.close")}
           </button>
         </Match>
         <Match when={!facts()}>
-          <h2 id="link-prompt-title">Sign in?</h2>
-          <p class="muted">Checking whose account this link opens…</p>
+          <h2 id="link-prompt-title">{t("linkPrompt.signIn")}</h2>
+          <p class="muted">{t("linkPrompt.checking")}</p>
         </Match>
         <Match when={facts()?.other && !switching()}>
-          <h2 id="link-prompt-title">A link for another account</h2>
+          <h2 id="link-prompt-title">{t("linkPrompt.otherAccount")}</h2>
           <p>
-            This device belongs to <Account {...facts()!.owner!} />. The link is for <Account {...facts()!.target} />.
+            {rich(t("linkPrompt.belongs"), { owner: <Account {...facts()!.owner!} />, target: <Account {...facts()!.target} /> })}
           </p>
-          <p class="muted">A device belongs to one account, so the two accounts' notes never mix.</p>
+          <p class="muted">{t("linkPrompt.oneAccount")}</p>
           <div class="inline">
             <button type="button" onClick={close}>
-              Keep this device for {facts()!.owner!.userId}
+              {t("linkPrompt.keepFor", { user: facts()!.owner!.userId })}
             </button>
             <button type="button" class="ghost" onClick={() => setSwitching(true)}>
-              Use this device for {facts()!.target.userId}
+              {t("linkPrompt.useFor", { user: facts()!.target.userId })}
             </button>
           </div>
         </Match>
         <Match when={facts()?.other && switching()}>
-          <h2 id="link-prompt-title">Use this device for the other account?</h2>
+          <h2 id="link-prompt-title">{t("linkPrompt.switchTitle")}</h2>
           <p>
-            This erases every note on this device and starts empty for <Account {...facts()!.target} />. The notes of{" "}
-            {facts()!.owner!.userId} stay in that account and on its other devices, but any note only this device holds is lost
-            unless you export it first.
+            {rich(t("linkPrompt.switchExplain"), { target: <Account {...facts()!.target} />, owner: facts()!.owner!.userId })}
           </p>
           <div class="inline">
             <button type="button" disabled={action.pending()} onClick={exportFirst}>
-              Export a backup first (JSON)
+              {t("linkPrompt.exportFirst")}
             </button>
             <button type="button" disabled={action.pending()} onClick={switchAccount}>
-              Erase this device and sign in as {facts()!.target.userId}
+              {t("linkPrompt.eraseAndSignIn", { user: facts()!.target.userId })}
             </button>
             <button type="button" class="ghost" disabled={action.pending()} onClick={close}>
-              Cancel
+              {t("common.cancel")}
             </button>
           </div>
         </Match>
         <Match when={facts()}>
-          <h2 id="link-prompt-title">Sign in?</h2>
+          <h2 id="link-prompt-title">{t("linkPrompt.signIn")}</h2>
           <p>
-            This link signs this device in as <Account {...facts()!.target} />.
+            {rich(t("linkPrompt.signsIn"), { target: <Account {...facts()!.target} /> })}
           </p>
           <Show when={!facts()!.owner}>
-            <p class="muted">Notes already on this device will sync to that account.</p>
+            <p class="muted">{t("linkPrompt.willSync")}</p>
           </Show>
           <div class="inline">
             <button type="button" disabled={action.pending()} onClick={signIn}>
-              Sign in as {facts()!.target.userId}
+              {t("linkPrompt.signInAs", { user: facts()!.target.userId })}
             </button>
             <button type="button" class="ghost" disabled={action.pending()} onClick={close}>
-              Cancel
+              {t("common.cancel")}
             </button>
           </div>
         </Match>

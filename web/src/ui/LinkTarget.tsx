@@ -5,6 +5,7 @@ import { createNote } from "../notes/notesRepo";
 import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
+import { t } from "../i18n/i18n";
 
 /**
  * A [[link]] being opened (/link/:title): the note with that title opens in its place as soon as
@@ -19,19 +20,19 @@ export function LinkTarget(props: { title: string; onFound: (noteId: string) => 
     if (found) props.onFound(found.id);
   });
   return (
-    <section class="editor" aria-label="Link">
+    <section class="editor" aria-label={t("link.label")}>
       <div class="editor-bar">
-        <button type="button" class="ghost" onClick={props.onClose} aria-label="Back to notes">
+        <button type="button" class="ghost" onClick={props.onClose} aria-label={t("common.backToNotes")}>
           ←
         </button>
       </div>
-      <Show when={target.runs() > 0 && !target.data()} fallback={<p class="muted">Opening “{props.title}”…</p>}>
-        <p role="status">No note is called “{props.title}” on this device yet.</p>
+      <Show when={target.runs() > 0 && !target.data()} fallback={<p class="muted">{t("link.opening", { title: props.title })}</p>}>
+        <p role="status">{t("link.missing", { title: props.title })}</p>
         <button type="button" onClick={() => void creating.run(async () => props.onFound((await createNote(db, { title: props.title.trim() })).id))}>
-          Create “{props.title}”
+          {t("link.create", { title: props.title })}
         </button>
       </Show>
-      <ErrorText message={creating.error()} prefix="Not created: " />
+      <ErrorText message={creating.error()} prefix={t("link.notCreated")} />
     </section>
   );
 }

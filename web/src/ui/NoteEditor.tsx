@@ -14,6 +14,7 @@ import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
 import { linkPath } from "./navigation";
 import "./editor.css";
+import { formatDateTime, plural, t } from "../i18n/i18n";
 
 type Field = "title" | "body";
 
@@ -157,17 +158,17 @@ export function NoteEditor(props: {
   const act = (action: () => Promise<unknown>) => void acting.run(action);
 
   return (
-    <section class="editor" aria-label="Note editor">
+    <section class="editor" aria-label={t("editor.label")}>
       <Show when={note.runs() > 0 && !note.data() && presence.data()}>
         {(why) => (
           <>
             <div class="editor-bar">
-              <button type="button" class="ghost" onClick={props.onClose} aria-label="Back to notes">
+              <button type="button" class="ghost" onClick={props.onClose} aria-label={t("common.backToNotes")}>
                 ←
               </button>
             </div>
             <p class="muted" role="status">
-              {why() === "deleted" ? "This note was deleted." : "This note is not on this device yet — it will open when sync brings it."}
+              {why() === "deleted" ? t("editor.deleted") : t("editor.notHere")}
             </p>
           </>
         )}
@@ -176,7 +177,7 @@ export function NoteEditor(props: {
         {(current) => (
           <>
             <div class="editor-bar">
-              <button type="button" class="ghost" onClick={props.onClose} aria-label="Back to notes">
+              <button type="button" class="ghost" onClick={props.onClose} aria-label={t("common.backToNotes")}>
                 ←
               </button>
               <Show
@@ -184,7 +185,7 @@ export function NoteEditor(props: {
                 fallback={
                   <>
                     <button type="button" onClick={() => act(() => restoreFromTrash(db, props.noteId))}>
-                      Restore
+                      {t("editor.restore")}
                     </button>
                     <button
                       type="button"
@@ -194,23 +195,23 @@ export function NoteEditor(props: {
                         act(() => deleteNote(db, props.noteId).then(props.onClose));
                       }}
                     >
-                      Delete forever
+                      {t("editor.deleteForever")}
                     </button>
                   </>
                 }
               >
                 <button type="button" aria-pressed={current().pinned === 1} onClick={() => act(() => updateNote(db, props.noteId, { pinned: current().pinned === 1 ? 0 : 1 }))}>
-                  {current().pinned === 1 ? "Unpin" : "Pin"}
+                  {current().pinned === 1 ? t("editor.unpin") : t("editor.pin")}
                 </button>
                 <button type="button" onClick={() => act(() => updateNote(db, props.noteId, { archived: current().archived === 1 ? 0 : 1 }))}>
-                  {current().archived === 1 ? "Unarchive" : "Archive"}
+                  {current().archived === 1 ? t("editor.unarchive") : t("editor.archive")}
                 </button>
                 <button type="button" class="danger" onClick={() => act(() => save().then(() => moveToTrash(db, props.noteId)).then(props.onClose))}>
-                  Move to trash
+                  {t("editor.trash")}
                 </button>
               </Show>
               <button type="button" aria-expanded={showHistory()} onClick={() => setShowHistory(!showHistory())}>
-                History
+                {t("editor.history")}
               </button>
             </div>
             <Show when={showHistory()}>
@@ -218,59 +219,59 @@ export function NoteEditor(props: {
             </Show>
             <Show when={(conflicts.data() ?? []).length > 0}>
               <button type="button" class="note-versions" aria-expanded={comparing()} onClick={() => setComparing(!comparing())}>
-                {(conflicts.data() ?? []).length + 1} versions
+                {plural("notes.versions", (conflicts.data() ?? []).length + 1)}
               </button>
             </Show>
             <Show when={comparing() && (conflicts.data() ?? [])[0]}>
               {(other) => (
-                <div class="versions" aria-label="Compare versions">
-                  <p class="muted">This note was changed on two devices at once. Both versions are kept until you choose.</p>
+                <div class="versions" aria-label={t("editor.compare")}>
+                  <p class="muted">{t("editor.conflict")}</p>
                   <div class="versions-side-by-side">
-                    <section aria-label="This version">
-                      <h3>This version</h3>
+                    <section aria-label={t("editor.thisVersion")}>
+                      <h3>{t("editor.thisVersion")}</h3>
                       <strong>{current().title}</strong>
                       <pre>{current().body}</pre>
                     </section>
-                    <section aria-label="Other version">
-                      <h3>Other version</h3>
+                    <section aria-label={t("editor.otherVersion")}>
+                      <h3>{t("editor.otherVersion")}</h3>
                       <strong>{other().title}</strong>
                       <pre>{other().body}</pre>
                     </section>
                   </div>
                   <div class="editor-bar">
                     <button type="button" onClick={() => resolve("current")}>
-                      Keep this version
+                      {t("editor.keepThis")}
                     </button>
                     <button type="button" onClick={() => resolve("other")}>
-                      Keep the other version
+                      {t("editor.keepOther")}
                     </button>
                     <button type="button" onClick={() => resolve("both")}>
-                      Keep both
+                      {t("editor.keepBoth")}
                     </button>
                   </div>
-                  <p class="muted">To combine them by hand, edit this version, then choose Keep this version.</p>
+                  <p class="muted">{t("editor.combine")}</p>
                 </div>
               )}
             </Show>
             <label class="visually-hidden" for="note-title">
-              Title
+              {t("editor.title")}
             </label>
             <input
               id="note-title"
               class="title-input"
-              placeholder="Title"
+              placeholder={t("editor.title")}
               {...field("title")}
               ref={(el) => {
                 inputs.title = el;
                 if (props.autoFocus) queueMicrotask(() => (el.focus(), props.onFocused?.()));
               }}
             />
-            <div class="body-mode" role="group" aria-label="Edit or read">
+            <div class="body-mode" role="group" aria-label={t("editor.mode")}>
               <button type="button" aria-pressed={mode() === "edit"} onClick={() => setMode("edit")}>
-                Edit
+                {t("editor.edit")}
               </button>
               <button type="button" aria-pressed={mode() === "read"} onClick={() => (void save(), setMode("read"))}>
-                Read
+                {t("editor.read")}
               </button>
             </div>
             <Show
@@ -278,13 +279,13 @@ export function NoteEditor(props: {
               fallback={
                 <>
                   <label class="visually-hidden" for="note-body">
-                    Body
+                    {t("editor.body")}
                   </label>
-                  <textarea id="note-body" class="body-input" placeholder="Write… Markdown, #tags, @people and [[links to notes]] are recognised" rows={12} {...field("body")} />
+                  <textarea id="note-body" class="body-input" placeholder={t("editor.bodyPlaceholder")} rows={12} {...field("body")} />
                 </>
               }
             >
-              <Suspense fallback={<p class="muted">Loading…</p>}>
+              <Suspense fallback={<p class="muted">{t("common.loading")}</p>}>
                 <MarkdownView
                   text={draft().body}
                   onText={(next) => {
@@ -296,7 +297,7 @@ export function NoteEditor(props: {
               </Suspense>
             </Show>
             <Show when={(mentions.data() ?? []).length > 0}>
-              <ul class="chips" aria-label="Tags, people and links">
+              <ul class="chips" aria-label={t("editor.mentions")}>
                 <For each={mentions.data()}>
                   {(e) => (
                     <li>
@@ -311,13 +312,13 @@ export function NoteEditor(props: {
             </Show>
             <Show when={(linking.data() ?? []).length > 0}>
               <div class="backlinks">
-                <h3>Linked from</h3>
-                <ul aria-label="Backlinks">
+                <h3>{t("editor.linkedFrom")}</h3>
+                <ul aria-label={t("editor.backlinks")}>
                   <For each={linking.data()}>
                     {(n) => (
                       <li>
                         <button type="button" class="link" onClick={() => props.onOpenNote(n.id)}>
-                          {n.title || "Untitled"}
+                          {n.title || t("common.untitled")}
                         </button>
                       </li>
                     )}
@@ -326,7 +327,7 @@ export function NoteEditor(props: {
               </div>
             </Show>
             <div class="reminders-editor">
-              <h3>Reminders</h3>
+              <h3>{t("common.reminders")}</h3>
               <form
                 class="inline"
                 onSubmit={(e) => {
@@ -336,22 +337,22 @@ export function NoteEditor(props: {
                 }}
               >
                 <label>
-                  <span class="visually-hidden">Remind me at</span>
-                  <input type="datetime-local" value={due()} onInput={(e) => setDue(e.currentTarget.value)} aria-label="Remind me at" />
+                  <span class="visually-hidden">{t("editor.remindAt")}</span>
+                  <input type="datetime-local" value={due()} onInput={(e) => setDue(e.currentTarget.value)} aria-label={t("editor.remindAt")} />
                 </label>
                 <button type="submit" disabled={!due()}>
-                  Add reminder
+                  {t("editor.addReminder")}
                 </button>
               </form>
-              <ul aria-label="Reminders of this note">
+              <ul aria-label={t("editor.noteReminders")}>
                 <For each={reminders.data()}>
                   {(r) => (
                     <li classList={{ done: r.doneAt !== null }}>
-                      <time dateTime={new Date(r.dueAt).toISOString()}>{new Date(r.dueAt).toLocaleString()}</time>{" "}
+                      <time dateTime={new Date(r.dueAt).toISOString()}>{formatDateTime(r.dueAt)}</time>{" "}
                       <button type="button" onClick={() => act(() => (r.doneAt === null ? markDone(db, r.id) : markUndone(db, r.id)))}>
-                        {r.doneAt === null ? "Done" : "Undo"}
+                        {r.doneAt === null ? t("common.done") : t("editor.undo")}
                       </button>{" "}
-                      <button type="button" class="ghost" aria-label="Remove reminder" onClick={() => act(() => deleteReminder(db, r.id))}>
+                      <button type="button" class="ghost" aria-label={t("editor.removeReminder")} onClick={() => act(() => deleteReminder(db, r.id))}>
                         ✕
                       </button>
                     </li>
@@ -362,7 +363,7 @@ export function NoteEditor(props: {
           </>
         )}
       </Show>
-      <ErrorText message={saving.error() ?? acting.error()} prefix="Not saved: " />
+      <ErrorText message={saving.error() ?? acting.error()} prefix={t("common.notSaved")} />
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { Show, type Accessor } from "solid-js";
 import { relativeTime } from "../list/relativeTime";
 import { plainText } from "../markdown/plainText";
+import { formatDateTime, locale, plural, t } from "../i18n/i18n";
 
 /** What a row shows; `body` may be only its start. */
 export interface NoteRowNote {
@@ -21,19 +22,19 @@ export function NoteRow(props: { note: NoteRowNote; now: Accessor<number>; confl
     <button type="button" class="note-open" data-index={props.index} onClick={() => props.onOpen(props.note.id)}>
       <span class="note-line">
         <Show when={props.note.pinned === 1}>
-          <span class="note-pin" role="img" aria-label="Pinned" title="Pinned">
+          <span class="note-pin" role="img" aria-label={t("notes.pinned")} title={t("notes.pinned")}>
             📌
           </span>
         </Show>
-        <span class="note-title">{props.note.title || "Untitled"}</span>
-        <time class="note-time muted" dateTime={edited().toISOString()} title={`Edited ${edited().toLocaleString()}`}>
-          {relativeTime(props.note.updatedAt, props.now())}
+        <span class="note-title">{props.note.title || t("common.untitled")}</span>
+        <time class="note-time muted" dateTime={edited().toISOString()} title={t("notes.edited", { when: formatDateTime(props.note.updatedAt) })}>
+          {relativeTime(props.note.updatedAt, props.now(), locale())}
         </time>
       </span>
       <span class="note-line">
         <span class="note-snippet muted">{plainText(props.note.body)}</span>
         <Show when={props.conflicted}>
-          <span class="note-versions">2 versions</span>
+          <span class="note-versions">{plural("notes.versions", 2)}</span>
         </Show>
       </span>
     </button>

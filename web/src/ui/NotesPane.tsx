@@ -8,13 +8,7 @@ import { useDb } from "./dbContext";
 import { ImportButton } from "./ImportButton";
 import { VirtualNoteList } from "./VirtualNoteList";
 import { ErrorText } from "./ErrorText";
-
-const EMPTY = {
-  active: "No notes yet. Write your first one above.",
-  archived: "Nothing archived. Archive a note to keep it out of the way without deleting it.",
-  trash: "The trash is empty.",
-};
-const LABEL = { active: "Notes", archived: "Archived notes", trash: "Notes in the trash" };
+import { t } from "../i18n/i18n";
 
 /** A section's notes: active (with the new-note form), archived, or trash (with Empty trash). */
 export function NotesPane(props: { section: "active" | "archived" | "trash"; selected?: string; onOpen: (id: string) => void }) {
@@ -36,15 +30,15 @@ export function NotesPane(props: { section: "active" | "archived" | "trash"; sel
   };
 
   return (
-    <section class="list-pane" aria-label={`${props.section} notes`}>
+    <section class="list-pane" aria-label={t(`notes.pane.${props.section}`)}>
       <Show when={props.section === "active"}>
         <form class="new-note" onSubmit={add}>
           <label class="visually-hidden" for="new-note-title">
-            New note
+            {t("notes.newNote")}
           </label>
-          <input id="new-note-title" placeholder="Write a note…" autocomplete="off" value={title()} onInput={(e) => setTitle(e.currentTarget.value)} />
-          <button type="submit" aria-label="Add note">
-            Add
+          <input id="new-note-title" placeholder={t("notes.newNotePlaceholder")} autocomplete="off" value={title()} onInput={(e) => setTitle(e.currentTarget.value)} />
+          <button type="submit" aria-label={t("notes.addNote")}>
+            {t("notes.add")}
           </button>
         </form>
         <ImportButton />
@@ -54,22 +48,22 @@ export function NotesPane(props: { section: "active" | "archived" | "trash"; sel
           type="button"
           class="danger"
           onClick={() => {
-            if (confirm("Delete every note in the trash for good, on all your devices?")) void saving.run(() => emptyTrash(db));
+            if (confirm(t("notes.emptyTrashConfirm"))) void saving.run(() => emptyTrash(db));
           }}
         >
-          Empty trash
+          {t("notes.emptyTrash")}
         </button>
       </Show>
-      <ErrorText message={saving.error()} prefix="Could not save: " />
+      <ErrorText message={saving.error()} prefix={t("notes.couldNotSave")} />
       <div class="list-tools">
-        <label for="note-sort">Sort by</label>
+        <label for="note-sort">{t("notes.sortBy")}</label>
         <select id="note-sort" value={sort()} onChange={(e) => setSort(e.currentTarget.value as NoteSort)}>
-          <option value="edited">Last edited</option>
-          <option value="created">Date created</option>
-          <option value="title">Title</option>
+          <option value="edited">{t("notes.sort.edited")}</option>
+          <option value="created">{t("notes.sort.created")}</option>
+          <option value="title">{t("notes.sort.title")}</option>
         </select>
       </div>
-      <VirtualNoteList filter={{ section: props.section }} sort={sort()} selected={props.selected} onOpen={props.onOpen} empty={EMPTY[props.section]} label={LABEL[props.section]} />
+      <VirtualNoteList filter={{ section: props.section }} sort={sort()} selected={props.selected} onOpen={props.onOpen} empty={t(`notes.empty.${props.section}`)} label={t(`notes.label.${props.section}`)} />
     </section>
   );
 }

@@ -8,17 +8,15 @@ import { secretToPhrase } from "../crypto/recoveryPhrase";
 import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
+import { t } from "../i18n/i18n";
 
 function Words(props: { phrase: string }) {
   return (
-    <ol class="phrase" aria-label="Recovery phrase" data-phrase={props.phrase}>
+    <ol class="phrase" aria-label={t("common.recoveryPhrase")} data-phrase={props.phrase}>
       <For each={props.phrase.split(" ")}>{(word) => <li>{word}</li>}</For>
     </ol>
   );
 }
-
-const LOSS_WARNING =
-  "Write these words down and keep them somewhere safe. They are the only way to open your notes on a new device when none of your devices is left: the server cannot read your notes and cannot recover them. If you lose this phrase and every device, your notes are lost for good.";
 
 /** After the key was made or rotated on this device: the new phrase, until it is written down. */
 export function RecoveryPhraseNotice(props: { sync: Accessor<SyncStatus> }) {
@@ -43,14 +41,14 @@ export function RecoveryPhraseNotice(props: { sync: Accessor<SyncStatus> }) {
     <Show when={shown()} keyed>
       {(s) => (
         <section class="panel recovery-notice" role="dialog" aria-labelledby="recovery-notice-title">
-          <h2 id="recovery-notice-title">{s.generation === 0 ? "Your recovery phrase" : "Your new recovery phrase"}</h2>
+          <h2 id="recovery-notice-title">{s.generation === 0 ? t("recovery.yours") : t("recovery.new")}</h2>
           <Show when={s.generation > 0}>
-            <p>The account key changed because a device was revoked. Your old recovery phrase no longer works: write down this new one.</p>
+            <p>{t("recovery.changed")}</p>
           </Show>
-          <p>{LOSS_WARNING}</p>
+          <p>{t("recovery.lossWarning")}</p>
           <Words phrase={s.phrase} />
           <button type="button" disabled={action.pending()} onClick={() => noted(s.generation)}>
-            I have written it down
+            {t("recovery.noted")}
           </button>
           <ErrorText message={action.error()} />
         </section>
@@ -66,26 +64,26 @@ export function RecoveryPhrasePanel() {
   const action = createAction();
   const show = () =>
     void action.run(async () => {
-      if (!confirm("Show your recovery phrase? Anyone who sees it can read your notes. Make sure nobody is watching your screen.")) return;
+      if (!confirm(t("recovery.showConfirm"))) return;
       const secret = await client.accountKey({ action: "secret" });
-      if (!secret) throw new Error("this device does not hold the account key yet");
+      if (!secret) throw new Error(t("recovery.noKey"));
       setPhrase(secretToPhrase(secret.secret));
     });
   return (
     <div class="stack">
-      <h3>Recovery phrase</h3>
+      <h3>{t("common.recoveryPhrase")}</h3>
       <Show
         when={phrase()}
         fallback={
           <button type="button" disabled={action.pending()} onClick={show}>
-            Show recovery phrase
+            {t("recovery.show")}
           </button>
         }
       >
-        <p class="muted">{LOSS_WARNING}</p>
+        <p class="muted">{t("recovery.lossWarning")}</p>
         <Words phrase={phrase()!} />
         <button type="button" class="ghost" onClick={() => setPhrase(undefined)}>
-          Hide recovery phrase
+          {t("recovery.hide")}
         </button>
       </Show>
       <ErrorText message={action.error()} />

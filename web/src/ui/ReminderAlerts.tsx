@@ -5,6 +5,7 @@ import { notifyReminder } from "../reminders/notify";
 import { listenForNotificationClicks } from "../reminders/openFromNotification";
 import { upcomingReminders, type UpcomingReminder } from "../reminders/remindersRepo";
 import { useDb } from "./dbContext";
+import { t } from "../i18n/i18n";
 
 /** A reminder that falls due between two database changes is still noticed within this. */
 const CHECK_EVERY_MS = 15_000;
@@ -36,7 +37,7 @@ export function ReminderAlerts(props: { onOpen: (noteId: string) => void }) {
     <For each={banners()}>
       {(r) => (
         <div class="banner banner-info reminder-banner" role="status">
-          Reminder: {r.noteTitle || "Untitled note"}{" "}
+          {t("reminders.alert", { title: r.noteTitle || t("common.untitledNote") })}{" "}
           <button
             type="button"
             onClick={() => {
@@ -44,9 +45,9 @@ export function ReminderAlerts(props: { onOpen: (noteId: string) => void }) {
               props.onOpen(r.noteId);
             }}
           >
-            Open
+            {t("reminders.open")}
           </button>{" "}
-          <button type="button" class="ghost" aria-label="Dismiss" onClick={() => dismiss(r.id)}>
+          <button type="button" class="ghost" aria-label={t("common.dismiss")} onClick={() => dismiss(r.id)}>
             ✕
           </button>
         </div>

@@ -5,6 +5,7 @@ import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
 import { notificationState, type NotificationState } from "../reminders/notify";
+import { formatDateTime, t } from "../i18n/i18n";
 
 /** Upcoming reminders, soonest first; overdue ones are marked. */
 export function RemindersPane(props: { onOpen: (noteId: string) => void }) {
@@ -16,28 +17,28 @@ export function RemindersPane(props: { onOpen: (noteId: string) => void }) {
   const marking = createAction();
   const [permission, setPermission] = createSignal<NotificationState>(notificationState());
   return (
-    <section class="list-pane" aria-label="Reminders">
-      <h2>Reminders</h2>
+    <section class="list-pane" aria-label={t("common.reminders")}>
+      <h2>{t("common.reminders")}</h2>
       <Show when={permission() === "default"}>
         <p class="muted">
-          CoBrain can show a notification when a reminder is due (without one, a banner in the app shows it).{" "}
+          {t("reminders.offer")}{" "}
           <button type="button" onClick={() => void Notification.requestPermission().then(setPermission)}>
-            Allow notifications
+            {t("common.allowNotifications")}
           </button>
         </p>
       </Show>
-      <Show when={(reminders.data() ?? []).length > 0} fallback={<p class="empty">No reminders. Add one from a note.</p>}>
-        <ul class="reminder-list" aria-label="Upcoming reminders">
+      <Show when={(reminders.data() ?? []).length > 0} fallback={<p class="empty">{t("reminders.none")}</p>}>
+        <ul class="reminder-list" aria-label={t("reminders.upcoming")}>
           <For each={reminders.data()}>
             {(r: UpcomingReminder) => (
               <li classList={{ overdue: r.dueAt <= now() }}>
                 <button type="button" class="link" onClick={() => props.onOpen(r.noteId)}>
-                  {r.noteTitle || "Untitled"}
+                  {r.noteTitle || t("common.untitled")}
                 </button>{" "}
-                <time dateTime={new Date(r.dueAt).toISOString()}>{new Date(r.dueAt).toLocaleString()}</time>
-                {r.dueAt <= now() ? " · due" : ""}{" "}
+                <time dateTime={new Date(r.dueAt).toISOString()}>{formatDateTime(r.dueAt)}</time>
+                {r.dueAt <= now() ? t("reminders.due") : ""}{" "}
                 <button type="button" onClick={() => void marking.run(() => markDone(db, r.id))}>
-                  Done
+                  {t("common.done")}
                 </button>
               </li>
             )}

@@ -9,6 +9,7 @@ import type { SyncStatus } from "../../../shared/syncStatus";
 import { SECURITY_ALERTS_CHECK_MS } from "../../../shared/constants";
 import { answer } from "../api/serverApi";
 import { useDb } from "./dbContext";
+import { t } from "../i18n/i18n";
 
 const DISMISSED_KEY = "cobrain.dismissedAlert";
 
@@ -40,7 +41,7 @@ export function SecurityAlerts(props: { sync: Accessor<SyncStatus> }) {
       <div class="banner banner-warning security-alert" role="alert">
         <For each={alerts()}>{(alert) => <p>{alert.message}</p>}</For>
         <button type="button" class="ghost" onClick={dismiss}>
-          Got it
+          {t("security.gotIt")}
         </button>
       </div>
     </Show>

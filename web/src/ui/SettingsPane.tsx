@@ -10,6 +10,8 @@ import { ImportButton } from "./ImportButton";
 import { SyncSettings } from "./SyncSettings";
 import { ReminderSettings } from "./ReminderSettings";
 import { StorageSettings } from "./StorageSettings";
+import { LanguageSettings } from "./LanguageSettings";
+import { t } from "../i18n/i18n";
 
 /** Sync and devices, storage, reminders, export and import. */
 export function SettingsPane(props: { sync: Accessor<SyncStatus>; storage: Accessor<DbStatus>; onClose: () => void }) {
@@ -24,19 +26,20 @@ export function SettingsPane(props: { sync: Accessor<SyncStatus>; storage: Acces
     });
 
   return (
-    <section class="settings" aria-label="Settings">
+    <section class="settings" aria-label={t("settings.label")}>
       <SyncSettings status={props.sync} onClose={props.onClose} />
       <SyncActivity status={props.sync} />
       <StorageSettings storage={props.storage} />
       <ReminderSettings />
+      <LanguageSettings />
       <section class="panel" aria-labelledby="backup-title">
-        <h2 id="backup-title">Export and import</h2>
+        <h2 id="backup-title">{t("settings.backup")}</h2>
         <div class="inline">
           <button type="button" disabled={exporting.pending()} onClick={() => void exportAs("json")}>
-            Export full backup (JSON)
+            {t("settings.exportJson")}
           </button>
           <button type="button" disabled={exporting.pending()} onClick={() => void exportAs("zip")}>
-            Export notes as Markdown (zip)
+            {t("settings.exportZip")}
           </button>
         </div>
         <ErrorText message={exporting.error()} />

@@ -4,6 +4,7 @@ import { createLiveQuery } from "../db/live";
 import type { DbStatus } from "../db/protocol";
 import { lastAnswer, requestPersistenceAfterInstall, requestPersistenceOnce } from "../storage/persistence";
 import { useDb } from "./dbContext";
+import { t } from "../i18n/i18n";
 
 /**
  * Asks for persistent storage at the first meaningful moment: the first note saved, or the app
@@ -30,18 +31,18 @@ export function StorageBanner(props: { status: Accessor<DbStatus> }) {
       </Show>
       <Show when={props.status().error}>
         <div class="banner banner-error" role="alert">
-          <strong>The notes database could not open.</strong> {props.status().error}
+          <strong>{t("storageBanner.couldNotOpen")}</strong> {props.status().error}
         </div>
       </Show>
       <Show when={props.status().storage === "memory"}>
         <div class="banner banner-warning" role="alert">
-          <strong>Not saved:</strong> this window cannot store data, so notes written here are lost when it closes.
-          {props.status().fallbackReason ? ` (${props.status().fallbackReason}.)` : ""}
+          <strong>{t("storageBanner.notSaved")}</strong> {t("storageBanner.memory")}
+          {props.status().fallbackReason ? t("storageBanner.reason", { reason: props.status().fallbackReason! }) : ""}
         </div>
       </Show>
       <Show when={props.status().storage === "idb"}>
         <div class="banner banner-info" role="status">
-          Saved in IndexedDB (slower): {props.status().fallbackReason ?? "chosen for this window"}.
+          {t("storageBanner.idb", { reason: props.status().fallbackReason ?? t("storageBanner.idbChosen") })}
         </div>
       </Show>
     </>

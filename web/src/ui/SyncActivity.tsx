@@ -5,6 +5,8 @@ import { syncActivity } from "../../../shared/schema";
 import type { SyncStatus } from "../../../shared/syncStatus";
 import { createLiveQuery } from "../db/live";
 import { useDb } from "./dbContext";
+import { formatNumber, formatTime, t } from "../i18n/i18n";
+import { actionWords, problemWords } from "../i18n/syncWords";
 
 /**
  * What sync is doing and did, opened from the sync indicator (it opens Settings): the problem and
@@ -15,29 +17,29 @@ export function SyncActivity(props: { status: Accessor<SyncStatus> }) {
   const log = createLiveQuery(client, (db) => db.select().from(syncActivity).orderBy(desc(syncActivity.id)).limit(SYNC_ACTIVITY_KEEP));
   return (
     <section class="panel sync-activity" aria-labelledby="sync-activity-title">
-      <h2 id="sync-activity-title">Sync activity</h2>
+      <h2 id="sync-activity-title">{t("activity.title")}</h2>
       <Show when={props.status().problem}>
         <p class="error sync-problem" role="alert">
-          {props.status().problem}: {props.status().reason} — {props.status().action}
+          {problemWords(props.status())}: {props.status().reason} — {actionWords(props.status())}
         </p>
       </Show>
       <Show when={props.status().held?.length}>
-        <p>These changes are too large to sync and are held aside on this device. Everything else keeps syncing. {props.status().action}.</p>
-        <ul class="sync-held" aria-label="Changes held aside">
+        <p>{t("activity.heldIntro", { action: actionWords(props.status()) ?? "" })}</p>
+        <ul class="sync-held" aria-label={t("activity.heldLabel")}>
           <For each={props.status().held}>
             {(h) => (
               <li>
-                {h.table === "notes" ? `Note “${h.title || "Untitled"}”` : `${h.table} ${h.id}`} ({h.column}, {Math.ceil(h.bytes / 1024)} KB)
+                {h.table === "notes" ? t("activity.heldNote", { title: h.title || t("common.untitled") }) : `${h.table} ${h.id}`} ({h.column}, {t("common.kilobytes", { count: formatNumber(Math.ceil(h.bytes / 1024)) })})
               </li>
             )}
           </For>
         </ul>
       </Show>
-      <ol class="sync-log" aria-label="Sync activity log">
-        <For each={log.data()} fallback={<li class="muted">Nothing yet.</li>}>
+      <ol class="sync-log" aria-label={t("activity.log")}>
+        <For each={log.data()} fallback={<li class="muted">{t("activity.nothingYet")}</li>}>
           {(entry) => (
             <li data-kind={entry.kind}>
-              <time datetime={new Date(entry.at).toISOString()}>{new Date(entry.at).toLocaleTimeString()}</time> {entry.detail}
+              <time datetime={new Date(entry.at).toISOString()}>{formatTime(entry.at)}</time> {entry.detail}
             </li>
           )}
         </For>

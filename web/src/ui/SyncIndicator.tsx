@@ -1,56 +1,66 @@
 import { createSignal, onCleanup, type Accessor } from "solid-js";
 import type { SyncStatus } from "../../../shared/syncStatus";
+import { formatNumber, plural, t } from "../i18n/i18n";
+import { actionWords, problemWords } from "../i18n/syncWords";
 
-/** "synced 12 s ago" and friends, from the status the sync client publishes. */
+/** "synced 12 s ago" and friends, from the status the sync client publishes, in the chosen language. */
 export function describeSync(status: SyncStatus, now: number): string {
   const ago = status.lastSyncedAt ? formatAgo(now - status.lastSyncedAt) : undefined;
-  const waiting = status.waiting ? " · changes waiting" : "";
+  const waiting = status.waiting ? ` · ${t("sync.changesWaiting")}` : "";
   switch (status.state) {
     case "signed-out":
-      return "Not syncing (signed out)";
+      return t("sync.signedOut");
     case "connecting":
-      return `Connecting…${waiting}`;
+      return `${t("sync.connecting")}${waiting}`;
     case "syncing":
       return status.progress
-        ? `Receiving ${status.progress.received.toLocaleString("en")} of ${status.progress.total.toLocaleString("en")} changes (${Math.floor((100 * status.progress.received) / status.progress.total)}%)${waiting}`
-        : `Syncing…${waiting}`;
+        ? `${t("sync.receiving", {
+            received: status.progress.received,
+            total: status.progress.total,
+            percent: formatNumber(Math.floor((100 * status.progress.received) / status.progress.total) / 100, { style: "percent" }),
+          })}${waiting}`
+        : `${t("sync.syncing")}${waiting}`;
     case "synced":
-      return `Synced ${ago ?? "just now"}`;
+      return t("sync.synced", { ago: ago ?? t("sync.justNow") });
     case "held":
-      return `Synced, except ${heldSummary(status)}`;
+      return t("sync.heldExcept", { held: heldSummary(status) });
     case "offline":
-      return `Offline${waiting}${ago ? ` · last synced ${ago}` : ""}`;
+      return `${t("sync.offline")}${waiting}${ago ? ` · ${t("sync.lastSynced", { ago })}` : ""}`;
     case "refused":
-      return `${withServerWords(status)} · ${status.action}${waiting}`;
+      return `${withServerWords(status)} · ${actionWords(status)}${waiting}`;
     case "error":
-      return status.problem ? `${withServerWords(status)} · ${status.action}${waiting}` : `Sync error: ${status.reason ?? "unknown"}${waiting}`;
+      return status.problem ? `${withServerWords(status)} · ${actionWords(status)}${waiting}` : `${t("sync.error", { reason: status.reason ?? t("sync.unknown") })}${waiting}`;
   }
 }
 
 /** The problem in the app's words, then the server's own (e.g. "this device was revoked") when it said more. */
 function withServerWords(status: SyncStatus): string {
   const words = status.reason?.trim();
-  return words && words !== status.problem ? `${status.problem}: ${words}` : `${status.problem}`;
+  return words && words !== status.problem ? `${problemWords(status)}: ${words}` : `${problemWords(status)}`;
 }
 
 /** Which record is stuck, in words: "the note “Big” is too large to sync". */
 export function heldSummary(status: SyncStatus): string {
   const held = status.held ?? [];
   const first = held[0];
-  if (!first) return "nothing held";
-  const what = first.table === "notes" ? `the note “${first.title || "Untitled"}”` : `a ${first.table.replace(/_/g, " ").replace(/s$/, "")} record (${first.column})`;
-  const more = held.length > 1 ? ` and ${held.length - 1} more` : "";
-  return `${what}${more}: too large to sync (${Math.ceil(first.bytes / 1024)} KB). ${status.action ?? ""}`.trim();
+  if (!first) return t("sync.nothingHeld");
+  const what =
+    first.table === "notes"
+      ? t("sync.heldNote", { title: first.title || t("common.untitled") })
+      : t("sync.heldRecord", { table: first.table.replace(/_/g, " ").replace(/s$/, ""), column: first.column });
+  const more = held.length > 1 ? t("sync.heldMore", { count: held.length - 1 }) : "";
+  return t("sync.heldSummary", { what, more, size: t("common.kilobytes", { count: Math.ceil(first.bytes / 1024) }), action: actionWords(status) ?? "" }).trim();
 }
 
+/** Short units, as the top bar has little room (Intl.RelativeTimeFormat spells them out). */
 function formatAgo(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 5) return "just now";
-  if (s < 60) return `${s} s ago`;
+  if (s < 5) return t("sync.justNow");
+  if (s < 60) return t("sync.secondsAgo", { count: s });
   const m = Math.round(s / 60);
-  if (m < 60) return `${m} min ago`;
+  if (m < 60) return t("sync.minutesAgo", { count: m });
   const h = Math.round(m / 60);
-  return h < 48 ? `${h} h ago` : `${Math.round(h / 24)} days ago`;
+  return h < 48 ? t("sync.hoursAgo", { count: h }) : plural("sync.daysAgo", Math.round(h / 24));
 }
 
 /** The sync indicator in the top bar; it re-renders its "ago" every few seconds. */
@@ -64,13 +74,13 @@ export function SyncIndicator(props: { status: Accessor<SyncStatus>; onClick: ()
       class={`sync-indicator sync-${props.status().state}`}
       data-sync-state={props.status().state}
       aria-live="polite"
-      title="Sync settings"
+      title={t("sync.settingsTitle")}
       onClick={props.onClick}
     >
       <span class="sync-dot" aria-hidden="true" />
       {describeSync(props.status(), now())}
       {props.status().progress && (
-        <progress class="sync-progress" max={props.status().progress!.total} value={props.status().progress!.received} aria-label="Changes received" />
+        <progress class="sync-progress" max={props.status().progress!.total} value={props.status().progress!.received} aria-label={t("sync.changesReceived")} />
       )}
     </button>
   );

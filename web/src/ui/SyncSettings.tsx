@@ -9,6 +9,8 @@ import { DevicesList } from "./DevicesList";
 import { LinkDevicePanel } from "./LinkDevicePanel";
 import { RecoveryPhrasePanel } from "./RecoveryPhrase";
 import { ErrorText } from "./ErrorText";
+import { t } from "../i18n/i18n";
+import { rich } from "../i18n/rich";
 
 /**
  * Signs in with what the person typed here themselves, unless the device belongs to another
@@ -18,7 +20,7 @@ function serverOrigin(typed: string): string {
   try {
     return new URL(typed.trim() || location.origin).origin;
   } catch {
-    throw new Error(`not a valid server address: ${typed}`);
+    throw new Error(t("syncSettings.badServer", { address: typed }));
   }
 }
 
@@ -57,13 +59,13 @@ export function SyncSettings(props: { status: Accessor<SyncStatus>; onClose: () 
   /** Sign-out revokes this device on the server; `erase` is for a shared computer. */
   const signOut = (erase: boolean) =>
     void signingOut.run(async () => {
-      if (erase && !confirm("Erase every note on this device? Notes that only this device holds are lost (export first in Settings → Export).")) return;
+      if (erase && !confirm(t("syncSettings.eraseConfirm"))) return;
       const { revokedOnServer } = await client.signOut({ erase });
       if (erase) location.reload();
       setSignedOutNote(
         revokedOnServer
-          ? "Signed out: this device is revoked on the server."
-          : "Signed out here, but the server could not be told; revoke this device from another device's list.",
+          ? t("syncSettings.revokedOnServer")
+          : t("syncSettings.notRevoked"),
       );
     });
 
@@ -83,8 +85,8 @@ export function SyncSettings(props: { status: Accessor<SyncStatus>; onClose: () 
   return (
     <section class="panel" aria-labelledby="sync-settings-title">
       <div class="panel-head">
-        <h2 id="sync-settings-title">Sync</h2>
-        <button type="button" class="ghost" onClick={props.onClose} aria-label="Close sync settings">
+        <h2 id="sync-settings-title">{t("syncSettings.title")}</h2>
+        <button type="button" class="ghost" onClick={props.onClose} aria-label={t("syncSettings.close")}>
           ✕
         </button>
       </div>
@@ -93,42 +95,45 @@ export function SyncSettings(props: { status: Accessor<SyncStatus>; onClose: () 
         fallback={
           <>
           <form class="stack" onSubmit={useCode}>
-            <p class="muted">Already use CoBrain on another device? Show a link code there (Sync → Link another device) and enter it here.</p>
+            <p class="muted">{t("syncSettings.codeIntro")}</p>
             <label>
-              Link code
+              {t("common.linkCode")}
               <input value={code()} onInput={(e) => setCode(e.currentTarget.value)} autocomplete="one-time-code" spellcheck={false} placeholder="ABCD-EFGH" />
             </label>
             <button type="submit" disabled={signingIn.pending() || code().trim().length < 8}>
-              Link this device
+              {t("syncSettings.linkThis")}
             </button>
           </form>
           <form class="stack" onSubmit={signIn}>
-            <p class="muted">Paste the sign-in link or token you were given. Your notes stay on this device either way.</p>
+            <p class="muted">{t("syncSettings.tokenIntro")}</p>
             <label>
-              Sign-in link or token
+              {t("syncSettings.token")}
               <input value={token()} onInput={(e) => setToken(e.currentTarget.value)} autocomplete="off" spellcheck={false} required />
             </label>
             <label>
-              Sync server
+              {t("syncSettings.server")}
               <input value={server()} onInput={(e) => setServer(e.currentTarget.value)} inputmode="url" />
             </label>
             <button type="submit" disabled={signingIn.pending()}>
-              Sign in
+              {t("syncSettings.signIn")}
             </button>
           </form>
           </>
         }
       >
         <p>
-          Signed in as <strong>{props.status().userId}</strong> on device <strong>{props.status().deviceId}</strong>, syncing with{" "}
-          {props.status().serverUrl}.
+          {rich(t("syncSettings.signedIn"), {
+            user: <strong>{props.status().userId}</strong>,
+            device: <strong>{props.status().deviceId}</strong>,
+            server: props.status().serverUrl ?? "",
+          })}
         </p>
         <div class="inline">
           <button type="button" disabled={signingOut.pending()} onClick={() => signOut(false)}>
-            Sign out (keeps notes on this device)
+            {t("syncSettings.signOut")}
           </button>
           <button type="button" class="ghost" disabled={signingOut.pending()} onClick={() => signOut(true)}>
-            Sign out and also erase this device's data
+            {t("syncSettings.signOutErase")}
           </button>
         </div>
         <ErrorText message={signingOut.error()} />

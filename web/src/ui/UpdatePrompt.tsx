@@ -1,5 +1,6 @@
 import { Show } from "solid-js";
 import { useRegisterSW } from "virtual:pwa-register/solid";
+import { t } from "../i18n/i18n";
 
 /** Says when a new version of the app is ready, and reloads into it only when asked. */
 export function UpdatePrompt() {
@@ -10,12 +11,12 @@ export function UpdatePrompt() {
   return (
     <Show when={needRefresh()}>
       <div class="banner banner-info update-prompt" role="status">
-        A new version of CoBrain is ready.{" "}
+        {t("update.ready")}{" "}
         <button type="button" onClick={() => void updateServiceWorker(true)}>
-          Reload
+          {t("update.reload")}
         </button>{" "}
         <button type="button" class="ghost" onClick={() => setNeedRefresh(false)}>
-          Later
+          {t("update.later")}
         </button>
       </div>
     </Show>

@@ -7,6 +7,7 @@ import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { VirtualNoteList } from "./VirtualNoteList";
 import { ErrorText } from "./ErrorText";
+import { formatDateTime, plural, t } from "../i18n/i18n";
 
 /** Saved filters over notes, and dated snapshots of their results that open offline. */
 /** `view` is the open view (from the URL); `onView` opens another or closes it. */
@@ -39,20 +40,20 @@ export function ViewsPane(props: { onOpen: (id: string) => void; view?: string; 
     });
 
   return (
-    <section class="list-pane" aria-label="Views">
-      <h2>Saved views</h2>
+    <section class="list-pane" aria-label={t("views.label")}>
+      <h2>{t("views.title")}</h2>
       <form class="stack view-form" onSubmit={create}>
         <label>
-          View name
-          <input value={name()} onInput={(e) => setName(e.currentTarget.value)} placeholder="e.g. Travel plans" />
+          {t("views.name")}
+          <input value={name()} onInput={(e) => setName(e.currentTarget.value)} placeholder={t("views.namePlaceholder")} />
         </label>
         <label>
-          Containing words
-          <input value={filter().text ?? ""} onInput={(e) => setFilter((f) => ({ ...f, text: e.currentTarget.value || undefined }))} placeholder="optional" />
+          {t("views.words")}
+          <input value={filter().text ?? ""} onInput={(e) => setFilter((f) => ({ ...f, text: e.currentTarget.value || undefined }))} placeholder={t("views.optional")} />
         </label>
         <fieldset>
-          <legend>Must mention</legend>
-          <For each={tags.data()} fallback={<span class="muted">No tags or people yet.</span>}>
+          <legend>{t("views.mustMention")}</legend>
+          <For each={tags.data()} fallback={<span class="muted">{t("views.noEntities")}</span>}>
             {(t) => (
               <label class="check">
                 <input type="checkbox" checked={(filter().entityIds ?? []).includes(t.id)} onChange={() => toggleEntity(t.id)} />
@@ -64,29 +65,29 @@ export function ViewsPane(props: { onOpen: (id: string) => void; view?: string; 
         </fieldset>
         <label class="check">
           <input type="checkbox" checked={filter().pinnedOnly ?? false} onChange={(e) => setFilter((f) => ({ ...f, pinnedOnly: e.currentTarget.checked }))} />
-          Pinned only
+          {t("views.pinnedOnly")}
         </label>
         <label class="check">
           <input type="checkbox" checked={filter().section === "archived"} onChange={(e) => setFilter((f) => ({ ...f, section: e.currentTarget.checked ? "archived" : "active" }))} />
-          Archived notes instead of active ones
+          {t("views.archived")}
         </label>
         <div class="inline">
           <label>
-            Edited from
+            {t("views.from")}
             <input type="date" value={dateValue(filter().from)} onInput={(e) => setFilter((f) => ({ ...f, from: e.currentTarget.value ? Date.parse(e.currentTarget.value) : undefined }))} />
           </label>
           <label>
-            to
+            {t("views.to")}
             <input type="date" value={dateValue(filter().to)} onInput={(e) => setFilter((f) => ({ ...f, to: e.currentTarget.value ? Date.parse(e.currentTarget.value) + 86_399_999 : undefined }))} />
           </label>
         </div>
         <button type="submit" disabled={!name().trim()}>
-          Save view
+          {t("views.save")}
         </button>
       </form>
       <ErrorText message={saving.error()} />
-      <ul class="view-list" aria-label="Views">
-        <For each={views.data()} fallback={<li class="empty">No saved views yet.</li>}>
+      <ul class="view-list" aria-label={t("views.label")}>
+        <For each={views.data()} fallback={<li class="empty">{t("views.none")}</li>}>
           {(v) => (
             <li>
               <button type="button" class="link" aria-expanded={open() === v.id} onClick={() => setOpen(open() === v.id ? undefined : v.id)}>
@@ -112,29 +113,29 @@ function OpenView(props: { viewId: string; onOpen: (id: string) => void; onDelet
   return (
     <Show when={view.data()}>
       {(v) => (
-        <div class="open-view" aria-label={`View ${v().name}`}>
+        <div class="open-view" aria-label={t("views.viewLabel", { name: v().name })}>
           <div class="inline">
             <h3>{v().name}</h3>
             <button type="button" onClick={() => void snapshotting.run(() => takeSnapshot(db, v()))}>
-              Save snapshot
+              {t("views.snapshot")}
             </button>
             <button type="button" class="danger" onClick={() => void deleteView(db, v().id).then(props.onDeleted)}>
-              Delete view
+              {t("views.delete")}
             </button>
           </div>
           <ErrorText message={snapshotting.error()} />
-          <VirtualNoteList filter={parseFilter(v().filter)} sort="edited" onOpen={props.onOpen} empty="No notes match this view right now." label="Notes in this view" />
-          <h3>Snapshots</h3>
-          <ul class="snapshot-list" aria-label="Snapshots">
-            <For each={snapshots.data()} fallback={<li class="muted">No snapshots yet.</li>}>
+          <VirtualNoteList filter={parseFilter(v().filter)} sort="edited" onOpen={props.onOpen} empty={t("views.noMatch")} label={t("views.notesIn")} />
+          <h3>{t("views.snapshots")}</h3>
+          <ul class="snapshot-list" aria-label={t("views.snapshots")}>
+            <For each={snapshots.data()} fallback={<li class="muted">{t("views.noSnapshots")}</li>}>
               {(s) => (
                 <li>
                   <button type="button" class="link" onClick={() => setShown(shown() === s.id ? undefined : s.id)}>
-                    {new Date(s.takenAt).toLocaleString()} · {snapshotNotes(s).length} notes
+                    {formatDateTime(s.takenAt)} · {plural("common.noteCount", snapshotNotes(s).length)}
                   </button>
                   <Show when={shown() === s.id}>
-                    <ul class="snapshot-notes" aria-label="Snapshot contents">
-                      <For each={snapshotNotes(s)}>{(n) => <li>{n.title || "Untitled"}</li>}</For>
+                    <ul class="snapshot-notes" aria-label={t("views.snapshotContents")}>
+                      <For each={snapshotNotes(s)}>{(n) => <li>{n.title || t("common.untitled")}</li>}</For>
                     </ul>
                   </Show>
                 </li>

@@ -8,6 +8,7 @@ import type { NoteFilter } from "../notes/notesRepo";
 import { useDb } from "./dbContext";
 import { NoteRow } from "./NoteRow";
 import "./noteList.css";
+import { t } from "../i18n/i18n";
 import { LIST_WINDOW_ROWS, windowStart as windowStartFor } from "../list/window";
 
 /** A row's height before it is measured (title and snippet lines, padding, border). */
@@ -64,10 +65,10 @@ export function VirtualNoteList(props: ListProps) {
     <>
       <Show when={page.error()}>
         <p class="error" role="alert">
-          Could not load notes: {page.error()!.message}
+          {t("notes.couldNotLoad", { error: page.error()!.message })}
         </p>
       </Show>
-      <Show when={current()} fallback={<p class="muted" aria-busy="true">Opening your notes…</p>}>
+      <Show when={current()} fallback={<p class="muted" aria-busy="true">{t("notes.opening")}</p>}>
         <Show when={count() > 0} fallback={<p class="empty">{props.empty}</p>}>
           <Rows list={props} count={count} rowAt={rowAt} onFirst={setFirst} />
         </Show>
@@ -116,7 +117,7 @@ function Rows(props: { list: ListProps; count: Accessor<number>; rowAt: (index: 
 
   return (
     <div class="note-scroller" ref={scroller} data-count={props.count()}>
-      <ul class="note-list" ref={list} aria-label={props.list.label ?? "Notes"} style={{ height: `${virtualizer.getTotalSize()}px` }} onKeyDown={onKeyDown}>
+      <ul class="note-list" ref={list} aria-label={props.list.label ?? t("common.notes")} style={{ height: `${virtualizer.getTotalSize()}px` }} onKeyDown={onKeyDown}>
         <For each={virtualizer.getVirtualItems()}>
           {(item) => (
             <li

@@ -9,6 +9,7 @@ import { notes, views, viewSnapshots } from "../../../shared/schema";
 import type { AppDatabase } from "../db/drizzle";
 import { noteFilterWhere, noteOrder } from "../notes/noteListQuery";
 import type { NoteFilter } from "../notes/notesRepo";
+import { t } from "../i18n/i18n";
 
 export type SavedView = typeof views.$inferSelect;
 export type ViewSnapshot = typeof viewSnapshots.$inferSelect;
@@ -67,9 +68,7 @@ export async function takeSnapshot(db: AppDatabase, view: SavedView): Promise<st
   const json = JSON.stringify(result);
   const bytes = new TextEncoder().encode(json).length;
   if (bytes > MAX_SYNC_CELL_BYTES) {
-    throw new Error(
-      `this view lists too many notes for one snapshot (${result.length.toLocaleString()} notes, ${Math.ceil(bytes / 1024)} KB; the limit is ${MAX_SYNC_CELL_BYTES / 1024} KB); narrow the view`,
-    );
+    throw new Error(t("errors.snapshotTooLarge", { count: result.length, size: Math.ceil(bytes / 1024), limit: MAX_SYNC_CELL_BYTES / 1024 }));
   }
   const id = newId();
   await db.insert(viewSnapshots).values({ id, viewId: view.id, takenAt: Date.now(), result: json });
