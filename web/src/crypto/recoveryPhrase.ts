@@ -8,7 +8,9 @@ import { wordlist } from "@scure/bip39/wordlists/english.js";
 
 /** 32 bytes of secret make 24 words (256 bits + 8 bits of checksum, 11 bits a word). */
 export const RECOVERY_SECRET_BYTES = 32;
-export const RECOVERY_PHRASE_WORDS = 24;
+import { RECOVERY_PHRASE_WORDS } from "./phraseLength";
+
+export { RECOVERY_PHRASE_WORDS };
 
 /** A phrase that cannot be read: the message says what is wrong, in words for the person. */
 export class RecoveryPhraseError extends Error {

@@ -7,10 +7,10 @@
 import { createSignal, Show, type Accessor } from "solid-js";
 import { CloseCode } from "../../../shared/syncProtocol";
 import type { SyncStatus } from "../../../shared/syncStatus";
-import { phraseToSecret, RECOVERY_PHRASE_WORDS } from "../crypto/recoveryPhrase";
 import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
+import { RECOVERY_PHRASE_WORDS } from "../crypto/phraseLength";
 import { t } from "../i18n/i18n";
 
 export function needsAccountKey(status: SyncStatus): boolean {
@@ -24,6 +24,8 @@ export function AccountKeyPrompt(props: { sync: Accessor<SyncStatus> }) {
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
     void action.run(async () => {
+      // The word list loads with the prompt's first use, not with the first paint.
+      const { phraseToSecret } = await import("../crypto/recoveryPhrase");
       const secret = phraseToSecret(phrase()); // a typo is named here, before the server is asked
       await client.accountKey({ action: "adopt", secret });
       setPhrase("");

@@ -4,7 +4,6 @@
  */
 import { createResource, createSignal, For, Show, type Accessor } from "solid-js";
 import type { SyncStatus } from "../../../shared/syncStatus";
-import { secretToPhrase } from "../crypto/recoveryPhrase";
 import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
@@ -28,7 +27,9 @@ export function RecoveryPhraseNotice(props: { sync: Accessor<SyncStatus> }) {
       const status = await client.accountKey({ action: "status" });
       if (!status || status.phraseNoted) return undefined;
       const secret = await client.accountKey({ action: "secret" });
-      return secret ? { generation: secret.generation, phrase: secretToPhrase(secret.secret) } : undefined;
+      if (!secret) return undefined;
+      const { secretToPhrase } = await import("../crypto/recoveryPhrase"); // the word list: not at first paint
+      return { generation: secret.generation, phrase: secretToPhrase(secret.secret) };
     },
   );
   const action = createAction();
@@ -67,6 +68,7 @@ export function RecoveryPhrasePanel() {
       if (!confirm(t("recovery.showConfirm"))) return;
       const secret = await client.accountKey({ action: "secret" });
       if (!secret) throw new Error(t("recovery.noKey"));
+      const { secretToPhrase } = await import("../crypto/recoveryPhrase");
       setPhrase(secretToPhrase(secret.secret));
     });
   return (
