@@ -22,8 +22,6 @@ export interface EngineExpectations {
   banner?: RegExp;
   /** Set when this engine's automation cannot boot the app offline: the reason, shown as the skip. */
   offlineBootSkip?: string;
-  /** Set when a reload after editing a note is known to fail in this engine: the reason, shown in the name. */
-  reloadAfterEditSkip?: string;
 }
 
 export function coreFlows(engine: Exclude<EngineName, "chromium">, expected: EngineExpectations): void {
@@ -38,7 +36,7 @@ export function coreFlows(engine: Exclude<EngineName, "chromium">, expected: Eng
       // One device and one test for all of it: each browser start and app open costs seconds.
       it(`opens on ${expected.storage}, adds a note and finds it after a reload, ${
         expected.offlineBootSkip ? `(boot offline skipped: ${expected.offlineBootSkip})` : "boots again with the server stopped"
-      }, edits the note${expected.reloadAfterEditSkip ? ` (reload after the edit skipped: ${expected.reloadAfterEditSkip})` : " and finds the edit after a reload"}`, async () => {
+      }, edits the note and finds the edit after a reload`, async () => {
         const [device] = await Promise.all([devices.launch(engine), server.start()]);
         await openApp(device, server.url);
         expect(await storageOf(device)).toBe(expected.storage);
@@ -73,7 +71,6 @@ export function coreFlows(engine: Exclude<EngineName, "chromium">, expected: Eng
         const edited = [["Groceries for Sunday", `eggs, milk, written in ${engine}`]];
         await expect.poll(() => noteRows(device, "Groceries for Sunday")).toEqual(edited);
         expect(await sql(device, "SELECT count(*) FROM notes")).toEqual([[1]]);
-        if (expected.reloadAfterEditSkip) return;
 
         await device.reload();
         await waitForOpen(device);

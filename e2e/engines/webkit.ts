@@ -18,6 +18,13 @@ const DRIVER_START_TIMEOUT_MS = 30_000;
 const DRIVER_STOP_GRACE_MS = 3_000;
 /** Longest a page script may take (a database query on a busy machine). */
 const SCRIPT_TIMEOUT_MS = 60_000;
+/**
+ * JavaScriptCore options for MiniBrowser's web process (read from its environment). Without its
+ * optimizing WebAssembly tier: with it, a reloaded page's compile of the SQLite build waited 30 s
+ * to minutes behind the old page's optimizing compiles (README, "Browser tests"), an engine
+ * behaviour a page cannot change; `WEBKIT_JSC_DEFAULT=1` runs the engine's defaults instead.
+ */
+const JSC_ENV: Record<string, string> = process.env.WEBKIT_JSC_DEFAULT === "1" ? {} : { JSC_useOMGJIT: "false" };
 
 /** A port nobody listens on right now, for the driver. */
 function freePort(): Promise<number> {
@@ -32,7 +39,7 @@ function freePort(): Promise<number> {
 
 async function startDriver(port: number): Promise<ChildProcess> {
   // Its own process group, so Xvfb, the driver and MiniBrowser all end together.
-  const child = spawn(XVFB_RUN_PATH, ["-a", DRIVER_PATH, `--port=${port}`], { stdio: "ignore", detached: true });
+  const child = spawn(XVFB_RUN_PATH, ["-a", DRIVER_PATH, `--port=${port}`], { stdio: "ignore", detached: true, env: { ...process.env, ...JSC_ENV } });
   const deadline = Date.now() + DRIVER_START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`WebKitWebDriver exited (${child.exitCode}) before answering`);
