@@ -94,12 +94,12 @@ describe("sync between a user's devices", () => {
     await expect.poll(() => a.locator(".sync-indicator").textContent()).toMatch(/changes waiting/);
 
     await ca.setOffline(false);
-    await expectSame(a, b, 60_000);
+    await expectSame(a, b, 120_000);
     expect(await sql(b, "SELECT count(*), sum(title LIKE 'imported %') FROM notes")).toEqual([[2001, 2000]]);
     expect(await sql(b, "SELECT body FROM notes WHERE title = 'edited offline'")).toEqual([["edit 500"]]);
 
     const { page: c } = await device(u, "c");
-    await expectSame(a, c, 60_000);
+    await expectSame(a, c, 120_000);
   });
 
   it("user X's devices never receive user Y's data", async () => {
