@@ -8,12 +8,10 @@ import { DbClient } from "../web/src/db/client.ts";
 import { createDrizzle } from "../web/src/db/drizzle.ts";
 import { DatabaseHost } from "../web/src/db-worker/host.ts";
 import { SyncDb } from "../web/src/sync/syncDb.ts";
-import { SyncTransport } from "../web/src/sync/transport.ts";
 import { inProcessWorker } from "../testing/inProcessWorker.ts";
 import { openMemoryReplica } from "../testing/nodeReplica.ts";
 import { mintToken } from "../worker/auth.ts";
-
-const alwaysOnline = { online: true, watch: () => () => {} };
+import { benchTransport } from "./benchTransport.ts";
 
 export async function appDevice(serverUrl: string, secret: string, userId: string, deviceId: string) {
   const connection = await openMemoryReplica();
@@ -21,22 +19,7 @@ export async function appDevice(serverUrl: string, secret: string, userId: strin
   const db = createDrizzle(new DbClient(inProcessWorker(connection, host)));
   const syncDb = await SyncDb.open((fn) => host.exclusive(fn));
   let failure: string | undefined;
-  const transport = new SyncTransport({
-    serverUrl,
-    room: userId,
-    getToken: () => mintToken(secret, { userId, deviceId }),
-    lastSeens: () => syncDb.getLastSeens(),
-    onState: (state) => {
-      if (state.kind === "failed") failure = state.reason;
-      if (state.kind !== "open") syncDb.forgetUnacknowledged();
-    },
-    onStreaming: () => {},
-    onAck: () => {
-      if (!transport.unacknowledged) void syncDb.acknowledgeSent().catch(() => undefined);
-    },
-    onApplyError: (error) => (failure = String(error)),
-    network: alwaysOnline,
-  });
+  const transport = benchTransport(syncDb, { serverUrl, room: userId, getToken: () => mintToken(secret, { userId, deviceId }) }, (reason) => (failure = reason));
   const synced = await syncDb.syncOver(transport, { url: serverUrl, room: userId });
   await synced.start();
   return {

@@ -16,10 +16,8 @@ import { DatabaseHost } from "../web/src/db-worker/host.ts";
 import type { SqlParam, SqliteConnection } from "../web/src/db-worker/sqlite/connection.ts";
 import { Coalescer } from "../web/src/sync/coalesce.ts";
 import { SyncDb } from "../web/src/sync/syncDb.ts";
-import { SyncTransport } from "../web/src/sync/transport.ts";
 import { mintToken } from "../worker/auth.ts";
-
-const alwaysOnline = { online: true, watch: () => () => {} };
+import { benchTransport } from "./benchTransport.ts";
 
 export type NodeSyncDevice = Awaited<ReturnType<typeof nodeSyncDevice>>;
 
@@ -31,23 +29,11 @@ export async function nodeSyncDevice(connection: SqliteConnection, url: string, 
   const keyring = key ? new DeviceKeyring([key], key.generation) : undefined;
   const syncDb = await SyncDb.open(exclusive, { onApplyEnd: () => applied.forEach((f) => f()), onRefused: (r) => (failure = `refused: ${r[0]?.reason}`) }, keyring && new CellCipher(keyring));
   const token = () => mintToken(secret, { userId, deviceId });
-  const transport = new SyncTransport({
-    serverUrl: url,
-    room: userId,
-    getToken: token,
-    accountKey: keyring && (() => checkAccountKey(keyring, exclusive, serverAccountKeyApi(serverApi(url, { token })))),
-    lastSeens: () => syncDb.getLastSeens(),
-    onState: (state) => {
-      if (state.kind === "failed") failure = state.reason;
-      if (state.kind !== "open") syncDb.forgetUnacknowledged();
-    },
-    onStreaming: () => {},
-    onAck: () => {
-      if (!transport.unacknowledged) void syncDb.acknowledgeSent().catch(() => undefined);
-    },
-    onApplyError: (error) => (failure = String(error)),
-    network: alwaysOnline,
-  });
+  const transport = benchTransport(
+    syncDb,
+    { serverUrl: url, room: userId, getToken: token, accountKey: keyring && (() => checkAccountKey(keyring, exclusive, serverAccountKeyApi(serverApi(url, { token })))) },
+    (reason) => (failure = reason),
+  );
   const synced = await syncDb.syncOver(transport, { url, room: userId });
   await synced.start();
   const coalescer = new Coalescer(() => syncDb.notifyLocalChange(), LOCAL_CHANGE_COALESCE_MS);
