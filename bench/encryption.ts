@@ -36,7 +36,7 @@ const NOTES = Number(process.env.BENCH_ENCRYPTION_NOTES ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ENCRYPTION_ROUNDS ?? 3);
 const EDIT_SAMPLES = Number(process.env.BENCH_ENCRYPTION_EDITS ?? 40);
 /** `BENCH_ENCRYPTION_PORT` moves the local server when another holds the port. */
-const PORT = Number(process.env.BENCH_ENCRYPTION_PORT ?? 8793);
+const PORT = Number(process.env.BENCH_ENCRYPTION_PORT ?? 8790);
 /** Bound of one upload or first sync of 10,000 notes on a loaded 2-core machine. */
 const BULK_MS = 240_000;
 const STEP_MS = 30_000;

@@ -45,33 +45,57 @@ async function look(page: Page): Promise<Seen> {
   return { count, storage, empty };
 }
 
+type Network = "offline" | "online";
+
 /**
- * Starts the browser on the profile again, opens the app offline and looks, then (when asked)
- * goes online and reloads the app and looks again: two opens of the database for one browser start.
+ * Starts the browser on the profile again and opens the app once per entry of `opens`, in order
+ * (the first open is a start, the next ones are reloads after switching the network): two opens of
+ * the database for one browser start.
  */
-async function reopen(profile: string, url: string, alsoOnline = true): Promise<{ offline: Seen; online?: Seen }> {
+async function reopen(profile: string, url: string, opens: Network[]): Promise<Partial<Record<Network, Seen>>> {
   const context = await launchProfile(profile);
   try {
-    await context.setOffline(true);
     const page = await firstPage(context);
-    await openApp(page, url);
-    const offline = await look(page);
-    if (!alsoOnline) return { offline };
-    await context.setOffline(false);
-    await page.reload();
-    await page.waitForSelector(".app[data-storage], .banner-error", { timeout: 30_000 });
-    return { offline, online: await look(page) };
+    const seen: Partial<Record<Network, Seen>> = {};
+    for (const [i, network] of opens.entries()) {
+      await context.setOffline(network === "offline");
+      if (i === 0) await openApp(page, url);
+      else {
+        await page.reload();
+        await page.waitForSelector(".app[data-storage], .banner-error", { timeout: 30_000 });
+      }
+      seen[network] = await look(page);
+    }
+    return seen;
   } finally {
     await context.close();
   }
 }
 
-/** Runs `count` runs on LANES browsers at once; runs are independent (a fresh profile each). */
-async function inLanes(count: number, run: (index: number) => Promise<void>): Promise<void> {
+/**
+ * Runs `count` runs on LANES browsers at once; runs are independent (a fresh profile each). Every
+ * browser a run starts through `launch` is closed when the run ends, whatever happened; a failed
+ * run stops its lane, and the others finish before the failure is reported.
+ */
+async function inLanes(count: number, run: (index: number, launch: (profile: string) => Promise<BrowserContext>) => Promise<void>): Promise<void> {
   const lane = async (first: number) => {
-    for (let index = first; index < count; index += LANES) await run(index);
+    for (let index = first; index < count; index += LANES) {
+      const started: BrowserContext[] = [];
+      const launch = async (profile: string) => {
+        const context = await launchProfile(profile);
+        started.push(context);
+        return context;
+      };
+      try {
+        await run(index, launch);
+      } finally {
+        await Promise.all(started.map((context) => context.close().catch(() => undefined)));
+      }
+    }
   };
-  await Promise.all(Array.from({ length: Math.min(LANES, count) }, (_, first) => lane(first)));
+  const results = await Promise.allSettled(Array.from({ length: Math.min(LANES, count) }, (_, first) => lane(first)));
+  const failed = results.find((result) => result.status === "rejected");
+  if (failed) throw failed.reason;
 }
 
 async function startImport(page: Page): Promise<void> {
@@ -92,10 +116,10 @@ describe.each(backends)("$name: durable before acknowledged", ({ url, storage })
     `an import reported done survives a close or a SIGKILL 0-200 ms later, reopened online and offline (${RUNS} runs)`,
     async () => {
       const failures: string[] = [];
-      await inLanes(RUNS, async (run) => {
+      await inLanes(RUNS, async (run, launch) => {
         const kill = run % 2 === 0;
         const profile = freshProfileDir();
-        const context = await launchProfile(profile);
+        const context = await launch(profile);
         const page = await firstPage(context);
         await openApp(page, url());
         expect(await page.locator(".app").getAttribute("data-storage")).toBe(storage);
@@ -110,8 +134,8 @@ describe.each(backends)("$name: durable before acknowledged", ({ url, storage })
         if (kill) await killProfileBrowser(profile);
         else await context.close();
         if (kill) await context.close().catch(() => undefined);
-        const { offline, online } = await reopen(profile, url());
-        for (const [how, seen] of [["offline", offline], ["online", online!]] as const) {
+        const { offline, online } = await reopen(profile, url(), ["offline", "online"]);
+        for (const [how, seen] of [["offline", offline!], ["online", online!]] as const) {
           const label = `run ${run} (${kill ? "SIGKILL" : "close"}), reopened ${how}`;
           console.log(`durability ${storage}: ${label}: ${seen.count} notes`);
           if (seen.count !== NOTES || seen.empty || seen.storage !== storage) failures.push(`${label}: ${JSON.stringify(seen)}`);
@@ -126,9 +150,9 @@ describe.each(backends)("$name: durable before acknowledged", ({ url, storage })
     `a SIGKILL in the middle of an import leaves all of it or none of it (${MID_IMPORT_RUNS} runs)`,
     async () => {
       const seenCounts: number[] = [];
-      await inLanes(MID_IMPORT_RUNS, async () => {
+      await inLanes(MID_IMPORT_RUNS, async (run, launch) => {
         const profile = freshProfileDir();
-        const context = await launchProfile(profile);
+        const context = await launch(profile);
         const page = await firstPage(context);
         await openApp(page, url());
         await page.evaluate(async () => {
@@ -140,9 +164,11 @@ describe.each(backends)("$name: durable before acknowledged", ({ url, storage })
         await new Promise((resolve) => setTimeout(resolve, Math.floor(typical * (0.1 + 0.8 * Math.random()))));
         await killProfileBrowser(profile);
         await context.close().catch(() => undefined);
-        const { offline } = await reopen(profile, url(), false);
-        seenCounts.push(offline.count);
-        expect(offline.storage).toBe(storage);
+        // Half the runs open first offline, half first online.
+        const network: Network = run % 2 === 0 ? "offline" : "online";
+        const seen = (await reopen(profile, url(), [network]))[network]!;
+        seenCounts.push(seen.count);
+        expect(seen.storage).toBe(storage);
       });
       console.log(`durability ${storage}: notes after a mid-import kill: ${seenCounts.join(", ")}`);
       for (const count of seenCounts) expect([0, NOTES]).toContain(count);
@@ -164,7 +190,7 @@ describe("opening never shows an empty database while the real one exists", () =
     await page.getByText(`Imported ${NOTES.toLocaleString("en-US")} notes.`).waitFor({ timeout: 120_000 });
     await context.close();
     // The installed app starts at "/", without the override: the notes are still in IndexedDB.
-    const { offline, online } = await reopen(profile, baseUrl);
+    const { offline, online } = await reopen(profile, baseUrl, ["offline", "online"]);
     expect(offline).toEqual({ count: NOTES, storage: "idb", empty: false });
     expect(online).toEqual({ count: NOTES, storage: "idb", empty: false });
   }, 240_000);

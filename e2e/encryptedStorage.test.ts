@@ -15,17 +15,29 @@ const baseUrl = inject("baseUrl");
 const authSecret = inject("authSecret");
 const statePath = inject("statePath");
 
+/** Reads a path, or undefined if it went away meanwhile: other test files use the same server at once, and SQLite removes its journals. */
+function unlessGone<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
+  return (unlessGone(() => readdirSync(dir)) ?? []).flatMap((name) => {
     const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+    const stat = unlessGone(() => statSync(path));
+    if (!stat) return [];
+    return stat.isDirectory() ? filesUnder(path) : [path];
   });
 }
 
 /** The state files that contain `text` (as UTF-8 bytes). */
 function filesContaining(text: string): string[] {
   const needle = Buffer.from(text, "utf8");
-  return filesUnder(statePath).filter((file) => readFileSync(file).includes(needle));
+  return filesUnder(statePath).filter((file) => unlessGone(() => readFileSync(file))?.includes(needle) ?? false);
 }
 
 describe("end-to-end encryption: what the server stores", () => {

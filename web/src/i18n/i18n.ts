@@ -78,8 +78,13 @@ export async function loadLaterTexts(): Promise<void> {
   if (language() === "en") setCatalogue(english());
 }
 
+/** Counts language switches: a catalogue that finishes loading after a later choice is dropped. */
+let switches = 0;
+
 async function apply(l: Language): Promise<void> {
+  const mine = ++switches;
   const next = await catalogueOf(l);
+  if (mine !== switches) return;
   batch(() => {
     setCatalogue(next);
     setLanguageSignal(l);
@@ -95,6 +100,7 @@ export function startLanguage(): Promise<void> {
 
 /** Settings: switch now, everywhere on screen, and remember it on this device. */
 export async function chooseLanguage(l: Language): Promise<void> {
+  const mine = switches + 1;
   await apply(l);
-  storeLanguage(l);
+  if (mine === switches) storeLanguage(l); // a later choice wins, on screen and on disk
 }
