@@ -90,11 +90,22 @@ export function notesSnapshot(page: Page): Promise<unknown[][]> {
   return sql(page, "SELECT id, title, body, pinned FROM notes ORDER BY id");
 }
 
+/** Clicks on a row that moves meanwhile: the list is sorted by edit time, so a save elsewhere reorders it. */
+const OPEN_NOTE_ATTEMPTS = 3;
+
 /** Opens a note from the list on screen and waits until the editor shows that note. */
 export async function openNote(page: Page, title: string): Promise<void> {
   const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
-  await page.locator(".note-open").filter({ has: page.locator(".note-title", { hasText: exact }) }).first().click();
-  await expect.poll(() => page.getByLabel("Title", { exact: true }).inputValue().catch(() => undefined), { timeout: 10_000 }).toBe(title);
+  const shown = () => page.getByLabel("Title", { exact: true }).inputValue().catch(() => undefined);
+  for (let attempt = 1; ; attempt++) {
+    await page.locator(".note-open").filter({ has: page.locator(".note-title", { hasText: exact }) }).first().click();
+    try {
+      await expect.poll(shown, { timeout: 10_000 }).toBe(title);
+      return;
+    } catch (error) {
+      if (attempt === OPEN_NOTE_ATTEMPTS) throw error;
+    }
+  }
 }
 
 /**

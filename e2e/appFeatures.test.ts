@@ -101,7 +101,7 @@ describe("the CoBrain app", () => {
     const due = new Date(Date.now() - 60_000 - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
     await p.getByLabel("Remind me at").fill(due);
     await editorButton(p, "Add reminder");
-    await p.getByText("Reminder: Call the bank").waitFor({ timeout: 20_000 });
+    await p.getByText("Reminder: Call the bank").waitFor({ timeout: 45_000 });
     await tab(p, "Reminders");
     await expect.poll(() => p.getByRole("list", { name: "Upcoming reminders" }).textContent()).toMatch(/Call the bank.*due/);
     await p.getByRole("list", { name: "Upcoming reminders" }).getByRole("button", { name: "Done" }).click();

@@ -1,6 +1,6 @@
 /**
- * Ports for the tests that start a local server of their own. Vitest runs two e2e files at once
- * (vitest.config.ts); each worker (VITEST_POOL_ID 1, 2, ...) gets its own range, 100 apart, so
+ * Ports for the tests that start a local server of their own. Vitest can run e2e files at once
+ * (E2E_FILES_AT_ONCE, vitest.config.ts); each worker (VITEST_POOL_ID 1, 2, ...) gets its own range, 100 apart, so
  * two files restarting "their" server never meet on one port.
  */
 const WORKER_PORT_STRIDE = 100;

@@ -35,7 +35,7 @@ describe("reminders on phones and storage that stays", () => {
     await first.close();
     await new Promise((r) => setTimeout(r, 2_000)); // closed while it falls due
     const next = await open(context);
-    await banner(next, "Water the plants").waitFor({ timeout: 20_000 });
+    await banner(next, "Water the plants").waitFor({ timeout: 45_000 });
     await banner(next, "Water the plants").getByRole("button", { name: "Open" }).click();
     await expect.poll(() => editorTitle(next)).toBe("Water the plants");
 
@@ -58,7 +58,7 @@ describe("reminders on phones and storage that stays", () => {
     await remind(p, id, Date.now() - 1_000);
     const shown = () =>
       p.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, data: n.data as unknown })));
-    await expect.poll(shown, { timeout: 20_000 }).toEqual([{ title: "CoBrain reminder", body: "Call the dentist", data: { noteId: id } }]);
+    await expect.poll(shown, { timeout: 45_000 }).toEqual([{ title: "CoBrain reminder", body: "Call the dentist", data: { noteId: id } }]);
     expect(await banner(p, "Call the dentist").count()).toBe(0); // the notification took the banner's place
 
     // Automation cannot click a system notification: run the service worker's click handler itself.
@@ -82,7 +82,7 @@ describe("reminders on phones and storage that stays", () => {
     expect(await p.evaluate(() => Notification.permission)).toBe("denied");
     await addNote(p, "Pay rent");
     await remind(p, await noteId(p, "Pay rent"), Date.now() - 1_000);
-    await banner(p, "Pay rent").waitFor({ timeout: 20_000 });
+    await banner(p, "Pay rent").waitFor({ timeout: 45_000 });
     expect(await p.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).length)).toBe(0);
     await tab(p, "Settings");
     await expect.poll(() => p.locator("[data-notification-state]").textContent()).toMatch(/blocked.*banner/);
