@@ -2,8 +2,8 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { configDefaults, defineConfig } from "vitest/config";
 
 /**
- * Browser test files run at once. One by default: on two cores, two at once finished the e2e run in
- * 1,227 s instead of ~1,450 s but each file took ~1.6× as long and two timing-sensitive tests
+ * Browser test files run at once. One by default: on two cores, two at once took 1,227 s for the
+ * e2e run against 1,327 s one at a time, each file ~1.8× as slow, and two timing-sensitive tests
  * failed. E2E_FILES_AT_ONCE=2 on a machine with more cores.
  */
 const E2E_FILES_AT_ONCE = Number(process.env.E2E_FILES_AT_ONCE ?? 1);
