@@ -3,22 +3,17 @@
  * README's "Browser tests") makes the app say why it cannot open, instead of staying on
  * "Opening your notes…" with nothing said.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { openApp, storageOf } from "./app";
-import { launchBrowser } from "./browser";
+import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
 
 describe("a held IndexedDB database", () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(() => browser?.close());
+  const session = browserSession();
 
   it("is reported with the reason, and the notes open once it is let go", async () => {
-    const context = await browser.newContext();
+    const context = await session.context();
     const page = await context.newPage();
     await openApp(page, `${baseUrl}/?storage=idb`);
     expect(await storageOf(page)).toBe("idb");
@@ -53,6 +48,5 @@ describe("a held IndexedDB database", () => {
     await reopened.reload();
     await openApp(reopened, `${baseUrl}/?storage=idb`);
     expect(await storageOf(reopened)).toBe("idb");
-    await context.close();
   });
 });
