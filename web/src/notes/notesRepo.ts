@@ -33,7 +33,7 @@ export interface NoteFilter {
   to?: number;
 }
 
-/** Notes of a section, pinned first, then most recently edited (saved views and small lists). */
+/** Notes of a section, pinned first, then most recently edited, unwindowed: what scripts/measureListQuery.ts compares the windowed list against. */
 export function listNotes(db: AppDatabase, filter: NoteFilter = {}, limit = 500): Promise<Note[]> {
   return db
     .select()
@@ -41,11 +41,6 @@ export function listNotes(db: AppDatabase, filter: NoteFilter = {}, limit = 500)
     .where(noteFilterWhere(db, filter))
     .orderBy(...noteOrder("edited"))
     .limit(limit);
-}
-
-/** Notes not in the trash nor archived: pinned first, then most recently edited. */
-export function listActiveNotes(db: AppDatabase, limit = 500): Promise<Note[]> {
-  return listNotes(db, {}, limit);
 }
 
 export async function getNote(db: AppDatabase, id: string): Promise<Note | undefined> {
