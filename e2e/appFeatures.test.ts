@@ -188,7 +188,15 @@ describe("the CoBrain app", () => {
       const preview = p.getByRole("dialog", { name: /^Import / });
       // A refusal names its reason: wait for either, so a failure says which it was.
       const status = p.locator(".import [role=status]");
-      await preview.or(status.filter({ hasText: /^Nothing imported/ })).first().waitFor();
+      await preview
+        .or(status.filter({ hasText: /^Nothing imported/ }))
+        .first()
+        .waitFor()
+        .catch(async (error: Error) => {
+          // Say what the screen showed instead: the status line, and whether the pane was there at all.
+          const input = await p.getByLabel(/^Import notes/).count();
+          throw new Error(`${error.message}\nimport status: ${JSON.stringify(await status.allTextContents())}; file inputs: ${input}; url: ${p.url()}`);
+        });
       expect(await preview.isVisible(), `no preview; the import said: ${await status.allTextContents()}`).toBe(true);
       return preview;
     };
