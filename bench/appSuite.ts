@@ -43,6 +43,8 @@ function bundleSizes() {
     // screens loaded later (editor, Markdown, settings) are not counted.
     main: mainFiles.reduce((n, f) => n + gz(f), 0),
     worker: workerFiles.reduce((n, f) => n + gz(f), 0),
+    // Loaded by the database worker once the account key is in use (crypto/aead.ts).
+    cipher: assets.filter((f) => /^libsodium-wrappers-.*\.js$/.test(f)).reduce((n, f) => n + gz(join(dist, "assets", f)), 0),
     wasm: wasm("crsqlite-sync"),
     fallbackWasm: wasm("crsqlite-") - 0,
   };
@@ -157,6 +159,7 @@ export async function appSuite(): Promise<Metric[]> {
       ...phone,
       m("main-thread JS + CSS at first paint, gzipped", "KB", kb(sizes.main), undefined, undefined, "≤ 60 KB"),
       m("database worker JS, gzipped", "KB", kb(sizes.worker)),
+      m("cell cipher (libsodium, JS + WASM), loaded by the worker when the account key is in use, gzipped", "KB", kb(sizes.cipher)),
       m("cr-sqlite WASM (sync build, OPFS), gzipped", "KB", kb(sizes.wasm), kb(sizes.fallbackWasm), "stock asyncify build"),
     ];
   } finally {

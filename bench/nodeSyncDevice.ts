@@ -27,7 +27,7 @@ export async function nodeSyncDevice(connection: SqliteConnection, url: string, 
   const applied = new Set<() => void>();
   let failure: string | undefined;
   const keyring = key ? new DeviceKeyring([key], key.generation) : undefined;
-  const syncDb = await SyncDb.open(exclusive, { onApplyEnd: () => applied.forEach((f) => f()), onRefused: (r) => (failure = `refused: ${r[0]?.reason}`) }, keyring && new CellCipher(keyring));
+  const syncDb = await SyncDb.open(exclusive, { onApplyEnd: () => applied.forEach((f) => f()), onRefused: (r) => (failure = `refused: ${r[0]?.reason}`) }, keyring && (await CellCipher.create(keyring)));
   const token = () => mintToken(secret, { userId, deviceId });
   const transport = benchTransport(
     syncDb,

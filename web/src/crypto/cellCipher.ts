@@ -1,9 +1,9 @@
 /**
  * Cell encryption (issue 14): every value of every replicated table is sealed on the device
  * before it leaves and opened before it is applied; the server stores and relays envelopes only
- * (shared/envelope.ts). XChaCha20-Poly1305 from @noble/ciphers (audited; 192-bit random nonces
- * are safe for any number of values under one key; synchronous, so a 10,000-note sync does not
- * await per cell). Row sentinels (cid "-1", no value) are sealed too, as an encrypted NULL, so a
+ * (shared/envelope.ts). XChaCha20-Poly1305 (aead.ts: libsodium, or @noble/ciphers where WebAssembly
+ * cannot start; 192-bit random nonces are safe for any number of values under one key;
+ * synchronous, so a 10,000-note sync does not await per cell). Row sentinels (cid "-1", no value) are sealed too, as an encrypted NULL, so a
  * server cannot forge a delete or a resurrection either.
  *
  * Associated data binds each envelope to its cell and to the clocks that stay fixed end to end:
@@ -16,7 +16,7 @@
  * NULL is encrypted like any value (a type byte inside the envelope): the server cannot tell an
  * empty optional field from a set one.
  */
-import { xchacha20poly1305 } from "@noble/ciphers/chacha.js";
+import { fastAead, nobleAead, type Aead } from "./aead";
 import type { Change } from "@vlcn.io/ws-common";
 import { ENVELOPE_HEADER_BYTES, ENVELOPE_TAG_BYTES, ENVELOPE_VERSION, envelopeGeneration, envelopeProblem, writeGeneration } from "../../../shared/envelope";
 import { AlignedOutput, AssociatedData, NONCE_BYTES, NoncePool, PlainCodec } from "./cellBytes";
@@ -43,6 +43,7 @@ const withValue = (c: Change, value: Value): Change => [c[0], c[1], c[2], value,
 
 export class CellCipher {
   readonly #keyring: Keyring;
+  readonly #aead: Aead;
   /** Derived cell keys by generation (derivation is HKDF: cheap, but not per cell). */
   readonly #cellKeys = new Map<string, Uint8Array>();
   /** Buffers reused from cell to cell (cellBytes.ts): one cipher serves one thread, one call at a time. */
@@ -51,8 +52,15 @@ export class CellCipher {
   readonly #nonces = new NoncePool();
   readonly #out = new AlignedOutput();
 
-  constructor(keyring: Keyring) {
+  /** `aead`: @noble/ciphers by default, which needs no start-up; `CellCipher.create` picks the fast one. */
+  constructor(keyring: Keyring, aead: Aead = nobleAead) {
     this.#keyring = keyring;
+    this.#aead = aead;
+  }
+
+  /** A cipher on the fastest AEAD this environment can run (aead.ts). */
+  static async create(keyring: Keyring): Promise<CellCipher> {
+    return new CellCipher(keyring, await fastAead());
   }
 
   #cellKey(key: AccountKey): Uint8Array {
@@ -73,7 +81,7 @@ export class CellCipher {
     const plain = this.#plain.encode(change[3]);
     const nonce = this.#out.nonce;
     this.#nonces.writeInto(nonce);
-    const sealed = xchacha20poly1305(this.#cellKey(key), nonce, this.#ad.of(ENVELOPE_VERSION, key.generation, change)).encrypt(plain, this.#out.of(plain.length + ENVELOPE_TAG_BYTES));
+    const sealed = this.#aead.seal(this.#cellKey(key), nonce, this.#ad.of(ENVELOPE_VERSION, key.generation, change), plain, this.#out.of(plain.length + ENVELOPE_TAG_BYTES));
     const envelope = new Uint8Array(ENVELOPE_HEADER_BYTES + sealed.length);
     envelope[0] = ENVELOPE_VERSION;
     writeGeneration(envelope, key.generation);
@@ -97,7 +105,7 @@ export class CellCipher {
     nonce.set(bytes.subarray(NONCE_AT, ENVELOPE_HEADER_BYTES));
     try {
       // Into an aligned buffer (noble deciphers it in place); the ciphertext itself is only read.
-      xchacha20poly1305(this.#cellKey(key), nonce, this.#ad.of(bytes[0]!, generation, change)).decrypt(sealed, this.#plain.output(length));
+      this.#aead.open(this.#cellKey(key), nonce, this.#ad.of(bytes[0]!, generation, change), sealed, this.#plain.output(length));
     } catch {
       throw new CellRefusal(change, "does not decrypt for this cell: moved from another cell, replayed under other clocks, or damaged");
     }

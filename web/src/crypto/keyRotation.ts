@@ -69,7 +69,7 @@ async function rotateOnce(sync: SyncClient, keyring: DeviceKeyring): Promise<{ g
       expectedHead: Number((await db.exec("SELECT max(version) FROM crsql_tracked_peers")).rows[0]![0] ?? 0),
       state: (await db.exec(LIVE_STATE)).rows.map(rowToChange),
     }));
-    const cipher = new CellCipher(new DeviceKeyring([next], next.generation));
+    const cipher = await CellCipher.create(new DeviceKeyring([next], next.generation));
     const sealed: Change[] = state.map((change) => cipher.seal(change));
 
     const devices = await api.api.keys.devices.$get();

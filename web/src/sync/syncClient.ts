@@ -291,7 +291,7 @@ export class SyncClient {
     const claims = readTokenClaims(token);
     if (!claims) return this.#update();
     const keyring = await this.keyring();
-    const cipher = new CellCipher(keyring);
+    const cipher = await CellCipher.create(keyring);
     /** Reading the account's plaintext log before it moves to encryption: until this cursor. */
     let plaintextUntil: { serverSite: string; catchUpTo: number } | undefined;
     const syncDb = await SyncDb.open(this.#exclusive, {
