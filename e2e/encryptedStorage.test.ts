@@ -49,6 +49,9 @@ describe("end-to-end encryption: what the server stores", () => {
     const marker = `zebrafinch${suffix}`;
     const tag = `okapitag${suffix}`;
     const a = await (await session.context()).newPage();
+    // The database worker says which cipher it runs (web/src/crypto/aead.ts): libsodium, not the fallback.
+    const workerLog: string[] = [];
+    a.on("worker", (worker) => worker.on("console", (message) => workerLog.push(message.text())));
     await signedInDevice(a, baseUrl, authSecret, user, "phone");
     const b = await (await session.context()).newPage();
     await signedInDevice(b, baseUrl, authSecret, user, "laptop"); // handed the key the phone made
@@ -64,6 +67,7 @@ describe("end-to-end encryption: what the server stores", () => {
     ]);
     await waitForSync(a, "synced");
     await waitForSync(b, "synced");
+    expect(workerLog.filter((line) => line.startsWith("cell encryption"))).toEqual(["cell encryption: XChaCha20-Poly1305 from libsodium"]);
 
     expect(filesContaining(user).length).toBeGreaterThan(0); // the search finds what the server does store
     expect(filesContaining(marker)).toEqual([]);

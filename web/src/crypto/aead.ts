@@ -27,12 +27,13 @@ export const nobleAead: Aead = {
 
 let loading: Promise<Aead> | undefined;
 
-/** libsodium once it is ready, or @noble/ciphers where it cannot start (the reason is logged once). */
+/** libsodium once it is ready, or @noble/ciphers where it cannot start; logs which, once. */
 export function fastAead(): Promise<Aead> {
   loading ??= (async (): Promise<Aead> => {
     try {
       const sodium = (await import("libsodium-wrappers")).default;
       await sodium.ready;
+      console.info("cell encryption: XChaCha20-Poly1305 from libsodium");
       return {
         name: "libsodium",
         seal: (key, nonce, ad, plain) => sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plain, ad, null, nonce, key),
