@@ -8,6 +8,9 @@
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { v7 as uuidv7 } from "uuid";
+import { entityIdKey } from "./entityIdKey";
+
+export { entityIdKey, setEntityIdKeySource } from "./entityIdKey";
 
 export function newId(): string {
   return uuidv7();
@@ -24,22 +27,6 @@ export function normaliseEntityName(name: string): string {
 export function entityIdWith(idKey: Uint8Array, kind: EntityKind, name: string): string {
   const digest = hmac(sha256, idKey, new TextEncoder().encode(`${kind}\u0000${normaliseEntityName(name)}`));
   return "e_" + [...digest.subarray(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-let keySource: (() => Promise<Uint8Array>) | undefined;
-
-/**
- * Where entity ids get their key: the app asks the database worker, which holds the account's id
- * key (or, before the device has the account key, a device-local one it re-keys from later).
- */
-export function setEntityIdKeySource(source: () => Promise<Uint8Array>): void {
-  keySource = source;
-}
-
-/** The id key to derive entity ids with now. */
-export function entityIdKey(): Promise<Uint8Array> {
-  if (!keySource) throw new Error("entity ids need a key: call setEntityIdKeySource first");
-  return keySource();
 }
 
 /** The entity's id under the current id key. */

@@ -5,11 +5,12 @@
  * The browser's real worker is covered by the end-to-end tests.
  */
 import { DatabaseHost } from "../web/src/db-worker/host";
+import { READS } from "../web/src/db-worker/reads";
 import type { SqliteConnection } from "../web/src/db-worker/sqlite/connection";
 import { isDbRequest, type FromWorker, type ToWorker } from "../web/src/db/protocol";
 
 /** `host` lets a caller share the connection's queue (e.g. with a SyncDb, as the real worker does). */
-export function inProcessWorker(connection: SqliteConnection, host = new DatabaseHost(connection)): Worker {
+export function inProcessWorker(connection: SqliteConnection, host = new DatabaseHost(connection, undefined, { reads: READS })): Worker {
   const port = {
     onmessage: null as ((event: MessageEvent<FromWorker>) => void) | null,
     onerror: null,

@@ -1,11 +1,11 @@
 import { render } from "solid-js/web";
 import { startDatabase, type DbClient } from "./db/client";
-import { createDrizzle, type AppDatabase } from "./db/drizzle";
+import type { AppDatabase } from "./db/drizzle";
 import type { SqlParam, SqlValue, StorageKind } from "./db/protocol";
 import { App } from "./ui/App";
-import { setEntityIdKeySource } from "../../shared/ids";
-import { fromHex } from "./crypto/keyDerivation";
-import { DbProvider } from "./ui/dbContext";
+import { setEntityIdKeySource } from "../../shared/entityIdKey";
+import { fromHex } from "./crypto/bytes";
+import { appDb, DbProvider } from "./ui/dbContext";
 import { startEntries } from "./ui/navigation";
 import "./ui/app.css";
 import { startLanguage } from "./i18n/i18n";
@@ -16,7 +16,8 @@ const client = startDatabase(requested && STORAGE_OVERRIDES.includes(requested) 
 
 /**
  * The console API for power users (and the end-to-end tests): `await cobrain.sql("SELECT …")`
- * runs a statement on this device's database; `cobrain.db` is the Drizzle instance.
+ * runs a statement on this device's database; `cobrain.db` is the Drizzle instance (once its code
+ * has loaded, a moment after the first paint).
  */
 declare global {
   interface Window {
@@ -25,10 +26,12 @@ declare global {
 }
 // Entity ids are keyed with the account's id key, which the database worker holds (shared/ids.ts).
 setEntityIdKeySource(async () => fromHex(await client.entityIdKey()));
-const db = createDrizzle(client);
+const app = appDb(client);
 window.cobrain = {
   client,
-  db,
+  get db() {
+    return app.db;
+  },
   sql: async (sql, params = []) => (await client.query({ sql, params, method: "all" })).rows,
 };
 
@@ -44,13 +47,14 @@ if (!visit || visit.type === "navigate") {
 }
 
 // The chosen language's words are there before the first paint (English at once; another is one small chunk).
-void startLanguage().then(() =>
+void startLanguage().then(() => {
   render(
     () => (
-      <DbProvider value={{ client, db }}>
+      <DbProvider value={app}>
         <App />
       </DbProvider>
     ),
     document.getElementById("root")!,
-  ),
-);
+  );
+  void app.drizzle(); // after the first paint: writes and the other screens need it
+});

@@ -6,6 +6,7 @@
  */
 import { hkdf } from "@noble/hashes/hkdf.js";
 import { sha256 } from "@noble/hashes/sha2.js";
+import { fromHex, toHex } from "./bytes";
 
 /** Bytes of every secret and derived key: 256 bits. */
 export const KEY_BYTES = 32;
@@ -33,11 +34,4 @@ export function deriveCellKey(secret: Uint8Array): Uint8Array {
   return derive(secret, "cobrain cell key v1");
 }
 
-export function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-export function fromHex(hex: string): Uint8Array {
-  if (!/^(?:[0-9a-f]{2})*$/.test(hex)) throw new Error("not a hex string");
-  return Uint8Array.from(hex.match(/../g) ?? [], (pair) => parseInt(pair, 16));
-}
+export { fromHex, toHex };

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { DatabaseHost } from "./host";
+import { READS } from "./reads";
 import type { SqlStatement } from "../db/protocol";
 import { openMemoryReplica } from "../../../testing/nodeReplica";
 
@@ -37,6 +38,27 @@ describe("DatabaseHost", () => {
   it("refuses transaction statements sent one by one, which other tabs' writes could interleave", async () => {
     await expect(host.handle({ kind: "query", statement: run("BEGIN") })).rejects.toThrow(/db\.batch/);
     await expect(host.handle({ kind: "query", statement: run("  savepoint x") })).rejects.toThrow(/db\.batch/);
+  });
+
+  it("runs a named read with Drizzle on its own connection, answering the value and every table it read", async () => {
+    const reading = new DatabaseHost(await openMemoryReplica(), () => {}, { reads: READS });
+    await reading.handle({ kind: "batch", statements: [run("INSERT INTO notes (id, title, updated_at) VALUES ('n1', 'older', 1)"), run("INSERT INTO notes (id, title, updated_at) VALUES ('n2', 'newer', 2)")] });
+    const { value, changed } = await reading.handle({ kind: "read", name: "noteWindow", args: { sort: "edited", offset: 0, limit: 10, key: "k" } });
+    expect(changed).toEqual([]);
+    const result = value as { value: { key: string; count: number; offset: number; rows: Array<{ title: string }> }; tables: string[] };
+    expect(result.value.key).toBe("k");
+    expect(result.value.count).toBe(2);
+    expect(result.value.rows.map((r) => r.title)).toEqual(["newer", "older"]);
+    expect(result.tables).toContain("notes");
+    const conflicts = await reading.handle({ kind: "read", name: "conflictedNoteIds", args: null });
+    expect(conflicts.value).toEqual({ value: new Set(), tables: ["note_revisions"] });
+  });
+
+  it("refuses a read it does not know, by name, and keeps serving", async () => {
+    const reading = new DatabaseHost(await openMemoryReplica(), () => {}, { reads: READS });
+    await expect(reading.handle({ kind: "read", name: "toString", args: null })).rejects.toThrow(/there is no read named toString/);
+    await expect(host.handle({ kind: "read", name: "noteWindow", args: null })).rejects.toThrow(/there is no read named noteWindow/);
+    expect(((await reading.handle({ kind: "read", name: "hasNotes", args: null })).value as { value: boolean }).value).toBe(false);
   });
 
   it("keeps serving after a failed request", async () => {

@@ -5,7 +5,8 @@
  * transaction; such statements are refused with a pointer to `db.batch()`.
  */
 import { STORAGE_LOW_BYTES } from "../../../shared/constants";
-import type { DbRequest, SqlStatement, StatementResult } from "../db/protocol";
+import type { DbRequest, ReadResult, SqlStatement, StatementResult } from "../db/protocol";
+import { drizzleOver, type AppDatabase } from "../db/drizzle";
 import type { SqliteConnection } from "./sqlite/connection";
 import { errorMessage } from "../../../shared/errorMessage";
 
@@ -39,8 +40,11 @@ export async function explainStorageError(error: unknown): Promise<unknown> {
   return new Error(`the browser refused to save to this device's storage (${message}); it may be full. Nothing of this change was saved; free up space and try again`, { cause: error });
 }
 
+/** Reads the page may ask for by name, each run with Drizzle over the host's connection (`any`: each read has its own argument type). */
+export type NamedReads = Record<string, (db: AppDatabase, args: any) => Promise<unknown>>;
+
 export interface HostResult {
-  value: StatementResult | StatementResult[];
+  value: StatementResult | StatementResult[] | ReadResult;
   /** App tables written by the request, empty for reads. */
   changed: string[];
 }
@@ -51,16 +55,19 @@ export class DatabaseHost {
   readonly #onExclusiveChange: (tables: string[]) => void;
 
   readonly #guardPrivate: boolean;
+  readonly #reads: NamedReads;
 
   /**
    * @param onExclusiveChange told which tables an `exclusive` task (a sync apply) changed.
    * @param options.guardPrivate refuse page requests that touch the device's settings and
    *   credentials (every build but development; `exclusive` tasks are the worker's own).
+   * @param options.reads the named reads the page may ask for (the app's are db-worker/reads.ts).
    */
-  constructor(connection: SqliteConnection, onExclusiveChange: (tables: string[]) => void = () => {}, options: { guardPrivate?: boolean } = {}) {
+  constructor(connection: SqliteConnection, onExclusiveChange: (tables: string[]) => void = () => {}, options: { guardPrivate?: boolean; reads?: NamedReads } = {}) {
     this.connection = connection;
     this.#onExclusiveChange = onExclusiveChange;
     this.#guardPrivate = options.guardPrivate ?? false;
+    this.#reads = options.reads ?? {};
   }
 
   /** Queues a request behind the ones already running. */
@@ -102,6 +109,8 @@ export class DatabaseHost {
           throw new Error("transactions are not sent statement by statement; use db.batch([...]) to run several writes atomically");
         }
         value = await this.#statement(request.statement);
+      } else if (request.kind === "read") {
+        value = await this.#read(request.name, request.args);
       } else {
         value = await db.transaction(async () => {
           const results: StatementResult[] = [];
@@ -114,6 +123,21 @@ export class DatabaseHost {
       db.discardChangedTables();
       throw await explainStorageError(error);
     }
+  }
+
+  /** A named read (reads.ts) with Drizzle over this connection, statement by statement like the page's own. */
+  async #read(name: string, args: unknown): Promise<ReadResult> {
+    const read = Object.hasOwn(this.#reads, name) ? this.#reads[name] : undefined;
+    if (!read) throw new Error(`there is no read named ${name}`);
+    const tables = new Set<string>();
+    const db = drizzleOver(
+      {
+        query: (statement) => this.#statement(statement),
+        batch: () => Promise.reject(new Error("a read runs no batch")),
+      },
+      (used) => used.forEach((t) => tables.add(t)),
+    );
+    return { value: await read(db, args), tables: [...tables] };
   }
 
   /** Through a view or a trigger, say: SQLite's own list of the tables the statement opens. */

@@ -4,7 +4,8 @@
  */
 import type { SyncStatus } from "../../../shared/syncStatus";
 import { forwardedServerApi, type ForwardedAnswer, type ServerApi } from "../api/serverApi";
-import type { AccountKeyCommand, AccountKeyStatus, DbStatus, ExportedAccountKey, FromWorker, SqlStatement, StatementResult, StorageKind, ToWorker, WorkerRequest } from "./protocol";
+import type { AccountKeyCommand, AccountKeyStatus, DbStatus, ExportedAccountKey, FromWorker, ReadResult, SqlStatement, StatementResult, StorageKind, ToWorker, WorkerRequest } from "./protocol";
+import type { ReadArgs, ReadName, ReadValue } from "../db-worker/reads";
 
 type ChangeListener = (tables: ReadonlySet<string>) => void;
 type StatusListener = (status: DbStatus) => void;
@@ -39,6 +40,11 @@ export class DbClient {
   /** Runs the statements in one transaction. */
   batch(statements: SqlStatement[]): Promise<StatementResult[]> {
     return this.#request({ kind: "batch", statements }) as Promise<StatementResult[]>;
+  }
+
+  /** One of the worker's named reads (db-worker/reads.ts), with the tables it read. */
+  read<N extends ReadName>(name: N, args: ReadArgs<N>): Promise<ReadResult<ReadValue<N>>> {
+    return this.#request({ kind: "read", name, args }) as Promise<ReadResult<ReadValue<N>>>;
   }
 
   get syncStatus(): SyncStatus {

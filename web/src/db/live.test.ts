@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { noteEntities, notes } from "../../../shared/schema";
 import { DbClient } from "./client";
 import { createDrizzle } from "./drizzle";
-import { watchQuery } from "./live";
+import { watchQuery, watchRead } from "./live";
 import { openMemoryReplica } from "../../../testing/nodeReplica";
 import { inProcessWorker } from "../../../testing/inProcessWorker";
 
@@ -80,5 +80,20 @@ describe("live queries", () => {
     await settle();
     expect(runs).toBeLessThanOrEqual(4);
     expect(runs).toBeGreaterThanOrEqual(2);
+  });
+
+  it("a worker read re-runs when a table it read changes, and not for others", async () => {
+    const { client, db } = await setup();
+    const counts: number[] = [];
+    const { dispose } = watchRead(client, "noteCount", () => ({ section: "trash" }), ({ data }) => counts.push(data!));
+    await settle();
+    expect(counts).toEqual([0]);
+    await db.insert(notes).values({ id: "n1", title: "gone", trashedAt: 5 });
+    await settle();
+    expect(counts).toEqual([0, 1]);
+    await client.query({ sql: "INSERT INTO reminders (id, note_id) VALUES ('r1', 'n1')", params: [], method: "run" });
+    await settle();
+    expect(counts).toEqual([0, 1]);
+    dispose();
   });
 });

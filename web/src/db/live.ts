@@ -5,7 +5,9 @@
  */
 import { createEffect, createSignal, on, onCleanup, type Accessor } from "solid-js";
 import type { DbClient } from "./client";
-import { createDrizzle, type AppDatabase } from "./drizzle";
+import type { AppDatabase } from "./drizzle";
+import { loadDrizzle } from "./drizzleLoader";
+import type { ReadArgs, ReadName, ReadValue } from "../db-worker/reads";
 
 export interface LiveQuery<T> {
   data: Accessor<T | undefined>;
@@ -23,14 +25,48 @@ export interface Watch {
   dispose(): void;
 }
 
-/** Framework-free core: calls `onResult` after every run. */
+/** Framework-free core: calls `onResult` after every run. Drizzle's code loads with the first run. */
 export function watchQuery<T>(
   client: DbClient,
   query: (db: AppDatabase) => Promise<T>,
   onResult: (result: { data?: T; error?: Error }) => void,
 ): Watch {
+  let db: AppDatabase | undefined;
+  return watchRuns(
+    client,
+    async (read) => {
+      db ??= (await loadDrizzle()).createDrizzle(client, read);
+      return query(db);
+    },
+    onResult,
+  );
+}
+
+/** The same for one of the worker's named reads (db-worker/reads.ts): no Drizzle on this thread. */
+export function watchRead<N extends ReadName>(
+  client: DbClient,
+  name: N,
+  args: () => ReadArgs<N>,
+  onResult: (result: { data?: ReadValue<N>; error?: Error }) => void,
+): Watch {
+  return watchRuns<ReadValue<N>>(
+    client,
+    async (read) => {
+      const result: { value: ReadValue<N>; tables: string[] } = await client.read(name, args());
+      read(result.tables);
+      return result.value;
+    },
+    onResult,
+  );
+}
+
+/**
+ * Runs `query` (which reports the tables it read through `read`), then again whenever a write
+ * touched one of them; runs never overlap, so each run's table set is exactly its own.
+ */
+function watchRuns<T>(client: DbClient, query: (read: (tables: string[]) => void) => Promise<T>, onResult: (result: { data?: T; error?: Error }) => void): Watch {
   let reads = new Set<string>();
-  const db = createDrizzle(client, (tables) => tables.forEach((t) => reads.add(t)));
+  const read = (tables: string[]) => tables.forEach((t) => reads.add(t));
   let running = false;
   let dirty = false;
   let disposed = false;
@@ -46,7 +82,7 @@ export function watchQuery<T>(
       const previous = reads;
       reads = new Set();
       try {
-        const data = await query(db);
+        const data = await query(read);
         if (!disposed) onResult({ data });
       } catch (error) {
         // Keep watching what the last good run read (or everything, if none did), so it can recover.
@@ -75,10 +111,19 @@ export function watchQuery<T>(
  * so Solid cannot see which signals it reads: pass them as `inputs` to re-run when they change.
  */
 export function createLiveQuery<T>(client: DbClient, query: (db: AppDatabase) => Promise<T>, inputs?: () => unknown): LiveQuery<T> {
+  return live((onResult) => watchQuery(client, query, onResult), inputs);
+}
+
+/** Solid binding of `watchRead`: re-runs when a table it read changed, or when `args` change. */
+export function createLiveRead<N extends ReadName>(client: DbClient, name: N, args: () => ReadArgs<N>): LiveQuery<ReadValue<N>> {
+  return live((onResult) => watchRead(client, name, args, onResult), args);
+}
+
+function live<T>(watch: (onResult: (result: { data?: T; error?: Error }) => void) => Watch, inputs?: () => unknown): LiveQuery<T> {
   const [data, setData] = createSignal<T>();
   const [error, setError] = createSignal<Error>();
   const [runs, setRuns] = createSignal(0);
-  const watch = watchQuery(client, query, (result) => {
+  const watching = watch((result) => {
     if (result.error) setError(result.error);
     else {
       setError(undefined);
@@ -86,7 +131,7 @@ export function createLiveQuery<T>(client: DbClient, query: (db: AppDatabase) =>
     }
     setRuns((n) => n + 1);
   });
-  if (inputs) createEffect(on(inputs, () => watch.rerun(), { defer: true }));
-  onCleanup(() => watch.dispose());
+  if (inputs) createEffect(on(inputs, () => watching.rerun(), { defer: true }));
+  onCleanup(() => watching.dispose());
   return { data, error, runs };
 }

@@ -23,7 +23,15 @@ export interface SqlStatement {
 export type DbRequest =
   | { kind: "query"; statement: SqlStatement }
   /** Runs every statement in one SQLite transaction: all succeed or none. */
-  | { kind: "batch"; statements: SqlStatement[] };
+  | { kind: "batch"; statements: SqlStatement[] }
+  /** One of the worker's named reads (db-worker/reads.ts; DbClient.read types it); answers a `ReadResult`. */
+  | { kind: "read"; name: string; args: unknown };
+
+/** A named read's value and the tables it read (what a live query watches). */
+export interface ReadResult<T = unknown> {
+  value: T;
+  tables: string[];
+}
 
 /** Work for the owner's sync client. */
 export type SyncCommand =
@@ -78,7 +86,7 @@ export interface ExportedAccountKey {
 export type WorkerRequest = DbRequest | SyncCommand;
 
 export function isDbRequest(request: WorkerRequest): request is DbRequest {
-  return request.kind === "query" || request.kind === "batch";
+  return request.kind === "query" || request.kind === "batch" || request.kind === "read";
 }
 
 export interface StatementResult {

@@ -1,6 +1,6 @@
 /** The list's order, remembered on this device (a reading preference, not data to sync). */
 import { createSignal, type Accessor } from "solid-js";
-import { NOTE_SORTS, type NoteSort } from "../notes/noteListQuery";
+import { NOTE_SORTS, type NoteSort } from "./noteSorts";
 
 const SORT_KEY = "cobrain.noteSort";
 

@@ -13,8 +13,9 @@ import { toFtsQuery } from "../search/searchQuery";
 import { PLAIN_TEXT_INPUT_CHARS } from "../markdown/plainText";
 import type { NoteFilter } from "./notesRepo";
 
-export const NOTE_SORTS = ["edited", "created", "title"] as const;
-export type NoteSort = (typeof NOTE_SORTS)[number];
+import type { NoteSort } from "../list/noteSorts";
+
+export { NOTE_SORTS, type NoteSort } from "../list/noteSorts";
 
 /** What a list row needs: the body only as far as the one-line snippet reads. */
 export interface NoteListRow {

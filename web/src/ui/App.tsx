@@ -1,20 +1,16 @@
 import { Route, Router, useLocation, useNavigate } from "@solidjs/router";
 import { createEffect, createResource, createSignal, For, lazy, Match, onCleanup, onMount, Show, Suspense, Switch } from "solid-js";
-import { entityId } from "../../../shared/ids";
 import { HISTORY_PRUNE_DELAY_MS } from "../../../shared/constants";
-import { pruneHistory } from "../notes/historyRepo";
 import type { SyncStatus } from "../../../shared/syncStatus";
 import type { DbStatus } from "../db/protocol";
-import { createNote } from "../notes/notesRepo";
 import { useDb } from "./dbContext";
+import { loadDrizzle } from "../db/drizzleLoader";
+import type { AppDatabase } from "../db/drizzle";
 import { createNavigation, HOME, parseLocation, type HistoryPort, type NavState, type Section } from "./navigation";
 import { NotesPane } from "./NotesPane";
-import { RemindersPane } from "./RemindersPane";
 import { ReminderAlerts } from "./ReminderAlerts";
-import { SearchResults } from "./SearchResults";
-import { LinkPrompt, askAboutLink } from "./LinkPrompt";
+import { askAboutLink, pendingLink } from "./linkQuestion";
 import { AccountKeyPrompt } from "./AccountKeyPrompt";
-import { RecoveryPhraseNotice } from "./RecoveryPhrase";
 import { takeSignInLink } from "./signInLink";
 import { SecurityAlerts } from "./SecurityAlerts";
 import { StorageBanner } from "./StorageBanner";
@@ -25,13 +21,19 @@ import { loadLaterTexts, t } from "../i18n/i18n";
 
 // Screens not needed to paint the list load after it (their code is not in the first paint);
 // they are fetched in the background once the list shows, so the first tap does not wait.
-// Each also waits for the later screens' words (i18n.ts, loadLaterTexts).
-const withTexts = <T,>(load: Promise<T>) => Promise.all([load, loadLaterTexts()]).then(([m]) => m);
+// Each also waits for the later screens' words (i18n.ts, loadLaterTexts) and for Drizzle's code, so
+// inside them `useDb().db` is ready (db/drizzleLoader.ts).
+const withTexts = <T,>(load: Promise<T>) => Promise.all([load, loadLaterTexts(), loadDrizzle()]).then(([m]) => m);
 const NoteEditor = lazy(() => withTexts(import("./NoteEditor")).then((m) => ({ default: m.NoteEditor })));
 const SettingsPane = lazy(() => withTexts(import("./SettingsPane")).then((m) => ({ default: m.SettingsPane })));
 const ViewsPane = lazy(() => withTexts(import("./ViewsPane")).then((m) => ({ default: m.ViewsPane })));
 const EntityPage = lazy(() => withTexts(import("./EntityPage")).then((m) => ({ default: m.EntityPage })));
 const LinkTarget = lazy(() => withTexts(import("./LinkTarget")).then((m) => ({ default: m.LinkTarget })));
+const SearchResults = lazy(() => withTexts(import("./SearchResults")).then((m) => ({ default: m.SearchResults })));
+const RemindersPane = lazy(() => withTexts(import("./RemindersPane")).then((m) => ({ default: m.RemindersPane })));
+// Not needed for the list: loaded after the first paint, each under its own Suspense so the list never waits.
+const LinkPrompt = lazy(() => withTexts(import("./LinkPrompt")).then((m) => ({ default: m.LinkPrompt })));
+const RecoveryPhraseNotice = lazy(() => withTexts(import("./RecoveryPhrase")).then((m) => ({ default: m.RecoveryPhraseNotice })));
 /** Where the list and the editor sit side by side (the same width as in app.css). */
 const SIDE_BY_SIDE = "(min-width: 800px)";
 /** How long after start the other screens' code is fetched (after the first paint). */
@@ -54,8 +56,14 @@ export function App() {
 
 /** /tag/:name and /person/:name: the entity's id is derived from its name (shared/ids.ts). */
 function MentionPage(props: { kind: "tag" | "person"; name: string; onOpen: (id: string) => void }) {
-  const [id] = createResource(() => entityId(props.kind, props.name));
+  const [id] = createResource(async () => (await import("../../../shared/ids")).entityId(props.kind, props.name)); // hash code: not in the first paint
   return <Show when={id()}>{(i) => <EntityPage entityId={i()} onOpen={props.onOpen} />}</Show>;
+}
+
+/** A new empty note (the notes code loads with the first one). */
+async function newNote(drizzle: () => Promise<AppDatabase>) {
+  const [{ createNote }, db] = await Promise.all([import("../notes/notesRepo"), drizzle()]);
+  return createNote(db);
 }
 
 /** The router's history, as navigation.ts needs it. `?storage=` stays on every URL (it picks the storage at the next reload). */
@@ -72,7 +80,7 @@ function routerHistory(): HistoryPort {
 }
 
 function Screen() {
-  const { client, db } = useDb();
+  const { client, drizzle } = useDb();
   const nav = createNavigation(routerHistory(), () => matchMedia(SIDE_BY_SIDE).matches);
   const location = useLocation();
   const navigate = useNavigate();
@@ -96,14 +104,15 @@ function Screen() {
   onMount(takeLink);
   // History retention (shared/constants.ts): pruned once per start, after the first screen.
   onMount(() => {
-    const timer = setTimeout(() => void pruneHistory(db).catch(() => undefined), HISTORY_PRUNE_DELAY_MS); // retried next start
+    const prune = async () => (await import("../notes/historyRepo")).pruneHistory(await drizzle());
+    const timer = setTimeout(() => void prune().catch(() => undefined), HISTORY_PRUNE_DELAY_MS); // retried next start
     onCleanup(() => clearTimeout(timer));
   });
   // A sign-in or link-code link opened while the app is already open.
   window.addEventListener("hashchange", takeLink);
   onCleanup(() => window.removeEventListener("hashchange", takeLink));
   onMount(() => {
-    const timer = setTimeout(() => [NoteEditor, SettingsPane, ViewsPane, EntityPage, LinkTarget].forEach((c) => void c.preload()), PRELOAD_DELAY_MS);
+    const timer = setTimeout(() => [NoteEditor, SettingsPane, ViewsPane, EntityPage, LinkTarget, SearchResults, RemindersPane].forEach((c) => void c.preload()), PRELOAD_DELAY_MS);
     onCleanup(() => clearTimeout(timer));
   });
 
@@ -115,7 +124,7 @@ function Screen() {
       searchInput?.focus();
     } else if (e.key === "n" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
       e.preventDefault();
-      void createNote(db).then(
+      void newNote(drizzle).then(
         (note) => nav.openNewNote(note.id),
         (error: unknown) => setNotice(t("app.couldNotCreate", { error: errorMessage(error) })),
       );
@@ -146,9 +155,15 @@ function Screen() {
         </For>
       </nav>
       <StorageBanner status={status} />
-      <LinkPrompt onDone={() => undefined} />
+      <Show when={pendingLink()}>
+        <Suspense>
+          <LinkPrompt onDone={() => undefined} />
+        </Suspense>
+      </Show>
       <AccountKeyPrompt sync={sync} />
-      <RecoveryPhraseNotice sync={sync} />
+      <Suspense>
+        <RecoveryPhraseNotice sync={sync} />
+      </Suspense>
       <SecurityAlerts sync={sync} />
       <UpdatePrompt />
       <ReminderAlerts onOpen={nav.openNote} />

@@ -11,14 +11,8 @@ import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
 import { t } from "../i18n/i18n";
+import { askAboutLink as setPending, pendingLink as pending } from "./linkQuestion";
 import { rich } from "../i18n/rich";
-
-const [pending, setPending] = createSignal<SignInLink>();
-
-/** Shows the question for `link` (opened from the address bar or typed in settings). */
-export function askAboutLink(link: SignInLink): void {
-  setPending(link);
-}
 
 export function LinkPrompt(props: { onDone: () => void }) {
   return (

@@ -1,20 +1,19 @@
-import { createSignal, Show } from "solid-js";
-import { createLiveQuery } from "../db/live";
-import { countNotes, type NoteSort } from "../notes/noteListQuery";
-import { createNote, emptyTrash } from "../notes/notesRepo";
+import { createSignal, lazy, Show, Suspense } from "solid-js";
+import { createLiveRead } from "../db/live";
+import type { NoteSort } from "../notes/noteListQuery";
 import { createSortSetting } from "../list/sortSetting";
 import { createAction } from "./action";
 import { useDb } from "./dbContext";
-import { ImportButton } from "./ImportButton";
 import { VirtualNoteList } from "./VirtualNoteList";
 import { ErrorText } from "./ErrorText";
+
+/** Import reads files and plans (backup, zip): its code loads after the list, never before it. */
+const ImportButton = lazy(() => import("./ImportButton").then((m) => ({ default: m.ImportButton })));
 import { t } from "../i18n/i18n";
 
 /** A section's notes: active (with the new-note form), archived, or trash (with Empty trash). */
 export function NotesPane(props: { section: "active" | "archived" | "trash"; selected?: string; onOpen: (id: string) => void }) {
-  const { client, db } = useDb();
-  // Only whether the trash holds anything (for Empty trash); the list reads its own window.
-  const trashCount = createLiveQuery(client, (d) => (props.section === "trash" ? countNotes(d, { section: "trash" }) : Promise.resolve(0)), () => props.section);
+  const { drizzle } = useDb();
   const [sort, setSort] = createSortSetting();
   const [title, setTitle] = createSignal("");
   const saving = createAction();
@@ -24,6 +23,7 @@ export function NotesPane(props: { section: "active" | "archived" | "trash"; sel
     const text = title().trim();
     if (!text) return;
     void saving.run(async () => {
+      const [{ createNote }, db] = await Promise.all([import("../notes/notesRepo"), drizzle()]); // loaded after the first paint
       await createNote(db, { title: text });
       setTitle("");
     });
@@ -41,18 +41,12 @@ export function NotesPane(props: { section: "active" | "archived" | "trash"; sel
             {t("notes.add")}
           </button>
         </form>
-        <ImportButton />
+        <Suspense>
+          <ImportButton />
+        </Suspense>
       </Show>
-      <Show when={props.section === "trash" && (trashCount.data() ?? 0) > 0}>
-        <button
-          type="button"
-          class="danger"
-          onClick={() => {
-            if (confirm(t("notes.emptyTrashConfirm"))) void saving.run(() => emptyTrash(db));
-          }}
-        >
-          {t("notes.emptyTrash")}
-        </button>
+      <Show when={props.section === "trash"}>
+        <EmptyTrash onEmpty={(run) => void saving.run(run)} />
       </Show>
       <ErrorText message={saving.error()} prefix={t("notes.couldNotSave")} />
       <div class="list-tools">
@@ -65,5 +59,28 @@ export function NotesPane(props: { section: "active" | "archived" | "trash"; sel
       </div>
       <VirtualNoteList filter={{ section: props.section }} sort={sort()} selected={props.selected} onOpen={props.onOpen} empty={t(`notes.empty.${props.section}`)} label={t(`notes.label.${props.section}`)} />
     </section>
+  );
+}
+
+/** Empty trash, shown while the trash holds anything (the list reads its own window). */
+function EmptyTrash(props: { onEmpty: (run: () => Promise<unknown>) => void }) {
+  const { client, drizzle } = useDb();
+  const trashCount = createLiveRead(client, "noteCount", () => ({ section: "trash" }));
+  const empty = async () => {
+    const [{ emptyTrash }, db] = await Promise.all([import("../notes/notesRepo"), drizzle()]);
+    return emptyTrash(db);
+  };
+  return (
+    <Show when={(trashCount.data() ?? 0) > 0}>
+      <button
+        type="button"
+        class="danger"
+        onClick={() => {
+          if (confirm(t("notes.emptyTrashConfirm"))) props.onEmpty(empty);
+        }}
+      >
+        {t("notes.emptyTrash")}
+      </button>
+    </Show>
   );
 }

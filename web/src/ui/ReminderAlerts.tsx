@@ -3,7 +3,7 @@ import { createLiveQuery } from "../db/live";
 import { alertsOnThisDevice, takeDueReminders } from "../reminders/alertState";
 import { notifyReminder } from "../reminders/notify";
 import { listenForNotificationClicks } from "../reminders/openFromNotification";
-import { upcomingReminders, type UpcomingReminder } from "../reminders/remindersRepo";
+import type { UpcomingReminder } from "../reminders/remindersRepo";
 import { useDb } from "./dbContext";
 import { t } from "../i18n/i18n";
 
@@ -16,7 +16,8 @@ const CHECK_EVERY_MS = 15_000;
  * and device, only on devices set to alert (Settings → Reminders).
  */
 export function ReminderAlerts(props: { onOpen: (noteId: string) => void }) {
-  const reminders = createLiveQuery(useDb().client, (d) => upcomingReminders(d));
+  // Its code (and Drizzle's) loads after the first paint; a reminder due at start shows a moment later.
+  const reminders = createLiveQuery(useDb().client, async (d) => (await import("../reminders/remindersRepo")).upcomingReminders(d));
   const [banners, setBanners] = createSignal<UpcomingReminder[]>([]);
   const check = () => {
     const pending = reminders.data();

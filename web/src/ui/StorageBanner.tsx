@@ -1,6 +1,5 @@
-import { sql } from "drizzle-orm";
 import { createEffect, createSignal, onCleanup, Show, type Accessor } from "solid-js";
-import { createLiveQuery } from "../db/live";
+import { createLiveRead } from "../db/live";
 import type { DbStatus } from "../db/protocol";
 import { lastAnswer, requestPersistenceAfterInstall, requestPersistenceOnce } from "../storage/persistence";
 import { useDb } from "./dbContext";
@@ -11,9 +10,9 @@ import { t } from "../i18n/i18n";
  * installed (where browsers grant it most). Watches only until it has asked.
  */
 function AskPersistenceOnFirstNote(props: { onAsked: () => void }) {
-  const anyNote = createLiveQuery(useDb().client, (d) => d.all<[number]>(sql`SELECT 1 FROM notes LIMIT 1`));
+  const anyNote = createLiveRead(useDb().client, "hasNotes", () => null);
   createEffect(() => {
-    if ((anyNote.data() ?? []).length > 0) void requestPersistenceOnce("first-note").finally(props.onAsked);
+    if (anyNote.data()) void requestPersistenceOnce("first-note").finally(props.onAsked);
   });
   return null;
 }

@@ -2,7 +2,7 @@ import { createSignal, Show, type Accessor } from "solid-js";
 import type { SyncStatus } from "../../../shared/syncStatus";
 import { linkAccount, linkToken, type SignInLink } from "../api/linkClaim";
 import type { DbClient } from "../db/client";
-import { askAboutLink } from "./LinkPrompt";
+import { askAboutLink } from "./linkQuestion";
 import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { DevicesList } from "./DevicesList";

@@ -1,9 +1,8 @@
 import { createVirtualizer } from "@tanstack/solid-virtual";
 import { createEffect, createMemo, createSignal, For, on, Show, type Accessor } from "solid-js";
-import { createLiveQuery } from "../db/live";
+import { createLiveRead } from "../db/live";
 import { createNow } from "../list/now";
-import { conflictedNoteIds } from "../notes/conflictsRepo";
-import { countNotes, listNoteWindow, type NoteListRow, type NoteSort } from "../notes/noteListQuery";
+import type { NoteListRow, NoteSort } from "../notes/noteListQuery";
 import type { NoteFilter } from "../notes/notesRepo";
 import { useDb } from "./dbContext";
 import { NoteRow } from "./NoteRow";
@@ -40,17 +39,9 @@ export function VirtualNoteList(props: ListProps) {
   const windowStart = createMemo(() => windowStartFor(first()));
   // Rows read for another section or order are never shown (nor clickable) while the new ones load.
   const key = () => `${props.sort} ${JSON.stringify(props.filter)}`;
-  const page = createLiveQuery(
-    client,
-    async (db) => {
-      const offset = windowStart();
-      const filter = props.filter;
-      const runKey = key();
-      const [count, rows] = await Promise.all([countNotes(db, filter), listNoteWindow(db, { filter, sort: props.sort, offset, limit: LIST_WINDOW_ROWS })]);
-      return { key: runKey, count, offset, rows };
-    },
-    () => [windowStart(), key()],
-  );
+  // Read in the database worker (db-worker/reads.ts): the list paints without Drizzle's code here.
+  const args = () => ({ filter: props.filter, sort: props.sort, offset: windowStart(), limit: LIST_WINDOW_ROWS, key: key() });
+  const page = createLiveRead(client, "noteWindow", args);
   const current = () => {
     const data = page.data();
     return data?.key === key() ? data : undefined;
@@ -80,7 +71,7 @@ export function VirtualNoteList(props: ListProps) {
 /** The scroller and the rows on screen; created with its element, as the virtualizer needs it at mount. */
 function Rows(props: { list: ListProps; count: Accessor<number>; rowAt: (index: number) => NoteListRow | undefined; onFirst: (index: number) => void }) {
   const now = createNow();
-  const conflicted = createLiveQuery(useDb().client, conflictedNoteIds);
+  const conflicted = createLiveRead(useDb().client, "conflictedNoteIds", () => null);
   let scroller!: HTMLDivElement;
   let list!: HTMLUListElement;
   const virtualizer = createVirtualizer({

@@ -24,6 +24,7 @@
 /// <reference lib="webworker" />
 import { ACCEPTED_REQUESTS_REMEMBERED, DB_CHANNEL, DB_OWNER_LOCK, SEARCH_INDEX_CHECK_DELAY_MS, SUSPEND_GRACE_MS } from "../../../shared/constants";
 import type { SyncStatus } from "../../../shared/syncStatus";
+import { READS } from "../db-worker/reads";
 import { isDbRequest, type ChannelMessage, type DbResponse, type DbStatus, type FromWorker, type StorageKind, type SyncCommand, type ToWorker, type WorkerRequest } from "../db/protocol";
 import { DatabaseHost } from "../db-worker/host";
 import { migrate } from "../db-worker/migrate";
@@ -144,7 +145,7 @@ async function becomeOwner(): Promise<boolean> {
     opened = result.opened;
     await migrate(opened.connection);
     // Outside development builds a page cannot read or change the device's credentials.
-    host = new DatabaseHost(opened.connection, announceChanged, { guardPrivate: !import.meta.env.DEV });
+    host = new DatabaseHost(opened.connection, announceChanged, { guardPrivate: !import.meta.env.DEV, reads: READS });
     const owned = host;
     sync = new SyncClient((fn) => owned.exclusive(fn), publishSync);
     ownerStatus = { role: "owner", storage: opened.storage, fallbackReason: result.fallbackReason };
