@@ -1,15 +1,16 @@
 import { createSignal, lazy, Show, Suspense } from "solid-js";
 import { createLiveRead } from "../db/live";
+import { loadDrizzle } from "../db/drizzleLoader";
 import type { NoteSort } from "../notes/noteListQuery";
 import { createSortSetting } from "../list/sortSetting";
 import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { VirtualNoteList } from "./VirtualNoteList";
 import { ErrorText } from "./ErrorText";
-
-/** Import reads files and plans (backup, zip): its code loads after the list, never before it. */
-const ImportButton = lazy(() => import("./ImportButton").then((m) => ({ default: m.ImportButton })));
 import { t } from "../i18n/i18n";
+
+/** Import reads files and plans (backup, zip): its code (and Drizzle's, which it uses) loads after the list. */
+const ImportButton = lazy(() => Promise.all([import("./ImportButton"), loadDrizzle()]).then(([m]) => ({ default: m.ImportButton })));
 
 /** A section's notes: active (with the new-note form), archived, or trash (with Empty trash). */
 export function NotesPane(props: { section: "active" | "archived" | "trash"; selected?: string; onOpen: (id: string) => void }) {
