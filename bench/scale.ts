@@ -16,7 +16,7 @@ import { buildApp, ROOT, startLocalServer } from "../scripts/lib/localServer.ts"
 import { mintToken } from "../worker/auth.ts";
 import { quantile, sortedCopy, summarise, until, withTimeout, type Summary } from "./measure.ts";
 import { failedMetric, fromSummaries, type Metric } from "./report.ts";
-import { count, importFile, openDevice } from "./syncDevices.ts";
+import { count, importFile, openDevice, signIn } from "./syncDevices.ts";
 
 /** `BENCH_SCALE_PORT` moves it when another server holds the port. */
 const PORT = Number(process.env.BENCH_SCALE_PORT ?? 8794);
@@ -86,8 +86,7 @@ export async function scaleSuite(): Promise<Metric[]> {
     let page = c.pages()[0] ?? (await c.newPage());
     const token = await mintToken(secret, { userId: user, deviceId: "c" });
     const started = Date.now();
-    await page.goto(`${server.url}/#token=${token}`, { timeout: STEP_MS });
-    await page.getByRole("dialog").getByRole("button", { name: /^Sign in as / }).click({ timeout: STEP_MS });
+    await signIn(page, server.url, token, a.key);
     await page.locator(".note-title").first().waitFor({ timeout: BULK_MS });
     out.push(m(`new device, ${total} notes: sign-in link → first notes painted`, one(Date.now() - started)));
     await until(async () => (await count(page)) === total, BULK_MS, `C received every note (${total})`, 500);

@@ -12,6 +12,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { freshProfileDir, launchProfile } from "../e2e/browser.ts";
 import { buildApp, ROOT, startLocalServer } from "../scripts/lib/localServer.ts";
 import { mintToken } from "../worker/auth.ts";
+import type { ExportedAccountKey } from "../web/src/db/protocol.ts";
 import { quantile, sortedCopy, summarise, until, withTimeout, type Summary } from "./measure.ts";
 import { failedMetric, fromSummaries, type Metric } from "./report.ts";
 import { ingest } from "./syncServer.ts";
@@ -33,14 +34,27 @@ const changeCount = async (page: Page) =>
   Number(((await page.evaluate(() => window.cobrain.sql("SELECT count(*) FROM crsql_changes"))) as number[][])[0]![0]);
 const syncState = (page: Page) => page.locator(".sync-indicator").getAttribute("data-sync-state", { timeout: STEP_MS });
 
-export async function openDevice(url: string, secret: string, user: string, deviceId: string): Promise<{ context: BrowserContext; page: Page }> {
+/**
+ * Answers a sign-in link's question on `page`, first handing it the account key when the account
+ * has one (as the QR link or the recovery phrase would): without it a device of an encrypted
+ * account never syncs (it shows "This device needs the account key").
+ */
+export async function signIn(page: Page, url: string, token: string, key: ExportedAccountKey | null): Promise<void> {
+  await page.goto(`${url}/#token=${token}`, { timeout: STEP_MS });
+  if (key) {
+    await page.waitForSelector(".app[data-storage]", { timeout: STEP_MS });
+    await page.evaluate((k) => window.cobrain.client.adoptAccountKey(k), key);
+  }
+  await page.getByRole("dialog").getByRole("button", { name: /^Sign in as / }).click({ timeout: STEP_MS });
+}
+
+/** A device signed in and synced; the account's first device (no `key`) makes the key, and hands it back. */
+export async function openDevice(url: string, secret: string, user: string, deviceId: string, key: ExportedAccountKey | null = null): Promise<{ context: BrowserContext; page: Page; key: ExportedAccountKey | null }> {
   const context = await launchProfile(freshProfileDir());
   const page = context.pages()[0] ?? (await context.newPage());
-  const token = await mintToken(secret, { userId: user, deviceId });
-  await page.goto(`${url}/#token=${token}`, { timeout: STEP_MS });
-  await page.getByRole("dialog").getByRole("button", { name: /^Sign in as / }).click({ timeout: STEP_MS });
+  await signIn(page, url, await mintToken(secret, { userId: user, deviceId }), key);
   await until(async () => (await syncState(page)) === "synced", STEP_MS, `${deviceId} synced`);
-  return { context, page };
+  return { context, page, key: key ?? (await page.evaluate(() => window.cobrain.client.exportAccountKey())) };
 }
 
 /** Imports `notes` notes through the app's Import (preview, then confirm); resolves to the ms from confirm to done. */
@@ -147,7 +161,7 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
     const user = `bench-${Date.now()}`;
     const a = await openDevice(server.url, secret, user, "a");
     contexts.push(a.context);
-    const b = await openDevice(server.url, secret, user, "b");
+    const b = await openDevice(server.url, secret, user, "b", a.key);
     contexts.push(b.context);
 
     step = "offline backlog";
@@ -202,6 +216,8 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
     const started = Date.now();
     await page.goto(`${server.url}/#token=${token}`, { timeout: STEP_MS });
     await page.evaluate(PROGRESS_WATCH);
+    await page.waitForSelector(".app[data-storage]", { timeout: STEP_MS });
+    await page.evaluate((k) => window.cobrain.client.adoptAccountKey(k!), a.key); // as the QR link would
     await page.getByRole("dialog").getByRole("button", { name: /^Sign in as / }).click({ timeout: STEP_MS });
     await page.locator(".note-title").first().waitFor({ timeout: BULK_MS });
     const firstListMs = Date.now() - started;

@@ -2,10 +2,12 @@
  * Durable before acknowledged (DESIGN §9): an import the app reported done is on disk on the
  * backend in use, whatever happens to the browser 0-200 ms later; a kill mid-import leaves all of
  * it or none of it; and reopening, online or offline, never shows an empty database instead of
- * the real one. Each run is a fresh Chromium profile, killed with SIGKILL or closed normally.
+ * the real one. Each run starts Chromium on its own copy of a profile prepared once per backend
+ * (the app installed, its database created and empty), and ends it with SIGKILL or a normal close.
  */
 import type { BrowserContext, Page } from "playwright-core";
-import { describe, expect, inject, it } from "vitest";
+import { cpSync } from "node:fs";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { confirmImport, openApp, sql } from "./app";
 import { freshProfileDir, killProfileBrowser, launchProfile } from "./browser";
 
@@ -98,6 +100,35 @@ async function inLanes(count: number, run: (index: number, launch: (profile: str
   if (failed) throw failed.reason;
 }
 
+/**
+ * A profile with the app installed from `url` (its service worker ready, its files cached) and its
+ * database created, empty: what each run starts from, copied. Installing is not what the runs test,
+ * and it took a good part of each one.
+ */
+async function preparedProfile(url: string, storage: string): Promise<string> {
+  const profile = freshProfileDir();
+  const context = await launchProfile(profile);
+  try {
+    const page = await firstPage(context);
+    await openApp(page, url);
+    expect(await page.locator(".app").getAttribute("data-storage")).toBe(storage);
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready; // so the offline reopen has the app shell
+    });
+    expect(await countNotes(page)).toBe(0);
+  } finally {
+    await context.close();
+  }
+  return profile;
+}
+
+/** A copy of `template` for one run (Chromium is closed on the template, so its files are still). */
+function copyOf(template: string): string {
+  const profile = freshProfileDir();
+  cpSync(template, profile, { recursive: true });
+  return profile;
+}
+
 async function startImport(page: Page): Promise<void> {
   await page.locator('input[type="file"]').setInputFiles({ name: "notes.json", mimeType: "application/json", buffer: importFile });
   await confirmImport(page, 120_000);
@@ -111,6 +142,10 @@ const backends = [
 describe.each(backends)("$name: durable before acknowledged", ({ url, storage }) => {
   /** How long the import took from choosing the file to the success message (ms). */
   const importTimes: number[] = [];
+  let template: string;
+  beforeAll(async () => {
+    template = await preparedProfile(url(), storage);
+  }, 120_000);
 
   it(
     `an import reported done survives a close or a SIGKILL 0-200 ms later, reopened online and offline (${RUNS} runs)`,
@@ -118,14 +153,12 @@ describe.each(backends)("$name: durable before acknowledged", ({ url, storage })
       const failures: string[] = [];
       await inLanes(RUNS, async (run, launch) => {
         const kill = run % 2 === 0;
-        const profile = freshProfileDir();
+        const profile = copyOf(template);
         const context = await launch(profile);
         const page = await firstPage(context);
         await openApp(page, url());
         expect(await page.locator(".app").getAttribute("data-storage")).toBe(storage);
-        await page.evaluate(async () => {
-          await navigator.serviceWorker.ready; // so the offline reopen has the app shell
-        });
+        expect(await countNotes(page)).toBe(0);
         const started = Date.now();
         await startImport(page);
         await page.getByText(`Imported ${NOTES.toLocaleString("en-US")} notes.`).waitFor({ timeout: 120_000 });
@@ -151,13 +184,10 @@ describe.each(backends)("$name: durable before acknowledged", ({ url, storage })
     async () => {
       const seenCounts: number[] = [];
       await inLanes(MID_IMPORT_RUNS, async (run, launch) => {
-        const profile = freshProfileDir();
+        const profile = copyOf(template);
         const context = await launch(profile);
         const page = await firstPage(context);
         await openApp(page, url());
-        await page.evaluate(async () => {
-          await navigator.serviceWorker.ready;
-        });
         await startImport(page);
         // Somewhere between choosing the file and the success message, as timed in the runs above.
         const typical = importTimes.length ? importTimes.reduce((a, b) => a + b) / importTimes.length : 3_000;

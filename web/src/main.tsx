@@ -17,7 +17,7 @@ const client = startDatabase(requested && STORAGE_OVERRIDES.includes(requested) 
 /**
  * The console API for power users (and the end-to-end tests): `await cobrain.sql("SELECT …")`
  * runs a statement on this device's database; `cobrain.db` is the Drizzle instance (once its code
- * has loaded, a moment after the first paint).
+ * has loaded, a moment after start).
  */
 declare global {
   interface Window {
@@ -56,5 +56,5 @@ void startLanguage().then(() => {
     ),
     document.getElementById("root")!,
   );
-  void app.drizzle(); // after the first paint: writes and the other screens need it
+  void app.drizzle().catch(() => undefined); // not awaited by the first paint; writes and the other screens need it (a failure is retried there)
 });

@@ -16,7 +16,7 @@ import { CloseCode, FINAL_CLOSE_CODES } from "../../../shared/syncProtocol";
 import { closeCodeOfHttp } from "../../../shared/syncRefusals";
 import type { SqliteConnection } from "../db-worker/sqlite/connection";
 import { createAccountKey, type DeviceKeyring } from "./keyStore";
-import { fromHex } from "./keyDerivation";
+import { fromHex } from "./bytes";
 
 export type KeyCheck =
   | { ok: true; keyId: string }

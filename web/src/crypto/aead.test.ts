@@ -5,7 +5,7 @@
  */
 import type { Change } from "@vlcn.io/ws-common";
 import { describe, expect, it } from "vitest";
-import { fastAead, nobleAead, type Aead } from "./aead";
+import { aeadFrom, fastAead, nobleAead, type Aead } from "./aead";
 import { CellCipher } from "./cellCipher";
 import { createAccountKey, DeviceKeyring } from "./keyStore";
 
@@ -26,6 +26,18 @@ const open = (aead: Aead, key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, se
 describe("cell AEAD", () => {
   it("runs libsodium in Node", async () => {
     expect((await fastAead()).name).toBe("libsodium");
+  });
+
+  it("falls back to @noble/ciphers, and says so, when libsodium cannot start", async () => {
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (message: string) => void warnings.push(message);
+    try {
+      expect(await aeadFrom(() => Promise.reject(new Error("WebAssembly.instantiate(): Wasm code generation disallowed by embedder")))).toBe(nobleAead);
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings).toEqual(["cell encryption uses @noble/ciphers: libsodium did not start (WebAssembly.instantiate(): Wasm code generation disallowed by embedder)"]);
   });
 
   it("seals the same bytes as @noble/ciphers, and each opens the other's, at every length", async () => {

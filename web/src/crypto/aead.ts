@@ -5,8 +5,9 @@
  * - libsodium (`libsodium-wrappers`, WebAssembly): about 2 µs a cell where @noble/ciphers takes
  *   about 24, which is most of what encryption added to a 10,000-note first sync
  *   (`npm run bench -- encryption` measures both);
- * - @noble/ciphers (pure JS): where WebAssembly cannot be compiled from bytes at run time (workerd,
- *   which runs the simulated devices of the convergence tests), and as the format's reference.
+ * - @noble/ciphers (pure JS): the fallback where libsodium cannot start, the one the convergence
+ *   tests' simulated devices use in workerd (which cannot compile WebAssembly from bytes at run
+ *   time), and the format's reference.
  */
 import { xchacha20poly1305 } from "@noble/ciphers/chacha.js";
 
@@ -25,24 +26,29 @@ export const nobleAead: Aead = {
   open: (key, nonce, ad, sealed, out) => void xchacha20poly1305(key, nonce, ad).decrypt(sealed, out),
 };
 
+type Sodium = (typeof import("libsodium-wrappers"))["default"];
+
+/** libsodium from `load` once it is ready, or @noble/ciphers if it cannot start; logs which. */
+export async function aeadFrom(load: () => Promise<{ default: Sodium }>): Promise<Aead> {
+  try {
+    const sodium = (await load()).default;
+    await sodium.ready;
+    console.info("cell encryption: XChaCha20-Poly1305 from libsodium");
+    return {
+      name: "libsodium",
+      seal: (key, nonce, ad, plain) => sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plain, ad, null, nonce, key),
+      open: (key, nonce, ad, sealed, out) => out.set(sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, sealed, ad, nonce, key)),
+    };
+  } catch (error) {
+    console.warn(`cell encryption uses @noble/ciphers: libsodium did not start (${error instanceof Error ? error.message : String(error)})`);
+    return nobleAead;
+  }
+}
+
 let loading: Promise<Aead> | undefined;
 
-/** libsodium once it is ready, or @noble/ciphers where it cannot start; logs which, once. */
+/** The fast AEAD of this thread: libsodium, loaded once (the fallback, once chosen, stays for the thread's life). */
 export function fastAead(): Promise<Aead> {
-  loading ??= (async (): Promise<Aead> => {
-    try {
-      const sodium = (await import("libsodium-wrappers")).default;
-      await sodium.ready;
-      console.info("cell encryption: XChaCha20-Poly1305 from libsodium");
-      return {
-        name: "libsodium",
-        seal: (key, nonce, ad, plain) => sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plain, ad, null, nonce, key),
-        open: (key, nonce, ad, sealed, out) => out.set(sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, sealed, ad, nonce, key)),
-      };
-    } catch (error) {
-      console.warn(`cell encryption uses @noble/ciphers: libsodium did not start (${error instanceof Error ? error.message : String(error)})`);
-      return nobleAead;
-    }
-  })();
+  loading ??= aeadFrom(() => import("libsodium-wrappers"));
   return loading;
 }

@@ -104,7 +104,7 @@ export class CellCipher {
     const nonce = this.#out.nonce;
     nonce.set(bytes.subarray(NONCE_AT, ENVELOPE_HEADER_BYTES));
     try {
-      // Into an aligned buffer (noble deciphers it in place); the ciphertext itself is only read.
+      // Into an aligned buffer (noble deciphers in place, libsodium's result is copied in); the ciphertext is only read.
       this.#aead.open(this.#cellKey(key), nonce, this.#ad.of(bytes[0]!, generation, change), sealed, this.#plain.output(length));
     } catch {
       throw new CellRefusal(change, "does not decrypt for this cell: moved from another cell, replayed under other clocks, or damaged");

@@ -6,7 +6,7 @@
  */
 import { hkdf } from "@noble/hashes/hkdf.js";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { fromHex, toHex } from "./bytes";
+import { toHex } from "./bytes";
 
 /** Bytes of every secret and derived key: 256 bits. */
 export const KEY_BYTES = 32;
@@ -34,4 +34,3 @@ export function deriveCellKey(secret: Uint8Array): Uint8Array {
   return derive(secret, "cobrain cell key v1");
 }
 
-export { fromHex, toHex };

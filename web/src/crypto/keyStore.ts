@@ -9,7 +9,8 @@
  * - `loadKeyring(db)` / `DeviceKeyring` give the sync code the `Keyring` interface (keyring.ts).
  */
 import type { SqliteConnection } from "../db-worker/sqlite/connection";
-import { deriveIdKey, deriveKeyId, fromHex, KEY_BYTES, newSecret, toHex } from "./keyDerivation";
+import { fromHex, toHex } from "./bytes";
+import { deriveIdKey, deriveKeyId, KEY_BYTES, newSecret } from "./keyDerivation";
 import type { AccountKey, Keyring } from "./keyring";
 
 /** The `local_settings` key of the stored keyring. */

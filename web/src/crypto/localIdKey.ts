@@ -4,7 +4,8 @@
  * moved to the account's when the device adopts the account key (entityRekey.ts).
  */
 import type { SqliteConnection } from "../db-worker/sqlite/connection";
-import { newSecret, toHex } from "./keyDerivation";
+import { toHex } from "./bytes";
+import { newSecret } from "./keyDerivation";
 
 export const LOCAL_ID_KEY_SETTING = "crypto.localIdKey";
 

@@ -56,6 +56,8 @@ export class DatabaseHost {
 
   readonly #guardPrivate: boolean;
   readonly #reads: NamedReads;
+  #readDb: AppDatabase | undefined;
+  #readTables = new Set<string>();
 
   /**
    * @param onExclusiveChange told which tables an `exclusive` task (a sync apply) changed.
@@ -129,15 +131,16 @@ export class DatabaseHost {
   async #read(name: string, args: unknown): Promise<ReadResult> {
     const read = Object.hasOwn(this.#reads, name) ? this.#reads[name] : undefined;
     if (!read) throw new Error(`there is no read named ${name}`);
-    const tables = new Set<string>();
-    const db = drizzleOver(
+    // One Drizzle per host (reads run one at a time, in the queue): each read collects its own tables.
+    const tables = (this.#readTables = new Set<string>());
+    this.#readDb ??= drizzleOver(
       {
         query: (statement) => this.#statement(statement),
         batch: () => Promise.reject(new Error("a read runs no batch")),
       },
-      (used) => used.forEach((t) => tables.add(t)),
+      (used) => used.forEach((t) => this.#readTables.add(t)),
     );
-    return { value: await read(db, args), tables: [...tables] };
+    return { value: await read(this.#readDb, args), tables: [...tables] };
   }
 
   /** Through a view or a trigger, say: SQLite's own list of the tables the statement opens. */

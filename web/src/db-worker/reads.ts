@@ -7,7 +7,7 @@
 import { sql } from "drizzle-orm";
 import { notes } from "../../../shared/schema";
 import type { AppDatabase } from "../db/drizzle";
-import { conflictedNoteIds } from "../notes/conflictsRepo";
+import { conflictedNoteIds } from "../notes/conflictMarks";
 import { countNotes, listNoteWindow, type NoteListRow, type NoteSort } from "../notes/noteListQuery";
 import type { NoteFilter } from "../notes/notesRepo";
 

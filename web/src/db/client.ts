@@ -43,8 +43,11 @@ export class DbClient {
   }
 
   /** One of the worker's named reads (db-worker/reads.ts), with the tables it read. */
-  read<N extends ReadName>(name: N, args: ReadArgs<N>): Promise<ReadResult<ReadValue<N>>> {
-    return this.#request({ kind: "read", name, args }) as Promise<ReadResult<ReadValue<N>>>;
+  async read<N extends ReadName>(name: N, args: ReadArgs<N>): Promise<ReadResult<ReadValue<N>>> {
+    const result = (await this.#request({ kind: "read", name, args })) as ReadResult<ReadValue<N>> | undefined;
+    // A tab of an older version holding the database answers a request it does not know with nothing.
+    if (!Array.isArray(result?.tables)) throw new Error("another tab holds the database and runs an older version of CoBrain: reload or close it");
+    return result;
   }
 
   get syncStatus(): SyncStatus {

@@ -96,4 +96,17 @@ describe("live queries", () => {
     expect(counts).toEqual([0, 1]);
     dispose();
   });
+
+  it("a read answered by a tab of an older version (which does not know reads) fails with a clear error", async () => {
+    // What an older owner's worker answers to a request kind it does not know: ok, and no value.
+    const older = {
+      onmessage: null as ((event: MessageEvent) => void) | null,
+      onerror: null,
+      postMessage(message: { type: string; id?: number }) {
+        if (message.type === "request") queueMicrotask(() => older.onmessage?.({ data: { type: "response", id: message.id, response: { ok: true, value: undefined } } } as MessageEvent));
+      },
+    };
+    const client = new DbClient(older as unknown as Worker);
+    await expect(client.read("hasNotes", null)).rejects.toThrow(/another tab holds the database and runs an older version of CoBrain: reload or close it/);
+  });
 });

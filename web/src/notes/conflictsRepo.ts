@@ -3,18 +3,14 @@
  * shows "2 versions" while it has a conflict revision that no "resolved" revision names. Revisions
  * are only ever inserted, so resolving on two devices at once cannot conflict.
  */
-import { and, eq, notExists } from "drizzle-orm";
-import { alias } from "drizzle-orm/sqlite-core";
+import { and, eq } from "drizzle-orm";
 import { newId } from "../../../shared/ids";
 import { noteRevisions, type NoteRevision } from "../../../shared/schema";
 import type { AppDatabase } from "../db/drizzle";
+import { unresolved } from "./conflictMarks";
 import { getNote, saveNoteText } from "./notesRepo";
 
-const resolution = alias(noteRevisions, "resolution");
-
-function unresolved(db: AppDatabase) {
-  return notExists(db.select({ id: resolution.id }).from(resolution).where(and(eq(resolution.kind, "resolved"), eq(resolution.resolves, noteRevisions.id))));
-}
+export { conflictedNoteIds } from "./conflictMarks";
 
 /** Open conflicts of one note, oldest first. */
 export function openConflicts(db: AppDatabase, noteId: string): Promise<NoteRevision[]> {
@@ -23,12 +19,6 @@ export function openConflicts(db: AppDatabase, noteId: string): Promise<NoteRevi
     .from(noteRevisions)
     .where(and(eq(noteRevisions.noteId, noteId), eq(noteRevisions.kind, "conflict"), unresolved(db)))
     .orderBy(noteRevisions.createdAt, noteRevisions.id);
-}
-
-/** Ids of the notes with an open conflict. */
-export async function conflictedNoteIds(db: AppDatabase): Promise<Set<string>> {
-  const rows = await db.selectDistinct({ noteId: noteRevisions.noteId }).from(noteRevisions).where(and(eq(noteRevisions.kind, "conflict"), unresolved(db)));
-  return new Set(rows.map((r) => r.noteId));
 }
 
 export type Resolution = "current" | "other" | "both";

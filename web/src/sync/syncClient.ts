@@ -23,7 +23,7 @@ import { CellCipher } from "../crypto/cellCipher";
 import { describeRefused } from "../crypto/receivedCells";
 import { rekeyEntities } from "../crypto/entityRekey";
 import { localIdKey } from "../crypto/localIdKey";
-import { fromHex, toHex } from "../crypto/keyDerivation";
+import { fromHex, toHex } from "../crypto/bytes";
 import { accountKeyFrom } from "../crypto/keyStore";
 import type { ExportedAccountKey } from "../db/protocol";
 

@@ -4,6 +4,7 @@ import { HISTORY_PRUNE_DELAY_MS } from "../../../shared/constants";
 import type { SyncStatus } from "../../../shared/syncStatus";
 import type { DbStatus } from "../db/protocol";
 import { useDb } from "./dbContext";
+import { RecoveryPhraseNotice } from "./RecoveryPhrase";
 import { loadDrizzle } from "../db/drizzleLoader";
 import type { AppDatabase } from "../db/drizzle";
 import { createNavigation, HOME, parseLocation, type HistoryPort, type NavState, type Section } from "./navigation";
@@ -31,9 +32,8 @@ const EntityPage = lazy(() => withTexts(import("./EntityPage")).then((m) => ({ d
 const LinkTarget = lazy(() => withTexts(import("./LinkTarget")).then((m) => ({ default: m.LinkTarget })));
 const SearchResults = lazy(() => withTexts(import("./SearchResults")).then((m) => ({ default: m.SearchResults })));
 const RemindersPane = lazy(() => withTexts(import("./RemindersPane")).then((m) => ({ default: m.RemindersPane })));
-// Not needed for the list: loaded after the first paint, each under its own Suspense so the list never waits.
+// Only when a link is opened: under its own Suspense, so the list never waits for it.
 const LinkPrompt = lazy(() => withTexts(import("./LinkPrompt")).then((m) => ({ default: m.LinkPrompt })));
-const RecoveryPhraseNotice = lazy(() => withTexts(import("./RecoveryPhrase")).then((m) => ({ default: m.RecoveryPhraseNotice })));
 /** Where the list and the editor sit side by side (the same width as in app.css). */
 const SIDE_BY_SIDE = "(min-width: 800px)";
 /** How long after start the other screens' code is fetched (after the first paint). */
@@ -161,9 +161,7 @@ function Screen() {
         </Suspense>
       </Show>
       <AccountKeyPrompt sync={sync} />
-      <Suspense>
-        <RecoveryPhraseNotice sync={sync} />
-      </Suspense>
+      <RecoveryPhraseNotice sync={sync} />
       <SecurityAlerts sync={sync} />
       <UpdatePrompt />
       <ReminderAlerts onOpen={nav.openNote} />

@@ -16,7 +16,7 @@ const CHECK_EVERY_MS = 15_000;
  * and device, only on devices set to alert (Settings → Reminders).
  */
 export function ReminderAlerts(props: { onOpen: (noteId: string) => void }) {
-  // Its code (and Drizzle's) loads after the first paint; a reminder due at start shows a moment later.
+  // Its code (and Drizzle's) is not in the first paint: a reminder due at start shows a moment after the list.
   const reminders = createLiveQuery(useDb().client, async (d) => (await import("../reminders/remindersRepo")).upcomingReminders(d));
   const [banners, setBanners] = createSignal<UpcomingReminder[]>([]);
   const check = () => {
