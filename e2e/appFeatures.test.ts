@@ -278,9 +278,20 @@ describe("the CoBrain app", () => {
     for (const [name, viewport] of [["phone", { width: 390, height: 844 }], ["desktop", { width: 1280, height: 800 }]] as const) {
       const p = await page(viewport);
       await signedInDevice(p, baseUrl, authSecret, `shots-${name}-${Date.now()}`, name);
+      // The account's first device shows its recovery phrase until it is noted: noted, so the screenshots show the screens.
+      const noted = p.getByRole("button", { name: "I have written it down" });
+      await noted.click();
+      await noted.waitFor({ state: "detached" });
       for (const title of ["Welcome to CoBrain", "Trip to Kyoto", "Reading list"]) await addNote(p, title);
       await p.screenshot({ path: join(SHOTS, `${name}-notes.png`) });
       expect(await fitsWidth(p), `${name} notes list fits the width`).toBe(true);
+      // Nor does the page scroll up and down around the list: the list's scroller ends on the screen.
+      const fitsHeight = () =>
+        p.evaluate(() => {
+          const scroller = document.querySelector(".note-scroller")!.getBoundingClientRect();
+          return { pageScrolls: document.documentElement.scrollHeight > window.innerHeight, scrollerBelowScreen: Math.round(scroller.bottom - window.innerHeight) > 0 };
+        });
+      await expect.poll(fitsHeight, { message: `${name} notes list fits the height` }).toEqual({ pageScrolls: false, scrollerBelowScreen: false });
       await openNote(p, "Trip to Kyoto");
       await p.getByLabel("Body").fill("Temples with @anna #travel, see [[Reading list]]");
       await expect.poll(() => p.locator(".chips .chip").count()).toBe(3);

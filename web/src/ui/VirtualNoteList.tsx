@@ -1,7 +1,8 @@
 import { createVirtualizer } from "@tanstack/solid-virtual";
-import { createEffect, createMemo, createSignal, For, on, Show, type Accessor } from "solid-js";
+import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show, type Accessor } from "solid-js";
 import { createLiveRead } from "../db/live";
 import { createNow } from "../list/now";
+import { fillToScreen } from "../list/fillToScreen";
 import type { NoteListRow, NoteSort } from "../notes/noteListQuery";
 import type { NoteFilter } from "../notes/notesRepo";
 import { useDb } from "./dbContext";
@@ -13,6 +14,8 @@ import { LIST_WINDOW_ROWS, windowStart as windowStartFor } from "../list/window"
 /** A row's height before it is measured (title and snippet lines, padding, border). */
 const ESTIMATED_ROW_PX = 62;
 const ROW_GAP_PX = 8;
+/** The scroller never gets shorter than this (a short landscape phone scrolls the page instead). */
+const MIN_SCROLLER_PX = 256;
 /** Rows rendered beyond the visible ones, so a fast flick does not show blanks. */
 const OVERSCAN_ROWS = 8;
 /** Arrow keys move one row; Page Up/Down this many. */
@@ -84,6 +87,8 @@ function Rows(props: { list: ListProps; count: Accessor<number>; rowAt: (index: 
     overscan: OVERSCAN_ROWS,
     onChange: (v) => props.onFirst(v.getVirtualItems()[0]?.index ?? 0),
   });
+
+  onMount(() => onCleanup(fillToScreen(scroller, MIN_SCROLLER_PX)));
 
   // Another order or section starts at its top.
   createEffect(on(() => [props.list.sort, JSON.stringify(props.list.filter)], () => virtualizer.scrollToOffset(0), { defer: true }));
