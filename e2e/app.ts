@@ -35,7 +35,14 @@ export async function storageOf(page: Page): Promise<string | null> {
 
 /** The list shows exactly these titles (waits for live queries to settle). */
 export async function expectTitles(page: Page, titles: string[]): Promise<void> {
-  await expect.poll(async () => (await noteTitles(page)).sort(), { timeout: 10_000 }).toEqual([...titles].sort());
+  // A failure also says what the list pane showed instead (an error, "opening", an empty message).
+  const pane = async () => (await page.locator(".list-pane").allInnerTexts()).join(" | ").replace(/\s+/g, " ").slice(0, 300);
+  await expect
+    .poll(async () => (await noteTitles(page)).sort(), { timeout: 10_000 })
+    .toEqual([...titles].sort())
+    .catch(async (error: Error) => {
+      throw new Error(`${error.message}\nthe list pane showed: ${await pane()}`);
+    });
 }
 
 /** The account key of each user a test signed in (by server and user): the first device made it. */
