@@ -156,6 +156,14 @@ export function NoteEditor(props: {
   });
 
   const act = (action: () => Promise<unknown>) => void acting.run(action);
+  /**
+   * Closes the note once `action` is done, unless the person went somewhere else meanwhile (a tab,
+   * another note): going back then would take them away from where they went.
+   */
+  const closeAfter = (action: () => Promise<unknown>) => {
+    const at = location.href;
+    act(() => action().then(() => location.href === at && props.onClose()));
+  };
 
   return (
     <section class="editor" aria-label={t("editor.label")}>
@@ -192,7 +200,7 @@ export function NoteEditor(props: {
                       class="danger"
                       onClick={() => {
                         dirty.clear();
-                        act(() => deleteNote(db, props.noteId).then(props.onClose));
+                        closeAfter(() => deleteNote(db, props.noteId));
                       }}
                     >
                       {t("editor.deleteForever")}
@@ -206,7 +214,7 @@ export function NoteEditor(props: {
                 <button type="button" onClick={() => act(() => updateNote(db, props.noteId, { archived: current().archived === 1 ? 0 : 1 }))}>
                   {current().archived === 1 ? t("editor.unarchive") : t("editor.archive")}
                 </button>
-                <button type="button" class="danger" onClick={() => act(() => save().then(() => moveToTrash(db, props.noteId)).then(props.onClose))}>
+                <button type="button" class="danger" onClick={() => closeAfter(() => save().then(() => moveToTrash(db, props.noteId)))}>
                   {t("editor.trash")}
                 </button>
               </Show>
