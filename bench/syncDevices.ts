@@ -69,13 +69,16 @@ export async function importFile(page: Page, notes: number, prefix: string): Pro
   return Date.now() - started;
 }
 
-/** Resolves (in the page) with Date.now() once a `.note-title` reads `text`. */
+/** Wall-clock ms with sub-ms precision, in a page; comparable across the browsers of one machine. */
+const NOW = "performance.timeOrigin + performance.now()";
+
+/** Resolves (in the page) with the time (`NOW`) once a `.note-title` reads `text`. */
 const WATCH_TITLE = (text: string) => `new Promise((resolve) => {
   const text = ${JSON.stringify(text)};
   const seen = () => [...document.querySelectorAll(".note-title")].some((n) => n.textContent === text);
-  if (seen()) return resolve(Date.now());
+  if (seen()) return resolve(${NOW});
   const observer = new MutationObserver(() => {
-    if (seen()) { observer.disconnect(); resolve(Date.now()); }
+    if (seen()) { observer.disconnect(); resolve(${NOW}); }
   });
   observer.observe(document.body, { subtree: true, childList: true, characterData: true });
 })`;
@@ -91,25 +94,49 @@ const PROGRESS_WATCH = `(() => {
   observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
 })()`;
 
-/** A writes a title; B's live note list paints it. Clocks are one machine's Date.now(). */
-async function editLatency(a: Page, b: Page): Promise<number[]> {
+/** The stages of an edit's way from A's write to B's painted list, in order (web/src/sync/trace.ts). */
+const EDIT_STAGES = [
+  { mark: "write committed", on: "a", name: "A: the page's write → committed on disk" },
+  { mark: "changes sent", on: "a", name: "A: committed → change read, sealed and sent" },
+  { mark: "changes received", on: "b", name: "local Worker: A sent → B received (both browsers' sockets + the Durable Object)" },
+  { mark: "changes applied", on: "b", name: "B: received → opened, merged and committed on disk" },
+  { mark: "painted", on: "b", name: "B: committed → its list re-read and painted" },
+] as const;
+
+/**
+ * A writes a title; B's live note list paints it. Clocks are one machine's wall clock. With each
+ * sample, the moments its stages ended (the workers' sync timeline), for where the time goes.
+ */
+async function editLatency(a: Page, b: Page): Promise<{ totals: number[]; stages: number[][] }> {
   await a.evaluate(() => window.cobrain.sql("INSERT INTO notes (id, title, pinned, updated_at) VALUES ('latency', 'edit 0', 1, 9e15)"));
   await b.locator(".note-title", { hasText: "edit 0" }).waitFor({ timeout: STEP_MS });
-  const samples: number[] = [];
+  const totals: number[] = [];
+  const stages: number[][] = EDIT_STAGES.map(() => []);
   for (let i = 1; i <= EDIT_SAMPLES + 5; i++) {
     // A string, not a function: tsx would wrap named inner functions in a helper the page lacks.
     const seen = b.evaluate<number>(WATCH_TITLE(`edit ${i}`));
+    await Promise.all([a, b].map((p) => p.evaluate(() => window.cobrain.client.trace(true))));
     await new Promise((r) => setTimeout(r, 30)); // let the observer install
-    const sentAt = await a.evaluate((text) => {
-      const t = Date.now();
-      void window.cobrain.sql("UPDATE notes SET title = ? WHERE id = 'latency'", [text]);
+    const sentAt = await a.evaluate(`(() => {
+      const t = ${NOW};
+      void window.cobrain.sql("UPDATE notes SET title = ? WHERE id = 'latency'", [${JSON.stringify(`edit ${i}`)}]);
       return t;
-    }, `edit ${i}`);
+    })()`) as number;
     const seenAt = await withTimeout(seen, STEP_MS, `edit ${i} painted on B`);
-    if (i > 5) samples.push(seenAt - sentAt);
+    const marks = { a: await a.evaluate(() => window.cobrain.client.trace(false)), b: await b.evaluate(() => window.cobrain.client.trace(false)) };
+    if (i <= 5) continue;
+    totals.push(seenAt - sentAt);
+    // Each stage ends at the first mark of its kind after the stage before it ended.
+    let at = sentAt;
+    EDIT_STAGES.forEach((stage, s) => {
+      const end = stage.mark === "painted" ? seenAt : marks[stage.on].find(([label, t]) => label === stage.mark && t >= at)?.[1];
+      if (end === undefined || end > seenAt) return;
+      stages[s]!.push(end - at);
+      at = end;
+    });
     await new Promise((r) => setTimeout(r, 60)); // each edit its own burst
   }
-  return samples;
+  return { totals, stages };
 }
 
 /**
@@ -126,7 +153,7 @@ async function typingLatency(a: Page, b: Page): Promise<number[]> {
     const seen = b.evaluate<number>(WATCH_TITLE(text));
     await title.fill(`typed ${i}`.slice(0, -1), { timeout: STEP_MS });
     await new Promise((r) => setTimeout(r, 400)); // the prefix saved and synced first
-    const sentAt = Date.now();
+    const sentAt = performance.timeOrigin + performance.now(); // the clock WATCH_TITLE reads
     await title.press(text.at(-1)!);
     samples.push((await withTimeout(seen, STEP_MS, `typed title ${i} painted on B`)) - sentAt);
   }
@@ -197,10 +224,12 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
     step = "edit latency";
     const at = (sorted: number[], q: number): Summary => ({ median: quantile(sorted, q), min: sorted[0]!, max: sorted.at(-1)!, n: sorted.length });
     const m = (name: string, ours: Summary, target?: string, unit = "ms") => fromSummaries({ suite, name, unit, target }, ours);
-    const edits = sortedCopy(await editLatency(a.page, b.page));
+    const edit = await editLatency(a.page, b.page);
+    const edits = sortedCopy(edit.totals);
     out.push(
       m(`edit on A → painted in B's list, ${total} notes on both, p50 (n=${EDIT_SAMPLES})`, at(edits, 0.5), "≤ 15 ms"),
       m(`edit on A → painted in B's list, ${total} notes on both, p95`, at(edits, 0.95), "≤ 30 ms"),
+      ...EDIT_STAGES.flatMap((stage, s) => (edit.stages[s]!.length > 0 ? [m(`edit on A → B's list, stage: ${stage.name}, p50 (n=${edit.stages[s]!.length})`, at(sortedCopy(edit.stages[s]!), 0.5))] : [])),
     );
     step = "typing latency";
     const typing = sortedCopy(await typingLatency(a.page, b.page).catch((e) => (console.error("typing latency:", e), [])));

@@ -21,6 +21,8 @@ const PRIVATE_TABLES = ["local_settings"];
 const NAMES_PRIVATE = /local_settings|\battach\b|sqlite_dbpage|writable_schema/i;
 /** A pragma (integrity_check, table_info…) reports on the database, never a row's values. */
 const PRAGMA = /^\s*pragma\b/i;
+/** SQL texts whose private-table check is remembered; ad hoc SQL from the console must not grow it without end. */
+const PRIVATE_CHECK_CACHE_SIZE = 500;
 
 /**
  * SQLite reports a refused OPFS/IndexedDB write (quota exceeded) only as "disk I/O error" or
@@ -58,6 +60,7 @@ export class DatabaseHost {
   readonly #reads: NamedReads;
   #readDb: AppDatabase | undefined;
   #readTables = new Set<string>();
+  readonly #privateBySql = new Map<string, boolean>();
 
   /**
    * @param onExclusiveChange told which tables an `exclusive` task (a sync apply) changed.
@@ -135,7 +138,8 @@ export class DatabaseHost {
     const tables = (this.#readTables = new Set<string>());
     this.#readDb ??= drizzleOver(
       {
-        query: (statement) => this.#statement(statement),
+        // The worker's own code: no page-supplied SQL to guard.
+        query: (statement) => this.#statement(statement, false),
         batch: () => Promise.reject(new Error("a read runs no batch")),
       },
       (used) => used.forEach((t) => this.#readTables.add(t)),
@@ -143,14 +147,23 @@ export class DatabaseHost {
     return { value: await read(this.#readDb, args), tables: [...tables] };
   }
 
-  /** Through a view or a trigger, say: SQLite's own list of the tables the statement opens. */
+  /**
+   * Through a view or a trigger, say: SQLite's own list of the tables the statement opens. Kept
+   * per SQL text (a list re-read asks the same few statements after every write): no view or
+   * trigger that reaches the private tables can be created later, since one naming them is refused.
+   */
   async #touchesPrivate(sql: string): Promise<boolean> {
+    const known = this.#privateBySql.get(sql);
+    if (known !== undefined) return known;
     const { rows } = await this.connection.exec("SELECT DISTINCT name FROM tables_used(?)", [sql]).catch(() => ({ rows: [] as unknown[][] }));
-    return rows.some((r) => PRIVATE_TABLES.includes(String(r[0])));
+    const touches = rows.some((r) => PRIVATE_TABLES.includes(String(r[0])));
+    if (this.#privateBySql.size >= PRIVATE_CHECK_CACHE_SIZE) this.#privateBySql.clear();
+    this.#privateBySql.set(sql, touches);
+    return touches;
   }
 
-  async #statement({ sql, params, method }: SqlStatement): Promise<StatementResult> {
-    if (this.#guardPrivate && (NAMES_PRIVATE.test(sql) || (!PRAGMA.test(sql) && (await this.#touchesPrivate(sql))))) {
+  async #statement({ sql, params, method }: SqlStatement, guard = this.#guardPrivate): Promise<StatementResult> {
+    if (guard && (NAMES_PRIVATE.test(sql) || (!PRAGMA.test(sql) && (await this.#touchesPrivate(sql))))) {
       throw new Error("this device's settings and credentials cannot be read or changed from the page");
     }
     const { rows } = await this.connection.exec(sql, params);

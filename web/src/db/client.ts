@@ -2,6 +2,7 @@
  * The main thread's handle on the database: sends requests to this tab's database worker and
  * hands out change events and storage status. Knows nothing about which tab owns the database.
  */
+import type { TraceLabel } from "../sync/trace";
 import type { SyncStatus } from "../../../shared/syncStatus";
 import { forwardedServerApi, type ForwardedAnswer, type ServerApi } from "../api/serverApi";
 import type { AccountKeyCommand, AccountKeyStatus, DbStatus, ExportedAccountKey, FromWorker, ReadResult, SqlStatement, StatementResult, StorageKind, ToWorker, WorkerRequest } from "./protocol";
@@ -78,6 +79,11 @@ export class DbClient {
   /** This device's current account key (hex fields), or null before it has one. */
   async exportAccountKey(): Promise<ExportedAccountKey | null> {
     return (await this.#request({ kind: "exportAccountKey" })) as ExportedAccountKey | null;
+  }
+
+  /** Starts (`on`) or stops the sync path's timeline in the owner's worker; resolves to the marks so far (benchmarks). */
+  async trace(on: boolean): Promise<[TraceLabel, number][]> {
+    return (await this.#request({ kind: "trace", on })) as [TraceLabel, number][];
   }
 
   /** Stores an account key from another device and syncs with it. */

@@ -7,6 +7,7 @@
  * - reports which tables a sync apply changed, so live queries update;
  * - re-reads tracked peers each time it is asked (reconnects announce fresh cursors).
  */
+import { traceMark } from "./trace";
 import { createSyncedDB, type DB, type Transport } from "@vlcn.io/ws-client";
 import type { Change } from "@vlcn.io/ws-common";
 import { OUTBOUND_FRAME_TARGET_BYTES, PULL_PAGE_CHANGES } from "../../../shared/constants";
@@ -202,7 +203,10 @@ export class SyncDb implements DB {
     const send = transport.sendChanges.bind(transport);
     transport.sendChanges = ((msg: never) => {
       const result = send(msg);
-      if (result === "sent") this.#sent();
+      if (result === "sent") {
+        traceMark("changes sent");
+        this.#sent();
+      }
       return result;
     }) as T["sendChanges"];
     return transport;
@@ -248,6 +252,7 @@ export class SyncDb implements DB {
           return written;
         }),
       );
+      traceMark("changes applied");
       if (refused.length > 0) this.#hooks.onRefused?.(refused);
       if (localWrites > 0) {
         if (this.#hooks.onLocalWrites) this.#hooks.onLocalWrites();

@@ -18,6 +18,7 @@
  *   send the next page of its backlog;
  * - re-reads the device's cursors when it announces itself on each new socket.
  */
+import { traceMark } from "./trace";
 import type { Transport } from "@vlcn.io/ws-client";
 import { decode, encode, tags, type AnnouncePresence, type Changes, type Msg, type RejectChanges, type StartStreaming } from "@vlcn.io/ws-common";
 import {
@@ -259,6 +260,7 @@ export class SyncTransport implements Transport {
     }
     switch (msg._tag) {
       case tags.Changes: {
+        traceMark("changes received");
         const handler = this.onChangesReceived;
         const socket = this.#socket;
         this.#appliesPending++;

@@ -22,6 +22,7 @@
  * re-send whatever was still unanswered.
  */
 /// <reference lib="webworker" />
+import { takeTrace, traceMark } from "../sync/trace";
 import { ACCEPTED_REQUESTS_REMEMBERED, DB_CHANNEL, DB_OWNER_LOCK, SEARCH_INDEX_CHECK_DELAY_MS, SUSPEND_GRACE_MS } from "../../../shared/constants";
 import type { SyncStatus } from "../../../shared/syncStatus";
 import { READS } from "../db-worker/reads";
@@ -97,6 +98,8 @@ async function runSyncCommand(sync: SyncClient, command: SyncCommand): Promise<u
     case "adoptAccountKey":
       await sync.adoptAccountKey(command.key);
       return null;
+    case "trace":
+      return takeTrace(command.on);
   }
 }
 
@@ -119,6 +122,7 @@ async function execute(request: WorkerRequest): Promise<DbResponse> {
     if (!isDbRequest(request)) return { ok: true, value: await runSyncCommand(sync!, request) };
     const { value, changed } = await host!.handle(request);
     if (changed.length > 0) {
+      traceMark("write committed");
       announceChanged(changed);
       sync?.notifyLocalChange();
     }

@@ -1,0 +1,30 @@
+/**
+ * An opt-in timeline of an edit's way between devices, for the devices benchmark: named moments
+ * in wall-clock milliseconds (`performance.timeOrigin + now()`), so the marks of two browsers on
+ * one machine line up. Off (always, unless a benchmark asks), a mark is one check.
+ */
+export type TraceLabel =
+  /** A page's write committed in the owner's worker. */
+  | "write committed"
+  /** Local changes went out on the socket. */
+  | "changes sent"
+  /** A frame of changes arrived from the server. */
+  | "changes received"
+  /** Received changes merged and committed. */
+  | "changes applied";
+
+/** Bounded: a trace left on never grows without end. */
+const TRACE_MARKS_LIMIT = 10_000;
+
+let marks: [TraceLabel, number][] | undefined;
+
+export function traceMark(label: TraceLabel): void {
+  if (marks && marks.length < TRACE_MARKS_LIMIT) marks.push([label, performance.timeOrigin + performance.now()]);
+}
+
+/** Hands back the marks so far, and starts a new trace (`on`) or stops tracing. */
+export function takeTrace(on: boolean): [TraceLabel, number][] {
+  const taken = marks ?? [];
+  marks = on ? [] : undefined;
+  return taken;
+}
