@@ -82,7 +82,7 @@ export class Relay {
     if (cursor === undefined || cursor > this.store.head || cursor < 0) cursor = 0;
 
     this.store.touchPeer(msg.sender, state.deviceId);
-    Object.assign(state, { site: toHex(msg.sender), cursor, resetPending: false, rejectAt: -1, rejects: 0, stalled: false });
+    Object.assign(state, { site: toHex(msg.sender), cursor, ownUntil: 0, resetPending: false, rejectAt: -1, rejects: 0, stalled: false });
     acknowledge(state);
     socket.writeState(state);
     this.#startStreaming(socket, this.store.peerCursor(msg.sender));
@@ -177,6 +177,7 @@ export class Relay {
     }
     state.replays++;
     state.cursor = Math.max(0, Math.min(since, this.store.head));
+    state.ownUntil = 0; // read again from the cursor the device asked for
     state.stalled = state.rejects > MAX_REJECTS_AT_CURSOR || state.replays > MAX_REJECT_REPLAYS_PER_WINDOW;
     // A replay starts a fresh page: what was in flight was not applied.
     acknowledge(state);

@@ -234,6 +234,43 @@ describe("relay: backlog", () => {
     frames.slice(1).forEach((f, i) => expect(f.since).toEqual([frames[i]!.changes.at(-1)![5], 0]));
   });
 
+  it("does not read over a device's own pushes again at every relay: its next read starts past them", () => {
+    const db = new NodeSqliteDatabase();
+    // Where each read of the log for a socket starts (the first binding of readSince's query).
+    const readsFrom: number[] = [];
+    const spy: SqlDatabase = {
+      sql: {
+        exec: (query, ...bindings) => {
+          if (/FROM log WHERE seq > \? AND origin != \? ORDER BY seq/.test(query)) readsFrom.push(Number(bindings[0]));
+          return db.sql.exec(query, ...bindings);
+        },
+        get databaseSize() {
+          return db.sql.databaseSize;
+        },
+      },
+      transactionSync: (fn) => db.transactionSync(fn),
+    };
+    const { join, relay, store } = userRoom(spy);
+    const a = join("a");
+    const b = join("b");
+    // A large import from A, in three frames of one transaction.
+    for (let frame = 0; frame < 3; frame++) {
+      relay.changes(a, a.push(Array.from({ length: 1_000 }, (_, i) => noteChange(`n${frame}-${i}`, "title", "t", { seq: frame * 1_000 + i })), frame === 0 ? 0n : 1n));
+    }
+    expect(store.head).toBe(3_000);
+    expect(a.readState().cursor).toBe(0); // A was sent nothing: all of it is its own
+    readsFrom.length = 0;
+    // One edit from B: A gets it, and A's read starts at the head, not at its cursor 0.
+    relay.changes(b, b.push([noteChange("n0-0", "title", "from b", { colVersion: 2n, seq: 0 })]));
+    expect(a.changes().map((c) => [c[3], c[5]])).toEqual([["from b", 3_001n]]);
+    expect(Math.min(...readsFrom)).toBeGreaterThanOrEqual(3_000);
+    // A rejection rewinds: the device asked for everything after 0 again, and is read from there.
+    readsFrom.length = 0;
+    relay.reject(a, a.rejection(0n));
+    expect(readsFrom[0]).toBe(0);
+    expect(a.changes().map((c) => c[3]).at(-1)).toBe("from b");
+  });
+
   it("reads the log BACKLOG_PAGE_ROWS rows at a time, and no frame spans two pages", () => {
     const { join, relay } = userRoom();
     const a = join("a");

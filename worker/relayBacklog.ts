@@ -52,11 +52,13 @@ export function flushBacklog(store: ChangeLogStore, socket: RelaySocket, state: 
   let stoppedShort = false; // entries were read that did not fit in the page
   while (!pageFull(state)) {
     const limit = Math.min(BACKLOG_PAGE_ROWS, BACKLOG_PAGE_CHANGES - state.unackedChanges);
-    const entries = store.readSince(state.cursor, site, limit);
-    if (entries.length === 0) break;
+    const head = store.head;
+    const entries = store.readSince(Math.max(state.cursor, state.ownUntil ?? 0), site, limit);
     const fitting = withinBytes(entries, BACKLOG_PAGE_BYTES - state.unackedBytes, state.unackedBytes === 0);
     for (const frame of cutFrames(fitting)) sendChanges(store, socket, state, frame);
     stoppedShort = fitting.length < entries.length;
+    // Read to the head and all sent: whatever else lies before the head is the device's own.
+    if (!stoppedShort && entries.length < limit) state.ownUntil = head;
     if (stoppedShort || entries.length < limit) break;
   }
   // A full page may hide more (or not): either way the device waits for its acknowledgement.

@@ -12,6 +12,12 @@ export interface SocketState {
   site?: string;
   /** Highest log seq sent on this socket (the `since` of the next frame). */
   cursor: number;
+  /**
+   * Every entry after `cursor` up to this seq is the device's own push, which it is never sent:
+   * reading resumes past them, so a device that pushed a large import does not read over all of it
+   * again at every later relay (absent in attachments written before it existed: 0).
+   */
+  ownUntil?: number;
   /** A re-StartStreaming was sent after a gap; further gapped frames are dropped silently. */
   resetPending: boolean;
   /** The cursor the device last rejected at, and how many times in a row. */
