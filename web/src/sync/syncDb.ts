@@ -60,6 +60,26 @@ async function lastSeqOf(db: SqliteConnection, version: bigint): Promise<number>
   return rows[0]?.[0] === null || rows[0]?.[0] === undefined ? -1 : Number(rows[0][0]);
 }
 
+/** See `SyncDb.#leftover`. */
+interface Leftover {
+  version: bigint;
+  from: number;
+  readTo: number;
+  rows: SqlValue[][];
+}
+
+/**
+ * The rows after `consumed` that belong to the version of `last` (the last change handed out):
+ * rows come in (db_version, seq) order, and a version's rows are all there up to the last one
+ * read, so they are every change of that version from `last`'s seq + 1 to that row's.
+ */
+function leftoverOf(rows: SqlValue[][], consumed: number, last: Change): Leftover | undefined {
+  let end = consumed;
+  while (end < rows.length && BigInt(rows[end]![6] as number) === last[5]) end++;
+  if (end === consumed) return undefined;
+  return { version: last[5], from: last[8] + 1, readTo: Number(rows[end - 1]![9]) + 1, rows: rows.slice(consumed, end) };
+}
+
 export class SyncDb implements DB {
   readonly #exclusive: Exclusive;
   readonly #hooks: SyncDbHooks;
@@ -68,6 +88,14 @@ export class SyncDb implements DB {
   #partial: { version: bigint; nextSeq: number } | undefined;
   /** Where the last pull stopped; becomes `#partial` only when that chunk is actually sent. */
   #pulledTo: { version: bigint; nextSeq: number; cut: boolean } | undefined;
+  /**
+   * Rows a pull read inside one version beyond what its frame could carry: every change of
+   * `version` with a seq in [from, readTo). The next pull that resumes at `from` starts with them
+   * instead of reading them again (a page of PULL_PAGE_CHANGES held about a third of a frame's
+   * worth of an import's sealed notes). A row that changed since is sent as it was read, as if
+   * it had been pulled a moment earlier: the newer value follows at its own version.
+   */
+  #leftover: Leftover | undefined;
   /** Text cells in the last pulled chunk, and those sent and not yet acknowledged (by cell). */
   #pulledCells: TextCell[] = [];
   #awaitingAck = new Map<string, TextCell>();
@@ -131,6 +159,8 @@ export class SyncDb implements DB {
     this.#pulledTo = undefined;
     const exclude = excludeSites[0] ?? null;
 
+    const leftover = this.#leftover;
+    this.#leftover = undefined;
     const rows = await this.#exclusive(async (db) => {
       const found: SqlValue[][] = [];
       let versionDone = true;
@@ -138,6 +168,10 @@ export class SyncDb implements DB {
         // Windows of seqs until the page is full or the version ends (seqs may have gaps).
         const last = await lastSeqOf(db, version);
         let from = resumeSeq;
+        if (leftover && leftover.version === version && leftover.from === resumeSeq) {
+          found.push(...leftover.rows);
+          from = leftover.readTo;
+        }
         while (found.length < PULL_PAGE_CHANGES && from <= last) {
           const to = from + (PULL_PAGE_CHANGES - found.length);
           found.push(...(await db.exec(PULL_WITHIN, [version, from, to, exclude])).rows);
@@ -182,6 +216,7 @@ export class SyncDb implements DB {
     if (changes.length > 0) {
       const last = changes[changes.length - 1]!;
       this.#pulledTo = { version: last[5], nextSeq: last[8] + 1, cut };
+      if (cut) this.#leftover = leftoverOf(rows, consumed, last);
     }
     this.#hooks.onPulled?.(changes.length, cut);
     return this.#cipher ? changes.map((change) => this.#cipher!.seal(change)) : changes;
