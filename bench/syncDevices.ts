@@ -176,6 +176,27 @@ async function backgroundedUpload(a: Page, context: BrowserContext, prefix: stri
   return { ms, hidden };
 }
 
+/** Time between each start mark and the end mark after it (applies, reads), summed: the worker runs them one at a time. */
+function busyTimes(marks: [string, number][]): { applies: number; applyMs: number; reads: number; readMs: number } {
+  const sum = (start: string, end: string) => {
+    let from: number | undefined;
+    let count = 0;
+    let ms = 0;
+    for (const [label, t] of marks) {
+      if (label === start) from = t;
+      else if (label === end && from !== undefined) {
+        count++;
+        ms += t - from;
+        from = undefined;
+      }
+    }
+    return { count, ms };
+  };
+  const applies = sum("apply started", "changes applied");
+  const reads = sum("read started", "read done");
+  return { applies: applies.count, applyMs: applies.ms, reads: reads.count, readMs: reads.ms };
+}
+
 export async function syncDevicesSuite(): Promise<Metric[]> {
   await buildApp();
   const secret = randomBytes(32).toString("hex");
@@ -205,10 +226,13 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
 
     // A fresh import of 10,000 notes on A: the local write, then its upload.
     const changesBefore = await changeCount(a.page);
+    await a.page.evaluate(() => window.cobrain.client.trace(true));
     const importMs = await importFile(a.page, NOTES, "bulk");
     const importedAt = Date.now();
     await until(async () => (await syncState(a.page)) === "synced", BULK_MS, "A pushed the import", 50);
     const uploadMs = Date.now() - importedAt;
+    const uploadMarks = await a.page.evaluate(() => window.cobrain.client.trace(false));
+    const marked = (label: string) => uploadMarks.filter(([l]) => l === label).length;
     const changes = (await changeCount(a.page)) - changesBefore;
     const total = await count(a.page);
     await until(async () => (await count(b.page)) === total, BULK_MS, "B received the import");
@@ -220,6 +244,7 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
     out.push(
       fromSummaries({ suite, name: `import ${NOTES} notes on A (click Import → done)`, unit: "ms" }, one(importMs)),
       fromSummaries({ suite, name: `upload of that import (${changes} changes): done → server has all`, unit: "ms", baselineName: "DO ingest of as many changes, batches of 1,000", target: "≤ 1.5× DO ingest" }, one(uploadMs), one(ingestMs)),
+      fromSummaries({ suite, name: `upload: sends refused for a full socket buffer (the server reading slower), of ${marked("changes sent")} frames sent`, unit: "refusals" }, one(marked("send buffer full"))),
     );
     step = "edit latency";
     const at = (sorted: number[], q: number): Summary => ({ median: quantile(sorted, q), min: sorted[0]!, max: sorted.at(-1)!, n: sorted.length });
@@ -246,6 +271,7 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
     await page.goto(`${server.url}/#token=${token}`, { timeout: STEP_MS });
     await page.evaluate(PROGRESS_WATCH);
     await page.waitForSelector(".app[data-storage]", { timeout: STEP_MS });
+    await page.evaluate(() => window.cobrain.client.trace(true));
     await page.evaluate((k) => window.cobrain.client.adoptAccountKey(k!), a.key); // as the QR link would
     await page.getByRole("dialog").getByRole("button", { name: /^Sign in as / }).click({ timeout: STEP_MS });
     await page.locator(".note-title").first().waitFor({ timeout: BULK_MS });
@@ -258,6 +284,7 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
     const searchMs = Date.now() - started;
     await until(async () => (await count(page)) === totalNow, BULK_MS, `C received every note (${totalNow})`, 50);
     const allNotesMs = Date.now() - started;
+    const spent = busyTimes(await page.evaluate(() => window.cobrain.client.trace(false)));
     const progress = (await page.evaluate("window.__progress")) as [number, number][];
     out.push(
       fromSummaries(
@@ -269,6 +296,8 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
       m(`new device, ${totalNow} notes: sign-in link → first notes painted`, one(firstListMs), "≤ ¼ of all stored"),
       m(`new device, ${totalNow} notes: sign-in link → search finds an arrived note`, one(searchMs), "≤ ¼ of all stored"),
       fromSummaries({ suite, name: `new device, ${totalNow} notes: sign-in link → all notes stored`, unit: "ms", baselineName: `local import of ${NOTES} notes on A`, target: "≤ 1.5× local import" }, one(allNotesMs), one(importMs)),
+      m(`new device, where that time went: applying ${spent.applies} received frames (open, merge, commit), its database worker's timeline`, one(spent.applyMs)),
+      m(`new device, where that time went: ${spent.reads} re-reads of its note list meanwhile`, one(spent.readMs)),
     );
     step = "hidden tab upload";
 

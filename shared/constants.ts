@@ -154,6 +154,12 @@ export const HEARTBEAT_TIMEOUT_MS = 10_000;
 /** Stop queueing frames while this much is unsent; the stream retries once the buffer drains. */
 export const SEND_BUFFER_LIMIT_BYTES = 4 * 1024 * 1024;
 
+/**
+ * How often a full send buffer is checked for room: the stock stream waits at least 1 s (doubling)
+ * before it tries again, which left an upload outpacing the server idle most of the time.
+ */
+export const SEND_BUFFER_DRAIN_POLL_MS = 20;
+
 /** A burst's first local write is pushed at once; those that follow within this window go together (one pull). */
 export const LOCAL_CHANGE_COALESCE_MS = 25;
 

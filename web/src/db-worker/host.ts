@@ -4,6 +4,7 @@
  * statements and COMMIT as separate requests, letting another tab's write slip inside the
  * transaction; such statements are refused with a pointer to `db.batch()`.
  */
+import { traceMark } from "./trace";
 import { STORAGE_LOW_BYTES } from "../../../shared/constants";
 import type { DbRequest, ReadResult, SqlStatement, StatementResult } from "../db/protocol";
 import { drizzleOver, type AppDatabase } from "../db/drizzle";
@@ -144,7 +145,12 @@ export class DatabaseHost {
       },
       (used) => used.forEach((t) => this.#readTables.add(t)),
     );
-    return { value: await read(this.#readDb, args), tables: [...tables] };
+    traceMark("read started");
+    try {
+      return { value: await read(this.#readDb, args), tables: [...tables] };
+    } finally {
+      traceMark("read done");
+    }
   }
 
   /**

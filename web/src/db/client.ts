@@ -2,7 +2,7 @@
  * The main thread's handle on the database: sends requests to this tab's database worker and
  * hands out change events and storage status. Knows nothing about which tab owns the database.
  */
-import type { TraceLabel } from "../sync/trace";
+import type { TraceLabel } from "../db-worker/trace";
 import type { SyncStatus } from "../../../shared/syncStatus";
 import { forwardedServerApi, type ForwardedAnswer, type ServerApi } from "../api/serverApi";
 import type { AccountKeyCommand, AccountKeyStatus, DbStatus, ExportedAccountKey, FromWorker, ReadResult, SqlStatement, StatementResult, StorageKind, ToWorker, WorkerRequest } from "./protocol";

@@ -369,6 +369,8 @@ export class SyncClient {
         if (!transport.unacknowledged) void syncDb.acknowledgeSent().catch(() => undefined); // only a later merge's base is affected
         this.#update();
       },
+      // Try the refused frame again as soon as there is room (see SyncTransport.sendChanges).
+      onDrained: () => syncDb.notifyLocalChange(),
       onApplyError: (error) => {
         this.#transportState = { kind: "failed", code: 0, reason: `could not save synced changes: ${errorMessage(error)}` };
         this.#activity.add("error", this.#transportState.reason);

@@ -7,7 +7,7 @@
  * - reports which tables a sync apply changed, so live queries update;
  * - re-reads tracked peers each time it is asked (reconnects announce fresh cursors).
  */
-import { traceMark } from "./trace";
+import { traceMark } from "../db-worker/trace";
 import { createSyncedDB, type DB, type Transport } from "@vlcn.io/ws-client";
 import type { Change } from "@vlcn.io/ws-common";
 import { OUTBOUND_FRAME_TARGET_BYTES, PULL_PAGE_CHANGES } from "../../../shared/constants";
@@ -274,6 +274,7 @@ export class SyncDb implements DB {
   }
 
   async applyChangesetAndSetLastSeen(changes: readonly Change[], siteId: Uint8Array, end: readonly [bigint, number]): Promise<void> {
+    traceMark("apply started");
     this.#hooks.onApplyStart?.(changes.length);
     // A value received for a cell is newer server state than one sent before it.
     for (const [table, pk, cid] of changes) this.#awaitingAck.delete(cellKey({ table, pk, cid }));

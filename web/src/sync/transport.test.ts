@@ -5,7 +5,7 @@
  */
 import { decode, encode, tags, type Changes, type Msg } from "@vlcn.io/ws-common";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TIMEOUT_MS, MAX_RECONNECTS_PER_MINUTE, RECONNECT_BASE_MS, RECONNECT_MAX_MS } from "../../../shared/constants";
+import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TIMEOUT_MS, MAX_RECONNECTS_PER_MINUTE, RECONNECT_BASE_MS, RECONNECT_MAX_MS, SEND_BUFFER_DRAIN_POLL_MS, SEND_BUFFER_LIMIT_BYTES } from "../../../shared/constants";
 import { CloseCode, FINAL_CLOSE_CODES, parseSyncProtocol } from "../../../shared/syncProtocol";
 import type { TransportState } from "../../../shared/syncStatus";
 import type { NetworkSignal, SocketEvents, SyncSocket } from "./syncSocket";
@@ -76,7 +76,7 @@ function setup() {
   const sockets: FakeSocket[] = [];
   const states: TransportState[] = [];
   const network = new FakeNetwork();
-  const counts = { streaming: 0, acks: 0, ready: 0 };
+  const counts = { streaming: 0, acks: 0, ready: 0, drained: 0 };
   const transport = new SyncTransport({
     serverUrl: "https://sync.example/",
     room: "u1",
@@ -86,6 +86,7 @@ function setup() {
     onStreaming: () => counts.streaming++,
     onAck: () => counts.acks++,
     onApplyError: () => {},
+    onDrained: () => counts.drained++,
     socket: (url, protocol, events) => {
       const socket = new FakeSocket(url, protocol, events);
       sockets.push(socket);
@@ -303,6 +304,28 @@ describe("SyncTransport", () => {
     t.last().open();
     t.last().bufferedAmount = Number.MAX_SAFE_INTEGER;
     expect(t.transport.sendChanges(changes)).toBe("buffer-full");
+  });
+
+  it("says when a full buffer has room again, within a few polls, not the stock stream's second or more", async () => {
+    const t = setup();
+    t.transport.start(() => {});
+    await t.settle();
+    t.last().open();
+    t.last().bufferedAmount = SEND_BUFFER_LIMIT_BYTES + 1;
+    expect(t.transport.sendChanges(changes)).toBe("buffer-full");
+    expect(t.transport.sendChanges(changes)).toBe("buffer-full"); // one watch, however many refusals
+    await vi.advanceTimersByTimeAsync(10 * SEND_BUFFER_DRAIN_POLL_MS);
+    expect(t.counts.drained).toBe(0); // still full
+    t.last().bufferedAmount = SEND_BUFFER_LIMIT_BYTES / 2;
+    await vi.advanceTimersByTimeAsync(SEND_BUFFER_DRAIN_POLL_MS);
+    expect(t.counts.drained).toBe(1);
+    expect(t.transport.sendChanges(changes)).toBe("sent");
+    // A socket that goes away while full is not reported as drained.
+    t.last().bufferedAmount = SEND_BUFFER_LIMIT_BYTES + 1;
+    expect(t.transport.sendChanges(changes)).toBe("buffer-full");
+    t.transport.close();
+    await vi.advanceTimersByTimeAsync(10 * SEND_BUFFER_DRAIN_POLL_MS);
+    expect(t.counts.drained).toBe(1);
   });
 
   it.each([...FINAL_CLOSE_CODES])("close code %i is final: reported with its reason, never retried", async (code) => {

@@ -18,7 +18,7 @@
  *   send the next page of its backlog;
  * - re-reads the device's cursors when it announces itself on each new socket.
  */
-import { traceMark } from "./trace";
+import { traceMark } from "../db-worker/trace";
 import type { Transport } from "@vlcn.io/ws-client";
 import { decode, encode, tags, type AnnouncePresence, type Changes, type Msg, type RejectChanges, type StartStreaming } from "@vlcn.io/ws-common";
 import {
@@ -27,6 +27,7 @@ import {
   MAX_RECONNECTS_PER_MINUTE,
   RECONNECT_BASE_MS,
   RECONNECT_MAX_MS,
+  SEND_BUFFER_DRAIN_POLL_MS,
   SEND_BUFFER_LIMIT_BYTES,
 } from "../../../shared/constants";
 import { CloseCode, encodeSyncProtocol, FINAL_CLOSE_CODES } from "../../../shared/syncProtocol";
@@ -54,6 +55,8 @@ export interface SyncTransportOptions {
   onAck(): void;
   /** An incoming batch could not be applied (e.g. storage full). */
   onApplyError(error: unknown): void;
+  /** A send refused for a full buffer (see `sendChanges`) can be tried again: the buffer has room. */
+  onDrained?(): void;
   /**
    * Before each connection: the key id this device writes with (sent as `?key=`), or why it must
    * not sync (web/src/crypto/accountKeyCheck.ts). Throwing means "try again later". Without it the
@@ -88,6 +91,7 @@ export class SyncTransport implements Transport {
   #closed = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #drainWatch: ReturnType<typeof setInterval> | undefined;
   #lastFrameAt = 0;
   #lastErr = "";
   /** Pings sent on the current socket and not yet answered. */
@@ -132,11 +136,27 @@ export class SyncTransport implements Transport {
   sendChanges(msg: Changes): "reconnecting" | "buffer-full" | "sent" {
     const socket = this.#socket;
     if (!socket?.isOpen) return "reconnecting";
-    if (socket.bufferedAmount > SEND_BUFFER_LIMIT_BYTES) return "buffer-full";
+    if (socket.bufferedAmount > SEND_BUFFER_LIMIT_BYTES) {
+      traceMark("send buffer full");
+      this.#watchDrain(socket);
+      return "buffer-full";
+    }
     socket.send(frame(msg));
     this.#pushesOut++;
     this.#ping(socket); // its Pong acknowledges this push
     return "sent";
+  }
+
+  /** Tells `onDrained` once `socket`'s buffer is half empty; stops if the socket goes. */
+  #watchDrain(socket: SyncSocket): void {
+    if (this.#drainWatch !== undefined) return;
+    this.#drainWatch = setInterval(() => {
+      const gone = this.#socket !== socket || !socket.isOpen;
+      if (!gone && socket.bufferedAmount > SEND_BUFFER_LIMIT_BYTES / 2) return;
+      clearInterval(this.#drainWatch);
+      this.#drainWatch = undefined;
+      if (!gone) this.#options.onDrained?.();
+    }, SEND_BUFFER_DRAIN_POLL_MS);
   }
 
   /** True while the server has not answered every Ping: something sent may not be stored yet. */

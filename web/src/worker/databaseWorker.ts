@@ -22,7 +22,7 @@
  * re-send whatever was still unanswered.
  */
 /// <reference lib="webworker" />
-import { takeTrace, traceMark } from "../sync/trace";
+import { takeTrace, traceMark } from "../db-worker/trace";
 import { ACCEPTED_REQUESTS_REMEMBERED, DB_CHANNEL, DB_OWNER_LOCK, SEARCH_INDEX_CHECK_DELAY_MS, SUSPEND_GRACE_MS } from "../../../shared/constants";
 import type { SyncStatus } from "../../../shared/syncStatus";
 import { READS } from "../db-worker/reads";

@@ -1,5 +1,6 @@
 /**
- * An opt-in timeline of an edit's way between devices, for the devices benchmark: named moments
+ * An opt-in timeline of the owner worker's sync and list work, for the devices benchmark (an
+ * edit's way between devices, where a first sync's time goes): named moments
  * in wall-clock milliseconds (`performance.timeOrigin + now()`), so the marks of two browsers on
  * one machine line up. Off (always, unless a benchmark asks), a mark is one check.
  */
@@ -8,10 +9,17 @@ export type TraceLabel =
   | "write committed"
   /** Local changes went out on the socket. */
   | "changes sent"
+  /** A frame could not be sent: the socket's buffer was full (the server reads slower than we send). */
+  | "send buffer full"
   /** A frame of changes arrived from the server. */
   | "changes received"
+  /** Applying a frame of received changes began (after any apply before it). */
+  | "apply started"
   /** Received changes merged and committed. */
-  | "changes applied";
+  | "changes applied"
+  /** One of the page's named reads (the note list's) began, and ended. */
+  | "read started"
+  | "read done";
 
 /** Bounded: a trace left on never grows without end. */
 const TRACE_MARKS_LIMIT = 10_000;
