@@ -21,4 +21,10 @@ describe("bench --compare", () => {
     expect(table).toContain("| s | fresh | (new) | 5.00 ms | |");
     expect(table).toContain("| s | dropped | 1.00 ms | (not measured) | |");
   });
+
+  it("reads a failed metric from a result file (its figure is null in JSON) without falling over", () => {
+    const failed = JSON.parse(JSON.stringify(m("stuck", Number.NaN, { failed: "no result within 60000 ms" }))) as Metric;
+    const table = compareMetrics([m("kept", 10)], [m("kept", 10), failed]);
+    expect(table).toContain("| s | stuck | failed | (not measured) | |");
+  });
 });

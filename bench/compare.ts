@@ -12,7 +12,8 @@ export function readMetrics(file: string): Metric[] {
 }
 
 const key = (m: Metric) => `${m.suite}\u0000${m.name}`;
-const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2));
+// A failed metric's figure reads back from JSON as null.
+const fmt = (n: number | null) => (n === null || !Number.isFinite(n) ? "none" : Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2));
 
 /** How many times better `now` is than `before` (above 1: better), or why there is no factor. */
 export function changeFactor(before: Metric, now: Metric): number | string {
@@ -39,6 +40,6 @@ export function compareMetrics(now: readonly Metric[], before: readonly Metric[]
     lines.push(`| ${m.suite} | ${m.name} | ${old.failed ? "failed" : `${fmt(old.ours)} ${old.unit}`} | ${nowText} | ${change} |`);
   }
   const gone = before.filter((m) => !now.some((n) => key(n) === key(m)));
-  for (const m of gone) lines.push(`| ${m.suite} | ${m.name} | ${fmt(m.ours)} ${m.unit} | (not measured) | |`);
+  for (const m of gone) lines.push(`| ${m.suite} | ${m.name} | ${m.failed ? "failed" : `${fmt(m.ours)} ${m.unit}`} | (not measured) | |`);
   return lines.join("\n");
 }

@@ -176,8 +176,12 @@ async function backgroundedUpload(a: Page, context: BrowserContext, prefix: stri
   return { ms, hidden };
 }
 
-/** Time between each start mark and the end mark after it (applies, reads), summed: the worker runs them one at a time. */
-function busyTimes(marks: [string, number][]): { applies: number; applyMs: number; reads: number; readMs: number } {
+/**
+ * From a worker's timeline: time between each start mark and the end mark after it (applies,
+ * reads), summed (the worker runs them one at a time); the gaps from one apply's end to the next
+ * one's start (waiting for frames); and when the first frame arrived.
+ */
+function busyTimes(marks: [string, number][]): { applies: number; applyMs: number; reads: number; readMs: number; gapMs: number; firstFrameAt: number | undefined } {
   const sum = (start: string, end: string) => {
     let from: number | undefined;
     let count = 0;
@@ -194,7 +198,9 @@ function busyTimes(marks: [string, number][]): { applies: number; applyMs: numbe
   };
   const applies = sum("apply started", "changes applied");
   const reads = sum("read started", "read done");
-  return { applies: applies.count, applyMs: applies.ms, reads: reads.count, readMs: reads.ms };
+  const gaps = sum("changes applied", "apply started");
+  const firstFrameAt = marks.find(([label]) => label === "changes received")?.[1];
+  return { applies: applies.count, applyMs: applies.ms, reads: reads.count, readMs: reads.ms, gapMs: gaps.ms, firstFrameAt };
 }
 
 export async function syncDevicesSuite(): Promise<Metric[]> {
@@ -298,6 +304,8 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
       fromSummaries({ suite, name: `new device, ${totalNow} notes: sign-in link → all notes stored`, unit: "ms", baselineName: `local import of ${NOTES} notes on A`, target: "≤ 1.5× local import" }, one(allNotesMs), one(importMs)),
       m(`new device, where that time went: applying ${spent.applies} received frames (open, merge, commit), its database worker's timeline`, one(spent.applyMs)),
       m(`new device, where that time went: ${spent.reads} re-reads of its note list meanwhile`, one(spent.readMs)),
+      m("new device, where that time went: sign-in link → first frame of changes received (page, sign-in, key check, connect)", one(spent.firstFrameAt === undefined ? Number.NaN : spent.firstFrameAt - started)),
+      m("new device, where that time went: waiting between one frame applied and the next one's apply (server pages, network)", one(spent.gapMs)),
     );
     step = "hidden tab upload";
 
