@@ -5,6 +5,11 @@
  * one machine line up. Off (always, unless a benchmark asks), a mark is one check.
  */
 export type TraceLabel =
+  /** Sync is starting (sign-in, app start, a new key): keys, cipher, then the connection. */
+  | "sync starting"
+  /** The sync socket opened, and the server then answered the device's presence. */
+  | "socket opened"
+  | "streaming started"
   /** A page's write committed in the owner's worker. */
   | "write committed"
   /** Local changes went out on the socket. */

@@ -3,6 +3,7 @@
  * adapter (SyncDb) and transport (SyncTransport), the sign-in state kept in `local_settings`
  * (never replicated), the device's row in `devices`, and a status the UI can trust.
  */
+import { traceMark } from "../db-worker/trace";
 import type { ApiMethod } from "../../../shared/api";
 import { Coalescer } from "./coalesce";
 import { DEVICE_SEEN_INTERVAL_MS, LOCAL_CHANGE_COALESCE_MS, TOKEN_RENEW_BEFORE_MS } from "../../../shared/constants";
@@ -286,6 +287,7 @@ export class SyncClient {
   }
 
   async #start(token: string, serverUrl: string): Promise<void> {
+    traceMark("sync starting");
     this.stop();
     const generation = this.#generation;
     const claims = readTokenClaims(token);

@@ -220,6 +220,7 @@ export class SyncTransport implements Transport {
     try {
       socket = this.#openSocket(url, encodeSyncProtocol({ auth: token, room: this.#options.room }), {
         open: () => {
+          traceMark("socket opened");
           opened = true;
           this.#pingsOut = 0;
           this.#pushesOut = 0;
@@ -298,6 +299,7 @@ export class SyncTransport implements Transport {
         return;
       }
       case tags.StartStreaming: {
+        traceMark("streaming started");
         const handler = this.#hadStartStream ? this.onResetStream : this.onStartStreaming;
         this.#hadStartStream = true;
         this.#options.onStreaming();
