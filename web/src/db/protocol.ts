@@ -54,7 +54,7 @@ export type SyncCommand =
   | { kind: "exportAccountKey" }
   /** Stores an account key on this device (from another device) and syncs with it. */
   | { kind: "adoptAccountKey"; key: ExportedAccountKey }
-  /** Starts (`on`) or stops the sync path's timeline, answering the marks so far (web/src/sync/trace.ts; benchmarks). */
+  /** Starts (`on`) or stops the sync path's timeline, answering the marks so far (web/src/db-worker/trace.ts; benchmarks). */
   | { kind: "trace"; on: boolean }
   /** Calls the sync server's `/api` with this device's token (which stays in the worker). */
   | { kind: "api"; method: "GET" | "POST" | "PATCH" | "DELETE"; path: string; body?: unknown };

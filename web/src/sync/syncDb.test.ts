@@ -67,7 +67,7 @@ describe("SyncDb", () => {
       if (++chunks === 1) await db.exec("UPDATE notes SET body = 'edited' WHERE id = 'n0100'");
     }
     expect(chunks).toBeGreaterThan(3);
-    // About once per row (the old code read a page per chunk: 3.6× here); a later version's first
+    // About once per row (the old code read a page per chunk: about 7× here); a later version's first
     // rows may be read again while the transaction's last rows still fill the chunks.
     expect(rowsRead).toBeLessThan((total + 1) * 1.05);
     expect(sent.length).toBeGreaterThanOrEqual(total);
