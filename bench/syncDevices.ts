@@ -14,6 +14,7 @@ import { buildApp, ROOT, startLocalServer } from "../scripts/lib/localServer.ts"
 import { mintToken } from "../worker/auth.ts";
 import type { ExportedAccountKey } from "../web/src/db/protocol.ts";
 import { quantile, sortedCopy, summarise, until, withTimeout, type Summary } from "./measure.ts";
+import { errorMessage } from "../shared/errorMessage.ts";
 import { failedMetric, fromSummaries, type Metric } from "./report.ts";
 import { ingest } from "./syncServer.ts";
 import { nodeEditLatency } from "./transportLatency.ts";
@@ -94,6 +95,23 @@ const PROGRESS_WATCH = `(() => {
   observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
 })()`;
 
+/** What each device holds and says about sync, for a step that never finished (its metric's reason). */
+async function syncSnapshot(pages: Record<string, Page>): Promise<string> {
+  const parts = await Promise.all(
+    Object.entries(pages).map(async ([name, page]) => {
+      const about = await page
+        .evaluate(async () => ({
+          title: await window.cobrain.sql("SELECT title FROM notes WHERE id = 'latency'"),
+          status: document.querySelector(".sync-indicator")?.textContent,
+          activity: await window.cobrain.sql("SELECT kind, detail FROM sync_activity ORDER BY at DESC LIMIT 5"),
+        }))
+        .catch((error: unknown) => errorMessage(error));
+      return `${name}: ${JSON.stringify(about)}`;
+    }),
+  );
+  return parts.join("; ");
+}
+
 /** The stages of an edit's way from A's write to B's painted list, in order (web/src/sync/trace.ts). */
 const EDIT_STAGES = [
   { mark: "write committed", on: "a", name: "A: the page's write → committed on disk" },
@@ -109,7 +127,9 @@ const EDIT_STAGES = [
  */
 async function editLatency(a: Page, b: Page): Promise<{ totals: number[]; stages: number[][] }> {
   await a.evaluate(() => window.cobrain.sql("INSERT INTO notes (id, title, pinned, updated_at) VALUES ('latency', 'edit 0', 1, 9e15)"));
-  await b.locator(".note-title", { hasText: "edit 0" }).waitFor({ timeout: STEP_MS });
+  await b.locator(".note-title", { hasText: "edit 0" }).waitFor({ timeout: STEP_MS }).catch(async (error) => {
+    throw new Error(`${errorMessage(error)}; ${await syncSnapshot({ a, b })}`);
+  });
   const totals: number[] = [];
   const stages: number[][] = EDIT_STAGES.map(() => []);
   for (let i = 1; i <= EDIT_SAMPLES + 5; i++) {
@@ -122,7 +142,9 @@ async function editLatency(a: Page, b: Page): Promise<{ totals: number[]; stages
       void window.cobrain.sql("UPDATE notes SET title = ? WHERE id = 'latency'", [${JSON.stringify(`edit ${i}`)}]);
       return t;
     })()`) as number;
-    const seenAt = await withTimeout(seen, STEP_MS, `edit ${i} painted on B`);
+    const seenAt = await withTimeout(seen, STEP_MS, `edit ${i} painted on B`).catch(async (error) => {
+      throw new Error(`${errorMessage(error)}; ${await syncSnapshot({ a, b })}`);
+    });
     const marks = { a: await a.evaluate(() => window.cobrain.client.trace(false)), b: await b.evaluate(() => window.cobrain.client.trace(false)) };
     if (i <= 5) continue;
     totals.push(seenAt - sentAt);
