@@ -31,14 +31,14 @@ function noteId(pk: Uint8Array): string | undefined {
 
 /**
  * Merges `changes` inside the caller's transaction. `mergeOne` is the per-cell path (text merge
- * included); `applyMany` writes changes into crsql_changes, in order, and nothing else. Returns
- * the local writes the text merge made.
+ * included); `applyOne` writes a change into crsql_changes and nothing else. Returns the local
+ * writes the text merge made.
  */
 export async function mergeBulk(
   db: SqliteConnection,
   changes: readonly Change[],
   mergeOne: (change: Change) => Promise<number>,
-  applyMany: (changes: readonly Change[]) => Promise<void>,
+  applyOne: (change: Change) => Promise<void>,
 ): Promise<number> {
   const touched = new Set<string>();
   for (const [table, pk] of changes) {
@@ -63,22 +63,14 @@ export async function mergeBulk(
   }
   let localWrites = 0;
   const fresh: TextCell[] = [];
-  // Changes that need no per-cell merge, written together; the queue is written before any
-  // per-cell merge, so every change still lands in the order received.
-  const queued: Change[] = [];
   for (const change of changes) {
     const [table, pk, cid, val] = change;
     const id = table === "notes" ? noteId(pk) : undefined;
-    const text = typeof val === "string" && isMergedText(table, cid);
-    if (text && (id === undefined || existing.has(id))) {
-      await applyMany(queued.splice(0));
-      localWrites += await mergeOne(change);
-      continue;
-    }
-    if (text) fresh.push({ table, pk, cid, val });
-    queued.push(change);
+    if (id !== undefined && !existing.has(id) && typeof val === "string" && isMergedText(table, cid)) {
+      await applyOne(change);
+      fresh.push({ table, pk, cid, val });
+    } else localWrites += await mergeOne(change);
   }
-  await applyMany(queued);
   await setAncestorsWhereCurrent(db, fresh);
   if (indexed) {
     for (const sql of triggers) await db.exec(sql);

@@ -23,16 +23,8 @@ export const changeColumns = (siteId: '"site_id"' | "NULL" = '"site_id"') =>
 
 const PULL_SQL = `SELECT ${changeColumns()} FROM crsql_changes WHERE db_version > ? ORDER BY db_version, seq`;
 
-const APPLY_INTO = `INSERT INTO crsql_changes ("table", "pk", "cid", "val", "col_version", "db_version", "site_id", "cl", "seq") VALUES `;
-const APPLY_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
-const APPLY_SQL = APPLY_INTO + APPLY_ROW;
-
-/**
- * Changes written by one INSERT in a large batch: one call into SQLite instead of a hundred
- * (900 parameters). A shorter rest goes row by row, so the statement cache holds two texts.
- */
-export const APPLY_ROWS_PER_STATEMENT = 100;
-const APPLY_MANY_SQL = APPLY_INTO + Array.from({ length: APPLY_ROWS_PER_STATEMENT }, () => APPLY_ROW).join(", ");
+const APPLY_SQL = `INSERT INTO crsql_changes ("table", "pk", "cid", "val", "col_version", "db_version", "site_id", "cl", "seq")
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** A cell value as it must travel: INTEGER as BigInt, REAL as number, TEXT, BLOB or NULL. */
 export function exactValue(value: SqlValue, sqliteType: string): SqlValue {
@@ -69,16 +61,8 @@ export async function pullChanges(db: SqliteConnection, since: bigint): Promise<
  * device excludes the server's site id when it pulls, so nothing it received goes back.
  */
 export async function mergeChanges(db: SqliteConnection, sender: Uint8Array, changes: readonly Change[]): Promise<number> {
-  const params = ([table, pk, cid, val, colVersion, dbVersion, , cl, seq]: Change): SqlValue[] => [table, pk, cid, val as SqlValue, colVersion, dbVersion, sender, cl, seq];
-  const apply = async (change: Change) => void (await db.exec(APPLY_SQL, params(change)));
-  // In order, as one INSERT per APPLY_ROWS_PER_STATEMENT (SQLite hands the virtual table each row in turn).
-  const applyMany = async (many: readonly Change[]) => {
-    let i = 0;
-    for (; i + APPLY_ROWS_PER_STATEMENT <= many.length; i += APPLY_ROWS_PER_STATEMENT) {
-      await db.exec(APPLY_MANY_SQL, many.slice(i, i + APPLY_ROWS_PER_STATEMENT).flatMap(params));
-    }
-    for (; i < many.length; i++) await apply(many[i]!);
-  };
+  const apply = async ([table, pk, cid, val, colVersion, dbVersion, , cl, seq]: Change) =>
+    void (await db.exec(APPLY_SQL, [table, pk, cid, val as SqlValue, colVersion, dbVersion, sender, cl, seq]));
   const mergeOne = async (change: Change): Promise<number> => {
     const [table, pk, cid, val] = change;
     // Text cells merge with this device's unacknowledged edits (web/src/merge/cellMerge.ts); a
@@ -88,7 +72,7 @@ export async function mergeChanges(db: SqliteConnection, sender: Uint8Array, cha
     return 0;
   };
   // A large batch (a first sync, a long backlog) indexes and records ancestors per batch: bulkMerge.ts.
-  if (changes.length >= BULK_MERGE_MIN_CHANGES) return mergeBulk(db, changes, mergeOne, applyMany);
+  if (changes.length >= BULK_MERGE_MIN_CHANGES) return mergeBulk(db, changes, mergeOne, apply);
   let localWrites = 0;
   for (const change of changes) localWrites += await mergeOne(change);
   return localWrites;
