@@ -59,6 +59,22 @@ describe("the note list", () => {
     expect(await scroller(p).locator(`li[aria-posinset="${NOTES}"]`).getAttribute("aria-setsize")).toBe(String(NOTES));
   });
 
+  it("a note whose time is no date (from another device, say) is shown, and the list keeps following edits", async () => {
+    const p = await page();
+    const now = Date.now();
+    // 9e15 ms is past the last date JavaScript can hold (8.64e15 ms): `toISOString` throws on it.
+    await sql(p, "INSERT INTO notes (id, title, body, pinned, updated_at) VALUES ('far', 'far future', '', 1, 9e15), ('ok', 'plain', '', 0, ?)", [now]);
+    await expect.poll(() => titles(p)).toEqual(["far future", "plain"]);
+    await sql(p, "UPDATE notes SET title = 'plain, edited' WHERE id = 'ok'");
+    await expect.poll(() => titles(p)).toEqual(["far future", "plain, edited"]);
+    await sql(p, "UPDATE notes SET title = 'far, edited' WHERE id = 'far'");
+    await expect.poll(() => titles(p)).toEqual(["far, edited", "plain, edited"]);
+    expect(await p.locator(".list-pane [role=alert]").count()).toBe(0);
+    const farTime = scroller(p).locator('li[data-id="far"] time');
+    expect(await farTime.getAttribute("datetime")).toBeNull();
+    expect(await scroller(p).locator('li[data-id="ok"] time').getAttribute("datetime")).toBe(new Date(now).toISOString());
+  });
+
   it("sorts by title or creation, remembers the order, and marks pinned and conflicted notes", async () => {
     const p = await page();
     const now = Date.now();

@@ -61,6 +61,14 @@ export const formatNumber = (n: number, options?: Intl.NumberFormatOptions): str
 /** A date and time as the language writes it ("12/1/2026, 1:05:00 PM", "1.12.2026, 13:05:00"). */
 export const formatDateTime = (ms: number): string => new Date(ms).toLocaleString(locale());
 export const formatTime = (ms: number): string => new Date(ms).toLocaleTimeString(locale());
+/**
+ * A time for `<time dateTime>`, or undefined when it is no date (a synced or imported value out of
+ * range): `toISOString` throws on those, and one such note would break the whole list it is in.
+ */
+export const isoDateTime = (ms: number): string | undefined => {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+};
 /** A language's name in that language ("English", "Deutsch"), for the picker. */
 export const languageName = (l: Language): string => cached(`d ${l}`, () => new Intl.DisplayNames([l], { type: "language" }).of(l) ?? l);
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { isoDateTime } from "../i18n/i18n";
 import { relativeTime } from "./relativeTime";
 
 const now = Date.UTC(2026, 11, 1, 12, 0, 0);
@@ -24,6 +25,15 @@ describe("relativeTime", () => {
 
   it("handles a time ahead of this device's clock (another device's)", () => {
     expect(relativeTime(now + 2 * hour, now, "en")).toBe("in 2 hours");
+  });
+
+  it("says nothing for a time that is not one, where a date would throw", () => {
+    expect(relativeTime(Number.NaN, now, "en")).toBe("");
+    expect(relativeTime(Number.POSITIVE_INFINITY, now, "en")).toBe("");
+    expect(relativeTime(9e15, now, "en")).toMatch(/^in [\d,]+ years$/); // past JavaScript's last date, still a number
+    expect(isoDateTime(9e15)).toBeUndefined();
+    expect(isoDateTime(Number.NaN)).toBeUndefined();
+    expect(isoDateTime(now)).toBe("2026-12-01T12:00:00.000Z");
   });
 
   it("speaks the reader's language", () => {

@@ -34,6 +34,7 @@ function formatFor(locale: string | undefined): Intl.RelativeTimeFormat {
 export function relativeTime(at: number, now: number, locale?: string): string {
   const delta = at - now;
   const size = Math.abs(delta);
+  if (!Number.isFinite(size)) return ""; // no time to tell (a value that is not one)
   const format = formatFor(locale);
   if (size < JUST_NOW_MS) return format.format(0, "second");
   const [unit, ms] = UNITS.find(([, , below]) => size < below)!;

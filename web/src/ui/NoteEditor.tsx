@@ -14,7 +14,7 @@ import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
 import { linkPath } from "./navigation";
 import "./editor.css";
-import { formatDateTime, plural, t } from "../i18n/i18n";
+import { formatDateTime, isoDateTime, plural, t } from "../i18n/i18n";
 
 type Field = "title" | "body";
 
@@ -356,7 +356,7 @@ export function NoteEditor(props: {
                 <For each={reminders.data()}>
                   {(r) => (
                     <li classList={{ done: r.doneAt !== null }}>
-                      <time dateTime={new Date(r.dueAt).toISOString()}>{formatDateTime(r.dueAt)}</time>{" "}
+                      <time dateTime={isoDateTime(r.dueAt)}>{formatDateTime(r.dueAt)}</time>{" "}
                       <button type="button" onClick={() => act(() => (r.doneAt === null ? markDone(db, r.id) : markUndone(db, r.id)))}>
                         {r.doneAt === null ? t("common.done") : t("editor.undo")}
                       </button>{" "}

@@ -1,7 +1,7 @@
 import { Show, type Accessor } from "solid-js";
 import { relativeTime } from "../list/relativeTime";
 import { plainText } from "../markdown/plainText";
-import { formatDateTime, locale, plural, t } from "../i18n/i18n";
+import { formatDateTime, isoDateTime, locale, plural, t } from "../i18n/i18n";
 
 /** What a row shows; `body` may be only its start. */
 export interface NoteRowNote {
@@ -17,7 +17,6 @@ export interface NoteRowNote {
  * Markdown syntax, and "2 versions" while a conflict is open.
  */
 export function NoteRow(props: { note: NoteRowNote; now: Accessor<number>; conflicted: boolean; onOpen: (id: string) => void; index?: number }) {
-  const edited = () => new Date(props.note.updatedAt);
   return (
     <button type="button" class="note-open" data-index={props.index} onClick={() => props.onOpen(props.note.id)}>
       <span class="note-line">
@@ -27,7 +26,7 @@ export function NoteRow(props: { note: NoteRowNote; now: Accessor<number>; confl
           </span>
         </Show>
         <span class="note-title">{props.note.title || t("common.untitled")}</span>
-        <time class="note-time muted" dateTime={edited().toISOString()} title={t("notes.edited", { when: formatDateTime(props.note.updatedAt) })}>
+        <time class="note-time muted" dateTime={isoDateTime(props.note.updatedAt)} title={t("notes.edited", { when: formatDateTime(props.note.updatedAt) })}>
           {relativeTime(props.note.updatedAt, props.now(), locale())}
         </time>
       </span>

@@ -5,7 +5,7 @@ import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { ErrorText } from "./ErrorText";
 import { notificationState, type NotificationState } from "../reminders/notify";
-import { formatDateTime, t } from "../i18n/i18n";
+import { formatDateTime, isoDateTime, t } from "../i18n/i18n";
 
 /** Upcoming reminders, soonest first; overdue ones are marked. */
 export function RemindersPane(props: { onOpen: (noteId: string) => void }) {
@@ -35,7 +35,7 @@ export function RemindersPane(props: { onOpen: (noteId: string) => void }) {
                 <button type="button" class="link" onClick={() => props.onOpen(r.noteId)}>
                   {r.noteTitle || t("common.untitled")}
                 </button>{" "}
-                <time dateTime={new Date(r.dueAt).toISOString()}>{formatDateTime(r.dueAt)}</time>
+                <time dateTime={isoDateTime(r.dueAt)}>{formatDateTime(r.dueAt)}</time>
                 {r.dueAt <= now() ? t("reminders.due") : ""}{" "}
                 <button type="button" onClick={() => void marking.run(() => markDone(db, r.id))}>
                   {t("common.done")}

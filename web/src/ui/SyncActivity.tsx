@@ -5,7 +5,7 @@ import { syncActivity } from "../../../shared/schema";
 import type { SyncStatus } from "../../../shared/syncStatus";
 import { createLiveQuery } from "../db/live";
 import { useDb } from "./dbContext";
-import { formatNumber, formatTime, t } from "../i18n/i18n";
+import { formatNumber, formatTime, isoDateTime, t } from "../i18n/i18n";
 import { actionWords, problemWords } from "../i18n/syncWords";
 
 /**
@@ -39,7 +39,7 @@ export function SyncActivity(props: { status: Accessor<SyncStatus> }) {
         <For each={log.data()} fallback={<li class="muted">{t("activity.nothingYet")}</li>}>
           {(entry) => (
             <li data-kind={entry.kind}>
-              <time datetime={new Date(entry.at).toISOString()}>{formatTime(entry.at)}</time> {entry.detail}
+              <time datetime={isoDateTime(entry.at)}>{formatTime(entry.at)}</time> {entry.detail}
             </li>
           )}
         </For>

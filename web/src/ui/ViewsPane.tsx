@@ -7,7 +7,7 @@ import { createAction } from "./action";
 import { useDb } from "./dbContext";
 import { VirtualNoteList } from "./VirtualNoteList";
 import { ErrorText } from "./ErrorText";
-import { formatDateTime, plural, t } from "../i18n/i18n";
+import { formatDateTime, isoDateTime, plural, t } from "../i18n/i18n";
 
 /** Saved filters over notes, and dated snapshots of their results that open offline. */
 /** `view` is the open view (from the URL); `onView` opens another or closes it. */
@@ -30,7 +30,7 @@ export function ViewsPane(props: { onOpen: (id: string) => void; view?: string; 
       setFilter({});
     });
   };
-  const dateValue = (ms?: number) => (ms === undefined ? "" : new Date(ms).toISOString().slice(0, 10));
+  const dateValue = (ms?: number) => (ms === undefined ? "" : (isoDateTime(ms)?.slice(0, 10) ?? ""));
   const toggleEntity = (id: string) =>
     setFilter((f) => {
       const ids = new Set(f.entityIds ?? []);
