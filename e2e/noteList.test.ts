@@ -72,6 +72,7 @@ describe("the note list", () => {
     expect(await p.locator(".list-pane [role=alert]").count()).toBe(0);
     const farTime = scroller(p).locator('li[data-id="far"] time');
     expect(await farTime.getAttribute("datetime")).toBeNull();
+    expect(await farTime.getAttribute("title")).toBeNull(); // not "Edited Invalid Date"
     expect(await scroller(p).locator('li[data-id="ok"] time').getAttribute("datetime")).toBe(new Date(now).toISOString());
   });
 

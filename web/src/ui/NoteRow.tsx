@@ -26,7 +26,11 @@ export function NoteRow(props: { note: NoteRowNote; now: Accessor<number>; confl
           </span>
         </Show>
         <span class="note-title">{props.note.title || t("common.untitled")}</span>
-        <time class="note-time muted" dateTime={isoDateTime(props.note.updatedAt)} title={t("notes.edited", { when: formatDateTime(props.note.updatedAt) })}>
+        <time
+          class="note-time muted"
+          dateTime={isoDateTime(props.note.updatedAt)}
+          title={isoDateTime(props.note.updatedAt) === undefined ? undefined : t("notes.edited", { when: formatDateTime(props.note.updatedAt) })}
+        >
           {relativeTime(props.note.updatedAt, props.now(), locale())}
         </time>
       </span>
