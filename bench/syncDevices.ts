@@ -112,7 +112,7 @@ async function syncSnapshot(pages: Record<string, Page>): Promise<string> {
   return parts.join("; ");
 }
 
-/** The stages of an edit's way from A's write to B's painted list, in order (web/src/sync/trace.ts). */
+/** The stages of an edit's way from A's write to B's painted list, in order (web/src/db-worker/trace.ts). */
 const EDIT_STAGES = [
   { mark: "write committed", on: "a", name: "A: the page's write → committed on disk" },
   { mark: "changes sent", on: "a", name: "A: committed → change read, sealed and sent" },
