@@ -57,9 +57,12 @@ export function flushBacklog(store: ChangeLogStore, socket: RelaySocket, state: 
     const fitting = withinBytes(entries, BACKLOG_PAGE_BYTES - state.unackedBytes, state.unackedBytes === 0);
     for (const frame of cutFrames(fitting)) sendChanges(store, socket, state, frame);
     stoppedShort = fitting.length < entries.length;
-    // Read to the head and all sent: whatever else lies before the head is the device's own.
-    if (!stoppedShort && entries.length < limit) state.ownUntil = head;
-    if (stoppedShort || entries.length < limit) break;
+    if (stoppedShort) break;
+    if (entries.length < limit) {
+      // Read to the head and all sent: whatever else lies before the head is the device's own.
+      state.ownUntil = head;
+      break;
+    }
   }
   // A full page may hide more (or not): either way the device waits for its acknowledgement.
   const waiting = stoppedShort || pageFull(state);

@@ -75,9 +75,14 @@ interface Leftover {
  */
 function leftoverOf(rows: SqlValue[][], consumed: number, last: Change): Leftover | undefined {
   let end = consumed;
-  while (end < rows.length && BigInt(rows[end]![6] as number) === last[5]) end++;
+  let lastSeq = -1;
+  for (; end < rows.length; end++) {
+    const [, , , , , version, , , seq] = rowToChange(rows[end]!);
+    if (version !== last[5]) break;
+    lastSeq = seq;
+  }
   if (end === consumed) return undefined;
-  return { version: last[5], from: last[8] + 1, readTo: Number(rows[end - 1]![9]) + 1, rows: rows.slice(consumed, end) };
+  return { version: last[5], from: last[8] + 1, readTo: lastSeq + 1, rows: rows.slice(consumed, end) };
 }
 
 export class SyncDb implements DB {

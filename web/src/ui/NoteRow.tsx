@@ -17,6 +17,7 @@ export interface NoteRowNote {
  * Markdown syntax, and "2 versions" while a conflict is open.
  */
 export function NoteRow(props: { note: NoteRowNote; now: Accessor<number>; conflicted: boolean; onOpen: (id: string) => void; index?: number }) {
+  const edited = () => isoDateTime(props.note.updatedAt);
   return (
     <button type="button" class="note-open" data-index={props.index} onClick={() => props.onOpen(props.note.id)}>
       <span class="note-line">
@@ -28,8 +29,8 @@ export function NoteRow(props: { note: NoteRowNote; now: Accessor<number>; confl
         <span class="note-title">{props.note.title || t("common.untitled")}</span>
         <time
           class="note-time muted"
-          dateTime={isoDateTime(props.note.updatedAt)}
-          title={isoDateTime(props.note.updatedAt) === undefined ? undefined : t("notes.edited", { when: formatDateTime(props.note.updatedAt) })}
+          dateTime={edited()}
+          title={edited() === undefined ? undefined : t("notes.edited", { when: formatDateTime(props.note.updatedAt) })}
         >
           {relativeTime(props.note.updatedAt, props.now(), locale())}
         </time>
