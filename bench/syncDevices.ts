@@ -200,10 +200,18 @@ async function backgroundedUpload(a: Page, context: BrowserContext, prefix: stri
 
 /**
  * From a worker's timeline: time between each start mark and the end mark after it (applies,
- * reads), summed (the worker runs them one at a time); the gaps from one apply's end to the next
- * one's start (waiting for frames).
+ * reads, decoding a frame), summed (the worker runs them one at a time); the gaps from one
+ * apply's end to the next one's start, and how much of them went to decoding that next frame.
  */
-function busyTimes(marks: [string, number][]): { applies: number; applyMs: number; reads: number; readMs: number; gapMs: number; marks: [string, number][] } {
+function busyTimes(marks: [string, number][]): {
+  applies: number;
+  applyMs: number;
+  reads: number;
+  readMs: number;
+  gapMs: number;
+  decodeInGapsMs: number;
+  marks: [string, number][];
+} {
   const sum = (start: string, end: string) => {
     let from: number | undefined;
     let count = 0;
@@ -221,7 +229,18 @@ function busyTimes(marks: [string, number][]): { applies: number; applyMs: numbe
   const applies = sum("apply started", "changes applied");
   const reads = sum("read started", "read done");
   const gaps = sum("changes applied", "apply started");
-  return { applies: applies.count, applyMs: applies.ms, reads: reads.count, readMs: reads.ms, gapMs: gaps.ms, marks };
+  // Decoding a frame (its message's arrival to its changes decoded) between two applies.
+  let decodeInGapsMs = 0;
+  let applying = false;
+  let appliedOnce = false;
+  let arrived: number | undefined;
+  for (const [label, t] of marks) {
+    if (label === "apply started") applying = true;
+    else if (label === "changes applied") [applying, appliedOnce] = [false, true];
+    else if (label === "message arrived") arrived = applying || !appliedOnce ? undefined : t;
+    else if (label === "changes received" && arrived !== undefined && !applying) decodeInGapsMs += t - arrived;
+  }
+  return { applies: applies.count, applyMs: applies.ms, reads: reads.count, readMs: reads.ms, gapMs: gaps.ms, decodeInGapsMs, marks };
 }
 
 /** A new device's steps from the sign-in link to its first frame of changes, each as ms (NaN if a mark is missing). */
@@ -345,7 +364,9 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
       m(`new device, where that time went: applying ${spent.applies} received frames (open, merge, commit), its database worker's timeline`, one(spent.applyMs)),
       m(`new device, where that time went: ${spent.reads} re-reads of its note list meanwhile`, one(spent.readMs)),
       ...firstFrameSteps(spent.marks, started, appReadyAt, signInAt).map(([step, ms]) => m(`new device, before the first frame: ${step}`, one(ms))),
-      m("new device, where that time went: waiting between one frame applied and the next one's apply (server pages, network)", one(spent.gapMs)),
+      m("new device, where that time went: between one frame applied and the next one's apply, in all", one(spent.gapMs)),
+      m("new device, where that time went: of that, decoding the next frame (its message arrived → its changes decoded)", one(spent.decodeInGapsMs)),
+      m("new device, where that time went: of that, the rest (waiting for the server's page, the network, other work of the worker)", one(spent.gapMs - spent.decodeInGapsMs)),
     );
     step = "hidden tab upload";
 

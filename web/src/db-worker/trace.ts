@@ -16,7 +16,11 @@ export type TraceLabel =
   | "changes sent"
   /** A frame could not be sent: the socket's buffer was full (the server reads slower than we send). */
   | "send buffer full"
-  /** A frame of changes arrived from the server. */
+  /** A Ping went out (after a push, as a heartbeat, or asking for the next page). */
+  | "ping sent"
+  /** A binary message from the server reached the worker, before it is decoded. */
+  | "message arrived"
+  /** A frame of changes from the server, decoded. */
   | "changes received"
   /** Applying a frame of received changes began (after any apply before it). */
   | "apply started"
