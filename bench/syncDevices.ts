@@ -366,7 +366,7 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
       ...firstFrameSteps(spent.marks, started, appReadyAt, signInAt).map(([step, ms]) => m(`new device, before the first frame: ${step}`, one(ms))),
       m("new device, where that time went: between one frame applied and the next one's apply, in all", one(spent.gapMs)),
       m("new device, where that time went: of that, decoding the next frame (its message arrived → its changes decoded)", one(spent.decodeInGapsMs)),
-      m("new device, where that time went: of that, the rest (waiting for the server's page, the network, other work of the worker)", one(spent.gapMs - spent.decodeInGapsMs)),
+      m("new device, where that time went: of that, the rest (the worker receiving the next frame from the browser's network process, its list re-reads, or waiting for the server)", one(spent.gapMs - spent.decodeInGapsMs)),
     );
     step = "hidden tab upload";
 

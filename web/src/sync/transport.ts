@@ -12,12 +12,10 @@
  * - stops on final refusals (bad token, another user's room, schema mismatch, invalid change)
  *   and reports the reason instead of looping; a refusal before the upgrade (HTTP 401/403, which
  *   a browser WebSocket cannot see) is told apart by asking `/api/me`;
- * - sends a Ping after each push, every HEARTBEAT_INTERVAL_MS, and as it starts applying an
- *   incoming batch with at most one more received behind it: the Pong both proves the socket
- *   alive and acknowledges that the server has stored everything sent before it; the Ping of a
- *   batch tells the server to send the next page of its backlog, which it reads and sends while
- *   the device applies (asked only when running low, so what waits on the device stays within
- *   about two pages);
+ * - sends a Ping after each push, after each applied incoming batch and every
+ *   HEARTBEAT_INTERVAL_MS: the Pong both proves the socket alive and acknowledges that the server
+ *   has stored everything sent before it; the Ping after an applied batch tells the server to
+ *   send the next page of its backlog;
  * - re-reads the device's cursors when it announces itself on each new socket.
  */
 import { traceMark } from "../db-worker/trace";
@@ -70,12 +68,6 @@ export interface SyncTransportOptions {
   network?: NetworkSignal;
   fetch?: typeof fetch;
 }
-
-/**
- * Batches received and not applied yet (this one included) at or under which applying one asks
- * for the next page: two, so a page's production overlaps the last two batches' applies.
- */
-const PAGE_ASK_QUEUE_DEPTH = 2;
 
 export class SyncTransport implements Transport {
   onChangesReceived: ((msg: Changes) => Promise<void>) | null = null;
@@ -296,15 +288,15 @@ export class SyncTransport implements Transport {
         const socket = this.#socket;
         this.#appliesPending++;
         this.#applies = this.#applies
-          .then(() => {
-            // Running low (at most one batch waits behind this one): ask for the server's next
-            // page (one per acknowledgement) now, so it is read and sent while the device
-            // applies, instead of after each batch, when the device sat idle waiting for it.
-            // Asking only when low keeps what waits on the device within about two pages.
-            if (this.#appliesPending <= PAGE_ASK_QUEUE_DEPTH && socket?.isOpen && this.#socket === socket) this.#ping(socket);
-            return handler?.(msg);
-          })
-          .then(undefined, (error: unknown) => this.#options.onApplyError(error))
+          .then(() => handler?.(msg))
+          .then(
+            // Applied: the Ping acknowledges it, and the server sends its next page of the
+            // backlog (one page per acknowledgement) before the Pong.
+            () => {
+              if (socket?.isOpen && this.#socket === socket) this.#ping(socket);
+            },
+            (error: unknown) => this.#options.onApplyError(error),
+          )
           .finally(() => this.#appliesPending--);
         return;
       }
