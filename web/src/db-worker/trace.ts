@@ -16,7 +16,7 @@ export type TraceLabel =
   | "changes sent"
   /** A frame could not be sent: the socket's buffer was full (the server reads slower than we send). */
   | "send buffer full"
-  /** A Ping went out (after a push, as a heartbeat, or asking for the next page). */
+  /** A Ping went out (after a push or an applied frame, or as a heartbeat). */
   | "ping sent"
   /** A binary message from the server reached the worker, before it is decoded. */
   | "message arrived"
