@@ -225,3 +225,45 @@ describe("opening never shows an empty database while the real one exists", () =
     expect(online).toEqual({ count: NOTES, storage: "idb", empty: false });
   }, 240_000);
 });
+
+describe("IndexedDB: a commit is on disk before the app says so", () => {
+  /** Notes per write: about 10 MB, far past SQLite's page cache, so the commit goes through the rollback journal. */
+  const BIG_WRITE_NOTES = 10_000;
+  const RELOADS = 3;
+
+  it(`a reload right after large writes keeps every note and a sound database (${RELOADS} writes, each followed at once by a reload)`, async () => {
+    const profile = freshProfileDir();
+    const context = await launchProfile(profile);
+    try {
+      const page = await firstPage(context);
+      const url = `${baseUrl}/?storage=idb`;
+      await openApp(page, url);
+      expect(await page.locator(".app").getAttribute("data-storage")).toBe("idb");
+      for (let round = 0; round < RELOADS; round++) {
+        // One transaction of multi-row INSERTs, as an import writes; the reload starts the moment the worker answers.
+        await page.evaluate(
+          ([count, r]) => {
+            const statements = [];
+            for (let from = 0; from < count; from += 500) {
+              const rows = Array.from({ length: Math.min(500, count - from) }, (_, k) => from + k);
+              statements.push({
+                sql: `INSERT INTO notes (id, title, body, created_at, updated_at) VALUES ${rows.map(() => "(?, ?, ?, ?, ?)").join(", ")}`,
+                params: rows.flatMap((i) => [`r${r}-${i}`, `round ${r} note ${i}`, `Body of note ${i}. `.repeat(50), i, i]),
+                method: "run" as const,
+              });
+            }
+            return window.cobrain.client.batch(statements).then(() => undefined);
+          },
+          [BIG_WRITE_NOTES, round] as const,
+        );
+        await page.reload();
+        await page.waitForSelector(".app[data-storage], .banner-error", { timeout: 60_000 });
+      }
+      // What every acknowledged write left, read by a page that opened the database afresh.
+      expect(await sql(page, "PRAGMA integrity_check")).toEqual([["ok"]]);
+      expect(await countNotes(page)).toBe(RELOADS * BIG_WRITE_NOTES);
+    } finally {
+      await context.close();
+    }
+  }, 240_000);
+});
