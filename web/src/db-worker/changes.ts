@@ -32,6 +32,11 @@ export function exactValue(value: SqlValue, sqliteType: string): SqlValue {
   return value;
 }
 
+/** A `changeColumns()` row's place in commit order, (db_version, seq), without converting its value. */
+export function rowPosition([, , , , , , dbVersion, , , seq]: SqlValue[]): [bigint, number] {
+  return [BigInt(dbVersion as number), Number(seq)];
+}
+
 /** A row selected with `changeColumns()` as a wire change. */
 export function rowToChange([table, pk, cid, val, type, colVersion, dbVersion, siteId, cl, seq]: SqlValue[]): Change {
   return [

@@ -12,7 +12,7 @@ import { createSyncedDB, type DB, type Transport } from "@vlcn.io/ws-client";
 import type { Change } from "@vlcn.io/ws-common";
 import { OUTBOUND_FRAME_TARGET_BYTES, PULL_PAGE_CHANGES } from "../../../shared/constants";
 import { changeWireSize } from "../../../shared/wireSize";
-import { changeColumns, mergeChanges, rowToChange } from "../db-worker/changes";
+import { changeColumns, mergeChanges, rowPosition, rowToChange } from "../db-worker/changes";
 import { oversizeOf, recordHeld } from "./heldChanges";
 import { cellKey, isMergedText, setAncestors, type TextCell } from "../merge/cellMerge";
 import type { SqliteConnection, SqlValue } from "../db-worker/sqlite/connection";
@@ -77,7 +77,7 @@ function leftoverOf(rows: SqlValue[][], consumed: number, last: Change): Leftove
   let end = consumed;
   let lastSeq = -1;
   for (; end < rows.length; end++) {
-    const [, , , , , version, , , seq] = rowToChange(rows[end]!);
+    const [version, seq] = rowPosition(rows[end]!);
     if (version !== last[5]) break;
     lastSeq = seq;
   }
