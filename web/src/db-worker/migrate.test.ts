@@ -27,6 +27,20 @@ describe("migrations", () => {
     await expect(migrate(db)).rejects.toThrow(/newer than this app/);
   });
 
+  it("a new database gets every migration or none: a failing last one leaves it at version 0", async () => {
+    const fresh = await openMemoryReplica({ migrated: false });
+    const failing = addColor("INSERT INTO no_such_table VALUES (1);");
+    const error = await migrate(fresh, [...MIGRATIONS, failing]).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(MigrationError);
+    expect((error as MigrationError).version).toBe(failing.version);
+    expect(await schemaVersionOf(fresh)).toBe(0);
+    expect((await fresh.exec("SELECT count(*) FROM sqlite_master WHERE name = 'notes'")).rows).toEqual([[0]]);
+    // The next open (here: the same migrations, fixed) starts from scratch and completes.
+    expect(await migrate(fresh, [...MIGRATIONS, addColor("")])).toEqual([...MIGRATIONS, addColor("")].map((m) => m.version));
+    await fresh.exec("INSERT INTO notes (id, title, color) VALUES ('n1', 'migrated', 'blue')");
+    expect((await fresh.exec("SELECT title, color FROM notes")).rows).toEqual([["migrated", "blue"]]);
+  });
+
   it("a migration failing halfway through an alter rolls back and leaves replication working", async () => {
     const a = await openMemoryReplica();
     const b = await openMemoryReplica();

@@ -1,7 +1,7 @@
 /**
  * Applies pending migrations at open, inside the database worker (or a Node test).
  *
- * Each migration runs in its own transaction. CRR tables it alters are wrapped in
+ * The pending migrations run in one transaction. CRR tables a migration alters are wrapped in
  * `crsql_begin_alter`/`crsql_commit_alter` with try/finally: an unmatched begin leaves the
  * table's replication triggers dropped and replication silently stops.
  * The applied version lives in `PRAGMA user_version`; the schema name and version are also
@@ -27,25 +27,33 @@ export async function schemaVersionOf(db: SqliteConnection): Promise<number> {
   return Number(rows[0]![0]);
 }
 
-/** Brings `db` up to the newest migration; returns the versions it applied. */
+/**
+ * Brings `db` up to the newest migration; returns the versions it applied. All pending migrations
+ * run in one transaction: a new device's first open commits once instead of once per migration
+ * (each commit waits for the disk), and a failure leaves the database at its old version, which
+ * this app version could not use half-migrated anyway.
+ */
 export async function migrate(db: SqliteConnection, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
   const current = await schemaVersionOf(db);
   const newest = migrations.at(-1)?.version ?? 0;
   if (current > newest) {
     throw new MigrationError(current, new Error(`this database is at schema ${current}, newer than this app (${newest}); update the app`));
   }
-  const applied: number[] = [];
-  for (const migration of migrations) {
-    if (migration.version <= current) continue;
-    try {
-      await db.transaction(() => applyOne(db, migration));
-    } catch (error) {
-      await rearmAfterRollback(db, migration.alters ?? []);
-      throw new MigrationError(migration.version, error);
-    }
-    applied.push(migration.version);
+  const pending = migrations.filter((migration) => migration.version > current);
+  if (pending.length === 0) return [];
+  let running = pending[0]!;
+  try {
+    await db.transaction(async () => {
+      for (const migration of pending) {
+        running = migration;
+        await applyOne(db, migration);
+      }
+    });
+  } catch (error) {
+    await rearmAfterRollback(db, [...new Set(pending.flatMap((migration) => migration.alters ?? []))]);
+    throw new MigrationError(running.version, error);
   }
-  return applied;
+  return pending.map((migration) => migration.version);
 }
 
 /**
@@ -54,9 +62,13 @@ export async function migrate(db: SqliteConnection, migrations: readonly Migrati
  * fail ("expected N values"). A fresh begin/commit pair re-reads the restored schema.
  */
 async function rearmAfterRollback(db: SqliteConnection, tables: readonly string[]): Promise<void> {
-  if (tables.length === 0) return;
+  // A table created in the rolled-back transaction is gone, with nothing to re-arm.
+  const { rows } = await db.exec("SELECT name FROM sqlite_master WHERE type = 'table'");
+  const existing = new Set(rows.map(([name]) => name));
+  const kept = tables.filter((table) => existing.has(table));
+  if (kept.length === 0) return;
   await db.transaction(async () => {
-    for (const table of tables) {
+    for (const table of kept) {
       await db.exec("SELECT crsql_begin_alter(?)", [table]);
       await db.exec("SELECT crsql_commit_alter(?)", [table]);
     }
