@@ -1,7 +1,7 @@
 /** Debian's Chromium driven by playwright-core (its own browser download cannot work here). */
 import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from "playwright-core";
 import { browserPath, requiredBrowser } from "../scripts/lib/browsers.ts";
 import { ROOT } from "../scripts/lib/localServer.ts";
 
@@ -30,8 +30,8 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** A browser profile on disk, so a test can quit Chromium and start it again on the same data. */
-export function launchProfile(profileDir: string): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
+export function launchProfile(profileDir: string, options?: BrowserContextOptions): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profileDir, { ...options, executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
 }
 
 /**

@@ -1,23 +1,30 @@
-/** One Chromium per test file; the contexts a test opens are closed after it. */
-import type { Browser, BrowserContext, BrowserContextOptions } from "playwright-core";
-import { afterAll, afterEach, beforeAll } from "vitest";
-import { launchBrowser } from "./browser";
+/**
+ * Devices for a test file: each context is a Chromium of its own on its own on-disk profile, as two
+ * phones are two browsers (not two incognito contexts of one browser, whose OPFS lives in the
+ * browser process's memory and answers each file read and write over IPC). Closed and deleted
+ * after each test.
+ */
+import { rmSync } from "node:fs";
+import type { BrowserContext, BrowserContextOptions } from "playwright-core";
+import { afterEach } from "vitest";
+import { freshProfileDir, launchProfile } from "./browser";
 
 export function browserSession() {
-  let browser: Browser | undefined;
-  const contexts: BrowserContext[] = [];
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
+  const started: { context: BrowserContext; profile: string }[] = [];
   afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));
+    await Promise.all(
+      started.splice(0).map(async ({ context, profile }) => {
+        await context.close().catch(() => undefined);
+        rmSync(profile, { recursive: true, force: true });
+      }),
+    );
   });
-  afterAll(() => browser?.close());
   return {
-    /** A fresh context: a separate device with its own storage. */
+    /** A new device: a separate browser with its own storage. */
     async context(options?: BrowserContextOptions): Promise<BrowserContext> {
-      const context = await browser!.newContext(options);
-      contexts.push(context);
+      const profile = freshProfileDir();
+      const context = await launchProfile(profile, options);
+      started.push({ context, profile });
       return context;
     },
   };
