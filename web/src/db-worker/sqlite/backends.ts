@@ -11,7 +11,7 @@ import {
   OPFS_POOL_DIRECTORY,
 } from "../../../../shared/constants";
 import type { StorageKind } from "../../db/protocol";
-import { SqliteConnection } from "./connection";
+import { SqliteConnection, type SqliteApi } from "./connection";
 import { errorMessage } from "../../../../shared/errorMessage";
 import { IndexedDbStuckError, probeIndexedDb } from "./idbProbe";
 
@@ -56,32 +56,54 @@ export function opfsSupported(): boolean {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function openOpfs(): Promise<OpenedDatabase> {
-  const api = await syncBuild();
+/** The access-handle pool over OPFS_POOL_DIRECTORY, its handles open (released again if that fails). */
+async function startPool(): Promise<{ name: string; close(): Promise<void> }> {
   // @ts-expect-error example VFS shipped as plain JS
   const { AccessHandlePoolVFS } = await import("@vlcn.io/wa-sqlite/src/examples/AccessHandlePoolVFS.js");
+  const vfs = new AccessHandlePoolVFS(OPFS_POOL_DIRECTORY);
+  try {
+    await vfs.isReady;
+    return vfs;
+  } catch (error) {
+    await vfs.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+export async function openOpfs(): Promise<OpenedDatabase> {
+  // The pool's handles open while the WASM loads: neither needs the other before registration.
+  let pool = startPool();
+  let api: SqliteApi;
+  try {
+    api = await syncBuild();
+  } catch (error) {
+    void pool.then((vfs) => vfs.close()).catch(() => undefined);
+    throw error;
+  }
   // A tab that is closing may still hold the handles for a moment; wait for it rather than
   // falling back to another storage, which would hide the user's data behind an empty one.
   const deadline = Date.now() + OPFS_OPEN_RETRY_MS;
   for (;;) {
-    const vfs = new AccessHandlePoolVFS(OPFS_POOL_DIRECTORY);
+    let vfs: Awaited<typeof pool> | undefined;
     try {
-      await vfs.isReady;
-      api.vfs_register(vfs, false);
+      vfs = await pool;
+      api.vfs_register(vfs as never, false);
       const connection = await SqliteConnection.open(api, DB_FILE_NAME, vfs.name);
       await connection.script(CONNECTION_PRAGMAS);
+      const opened = vfs;
       return {
         connection,
         storage: "opfs",
         async close() {
           await connection.close();
-          await vfs.close();
+          await opened.close();
         },
       };
     } catch (error) {
-      await vfs.close().catch(() => undefined);
+      await vfs?.close().catch(() => undefined);
       if (Date.now() > deadline || !isBusyError(error)) throw error;
       await sleep(OPFS_OPEN_RETRY_STEP_MS);
+      pool = startPool();
     }
   }
 }
