@@ -56,18 +56,28 @@ export function opfsSupported(): boolean {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The access-handle pool over OPFS_POOL_DIRECTORY, its handles open (released again if that fails). */
-async function startPool(): Promise<{ name: string; close(): Promise<void> }> {
-  // @ts-expect-error example VFS shipped as plain JS
-  const { AccessHandlePoolVFS } = await import("@vlcn.io/wa-sqlite/src/examples/AccessHandlePoolVFS.js");
-  const vfs = new AccessHandlePoolVFS(OPFS_POOL_DIRECTORY);
-  try {
-    await vfs.isReady;
-    return vfs;
-  } catch (error) {
-    await vfs.close().catch(() => undefined);
-    throw error;
-  }
+/** wa-sqlite's access-handle pool VFS (shipped as plain JS), as this file uses it. */
+type PoolVfs = Parameters<SqliteApi["vfs_register"]>[0] & { name: string; close(): Promise<void> };
+
+/**
+ * The access-handle pool over OPFS_POOL_DIRECTORY, its handles open (released again if that
+ * fails). Marked handled at once: the caller awaits it only after the WASM has loaded.
+ */
+function startPool(): Promise<PoolVfs> {
+  const starting = (async () => {
+    // @ts-expect-error example VFS shipped as plain JS
+    const { AccessHandlePoolVFS } = await import("@vlcn.io/wa-sqlite/src/examples/AccessHandlePoolVFS.js");
+    const vfs = new AccessHandlePoolVFS(OPFS_POOL_DIRECTORY);
+    try {
+      await vfs.isReady;
+      return vfs as PoolVfs;
+    } catch (error) {
+      await vfs.close().catch(() => undefined);
+      throw error;
+    }
+  })();
+  starting.catch(() => undefined);
+  return starting;
 }
 
 export async function openOpfs(): Promise<OpenedDatabase> {
@@ -84,10 +94,10 @@ export async function openOpfs(): Promise<OpenedDatabase> {
   // falling back to another storage, which would hide the user's data behind an empty one.
   const deadline = Date.now() + OPFS_OPEN_RETRY_MS;
   for (;;) {
-    let vfs: Awaited<typeof pool> | undefined;
+    let vfs: PoolVfs | undefined;
     try {
       vfs = await pool;
-      api.vfs_register(vfs as never, false);
+      api.vfs_register(vfs, false);
       const connection = await SqliteConnection.open(api, DB_FILE_NAME, vfs.name);
       await connection.script(CONNECTION_PRAGMAS);
       const opened = vfs;
