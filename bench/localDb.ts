@@ -37,7 +37,7 @@ async function openPage(page: Page, url: string, storage: StorageKind): Promise<
 
 
 /** One more cold open of `storage`: a fresh profile, the page opened once, the browser closed. */
-async function coldOpen(url: string, storage: StorageKind): Promise<number> {
+async function openInFreshProfile(url: string, storage: StorageKind): Promise<number> {
   const context = await launchProfile(freshProfileDir());
   try {
     return await openPage(context.pages()[0] ?? (await context.newPage()), url, storage);
@@ -98,8 +98,8 @@ export async function localDbSuite(): Promise<Metric[]> {
     // The other cold opens alternate, so load on the shared machine hits both alike.
     const cold = { opfs: [opfs.coldOpen], idb: [idb.coldOpen] };
     for (let i = 1; i < COLD_OPENS; i++) {
-      cold.opfs.push(await withTimeout(coldOpen(url, "opfs"), STEP_MS, "opfs: cold open"));
-      cold.idb.push(await withTimeout(coldOpen(url, "idb"), STEP_MS, "idb: cold open"));
+      cold.opfs.push(await withTimeout(openInFreshProfile(url, "opfs"), STEP_MS, "opfs: cold open"));
+      cold.idb.push(await withTimeout(openInFreshProfile(url, "idb"), STEP_MS, "idb: cold open"));
     }
     const suite = "local database";
     const stock = "stock crsqlite-wasm (IndexedDB)";
