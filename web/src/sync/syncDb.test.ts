@@ -1,5 +1,6 @@
-import type { Change } from "@vlcn.io/ws-common";
-import { describe, expect, it } from "vitest";
+import type { Transport } from "@vlcn.io/ws-client";
+import { tags, type Change } from "@vlcn.io/ws-common";
+import { describe, expect, it, vi } from "vitest";
 import { openMemoryReplica } from "../../../testing/nodeReplica";
 import { serialised } from "../../../testing/replicaTools";
 import { readHeld } from "./heldChanges";
@@ -141,5 +142,54 @@ describe("SyncDb", () => {
     expect(announced).toHaveLength(1); // asked again once the pull is done
     syncDb.notifyLocalChange();
     expect(announced).toHaveLength(2); // no pull under way: at once
+  });
+
+  it("a stopped sync pulls nothing more: not on the stock stream's retry timer, nor from a pull the closing cut short", async () => {
+    const db = await openMemoryReplica();
+    await db.exec("INSERT INTO notes (id, title) VALUES ('a', 'written offline')");
+    let pulls = 0;
+    const syncDb = await SyncDb.open(serialised(db), { onPullStart: () => pulls++ });
+    // The socket is down: every send answers "reconnecting", so the stock stream retries on a timer.
+    const transport: Transport = {
+      onChangesReceived: null,
+      onStartStreaming: null,
+      onResetStream: null,
+      start: (onReady) => onReady(),
+      announcePresence: () => undefined,
+      sendChanges: () => "reconnecting",
+      rejectChanges: () => undefined,
+      close: () => undefined,
+    };
+    const synced = await syncDb.syncOver(transport, { url: "http://cobrain.test/sync", room: "u" });
+    await synced.start();
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      await transport.onStartStreaming!({ _tag: tags.StartStreaming, since: [0n, 0], excludeSites: [SERVER], localOnly: false });
+      await vi.waitFor(() => expect(pulls).toBe(1), { interval: 1 });
+      await vi.advanceTimersByTimeAsync(3_100);
+      expect(pulls).toBe(2); // the retry timer is armed
+      synced.stop(); // signed out, or the session restarts
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(pulls).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+
+    // A pull under way when its database closes ends with nothing, never an unhandled rejection.
+    const exclusive = serialised(db);
+    const second = await SyncDb.open(exclusive);
+    let slow: Promise<void> | undefined;
+    const gated = await SyncDb.open(async (fn) => {
+      await slow;
+      return exclusive(fn);
+    });
+    let letGo: () => void = () => {};
+    slow = new Promise<void>((r) => (letGo = r));
+    const pull = gated.pullChangeset([0n, 0], [SERVER]);
+    gated.close();
+    await db.close();
+    letGo();
+    await expect(pull).resolves.toEqual([]);
+    expect(await second.pullChangeset([0n, 0], [SERVER]).catch((e: Error) => e.message)).toBe("the database is closed"); // an open adapter still says so
   });
 });

@@ -112,6 +112,7 @@ export class SyncDb implements DB {
    */
   #pulling = false;
   #changedWhilePulling = false;
+  #closed = false;
 
   /** Seals values on their way out and opens them on their way in (end-to-end encryption). */
   #cipher: CellCipher | undefined;
@@ -142,9 +143,17 @@ export class SyncDb implements DB {
    * transaction with since = [v, seq > 0] (the UserLog does after storing part of one).
    */
   async pullChangeset(since: readonly [bigint, number], excludeSites: readonly Uint8Array[]): Promise<Change[]> {
+    // The stock stream's retry timer ("reconnecting", "buffer-full") survives its stop(): a
+    // stopped session would otherwise pull every few seconds forever, and a pull its database's
+    // closing cut short would end as an unhandled rejection.
+    if (this.#closed) return [];
     this.#pulling = true;
     try {
-      return await this.#pull(since, excludeSites);
+      const changes = await this.#pull(since, excludeSites);
+      return this.#closed ? [] : changes;
+    } catch (error) {
+      if (this.#closed) return [];
+      throw error;
     } finally {
       this.#pulling = false;
       if (this.#changedWhilePulling) {
@@ -332,7 +341,9 @@ export class SyncDb implements DB {
     for (const listener of this.#listeners) listener();
   }
 
+  /** The session stopped (the stock client calls this from its stop()). */
   close(): void {
+    this.#closed = true;
     this.#listeners.clear();
   }
 }
