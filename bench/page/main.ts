@@ -36,6 +36,19 @@ function noteRows(count: number, prefix: string) {
   }));
 }
 
+const PLAIN_UPDATE = "UPDATE bench_plain_notes SET title = ?, updated_at = ? WHERE id = 'latency'";
+/** Updates before the samples, so the statement cache and the pages are warm. */
+const WARM_UP_UPDATES = 20;
+
+/** `count` awaited calls of `fn`, after a warm-up: p50, p95, min and max. */
+async function latency(count: number, fn: (i: number) => Promise<unknown>) {
+  for (let i = 0; i < WARM_UP_UPDATES; i++) await fn(-1 - i);
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) samples.push(await timed(() => fn(i)));
+  samples.sort((a, b) => a - b);
+  return { count, p50: quantile(samples, 0.5), p95: quantile(samples, 0.95), min: samples[0]!, max: samples.at(-1)! };
+}
+
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t0 = performance.now();
   await fn();
@@ -49,11 +62,29 @@ const api = {
   /** Awaited one-note updates: main thread → worker → committed → resolved. */
   async updateLatency(count: number) {
     const note = await createNote(db, { title: "latency" });
-    for (let i = 0; i < 20; i++) await updateNote(db, note.id, { title: `warm-up ${i}` });
-    const samples: number[] = [];
-    for (let i = 0; i < count; i++) samples.push(await timed(() => updateNote(db, note.id, { title: `edit ${i}` })));
-    samples.sort((a, b) => a - b);
-    return { count, p50: quantile(samples, 0.5), p95: quantile(samples, 0.95), min: samples[0]!, max: samples.at(-1)! };
+    return latency(count, (i) => updateNote(db, note.id, { title: `edit ${i}` }));
+  },
+
+  /**
+   * The same awaited one-row update on a plain table (not a CRR, no search index): the path and
+   * the durable commit alone, without cr-sqlite's bookkeeping.
+   */
+  async plainUpdateLatency(count: number) {
+    await client.batch([
+      { sql: PLAIN_NOTES_TABLE, params: [], method: "run" },
+      { sql: "INSERT OR REPLACE INTO bench_plain_notes (id, title) VALUES ('latency', 'latency')", params: [], method: "run" },
+    ]);
+    return latency(count, (i) => client.batch([{ sql: PLAIN_UPDATE, params: [`edit ${i}`, Date.now()], method: "run" }]));
+  },
+
+  /** The same again on a TEMP table, which lives in memory: the path without the disk. */
+  async memoryUpdateLatency(count: number) {
+    await client.batch([
+      { sql: PLAIN_NOTES_TABLE.replace("CREATE TABLE", "CREATE TEMP TABLE").replace("bench_plain_notes", "bench_memory_notes"), params: [], method: "run" },
+      { sql: "INSERT OR REPLACE INTO bench_memory_notes (id, title) VALUES ('latency', 'latency')", params: [], method: "run" },
+    ]);
+    const sql = PLAIN_UPDATE.replace("bench_plain_notes", "bench_memory_notes");
+    return latency(count, (i) => client.batch([{ sql, params: [`edit ${i}`, Date.now()], method: "run" }]));
   },
 
   /** The app's import: one transaction of multi-row INSERTs. */
