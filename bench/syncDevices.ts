@@ -117,7 +117,8 @@ const EDIT_STAGES = [
   { mark: "write committed", on: "a", name: "A: the page's write → committed on disk" },
   { mark: "changes sent", on: "a", name: "A: committed → change read, sealed and sent" },
   { mark: "changes received", on: "b", name: "local Worker: A sent → B received (both browsers' sockets + the Durable Object)" },
-  { mark: "changes applied", on: "b", name: "B: received → opened, merged and committed on disk" },
+  { mark: "changes merged", on: "b", name: "B: received → opened and merged (cr-sqlite, search index, text ancestor, cursor)" },
+  { mark: "changes applied", on: "b", name: "B: merged → committed on disk (its COMMIT alone)" },
   { mark: "painted", on: "b", name: "B: committed → its list re-read and painted" },
 ] as const;
 

@@ -24,6 +24,8 @@ export type TraceLabel =
   | "changes received"
   /** Applying a frame of received changes began (after any apply before it). */
   | "apply started"
+  /** Received changes merged (opened, merged, the search index and ancestors written), before their COMMIT. */
+  | "changes merged"
   /** Received changes merged and committed. */
   | "changes applied"
   /** One of the page's named reads (the note list's) began, and ended. */

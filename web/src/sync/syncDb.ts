@@ -299,6 +299,7 @@ export class SyncDb implements DB {
           const written = await mergeChanges(db, siteId, open);
           if (refused.length > 0) await recordRefused(db, refused);
           await db.exec(TRACK_PEER, [siteId, end[0]]);
+          traceMark("changes merged");
           return written;
         }),
       );
