@@ -18,6 +18,7 @@ import { syncDevicesSuite } from "./syncDevices.ts";
 import { syncServerSuite } from "./syncServer.ts";
 import { failedMetric, REPORT_JSON, writeReport, type Metric } from "./report.ts";
 import { wranglerEnv } from "../scripts/lib/localServer.ts";
+import { removeProfileDirs } from "../e2e/browser.ts";
 
 /** Each suite's bound: its steps have their own, shorter ones; this catches anything they miss. */
 const SUITES: Record<string, { label: string; run: () => Promise<Metric[]>; timeoutMs: number }> = {
@@ -63,4 +64,5 @@ if (previousRun) {
   console.log(compareMetrics(readMetrics(REPORT_JSON), previousRun));
 }
 // Servers and browsers are closed by each suite; a step that timed out may leave a promise pending.
+removeProfileDirs();
 process.exit(0);

@@ -1,5 +1,5 @@
 /** Debian's Chromium driven by playwright-core (its own browser download cannot work here). */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from "playwright-core";
 import { browserPath, requiredBrowser } from "../scripts/lib/browsers.ts";
@@ -20,8 +20,18 @@ export const CHROMIUM_FLAGS = [
   "--disable-sync",
 ];
 
+/** Profiles this process made, for `removeProfileDirs`. */
+const profileDirs: string[] = [];
+
 export function freshProfileDir(): string {
-  return mkdtempSync(join(ROOT, ".tmp", "chromium-"));
+  const dir = mkdtempSync(join(ROOT, ".tmp", "chromium-"));
+  profileDirs.push(dir);
+  return dir;
+}
+
+/** Deletes every profile this process made (each is a whole browser profile, tens of MB): call once its browsers are closed. */
+export function removeProfileDirs(): void {
+  for (const dir of profileDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 export function launchBrowser(): Promise<Browser> {

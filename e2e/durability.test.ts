@@ -7,9 +7,9 @@
  */
 import type { BrowserContext, Page } from "playwright-core";
 import { cpSync } from "node:fs";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { confirmImport, openApp, sql } from "./app";
-import { freshProfileDir, killProfileBrowser, launchProfile } from "./browser";
+import { freshProfileDir, killProfileBrowser, launchProfile, removeProfileDirs } from "./browser";
 import { repetitions } from "./long";
 
 const baseUrl = inject("baseUrl");
@@ -142,6 +142,9 @@ const backends = [
   { name: "OPFS", url: () => baseUrl, storage: "opfs" },
   { name: "IndexedDB", url: () => `${baseUrl}/?storage=idb`, storage: "idb" },
 ];
+
+// Every run's profile copy and each template (the browsers on them are closed or killed by then).
+afterAll(removeProfileDirs);
 
 describe.each(backends)("$name: durable before acknowledged", ({ url, storage }) => {
   /** How long the import took from choosing the file to the success message (ms). */

@@ -2,7 +2,7 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { addNote, expectTitles, openApp, storageOf } from "./app";
-import { freshProfileDir, launchBrowser, launchProfile } from "./browser";
+import { freshProfileDir, launchBrowser, launchProfile, removeProfileDirs } from "./browser";
 
 const baseUrl = inject("baseUrl");
 
@@ -11,7 +11,10 @@ describe("local database storage", () => {
   beforeAll(async () => {
     browser = await launchBrowser();
   });
-  afterAll(() => browser?.close());
+  afterAll(async () => {
+    await browser?.close();
+    removeProfileDirs();
+  });
 
   it("OPFS: a note survives a reload", async () => {
     const context = await browser.newContext();
