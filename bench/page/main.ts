@@ -17,8 +17,8 @@ const db = createDrizzle(client);
 /** Worker start to first answered query: WASM load, VFS start, open, migrations. */
 const openMs = db.select({ n: notes.id }).from(notes).limit(1).then(() => performance.now() - started);
 
-/** `notes` as shared/migrations.ts declares it, under another name. */
-const PLAIN_NOTES_TABLE = `CREATE TABLE IF NOT EXISTS bench_plain_notes (
+/** `notes` as shared/migrations.ts declares it, under another name (TEMP: in memory). */
+const plainNotesTable = (name: string, temp = false) => `CREATE ${temp ? "TEMP " : ""}TABLE IF NOT EXISTS ${name} (
   id TEXT PRIMARY KEY NOT NULL, title TEXT NOT NULL DEFAULT '', body TEXT NOT NULL DEFAULT '',
   pinned INTEGER NOT NULL DEFAULT 0, archived INTEGER NOT NULL DEFAULT 0, trashed_at INTEGER,
   created_at INTEGER NOT NULL DEFAULT 0, updated_at INTEGER NOT NULL DEFAULT 0)`;
@@ -36,7 +36,6 @@ function noteRows(count: number, prefix: string) {
   }));
 }
 
-const PLAIN_UPDATE = "UPDATE bench_plain_notes SET title = ?, updated_at = ? WHERE id = 'latency'";
 /** Updates before the samples, so the statement cache and the pages are warm. */
 const WARM_UP_UPDATES = 20;
 
@@ -47,6 +46,16 @@ async function latency(count: number, fn: (i: number) => Promise<unknown>) {
   for (let i = 0; i < count; i++) samples.push(await timed(() => fn(i)));
   samples.sort((a, b) => a - b);
   return { count, p50: quantile(samples, 0.5), p95: quantile(samples, 0.95), min: samples[0]!, max: samples.at(-1)! };
+}
+
+/** Awaited one-row updates of a table declared as `notes` is, through the page's database client. */
+async function oneRowUpdateLatency(count: number, table: string, temp: boolean) {
+  await client.batch([
+    { sql: plainNotesTable(table, temp), params: [], method: "run" },
+    { sql: `INSERT OR REPLACE INTO ${table} (id, title) VALUES ('latency', 'latency')`, params: [], method: "run" },
+  ]);
+  const sql = `UPDATE ${table} SET title = ?, updated_at = ? WHERE id = 'latency'`;
+  return latency(count, (i) => client.batch([{ sql, params: [`edit ${i}`, Date.now()], method: "run" }]));
 }
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
@@ -69,23 +78,10 @@ const api = {
    * The same awaited one-row update on a plain table (not a CRR, no search index): the path and
    * the durable commit alone, without cr-sqlite's bookkeeping.
    */
-  async plainUpdateLatency(count: number) {
-    await client.batch([
-      { sql: PLAIN_NOTES_TABLE, params: [], method: "run" },
-      { sql: "INSERT OR REPLACE INTO bench_plain_notes (id, title) VALUES ('latency', 'latency')", params: [], method: "run" },
-    ]);
-    return latency(count, (i) => client.batch([{ sql: PLAIN_UPDATE, params: [`edit ${i}`, Date.now()], method: "run" }]));
-  },
+  plainUpdateLatency: (count: number) => oneRowUpdateLatency(count, "bench_plain_notes", false),
 
   /** The same again on a TEMP table, which lives in memory: the path without the disk. */
-  async memoryUpdateLatency(count: number) {
-    await client.batch([
-      { sql: PLAIN_NOTES_TABLE.replace("CREATE TABLE", "CREATE TEMP TABLE").replace("bench_plain_notes", "bench_memory_notes"), params: [], method: "run" },
-      { sql: "INSERT OR REPLACE INTO bench_memory_notes (id, title) VALUES ('latency', 'latency')", params: [], method: "run" },
-    ]);
-    const sql = PLAIN_UPDATE.replace("bench_plain_notes", "bench_memory_notes");
-    return latency(count, (i) => client.batch([{ sql, params: [`edit ${i}`, Date.now()], method: "run" }]));
-  },
+  memoryUpdateLatency: (count: number) => oneRowUpdateLatency(count, "bench_memory_notes", true),
 
   /** The app's import: one transaction of multi-row INSERTs. */
   importMultiRow: (count: number, rep = 0) => timed(() => importNotes(db, noteRows(count, `multi${rep}`))),
@@ -100,7 +96,7 @@ const api = {
    */
   async importPlainTable(count: number, rep = 0) {
     await client.batch([
-      { sql: PLAIN_NOTES_TABLE, params: [], method: "run" },
+      { sql: plainNotesTable("bench_plain_notes"), params: [], method: "run" },
       { sql: "CREATE INDEX IF NOT EXISTS bench_plain_by_updated ON bench_plain_notes (pinned DESC, updated_at DESC)", params: [], method: "run" },
     ]);
     const rows = noteRows(count, `plain${rep}`);
