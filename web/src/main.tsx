@@ -56,5 +56,4 @@ void startLanguage().then(() => {
     ),
     document.getElementById("root")!,
   );
-  void app.drizzle().catch(() => undefined); // not awaited by the first paint; writes and the other screens need it (a failure is retried there)
 });
