@@ -16,6 +16,7 @@ import type { ExportedAccountKey } from "../web/src/db/protocol.ts";
 import { quantile, sortedCopy, summarise, until, withTimeout, type Summary } from "./measure.ts";
 import { errorMessage } from "../shared/errorMessage.ts";
 import { failedMetric, fromSummaries, type Metric } from "./report.ts";
+import { milestoneAt, watchMilestones } from "./milestones.ts";
 import { ingest } from "./syncServer.ts";
 import { nodeEditLatency } from "./transportLatency.ts";
 
@@ -331,17 +332,16 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
     contexts.push(c);
     const page = c.pages()[0] ?? (await c.newPage());
     const token = await mintToken(secret, { userId: user, deviceId: "c" });
+    await watchMilestones(page);
     const started = Date.now();
     await page.goto(`${server.url}/#token=${token}`, { timeout: STEP_MS });
     await page.evaluate(PROGRESS_WATCH);
-    await page.waitForSelector(".app[data-storage]", { timeout: STEP_MS });
-    const appReadyAt = Date.now();
+    const appReadyAt = await milestoneAt(page, "app ready", STEP_MS);
     await page.evaluate(() => window.cobrain.client.trace(true));
     await page.evaluate((k) => window.cobrain.client.adoptAccountKey(k!), a.key); // as the QR link would
     await page.getByRole("dialog").getByRole("button", { name: /^Sign in as / }).click({ timeout: STEP_MS });
     const signInAt = Date.now();
-    await page.locator(".note-title").first().waitFor({ timeout: BULK_MS });
-    const firstListMs = Date.now() - started;
+    const firstListMs = (await milestoneAt(page, "first note", BULK_MS)) - started;
     await until(
       async () => Number(((await page.evaluate(() => window.cobrain.sql("SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'kyoto*'"))) as number[][])[0]![0]) > 0,
       BULK_MS,
