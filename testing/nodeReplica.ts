@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import * as SQLite from "@vlcn.io/wa-sqlite";
 import SyncModuleFactory from "@vlcn.io/wa-sqlite/dist/crsqlite-sync.mjs";
 import { migrate } from "../web/src/db-worker/migrate";
+import { startListCounts } from "../web/src/notes/listCounts";
 import { SqliteConnection, type SqliteApi } from "../web/src/db-worker/sqlite/connection";
 
 let api: Promise<SqliteApi> | undefined;
@@ -23,6 +24,9 @@ function loadApi(): Promise<SqliteApi> {
 /** A fresh in-memory replica; migrated to the app schema unless `migrated` is false. */
 export async function openMemoryReplica({ migrated = true } = {}): Promise<SqliteConnection> {
   const db = await SqliteConnection.open(await loadApi(), ":memory:");
-  if (migrated) await migrate(db);
+  if (migrated) {
+    await migrate(db);
+    await startListCounts(db); // as the app's database worker does at every open
+  }
   return db;
 }

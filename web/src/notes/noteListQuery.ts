@@ -12,6 +12,7 @@ import type { AppDatabase } from "../db/drizzle";
 import { toFtsQuery } from "../search/searchQuery";
 import { PLAIN_TEXT_INPUT_CHARS } from "../markdown/plainText";
 import type { NoteFilter } from "./notesRepo";
+import { keptCount } from "./listCounts";
 
 import type { NoteSort } from "../list/noteSorts";
 
@@ -62,6 +63,8 @@ export function noteOrder(sort: NoteSort): SQL[] {
 
 /** How many notes the list holds (the virtual list's height). */
 export async function countNotes(db: AppDatabase, filter: NoteFilter = {}): Promise<number> {
+  const kept = await keptCount(db, filter);
+  if (kept !== undefined) return kept;
   const [row] = await db.select({ n: sql<number>`count(*)` }).from(notes).where(noteFilterWhere(db, filter));
   return Number(row?.n ?? 0);
 }

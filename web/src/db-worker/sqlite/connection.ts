@@ -160,8 +160,11 @@ export class SqliteConnection {
     let tables = this.#tablesRead.get(sql);
     if (!tables) {
       // A query answered from an index alone lists only the index: map it back to its table.
+      // TEMP tables count too (the note list's kept counts, notes/listCounts.ts).
       const { rows } = await this.exec(
-        "SELECT DISTINCT m.tbl_name FROM tables_used(?) AS u JOIN sqlite_master AS m ON m.name = u.name WHERE u.schema = 'main'",
+        `SELECT DISTINCT m.tbl_name FROM tables_used(?) AS u JOIN (
+           SELECT 'main' AS schema, name, tbl_name FROM sqlite_master UNION ALL SELECT 'temp', name, tbl_name FROM sqlite_temp_master
+         ) AS m ON m.schema = u.schema AND m.name = u.name`,
         [sql],
       );
       tables = rows.map((r) => String(r[0])).filter((t) => !isInternalTable(t));
