@@ -131,15 +131,16 @@ export async function scaleSuite(): Promise<Metric[]> {
     for (let i = 0; i < EDITS; i++) {
       edits.push(
         await withTimeout(
-          page.evaluate<number>(`new Promise((resolve) => {
+          // The note is found first: the benchmark's own lookup is not the save's cost.
+          page.evaluate<number>(`window.cobrain.sql("SELECT id FROM notes WHERE trashed_at IS NULL AND archived = 0 ORDER BY pinned DESC, updated_at DESC LIMIT 1").then(([[id]]) => new Promise((resolve) => {
             const text = "scale edit ${i}";
             const t = performance.now();
             const observer = new MutationObserver(() => {
               if ([...document.querySelectorAll(".note-title")].some((n) => n.textContent === text)) { observer.disconnect(); resolve(performance.now() - t); }
             });
             observer.observe(document.body, { subtree: true, childList: true, characterData: true });
-            void window.cobrain.sql("UPDATE notes SET title = ?, updated_at = ? WHERE id = (SELECT id FROM notes ORDER BY updated_at DESC LIMIT 1)", [text, Date.now()]);
-          })`),
+            void window.cobrain.sql("UPDATE notes SET title = ?, updated_at = ? WHERE id = ?", [text, Date.now(), id]);
+          }))`),
           STEP_MS,
           `edit ${i} painted`,
         ),

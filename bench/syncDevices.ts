@@ -120,7 +120,9 @@ const EDIT_STAGES = [
   { mark: "changes received", on: "b", name: "local Worker: A sent → B received (both browsers' sockets + the Durable Object)" },
   { mark: "changes merged", on: "b", name: "B: received → opened and merged (cr-sqlite, search index, text ancestor, cursor)" },
   { mark: "changes applied", on: "b", name: "B: merged → committed on disk (its COMMIT alone)" },
-  { mark: "painted", on: "b", name: "B: committed → its list re-read and painted" },
+  { mark: "read started", on: "b", name: "B: committed → its list's re-read starts in the worker (change event → page → worker)" },
+  { mark: "read done", on: "b", name: "B: the list's re-read (SQL in the worker)" },
+  { mark: "painted", on: "b", name: "B: re-read done → the new title in B's list (answer → page → DOM)" },
 ] as const;
 
 /**
