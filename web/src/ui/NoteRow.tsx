@@ -1,4 +1,4 @@
-import { Show, type Accessor } from "solid-js";
+import { createMemo, Show, type Accessor } from "solid-js";
 import { relativeTime } from "../list/relativeTime";
 import { plainText } from "../markdown/plainText";
 import { formatDateTime, isoDateTime, locale, plural, t } from "../i18n/i18n";
@@ -17,7 +17,15 @@ export interface NoteRowNote {
  * Markdown syntax, and "2 versions" while a conflict is open.
  */
 export function NoteRow(props: { note: NoteRowNote; now: Accessor<number>; conflicted: boolean; onOpen: (id: string) => void; index?: number }) {
-  const edited = () => isoDateTime(props.note.updatedAt);
+  // Every re-read of the list (after any write) hands each row a new object. Through these memos a
+  // row recomputes its snippet and times, and writes its DOM, only when its own values changed.
+  const title = createMemo(() => props.note.title || t("common.untitled"));
+  const body = createMemo(() => props.note.body);
+  const updatedAt = createMemo(() => props.note.updatedAt);
+  const snippet = createMemo(() => plainText(body()));
+  const edited = createMemo(() => isoDateTime(updatedAt()));
+  const editedTitle = createMemo(() => (edited() === undefined ? undefined : t("notes.edited", { when: formatDateTime(updatedAt()) })));
+  const ago = createMemo(() => relativeTime(updatedAt(), props.now(), locale()));
   return (
     <button type="button" class="note-open" data-index={props.index} onClick={() => props.onOpen(props.note.id)}>
       <span class="note-line">
@@ -26,17 +34,13 @@ export function NoteRow(props: { note: NoteRowNote; now: Accessor<number>; confl
             📌
           </span>
         </Show>
-        <span class="note-title">{props.note.title || t("common.untitled")}</span>
-        <time
-          class="note-time muted"
-          dateTime={edited()}
-          title={edited() === undefined ? undefined : t("notes.edited", { when: formatDateTime(props.note.updatedAt) })}
-        >
-          {relativeTime(props.note.updatedAt, props.now(), locale())}
+        <span class="note-title">{title()}</span>
+        <time class="note-time muted" dateTime={edited()} title={editedTitle()}>
+          {ago()}
         </time>
       </span>
       <span class="note-line">
-        <span class="note-snippet muted">{plainText(props.note.body)}</span>
+        <span class="note-snippet muted">{snippet()}</span>
         <Show when={props.conflicted}>
           <span class="note-versions">{plural("notes.versions", 2)}</span>
         </Show>
