@@ -90,7 +90,7 @@ describe("the note list's kept counts", () => {
     await sync(a.connection, c.connection); // 800 notes: over BULK_MERGE_MIN_CHANGES
     await expectCountsMatch(c, "after the first sync");
     expect(await countNotes(c.db, { section: "archived" })).toBeGreaterThan(0);
-    // Counts made before the triggers existed (a database opened by an older version) are rebuilt at open.
+    // Whatever the counts held, the next open counts the notes again (here: a trigger gone, a note it missed, the counts emptied).
     await c.connection.script("DROP TRIGGER note_list_counts_insert; INSERT INTO notes (id) VALUES ('unseen'); DELETE FROM note_list_counts");
     await startListCounts(c.connection);
     await expectCountsMatch(c, "after the next open");
