@@ -14,7 +14,7 @@ import { and, eq, sql, type SQL } from "drizzle-orm";
 import { integer, sqliteTable } from "drizzle-orm/sqlite-core";
 import type { AppDatabase } from "../db/drizzle";
 import type { SqliteConnection } from "../db-worker/sqlite/connection";
-import type { NoteFilter } from "./notesRepo";
+import type { NoteFilter } from "./noteFilter";
 
 /** One row per combination of the columns the sections filter on, with how many notes have it. */
 const noteListCounts = sqliteTable("note_list_counts", {

@@ -9,6 +9,7 @@ import { entityStatements } from "../entities/entitiesRepo";
 import { revisionBeforeEdit } from "./historyRepo";
 import { noteFilterWhere, noteOrder } from "./noteListQuery";
 import { t } from "../i18n/i18n";
+import type { NoteFilter } from "./noteFilter";
 
 /** Refuses text that could not sync (a cell must fit in one frame), before anything is written. */
 export function checkNoteSize(fields: { title?: string | null; body?: string | null }): void {
@@ -20,18 +21,7 @@ export function checkNoteSize(fields: { title?: string | null; body?: string | n
 }
 
 /** What a list or a saved view shows. */
-export interface NoteFilter {
-  /** "active" (default), "archived", "trash", or "notTrashed" (active and archived: a tag's page). */
-  section?: "active" | "archived" | "trash" | "notTrashed";
-  pinnedOnly?: boolean;
-  /** Entity ids (tags, people): a note must mention all of them. */
-  entityIds?: string[];
-  /** Words the note must contain (full-text, each word a prefix). */
-  text?: string;
-  /** Last edited within [from, to] (ms). */
-  from?: number;
-  to?: number;
-}
+export type { NoteFilter };
 
 /** Notes of a section, pinned first, then most recently edited, unwindowed: what scripts/measureListQuery.ts compares the windowed list against. */
 export function listNotes(db: AppDatabase, filter: NoteFilter = {}, limit = 500): Promise<Note[]> {

@@ -1,0 +1,13 @@
+/** What a list or a saved view shows (its own file: the worker-side list code needs the type without the notes repository's UI texts). */
+export interface NoteFilter {
+  /** "active" (default), "archived", "trash", or "notTrashed" (active and archived: a tag's page). */
+  section?: "active" | "archived" | "trash" | "notTrashed";
+  pinnedOnly?: boolean;
+  /** Entity ids (tags, people): a note must mention all of them. */
+  entityIds?: string[];
+  /** Words the note must contain (full-text, each word a prefix). */
+  text?: string;
+  /** Last edited within [from, to] (ms). */
+  from?: number;
+  to?: number;
+}
