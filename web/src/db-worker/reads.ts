@@ -9,7 +9,7 @@ import { notes } from "../../../shared/schema";
 import type { AppDatabase } from "../db/drizzle";
 import { conflictedNoteIds } from "../notes/conflictMarks";
 import { countNotes, listNoteWindow, type NoteListRow, type NoteSort } from "../notes/noteListQuery";
-import type { NoteFilter } from "../notes/notesRepo";
+import type { NoteFilter } from "../notes/noteFilter";
 
 export interface NoteWindowArgs {
   filter?: NoteFilter;

@@ -14,7 +14,7 @@ import { and, eq, sql, type SQL } from "drizzle-orm";
 import { integer, sqliteTable } from "drizzle-orm/sqlite-core";
 import type { AppDatabase } from "../db/drizzle";
 import type { SqliteConnection } from "../db-worker/sqlite/connection";
-import type { NoteFilter } from "./noteFilter";
+import { SECTIONS, type NoteFilter } from "./noteFilter";
 
 /** One row per combination of the columns the sections filter on, with how many notes have it. */
 const noteListCounts = sqliteTable("note_list_counts", {
@@ -67,9 +67,9 @@ const KEPT_FILTERS: ReadonlySet<string> = new Set(["section", "pinnedOnly"] sati
 export async function keptCount(db: AppDatabase, filter: NoteFilter): Promise<number | undefined> {
   const answered = Object.entries(filter).every(([field, value]) => KEPT_FILTERS.has(field) || value === undefined || value === "" || (Array.isArray(value) && value.length === 0));
   if (!answered) return undefined;
-  const section = filter.section ?? "active";
-  const where: SQL[] = [eq(noteListCounts.trashed, section === "trash" ? 1 : 0)];
-  if (section === "active" || section === "archived") where.push(eq(noteListCounts.archived, section === "archived" ? 1 : 0));
+  const { trashed, archived } = SECTIONS[filter.section ?? "active"];
+  const where: SQL[] = [eq(noteListCounts.trashed, trashed ? 1 : 0)];
+  if (archived !== undefined) where.push(eq(noteListCounts.archived, archived));
   if (filter.pinnedOnly) where.push(eq(noteListCounts.pinned, 1));
   const [row] = await db.select({ n: sql<number>`coalesce(sum(${noteListCounts.n}), 0)` }).from(noteListCounts).where(and(...where));
   return Number(row?.n ?? 0);

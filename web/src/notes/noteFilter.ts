@@ -11,3 +11,11 @@ export interface NoteFilter {
   from?: number;
   to?: number;
 }
+
+/** The columns each section filters on: in the trash or not, and `archived` where the section names it. */
+export const SECTIONS: Record<NonNullable<NoteFilter["section"]>, { trashed: boolean; archived?: 0 | 1 }> = {
+  active: { trashed: false, archived: 0 },
+  archived: { trashed: false, archived: 1 },
+  trash: { trashed: true },
+  notTrashed: { trashed: false },
+};

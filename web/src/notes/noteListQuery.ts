@@ -11,7 +11,7 @@ import { noteEntities, notes } from "../../../shared/schema";
 import type { AppDatabase } from "../db/drizzle";
 import { toFtsQuery } from "../search/searchQuery";
 import { PLAIN_TEXT_INPUT_CHARS } from "../markdown/plainText";
-import type { NoteFilter } from "./notesRepo";
+import { SECTIONS, type NoteFilter } from "./noteFilter";
 import { keptCount } from "./listCounts";
 
 import type { NoteSort } from "../list/noteSorts";
@@ -32,10 +32,9 @@ export interface NoteListRow {
 /** The WHERE of a list or a saved view. */
 export function noteFilterWhere(db: AppDatabase, filter: NoteFilter = {}): SQL | undefined {
   const where: SQL[] = [];
-  const section = filter.section ?? "active";
-  if (section === "trash") where.push(isNotNull(notes.trashedAt));
-  else if (section === "notTrashed") where.push(isNull(notes.trashedAt));
-  else where.push(isNull(notes.trashedAt), eq(notes.archived, section === "archived" ? 1 : 0));
+  const { trashed, archived } = SECTIONS[filter.section ?? "active"];
+  where.push(trashed ? isNotNull(notes.trashedAt) : isNull(notes.trashedAt));
+  if (archived !== undefined) where.push(eq(notes.archived, archived));
   if (filter.pinnedOnly) where.push(eq(notes.pinned, 1));
   if (filter.from !== undefined) where.push(gte(notes.updatedAt, filter.from));
   if (filter.to !== undefined) where.push(lte(notes.updatedAt, filter.to));
