@@ -122,7 +122,14 @@ export async function openNote(page: Page, title: string): Promise<void> {
 export async function confirmImport(page: Page, timeout = 60_000): Promise<string | undefined> {
   const dialog = page.getByRole("dialog", { name: /^Import / });
   const refused = page.locator(".import [role=status]", { hasText: /^Nothing imported/ });
-  await dialog.or(refused).first().waitFor({ timeout });
+  try {
+    await dialog.or(refused).first().waitFor({ timeout });
+  } catch (error) {
+    // Say where it stopped: still reading the file, or no status at all (the file never arrived).
+    const status = await page.locator(".import [role=status]").allTextContents();
+    const app = await page.locator(".app").getAttribute("data-role").catch(() => null);
+    throw new Error(`no import preview within ${timeout} ms; import status ${JSON.stringify(status)}, database role ${app}`, { cause: error });
+  }
   if (!(await dialog.isVisible())) return undefined;
   const text = (await dialog.textContent()) ?? "";
   await dialog.getByRole("button", { name: "Import", exact: true }).click();

@@ -1,5 +1,5 @@
 /** The app a person lives in, end to end in Chromium against the real local Worker. */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
@@ -165,6 +165,20 @@ describe("the CoBrain app", () => {
     await confirmImport(fromZip);
     await fromZip.getByText("Imported 2 notes.").waitFor();
     expect(await sql(fromZip, "SELECT title, body, pinned FROM notes ORDER BY title")).toEqual(original.map((r) => r.slice(0, 3)));
+  });
+
+  it("a file chosen on the list's Import as Settings opens is still asked about there, and imported", async () => {
+    const p = await page();
+    const file = join(ROOT, ".tmp", `import-across-screens-${Date.now()}.json`);
+    writeFileSync(file, JSON.stringify([{ title: "Carried over", body: "chosen on the list" }]));
+    // The list's Import, then at once another screen: the button that took the file goes away.
+    await p.getByLabel(/^Import notes/).setInputFiles(file);
+    await tab(p, "Settings");
+    const settings = p.getByRole("region", { name: "Settings" });
+    await settings.getByRole("dialog", { name: /^Import / }).waitFor({ timeout: 15_000 });
+    await settings.getByRole("dialog").getByRole("button", { name: "Import", exact: true }).click();
+    await settings.getByText("Imported 1 note.").waitFor();
+    expect(await sql(p, "SELECT title, body FROM notes")).toEqual([["Carried over", "chosen on the list"]]);
   });
 
   it("an import shows what it will do and asks; an older copy never replaces newer work; a newer one keeps the replaced text in History", async () => {

@@ -42,13 +42,16 @@ interface Seen {
   count: number;
   storage: string | null;
   empty: boolean;
+  /** What the app's banners said (a storage fallback says why): for a failure's message. */
+  banners: string[];
 }
 
 async function look(page: Page): Promise<Seen> {
   const storage = await page.locator(".app").getAttribute("data-storage");
   const count = await countNotes(page);
   const empty = await page.getByText("No notes yet").isVisible();
-  return { count, storage, empty };
+  const banners = await page.locator(".banner").allTextContents();
+  return { count, storage, empty, banners };
 }
 
 type Network = "offline" | "online";
@@ -205,7 +208,7 @@ describe.each(backends)("$name: durable before acknowledged", ({ url, storage })
         const network: Network = run % 2 === 0 ? "offline" : "online";
         const seen = (await reopen(profile, url(), [network]))[network]!;
         seenCounts.push(seen.count);
-        expect(seen.storage).toBe(storage);
+        expect(seen.storage, JSON.stringify(seen)).toBe(storage);
       });
       console.log(`durability ${storage}: notes after a mid-import kill: ${seenCounts.join(", ")}`);
       for (const count of seenCounts) expect([0, NOTES]).toContain(count);

@@ -77,6 +77,57 @@ describe("local database storage", () => {
     await context.close();
   });
 
+  it("IndexedDB that holds the notes but will not open: the page says so, and no empty memory database takes its place", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await openApp(page, `${baseUrl}/?storage=idb`);
+    await addNote(page, "kept in IndexedDB");
+    // Away from the app (its database closes), then damage the database file's first page in place,
+    // as a failing disk or a half-written header would: SQLite no longer recognises the file.
+    await page.goto(`${baseUrl}/favicon.svg`);
+    // The first 15 bytes of each stored page that starts as a database file does; `damage` overwrites them.
+    const headers = (damage: boolean) =>
+      page.evaluate(
+        (damage) =>
+          new Promise<string[]>((resolve, reject) => {
+            const open = indexedDB.open("idb-batch-atomic");
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+              const tx = open.result.transaction("blocks", "readwrite");
+              const found: string[] = [];
+              tx.objectStore("blocks").openCursor().onsuccess = (event) => {
+                const cursor = (event.target as IDBRequest<IDBCursorWithValue | null>).result;
+                if (!cursor) return;
+                const block = cursor.value as { data: Uint8Array };
+                const header = new TextDecoder().decode(block.data.slice(0, 15));
+                if (header === "SQLite format 3" || header === "not a database!") {
+                  found.push(header);
+                  if (damage) {
+                    block.data.set(new TextEncoder().encode("not a database!"));
+                    cursor.update(block);
+                  }
+                }
+                cursor.continue();
+              };
+              tx.oncomplete = () => resolve(found);
+              tx.onerror = () => reject(tx.error);
+            };
+          }),
+        damage,
+      );
+    expect(await headers(true)).toContain("SQLite format 3");
+    await openApp(page, `${baseUrl}/?storage=idb`);
+    await expect.poll(() => page.locator(".banner-error").textContent()).toMatch(/notes are kept in IndexedDB on this device, but it did not open/);
+    expect(await storageOf(page)).not.toBe("memory");
+    expect(await page.getByText("No notes yet").isVisible()).toBe(false);
+    // Nothing was written over it: no new database file was started in its place.
+    await page.goto(`${baseUrl}/favicon.svg`);
+    const after = await headers(false);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.every((h) => h === "not a database!")).toBe(true);
+    await context.close();
+  });
+
   it("memory fallback: the app works and a banner says the notes will not be kept", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

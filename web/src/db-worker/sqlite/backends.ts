@@ -205,6 +205,23 @@ async function indexedDbExists(): Promise<boolean> {
 }
 
 /**
+ * IndexedDB holds the database the VFS made (its stores exist), not only the empty one the probe
+ * creates when there was none. One that exists but will not open counts as holding it.
+ */
+async function indexedDbHoldsDatabase(): Promise<boolean> {
+  if (!(await indexedDbExists())) return false;
+  return new Promise((resolve) => {
+    const request = indexedDB.open(IDB_VFS);
+    request.onsuccess = () => {
+      const made = request.result.objectStoreNames.length > 0;
+      request.result.close();
+      resolve(made);
+    };
+    request.onerror = () => resolve(true);
+  });
+}
+
+/**
  * A new, empty OPFS database while IndexedDB holds one (an earlier visit used the IndexedDB
  * fallback or its override): open that one instead, so the app never shows "No notes yet" over
  * the person's notes. Returns undefined when OPFS is the right database.
@@ -259,6 +276,10 @@ export async function openBest(preferred: StorageKind = "opfs"): Promise<OpenRes
       if (isBusyError(error)) throw new Error("The database is busy in another window of this app; close it and reload.");
       // A held IndexedDB still has the notes: an empty memory database would hide them.
       if (error instanceof IndexedDbStuckError) throw error;
+      // So does one that failed to open for any other reason: say so, and change nothing.
+      if (kind === "idb" && (await indexedDbHoldsDatabase().catch(() => false))) {
+        throw new Error(`Your notes are kept in IndexedDB on this device, but it did not open (${errorMessage(error)}). Nothing was changed: reload to try again.`);
+      }
       fallbackReason = `${STORAGE_NAMES[kind]} is unavailable: ${errorMessage(error)}`;
     }
   }
