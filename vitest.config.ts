@@ -1,5 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { configDefaults, defineConfig } from "vitest/config";
+import { LONG_FILES } from "./e2e/long";
 
 /**
  * Browser test files run at once. One by default: on two cores, two at once took 1,227 s for the
@@ -39,6 +40,8 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["e2e/**/*.test.ts"],
+          // Run in full by `npm run test:long` (e2e/long.ts), not twice in CI.
+          exclude: [...configDefaults.exclude, ...(process.env.E2E_LONG === undefined ? LONG_FILES : [])],
           environment: "node",
           globalSetup: ["e2e/globalSetup.ts"],
           // A test that passes in 40 s alone can take 3 min on a loaded machine.
