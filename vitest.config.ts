@@ -1,6 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { configDefaults, defineConfig } from "vitest/config";
-import { LONG_FILES } from "./e2e/long";
+import { LONG_FILES } from "./e2e/long.ts";
 
 /**
  * Browser test files run at once. One by default: on two cores, two at once took 1,227 s for the

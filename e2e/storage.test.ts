@@ -3,6 +3,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { addNote, expectTitles, openApp, storageOf } from "./app";
 import { freshProfileDir, launchBrowser, launchProfile, removeProfileDirs } from "./browser";
+import { OPFS_POOL_DIRECTORY } from "../shared/constants";
 
 const baseUrl = inject("baseUrl");
 
@@ -74,6 +75,50 @@ describe("local database storage", () => {
     await page.reload();
     await openApp(page, `${baseUrl}/?storage=idb`);
     await expectTitles(page, ["kept in IndexedDB"]);
+    await context.close();
+  });
+
+  it("OPFS that holds the notes but will not open: the page says so, and no empty database elsewhere takes its place", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await openApp(page, baseUrl);
+    expect(await storageOf(page)).toBe("opfs");
+    await addNote(page, "kept in OPFS");
+    // Away from the app, then damage the database file's first page in place (after the pool
+    // VFS's 4 KB header): SQLite no longer recognises the file.
+    await page.goto(`${baseUrl}/favicon.svg`);
+    const headers = (damage: boolean) =>
+      page.evaluate(
+        async ({ damage, dir }) => {
+          const pool = await (await navigator.storage.getDirectory()).getDirectoryHandle(dir);
+          const found: string[] = [];
+          for await (const handle of (pool as unknown as { values(): AsyncIterable<FileSystemHandle> }).values()) {
+            if (handle.kind !== "file") continue;
+            const file = handle as FileSystemFileHandle;
+            const header = new TextDecoder().decode(await (await file.getFile()).slice(4096, 4096 + 15).arrayBuffer());
+            if (header !== "SQLite format 3" && header !== "not a database!") continue;
+            found.push(header);
+            if (damage) {
+              const writable = await file.createWritable({ keepExistingData: true });
+              await writable.write({ type: "write", position: 4096, data: "not a database!" });
+              await writable.close();
+            }
+          }
+          return found;
+        },
+        { damage, dir: OPFS_POOL_DIRECTORY },
+      );
+    // The app's worker may hold the files for a moment after the page left.
+    await expect.poll(() => headers(true).then(() => true, () => false), { timeout: 15_000 }).toBe(true);
+    expect(await headers(false)).toContain("not a database!");
+    await openApp(page, baseUrl);
+    await expect.poll(() => page.locator(".banner-error").textContent()).toMatch(/notes are kept in this browser's private file system \(OPFS\) on this device, but it did not open/);
+    expect(await storageOf(page)).toBe(null);
+    expect(await page.getByText("No notes yet").isVisible()).toBe(false);
+    await page.goto(`${baseUrl}/favicon.svg`);
+    const after = await headers(false);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.every((h) => h === "not a database!")).toBe(true);
     await context.close();
   });
 

@@ -204,6 +204,24 @@ async function indexedDbExists(): Promise<boolean> {
   return (await indexedDB.databases()).some((db) => db.name === IDB_VFS);
 }
 
+/** Where the pool VFS keeps a file's data, after its header (wa-sqlite's AccessHandlePoolVFS). */
+const POOL_FILE_HEADER_BYTES = 4096;
+
+/**
+ * The OPFS pool holds a file with data past its header: the notes database (or its journal) is
+ * there, whatever made it fail to open.
+ */
+async function opfsHoldsDatabase(): Promise<boolean> {
+  const root = await navigator.storage.getDirectory();
+  const pool = await root.getDirectoryHandle(OPFS_POOL_DIRECTORY).catch(() => undefined);
+  if (!pool) return false;
+  // TypeScript's DOM library has no async iteration of a directory (DOM.AsyncIterable is not in ours).
+  for await (const handle of (pool as unknown as { values(): AsyncIterable<FileSystemHandle> }).values()) {
+    if (handle.kind === "file" && (await (handle as FileSystemFileHandle).getFile()).size > POOL_FILE_HEADER_BYTES) return true;
+  }
+  return false;
+}
+
 /**
  * IndexedDB holds the database the VFS made (its stores exist), not only the empty one the probe
  * creates when there was none. One that exists but will not open counts as holding it.
@@ -276,7 +294,11 @@ export async function openBest(preferred: StorageKind = "opfs"): Promise<OpenRes
       if (isBusyError(error)) throw new Error("The database is busy in another window of this app; close it and reload.");
       // A held IndexedDB still has the notes: an empty memory database would hide them.
       if (error instanceof IndexedDbStuckError) throw error;
-      // So does one that failed to open for any other reason: say so, and change nothing.
+      // So does one that failed to open for any other reason, and so does OPFS: an empty
+      // database in the next storage would show "No notes yet" over them. Say so, change nothing.
+      if (kind === "opfs" && (await opfsHoldsDatabase().catch(() => false))) {
+        throw new Error(`Your notes are kept in this browser's private file system (OPFS) on this device, but it did not open (${errorMessage(error)}). Nothing was changed: reload to try again.`);
+      }
       if (kind === "idb" && (await indexedDbHoldsDatabase().catch(() => false))) {
         throw new Error(`Your notes are kept in IndexedDB on this device, but it did not open (${errorMessage(error)}). Nothing was changed: reload to try again.`);
       }
