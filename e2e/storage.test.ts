@@ -1,11 +1,27 @@
 /** The database persists where it should, and says so plainly where it cannot. */
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { addNote, expectTitles, openApp, storageOf } from "./app";
 import { freshProfileDir, launchBrowser, launchProfile, removeProfileDirs } from "./browser";
 import { OPFS_POOL_DIRECTORY } from "../shared/constants";
 
 const baseUrl = inject("baseUrl");
+
+/**
+ * Opens the app over a damaged database: an error names where the notes are, no other storage is
+ * opened (no "No notes yet"), and nothing is written over it (every database page is still the
+ * damaged one: no new database file started in its place). `headers(false)` reads those pages.
+ */
+async function expectNamedNotReplaced(page: Page, url: string, message: RegExp, headers: (damage: boolean) => Promise<string[]>) {
+  await openApp(page, url);
+  await expect.poll(() => page.locator(".banner-error").textContent()).toMatch(message);
+  expect(await storageOf(page)).toBe(null);
+  expect(await page.getByText("No notes yet").isVisible()).toBe(false);
+  await page.goto(`${new URL(url).origin}/favicon.svg`);
+  const after = await headers(false);
+  expect(after.length).toBeGreaterThan(0);
+  expect(after.every((h) => h === "not a database!")).toBe(true);
+}
 
 describe("local database storage", () => {
   let browser: Browser;
@@ -111,14 +127,7 @@ describe("local database storage", () => {
     // The app's worker may hold the files for a moment after the page left.
     await expect.poll(() => headers(true).then(() => true, () => false), { timeout: 15_000 }).toBe(true);
     expect(await headers(false)).toContain("not a database!");
-    await openApp(page, baseUrl);
-    await expect.poll(() => page.locator(".banner-error").textContent()).toMatch(/notes are kept in this browser's private file system \(OPFS\) on this device, but it did not open/);
-    expect(await storageOf(page)).toBe(null);
-    expect(await page.getByText("No notes yet").isVisible()).toBe(false);
-    await page.goto(`${baseUrl}/favicon.svg`);
-    const after = await headers(false);
-    expect(after.length).toBeGreaterThan(0);
-    expect(after.every((h) => h === "not a database!")).toBe(true);
+    await expectNamedNotReplaced(page, baseUrl, /notes are kept in this browser's private file system \(OPFS\) on this device, but it did not open/, headers);
     await context.close();
   });
 
@@ -161,15 +170,7 @@ describe("local database storage", () => {
         damage,
       );
     expect(await headers(true)).toContain("SQLite format 3");
-    await openApp(page, `${baseUrl}/?storage=idb`);
-    await expect.poll(() => page.locator(".banner-error").textContent()).toMatch(/notes are kept in IndexedDB on this device, but it did not open/);
-    expect(await storageOf(page)).not.toBe("memory");
-    expect(await page.getByText("No notes yet").isVisible()).toBe(false);
-    // Nothing was written over it: no new database file was started in its place.
-    await page.goto(`${baseUrl}/favicon.svg`);
-    const after = await headers(false);
-    expect(after.length).toBeGreaterThan(0);
-    expect(after.every((h) => h === "not a database!")).toBe(true);
+    await expectNamedNotReplaced(page, `${baseUrl}/?storage=idb`, /notes are kept in IndexedDB on this device, but it did not open/, headers);
     await context.close();
   });
 
