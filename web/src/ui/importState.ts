@@ -13,7 +13,7 @@ import type { AppDatabase } from "../db/drizzle";
 import { errorMessage } from "../../../shared/errorMessage";
 import { plural, t } from "../i18n/i18n";
 
-export interface ImportMessage {
+interface ImportMessage {
   text: string;
   error?: boolean;
 }

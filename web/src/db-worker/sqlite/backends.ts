@@ -264,6 +264,12 @@ export interface OpenResult {
 
 const STORAGE_NAMES: Record<StorageKind, string> = { opfs: "The private file system (OPFS)", idb: "IndexedDB", memory: "Memory" };
 
+/** Whether a storage that failed to open holds the notes, and where that is, in the person's words. */
+const HOLDS_DATABASE: Partial<Record<StorageKind, { check: () => Promise<boolean>; place: string }>> = {
+  opfs: { check: opfsHoldsDatabase, place: "this browser's private file system (OPFS)" },
+  idb: { check: indexedDbHoldsDatabase, place: "IndexedDB" },
+};
+
 const OPENERS: Record<StorageKind, () => Promise<OpenedDatabase>> = {
   opfs: openOpfs,
   idb: openIndexedDb,
@@ -296,11 +302,9 @@ export async function openBest(preferred: StorageKind = "opfs"): Promise<OpenRes
       if (error instanceof IndexedDbStuckError) throw error;
       // So does one that failed to open for any other reason, and so does OPFS: an empty
       // database in the next storage would show "No notes yet" over them. Say so, change nothing.
-      if (kind === "opfs" && (await opfsHoldsDatabase().catch(() => false))) {
-        throw new Error(`Your notes are kept in this browser's private file system (OPFS) on this device, but it did not open (${errorMessage(error)}). Nothing was changed: reload to try again.`);
-      }
-      if (kind === "idb" && (await indexedDbHoldsDatabase().catch(() => false))) {
-        throw new Error(`Your notes are kept in IndexedDB on this device, but it did not open (${errorMessage(error)}). Nothing was changed: reload to try again.`);
+      const holds = HOLDS_DATABASE[kind];
+      if (holds && (await holds.check().catch(() => false))) {
+        throw new Error(`Your notes are kept in ${holds.place} on this device, but it did not open (${errorMessage(error)}). Nothing was changed: reload to try again.`);
       }
       fallbackReason = `${STORAGE_NAMES[kind]} is unavailable: ${errorMessage(error)}`;
     }
