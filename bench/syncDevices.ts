@@ -19,6 +19,7 @@ import { failedMetric, fromSummaries, type Metric } from "./report.ts";
 import { milestoneAt, watchMilestones } from "./milestones.ts";
 import { ingest } from "./syncServer.ts";
 import { nodeEditLatency } from "./transportLatency.ts";
+import { hiddenTabUpload } from "./hiddenTab.ts";
 
 /** `BENCH_DEVICES_PORT` moves it when another server holds the port. */
 const PORT = Number(process.env.BENCH_DEVICES_PORT ?? 8798);
@@ -26,6 +27,8 @@ const EDIT_SAMPLES = 60;
 const TYPING_SAMPLES = 10;
 const NOTES = 10_000;
 const BACKLOG_NOTES = 2_000;
+/** Imports from a hidden tab, and as many from a visible one: each takes a fresh browser and account. */
+const HIDDEN_TAB_RUNS = 3;
 /** Bound of one sync or import of 10,000 notes on a loaded 2-core machine. */
 const BULK_MS = 180_000;
 const STEP_MS = 60_000;
@@ -184,22 +187,6 @@ async function typingLatency(a: Page, b: Page): Promise<number[]> {
     samples.push((await withTimeout(seen, STEP_MS, `typed title ${i} painted on B`)) - sentAt);
   }
   return samples;
-}
-
-async function backgroundedUpload(a: Page, context: BrowserContext, prefix: string): Promise<{ ms: number; hidden: boolean }> {
-  // Another tab in front: A's tab is hidden, as when a phone switches apps.
-  const other = await context.newPage();
-  await other.goto("about:blank");
-  await other.bringToFront();
-  const hidden = (await a.evaluate(() => document.visibilityState)) === "hidden";
-  const started = Date.now();
-  // The import itself is started from the hidden tab; its confirm dialog needs no focus.
-  await importFile(a, NOTES, prefix);
-  await until(async () => (await syncState(a)) === "synced", BULK_MS, "A pushed the import while hidden", 50);
-  const ms = Date.now() - started;
-  await a.bringToFront();
-  await other.close();
-  return { ms, hidden };
 }
 
 /**
@@ -373,7 +360,7 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
     );
     step = "hidden tab upload";
 
-    const background = await backgroundedUpload(a.page, a.context, "hidden").catch((e) => e as Error);
+    const background = await hiddenTabUpload(server.url, secret, NOTES, HIDDEN_TAB_RUNS).catch((e) => e as Error);
 
     const node = await nodeEditLatency(server.url, secret, NOTES).catch((e) => e as Error);
 
@@ -382,11 +369,11 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
       out.push(
         fromSummaries({ suite, name: `edit → applied on the other device (Node replicas, ${NOTES} notes each), ours, p50 (n=${node.ours.n})`, unit: "ms", baselineName: "stock @vlcn.io/ws-client WebSocketTransport, defaults" }, node.ours, node.stock),
       );
-    if (background instanceof Error) out.push({ suite, name: "upload of an import from a hidden tab", unit: "", ours: Number.NaN, failed: background.message });
-    else if (!background.hidden) out.push({ suite, name: "upload of an import from a hidden tab", unit: "", ours: Number.NaN, failed: "headless Chromium kept the tab visible behind another tab" });
+    const hiddenName = `import + upload of ${NOTES} notes from a tab hidden behind another (windowed Chromium on Xvfb, file chosen → server has all, ${HIDDEN_TAB_RUNS} fresh accounts)`;
+    if (background instanceof Error) out.push({ suite, name: hiddenName, unit: "", ours: Number.NaN, failed: background.message });
     else
       out.push(
-        fromSummaries({ suite, name: `import + upload of ${NOTES} notes from a hidden tab`, unit: "ms", baselineName: "the same in the foreground", target: "≤ 2× foreground" }, one(background.ms), one(importMs + uploadMs)),
+        fromSummaries({ suite, name: hiddenName, unit: "ms", baselineName: "the same from a visible tab, alternating", target: "≤ 2× visible" }, summarise(background.hiddenMs), summarise(background.shownMs)),
       );
   } catch (error) {
     // The figures measured before the stuck step stay in the report.

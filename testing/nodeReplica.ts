@@ -6,8 +6,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import * as SQLite from "@vlcn.io/wa-sqlite";
 import SyncModuleFactory from "@vlcn.io/wa-sqlite/dist/crsqlite-sync.mjs";
-import { migrate } from "../web/src/db-worker/migrate";
-import { startListCounts } from "../web/src/notes/listCounts";
+import { prepareDatabase } from "../web/src/db-worker/prepare";
 import { SqliteConnection, type SqliteApi } from "../web/src/db-worker/sqlite/connection";
 
 let api: Promise<SqliteApi> | undefined;
@@ -25,8 +24,7 @@ function loadApi(): Promise<SqliteApi> {
 export async function openMemoryReplica({ migrated = true } = {}): Promise<SqliteConnection> {
   const db = await SqliteConnection.open(await loadApi(), ":memory:");
   if (migrated) {
-    await migrate(db);
-    await startListCounts(db); // as the app's database worker does at every open
+    await prepareDatabase(db); // as the app's database worker does at every open
   }
   return db;
 }

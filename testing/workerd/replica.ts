@@ -5,8 +5,7 @@
 import * as SQLite from "@vlcn.io/wa-sqlite";
 import factory from "@vlcn.io/wa-sqlite/dist/crsqlite-sync.mjs";
 import wasmModule from "@vlcn.io/wa-sqlite/dist/crsqlite-sync.wasm";
-import { migrate } from "../../web/src/db-worker/migrate";
-import { startListCounts } from "../../web/src/notes/listCounts";
+import { prepareDatabase } from "../../web/src/db-worker/prepare";
 import { SqliteConnection, type SqliteApi } from "../../web/src/db-worker/sqlite/connection";
 
 let api: Promise<SqliteApi> | undefined;
@@ -26,7 +25,6 @@ function loadApi(): Promise<SqliteApi> {
 
 export async function openReplica(): Promise<SqliteConnection> {
   const db = await SqliteConnection.open(await loadApi(), ":memory:");
-  await migrate(db);
-  await startListCounts(db); // as the app's database worker does at every open
+  await prepareDatabase(db); // as the app's database worker does at every open
   return db;
 }

@@ -12,6 +12,9 @@ export type TraceLabel =
   | "streaming started"
   /** A page's write committed in the owner's worker. */
   | "write committed"
+  /** An upload's read of local changes began, and ended (read, and sealed with the account key). */
+  | "pull started"
+  | "changes pulled"
   /** Local changes went out on the socket. */
   | "changes sent"
   /** A frame could not be sent: the socket's buffer was full (the server reads slower than we send). */

@@ -165,6 +165,7 @@ export class SyncDb implements DB {
   }
 
   async #pull(since: readonly [bigint, number], excludeSites: readonly Uint8Array[]): Promise<Change[]> {
+    traceMark("pull started");
     this.#hooks.onPullStart?.();
     const [version, seqPart] = since;
     let resumeSeq: number | undefined;
@@ -233,7 +234,9 @@ export class SyncDb implements DB {
       if (cut) this.#leftover = leftoverOf(rows, consumed, last);
     }
     this.#hooks.onPulled?.(changes.length, cut);
-    return this.#cipher ? changes.map((change) => this.#cipher!.seal(change)) : changes;
+    const out = this.#cipher ? changes.map((change) => this.#cipher!.seal(change)) : changes;
+    traceMark("changes pulled");
+    return out;
   }
 
   /**

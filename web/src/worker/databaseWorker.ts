@@ -28,8 +28,7 @@ import type { SyncStatus } from "../../../shared/syncStatus";
 import { READS } from "../db-worker/reads";
 import { isDbRequest, type ChannelMessage, type DbResponse, type DbStatus, type FromWorker, type StorageKind, type SyncCommand, type ToWorker, type WorkerRequest } from "../db/protocol";
 import { DatabaseHost } from "../db-worker/host";
-import { migrate } from "../db-worker/migrate";
-import { startListCounts } from "../notes/listCounts";
+import { prepareDatabase } from "../db-worker/prepare";
 import { checkSearchIndex } from "../db-worker/searchIndex";
 import { eraseStorage, openBest, type OpenedDatabase } from "../db-worker/sqlite/backends";
 import { runAccountKeyCommand } from "../sync/keyCommands";
@@ -148,8 +147,7 @@ async function becomeOwner(): Promise<boolean> {
   try {
     const result = await openBest(preferredStorage);
     opened = result.opened;
-    await migrate(opened.connection);
-    await startListCounts(opened.connection);
+    await prepareDatabase(opened.connection);
     // Outside development builds a page cannot read or change the device's credentials.
     host = new DatabaseHost(opened.connection, announceChanged, { guardPrivate: !import.meta.env.DEV, reads: READS });
     const owned = host;
