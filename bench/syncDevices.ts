@@ -189,6 +189,22 @@ async function typingLatency(a: Page, b: Page): Promise<number[]> {
   return samples;
 }
 
+/** How many times a worker's timeline went from `start` to the next `end`, and the ms in all. */
+function spans(marks: readonly [string, number][], start: string, end: string): { count: number; ms: number } {
+  let from: number | undefined;
+  let count = 0;
+  let ms = 0;
+  for (const [label, t] of marks) {
+    if (label === start) from = t;
+    else if (label === end && from !== undefined) {
+      count++;
+      ms += t - from;
+      from = undefined;
+    }
+  }
+  return { count, ms };
+}
+
 /**
  * From a worker's timeline: time between each start mark and the end mark after it (applies,
  * reads, decoding a frame), summed (the worker runs them one at a time); the gaps from one
@@ -203,20 +219,7 @@ function busyTimes(marks: [string, number][]): {
   decodeInGapsMs: number;
   marks: [string, number][];
 } {
-  const sum = (start: string, end: string) => {
-    let from: number | undefined;
-    let count = 0;
-    let ms = 0;
-    for (const [label, t] of marks) {
-      if (label === start) from = t;
-      else if (label === end && from !== undefined) {
-        count++;
-        ms += t - from;
-        from = undefined;
-      }
-    }
-    return { count, ms };
-  };
+  const sum = (start: string, end: string) => spans(marks, start, end);
   const applies = sum("apply started", "changes applied");
   const reads = sum("read started", "read done");
   const gaps = sum("changes applied", "apply started");
@@ -287,6 +290,7 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
     const uploadMs = Date.now() - importedAt;
     const uploadMarks = await a.page.evaluate(() => window.cobrain.client.trace(false));
     const marked = (label: string) => uploadMarks.filter(([l]) => l === label).length;
+    const pulls = spans(uploadMarks, "pull started", "changes pulled");
     const changes = (await changeCount(a.page)) - changesBefore;
     const total = await count(a.page);
     await until(async () => (await count(b.page)) === total, BULK_MS, "B received the import");
@@ -298,6 +302,7 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
     out.push(
       fromSummaries({ suite, name: `import ${NOTES} notes on A (click Import → done)`, unit: "ms" }, one(importMs)),
       fromSummaries({ suite, name: `upload of that import (${changes} changes): done → server has all`, unit: "ms", baselineName: "DO ingest of as many changes, batches of 1,000", target: "≤ 1.5× DO ingest" }, one(uploadMs), one(ingestMs)),
+      fromSummaries({ suite, name: `upload: A reading its changes out and sealing them (${pulls.count} pulls), in all`, unit: "ms" }, one(pulls.ms)),
       fromSummaries({ suite, name: `upload: sends refused for a full socket buffer (the server reading slower), of ${marked("changes sent")} frames sent`, unit: "refusals" }, one(marked("send buffer full"))),
     );
     step = "edit latency";
