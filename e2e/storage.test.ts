@@ -152,7 +152,9 @@ describe("local database storage", () => {
               tx.objectStore("blocks").openCursor().onsuccess = (event) => {
                 const cursor = (event.target as IDBRequest<IDBCursorWithValue | null>).result;
                 if (!cursor) return;
-                const block = cursor.value as { data: Uint8Array };
+                const block = cursor.value as { data: unknown };
+                // The VFS also keeps a record of pages to purge, whose data is a Map.
+                if (!(block.data instanceof Uint8Array)) return cursor.continue();
                 const header = new TextDecoder().decode(block.data.slice(0, 15));
                 if (header === "SQLite format 3" || header === "not a database!") {
                   found.push(header);
@@ -165,6 +167,8 @@ describe("local database storage", () => {
               };
               tx.oncomplete = () => resolve(found);
               tx.onerror = () => reject(tx.error);
+              // A throw in a handler aborts the transaction without an error event: fail, not hang.
+              tx.onabort = () => reject(tx.error ?? new Error("the IndexedDB transaction was aborted"));
             };
           }),
         damage,

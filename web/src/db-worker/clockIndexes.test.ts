@@ -1,11 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { openMemoryReplica } from "../../../testing/nodeReplica";
-import { ensureClockIndexes } from "./clockIndexes";
+import { clockTables, ensureClockIndexes } from "./clockIndexes";
 import { prepareDatabase } from "./prepare";
 import type { SqliteConnection } from "./sqlite/connection";
-
-const clockTables = async (db: SqliteConnection) =>
-  (await db.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%\\_\\_crsql\\_clock' ESCAPE '\\' ORDER BY name")).rows.map((r) => r[0] as string);
 
 /** The plan SQLite picks for the clock-table reads an upload's paging makes (syncDb.ts: a window of seqs, a version's last seq). */
 const plans = async (db: SqliteConnection) => [
@@ -46,5 +43,22 @@ describe("clock indexes", () => {
     const before = (await db.exec("PRAGMA schema_version")).rows;
     await ensureClockIndexes(db);
     expect((await db.exec("PRAGMA schema_version")).rows).toEqual(before);
+  });
+
+  it("one that cannot be made is reported and skipped: the others are made, and the database opens", async () => {
+    const db = await openMemoryReplica();
+    for (const table of await clockTables(db)) await db.exec(`DROP INDEX "${table}_dbv_seq"`);
+    // A table holding one index's name: that CREATE INDEX must fail.
+    await db.exec('CREATE TABLE "users__crsql_clock_dbv_seq" (a)');
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      await prepareDatabase(db);
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/users__crsql_clock: .*already/));
+    } finally {
+      warn.mockRestore();
+    }
+    expect((await plans(db))[0]).toMatch(/notes__crsql_clock_dbv_seq/);
+    await db.exec("INSERT INTO notes (id, title) VALUES ('n1', 'still writable')");
+    expect((await db.exec("SELECT title FROM notes")).rows).toEqual([["still writable"]]);
   });
 });

@@ -12,7 +12,7 @@ export type TraceLabel =
   | "streaming started"
   /** A page's write committed in the owner's worker. */
   | "write committed"
-  /** An upload's read of local changes began, and ended (read, and sealed with the account key). */
+  /** An upload's read of local changes began (its turn at the database came), and ended (read, and sealed with the account key). */
   | "pull started"
   | "changes pulled"
   /** Local changes went out on the socket. */
