@@ -5,7 +5,7 @@
  * makes them and reports the database's size before and after. Not part of `npm run bench`.
  */
 import { openMemoryReplica } from "../testing/nodeReplica.ts";
-import { clockTables, ensureClockIndexes, quoted } from "../web/src/db-worker/clockIndexes.ts";
+import { clockIndexOf, clockTables, ensureClockIndexes, quoted } from "../web/src/db-worker/clockIndexes.ts";
 import type { SqliteConnection } from "../web/src/db-worker/sqlite/connection.ts";
 
 const NOTES = Number(process.argv[2] ?? 100_000);
@@ -31,7 +31,7 @@ const bytes = async (db: SqliteConnection) => Number((await db.exec("PRAGMA page
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
 const db = await openMemoryReplica();
-for (const table of await clockTables(db)) await db.exec(`DROP INDEX ${quoted(`${table}_dbv_seq`)}`);
+for (const table of await clockTables(db)) await db.exec(`DROP INDEX ${quoted(clockIndexOf(table))}`);
 await importNotes(db);
 const before = await bytes(db);
 const started = performance.now();

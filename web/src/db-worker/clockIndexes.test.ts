@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { openMemoryReplica } from "../../../testing/nodeReplica";
-import { clockTables, ensureClockIndexes } from "./clockIndexes";
+import { clockIndexOf, clockTables, ensureClockIndexes, quoted } from "./clockIndexes";
 import { prepareDatabase } from "./prepare";
 import type { SqliteConnection } from "./sqlite/connection";
 
@@ -9,6 +9,11 @@ const plans = async (db: SqliteConnection) => [
   ...(await db.exec('EXPLAIN QUERY PLAN SELECT key, col_name FROM "notes__crsql_clock" WHERE db_version = ? AND seq >= ? AND seq < ?', [1, 0, 100])).rows,
   ...(await db.exec('EXPLAIN QUERY PLAN SELECT max(seq) FROM "notes__crsql_clock" WHERE db_version = ?', [1])).rows,
 ].map((row) => String(row.at(-1)));
+
+/** As a database from before the indexes was. */
+async function dropClockIndexes(db: SqliteConnection): Promise<void> {
+  for (const table of await clockTables(db)) await db.exec(`DROP INDEX ${quoted(clockIndexOf(table))}`);
+}
 
 describe("clock indexes", () => {
   it("every clock table of a prepared database has its (db_version, seq) index, and an upload's window reads only its own seqs", async () => {
@@ -25,7 +30,7 @@ describe("clock indexes", () => {
     const db = await openMemoryReplica();
     await db.exec("INSERT INTO notes (id, title) VALUES ('n1', 'kept'), ('n2', 'also kept')");
     const changes = (await db.exec("SELECT count(*) FROM crsql_changes")).rows;
-    for (const table of await clockTables(db)) await db.exec(`DROP INDEX "${table}_dbv_seq"`);
+    await dropClockIndexes(db);
     expect((await plans(db))[0]).not.toMatch(/dbv_seq/);
 
     await prepareDatabase(db);
@@ -47,9 +52,9 @@ describe("clock indexes", () => {
 
   it("one that cannot be made is reported and skipped: the others are made, and the database opens", async () => {
     const db = await openMemoryReplica();
-    for (const table of await clockTables(db)) await db.exec(`DROP INDEX "${table}_dbv_seq"`);
+    await dropClockIndexes(db);
     // A table holding one index's name: that CREATE INDEX must fail.
-    await db.exec('CREATE TABLE "users__crsql_clock_dbv_seq" (a)');
+    await db.exec(`CREATE TABLE ${quoted(clockIndexOf("users__crsql_clock"))} (a)`);
     const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
     try {
       await prepareDatabase(db);

@@ -16,10 +16,15 @@ import type { SqliteConnection } from "./sqlite/connection";
 import { errorMessage } from "../../../shared/errorMessage";
 
 const CLOCK_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%\\_\\_crsql\\_clock' ESCAPE '\\' ORDER BY name";
-const INDEXED = "SELECT tbl_name FROM sqlite_master WHERE type = 'index' AND name = tbl_name || '_dbv_seq'";
+/** The index's name is its table's plus this. */
+const INDEX_SUFFIX = "_dbv_seq";
+const INDEXED = `SELECT tbl_name FROM sqlite_master WHERE type = 'index' AND name = tbl_name || '${INDEX_SUFFIX}'`;
 
 /** A name as an SQL identifier. */
 export const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** The name of `table`'s (db_version, seq) index. */
+export const clockIndexOf = (table: string) => `${table}${INDEX_SUFFIX}`;
 
 /** cr-sqlite's clock tables (one per CRR table), by name. */
 export async function clockTables(db: SqliteConnection): Promise<string[]> {
@@ -40,7 +45,7 @@ export async function ensureClockIndexes(db: SqliteConnection): Promise<void> {
     await db.transaction(async () => {
       for (const table of missing) {
         // A failed statement undoes only itself: the other tables still get theirs.
-        await db.exec(`CREATE INDEX IF NOT EXISTS ${quoted(`${table}_dbv_seq`)} ON ${quoted(table)} (db_version, seq)`).catch((error: unknown) => {
+        await db.exec(`CREATE INDEX IF NOT EXISTS ${quoted(clockIndexOf(table))} ON ${quoted(table)} (db_version, seq)`).catch((error: unknown) => {
           failed.push(`${table}: ${errorMessage(error)}`);
         });
       }
