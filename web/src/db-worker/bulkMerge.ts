@@ -4,9 +4,7 @@
  * Node, real cr-sqlite; see README "Where a first sync's time goes"): cr-sqlite applies a note
  * cell by cell, so the search index triggers ran once per cell (an insert, then a delete and an
  * insert for each text column), and the text-merge check ran four statements per text cell. Here:
- * - the search index is updated once per note for the whole batch: the entries of notes that
- *   existed are removed up front, the triggers are dropped for the batch (inside its transaction:
- *   a failure restores them), and every touched note is indexed again at the end;
+ * - the search index is updated once per note for the whole batch (searchIndexOnce.ts);
  * - a text cell of a note this device did not hold when the batch began cannot hold an
  *   unacknowledged local edit: it is applied directly, and its ancestor recorded in one
  *   statement per chunk afterwards (only where the received value won, as the per-cell path does).
@@ -15,12 +13,11 @@
 import type { Change } from "@vlcn.io/ws-common";
 import { PK_TYPE, unpackPk } from "../../../shared/packedPk";
 import { isMergedText, type TextCell } from "../merge/cellMerge";
+import { withSearchIndexOnce } from "./searchIndexOnce";
 import type { SqliteConnection } from "./sqlite/connection";
 
 /** Smaller batches take the per-cell path: dropping and re-creating three triggers costs ~ a few hundred cells. */
 export const BULK_MERGE_MIN_CHANGES = 500;
-
-const FTS_TRIGGERS = ["notes_fts_insert", "notes_fts_delete", "notes_fts_update"];
 
 /** The note id of a notes pk (a single TEXT column), or undefined. */
 function noteId(pk: Uint8Array): string | undefined {
@@ -46,37 +43,23 @@ export async function mergeBulk(
     const id = noteId(pk);
     if (id !== undefined) touched.add(id);
   }
-  const touchedJson = JSON.stringify([...touched]);
   const existing = new Set(
-    (await db.exec("SELECT id FROM notes WHERE id IN (SELECT value FROM json_each(?))", [touchedJson])).rows.map((r) => r[0] as string),
+    (await db.exec("SELECT id FROM notes WHERE id IN (SELECT value FROM json_each(?))", [JSON.stringify([...touched])])).rows.map((r) => r[0] as string),
   );
-  const triggers = (await db.exec(`SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN (${FTS_TRIGGERS.map(() => "?").join(", ")})`, FTS_TRIGGERS)).rows.map(
-    (r) => r[0] as string,
-  );
-  const indexed = triggers.length === FTS_TRIGGERS.length;
-  if (indexed) {
-    await db.exec(
-      "INSERT INTO notes_fts (notes_fts, rowid, title, body) SELECT 'delete', rowid, title, body FROM notes WHERE id IN (SELECT value FROM json_each(?))",
-      [touchedJson],
-    );
-    for (const name of FTS_TRIGGERS) await db.exec(`DROP TRIGGER ${name}`);
-  }
-  let localWrites = 0;
-  const fresh: TextCell[] = [];
-  for (const change of changes) {
-    const [table, pk, cid, val] = change;
-    const id = table === "notes" ? noteId(pk) : undefined;
-    if (id !== undefined && !existing.has(id) && typeof val === "string" && isMergedText(table, cid)) {
-      await applyOne(change);
-      fresh.push({ table, pk, cid, val });
-    } else localWrites += await mergeOne(change);
-  }
-  await setAncestorsWhereCurrent(db, fresh);
-  if (indexed) {
-    for (const sql of triggers) await db.exec(sql);
-    await db.exec("INSERT INTO notes_fts (rowid, title, body) SELECT rowid, title, body FROM notes WHERE id IN (SELECT value FROM json_each(?))", [touchedJson]);
-  }
-  return localWrites;
+  return withSearchIndexOnce(db, async () => {
+    let localWrites = 0;
+    const fresh: TextCell[] = [];
+    for (const change of changes) {
+      const [table, pk, cid, val] = change;
+      const id = table === "notes" ? noteId(pk) : undefined;
+      if (id !== undefined && !existing.has(id) && typeof val === "string" && isMergedText(table, cid)) {
+        await applyOne(change);
+        fresh.push({ table, pk, cid, val });
+      } else localWrites += await mergeOne(change);
+    }
+    await setAncestorsWhereCurrent(db, fresh);
+    return localWrites;
+  });
 }
 
 /** Rows per ancestor statement (5 parameters each, far under SQLite's 32,766). */

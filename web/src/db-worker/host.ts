@@ -10,6 +10,7 @@ import type { DbRequest, ReadResult, SqlStatement, StatementResult } from "../db
 import { drizzleOver, type AppDatabase } from "../db/drizzle";
 import type { SqliteConnection } from "./sqlite/connection";
 import { errorMessage } from "../../../shared/errorMessage";
+import { withSearchIndexOnce } from "./searchIndexOnce";
 
 const TRANSACTION_CONTROL = /^\s*(begin|commit|end|rollback|savepoint|release)\b/i;
 
@@ -22,6 +23,12 @@ const PRIVATE_TABLES = ["local_settings"];
 const NAMES_PRIVATE = /local_settings|\battach\b|sqlite_dbpage|writable_schema/i;
 /** A pragma (integrity_check, table_info…) reports on the database, never a row's values. */
 const PRAGMA = /^\s*pragma\b/i;
+/**
+ * A batch binding this many values writes hundreds of rows (an import sends 500 notes per
+ * statement), and its search index is updated once at the end; below it, swapping the index
+ * triggers (a schema change, a few ms) would cost more than indexing row by row.
+ */
+export const SEARCH_INDEX_ONCE_MIN_PARAMS = 2_000;
 /** SQL texts whose private-table check is remembered; ad hoc SQL from the console must not grow it without end. */
 const PRIVATE_CHECK_CACHE_SIZE = 500;
 
@@ -118,11 +125,13 @@ export class DatabaseHost {
       } else if (request.kind === "read") {
         value = await this.#read(request.name, request.args);
       } else {
-        value = await db.transaction(async () => {
+        const run = async () => {
           const results: StatementResult[] = [];
           for (const statement of request.statements) results.push(await this.#statement(statement));
           return results;
-        });
+        };
+        const values = request.statements.reduce((n, s) => n + s.params.length, 0);
+        value = await db.transaction(() => (values >= SEARCH_INDEX_ONCE_MIN_PARAMS ? withSearchIndexOnce(db, run) : run()));
       }
       return { value, changed: db.takeChangedTables() };
     } catch (error) {
