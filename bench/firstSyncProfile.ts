@@ -13,9 +13,12 @@ import { SyncDb } from "../web/src/sync/syncDb.ts";
 const NOTES = Number(process.argv[2] ?? 10_000);
 const APPLY = `INSERT INTO crsql_changes ("table", "pk", "cid", "val", "col_version", "db_version", "site_id", "cl", "seq") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-/** As the app imports: one transaction, the search index written once at its end (the host does so for a batch this large). */
-async function importNotes(db: SqliteConnection) {
-  await db.transaction(() => withSearchIndexOnce(db, async () => {
+/**
+ * As the app imports: one transaction, the search index written once at its end (the host does
+ * so for a batch this large), or (`rowByRow`) by the index triggers note by note, as before.
+ */
+async function importNotes(db: SqliteConnection, rowByRow = false) {
+  const insert = async () => {
     for (let i = 0; i < NOTES; i += 500) {
       const ids = Array.from({ length: Math.min(500, NOTES - i) }, (_, j) => i + j);
       await db.exec(
@@ -23,7 +26,8 @@ async function importNotes(db: SqliteConnection) {
         ids.flatMap((k) => [`n${k}`, `title ${k}`, `Body of note ${k}. `.repeat(4), k, k]),
       );
     }
-  }));
+  };
+  await db.transaction(() => (rowByRow ? insert() : withSearchIndexOnce(db, insert)));
 }
 
 async function timed(label: string, fn: () => Promise<unknown>): Promise<number> {
@@ -49,7 +53,9 @@ const inPages = (db: SqliteConnection, size: number) => async () => {
 for (let round = 1; round <= 2; round++) {
   console.log(`-- round ${round}`);
   const t = await fresh();
-  await timed("local import (multi-row INSERT, one transaction)", () => importNotes(t));
+  await timed("local import (multi-row INSERT, one transaction, search index written once)", () => importNotes(t));
+  const r = await fresh();
+  await timed("the same import with the search index written row by row by its triggers", () => importNotes(r, true));
   const a = await fresh();
   await timed("merge, pages of 499 (per-cell path: text-merge check, search triggers per cell)", inPages(a, 499));
   const b = await fresh();

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { DatabaseHost } from "./host";
+import { DatabaseHost, SEARCH_INDEX_ONCE_MIN_PARAMS } from "./host";
 import { READS } from "./reads";
 import type { SqlStatement } from "../db/protocol";
 import { openMemoryReplica } from "../../../testing/nodeReplica";
@@ -65,6 +65,23 @@ describe("DatabaseHost", () => {
     await expect(host.handle({ kind: "query", statement: all("SELECT * FROM no_such_table") })).rejects.toThrow(/no such table/);
     const { value } = await host.handle({ kind: "query", statement: all("SELECT 1") });
     expect((value as { rows: unknown[][] }).rows).toEqual([[1]]);
+  });
+
+  it("indexes a large batch for search once at its end, and a failing one not at all", async () => {
+    const notes = Array.from({ length: Math.ceil(SEARCH_INDEX_ONCE_MIN_PARAMS / 3) }, (_, i) => [`n${i}`, `note ${i}`, `word${i} lantern`]);
+    const insert = run(`INSERT INTO notes (id, title, body) VALUES ${notes.map(() => "(?, ?, ?)").join(", ")}`, notes.flat());
+    const count = async (sql: string) => ((await host.handle({ kind: "query", statement: all(sql) })).value as { rows: unknown[][] }).rows[0]![0];
+    const triggers = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'notes_fts_%'";
+    await expect(host.handle({ kind: "batch", statements: [insert, run("INSERT INTO no_such_table VALUES (1)")] })).rejects.toThrow(/no such table/);
+    expect(await count("SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'lantern'")).toBe(0);
+    expect(await count(triggers)).toBe(3);
+
+    const { changed } = await host.handle({ kind: "batch", statements: [insert] });
+    expect(changed).toContain("notes");
+    expect(await count("SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'lantern'")).toBe(notes.length);
+    expect(await count(`SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'word${notes.length - 1}'`)).toBe(1);
+    expect(await count(triggers)).toBe(3);
+    await host.handle({ kind: "query", statement: run("INSERT INTO notes_fts (notes_fts, rank) VALUES ('integrity-check', 1)") });
   });
 });
 
