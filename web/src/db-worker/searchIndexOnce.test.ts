@@ -88,6 +88,20 @@ describe("search index updated once after many writes", () => {
     await indexMatchesNotes(db);
   });
 
+  it("runs only inside a transaction, and inside another such call leaves the indexing to it", async () => {
+    const db = await openMemoryReplica();
+    await expect(withSearchIndexOnce(db, async () => undefined)).rejects.toThrow(/inside a transaction/);
+    await db.transaction(() =>
+      withSearchIndexOnce(db, async () => {
+        await db.exec("INSERT INTO notes (id, title, body) VALUES ('o', 'outer', 'matsue')");
+        await withSearchIndexOnce(db, () => db.exec("INSERT INTO notes (id, title, body) VALUES ('i', 'inner', 'tottori')"));
+      }),
+    );
+    await indexMatchesNotes(db);
+    expect(await found(db, "matsue OR tottori")).toEqual(["i", "o"]);
+    expect(await tempObjects(db)).toEqual([]);
+  });
+
   it("writes the index once, not a segment per note", async () => {
     const rows = Array.from({ length: 300 }, (_, i) => [`n${i}`, `title ${i}`, `body word${i}`]);
     const insert = `INSERT INTO notes (id, title, body) VALUES ${rows.map(() => "(?, ?, ?)").join(", ")}`;

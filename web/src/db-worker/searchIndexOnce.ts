@@ -5,8 +5,7 @@
  * a savepoint on every virtual table already written in the transaction before each such
  * statement. FTS5 answers a savepoint by flushing its pending entries to disk as a new segment,
  * so under the row-by-row triggers an import wrote one tiny segment per note and merged them
- * over and over: half of a 10,000-note import's time (real cr-sqlite in Node: 2.2–2.5 s with the
- * triggers, 1.05–1.09 s indexing once at the end).
+ * over and over: half of a 10,000-note import's time (`bench/firstSyncProfile.ts` times both).
  *
  * How: inside the caller's transaction, the index triggers are swapped for TEMP triggers that
  * only note which rows changed (and, the first time, what the index holds for them), `fn` runs,
@@ -54,11 +53,13 @@ const REINDEX = `
 `;
 
 /**
- * Runs `fn` with the notes search index brought up to date once after it. Call it inside a
- * transaction (the swap must not be seen half done). Without the index triggers (a database they
- * were never made in), `fn` just runs.
+ * Runs `fn` with the notes search index brought up to date once after it, inside the caller's
+ * transaction (the swap must never be seen, or left, half done). Without the index triggers (a
+ * database they were never made in, or inside another such call, whose capture already records
+ * `fn`'s writes), `fn` just runs.
  */
 export async function withSearchIndexOnce<T>(db: SqliteConnection, fn: () => Promise<T>): Promise<T> {
+  if (!db.inTransaction) throw new Error("withSearchIndexOnce runs inside a transaction");
   const { rows } = await db.exec(`SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN (${FTS_TRIGGERS.map(() => "?").join(", ")})`, FTS_TRIGGERS);
   if (rows.length !== FTS_TRIGGERS.length) return fn();
   await db.script(CAPTURE);
