@@ -38,6 +38,17 @@ describe("DatabaseHost", () => {
   it("refuses transaction statements sent one by one, which other tabs' writes could interleave", async () => {
     await expect(host.handle({ kind: "query", statement: run("BEGIN") })).rejects.toThrow(/db\.batch/);
     await expect(host.handle({ kind: "query", statement: run("  savepoint x") })).rejects.toThrow(/db\.batch/);
+    await expect(host.handle({ kind: "query", statement: run("/* why */ -- not\n COMMIT") })).rejects.toThrow(/db\.batch/);
+  });
+
+  it("refuses a batch that would end its own transaction halfway, and writes none of it", async () => {
+    const notes = Array.from({ length: Math.ceil(SEARCH_INDEX_ONCE_MIN_PARAMS / 3) }, (_, i) => [`n${i}`, `note ${i}`, "lantern"]);
+    const insert = run(`INSERT INTO notes (id, title, body) VALUES ${notes.map(() => "(?, ?, ?)").join(", ")}`, notes.flat());
+    for (const control of ["COMMIT", "/* a */ rollback", "RELEASE x"]) {
+      await expect(host.handle({ kind: "batch", statements: [insert, run(control), run("INSERT INTO no_such_table VALUES (1)")] })).rejects.toThrow(/one transaction of its own/);
+    }
+    const { value } = await host.handle({ kind: "query", statement: all("SELECT (SELECT count(*) FROM notes), (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'notes_fts_%')") });
+    expect((value as { rows: unknown[][] }).rows).toEqual([[0, 3]]);
   });
 
   it("runs a named read with Drizzle on its own connection, answering the value and every table it read", async () => {

@@ -12,7 +12,8 @@ import type { SqliteConnection } from "./sqlite/connection";
 import { errorMessage } from "../../../shared/errorMessage";
 import { withSearchIndexOnce } from "./searchIndexOnce";
 
-const TRANSACTION_CONTROL = /^\s*(begin|commit|end|rollback|savepoint|release)\b/i;
+/** A statement that starts, ends or nests a transaction, after any leading comments. */
+const TRANSACTION_CONTROL = /^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*(begin|commit|end|rollback|savepoint|release)\b/i;
 
 /**
  * The device's own settings and credentials (sync token, refresh credential, server, account)
@@ -125,6 +126,10 @@ export class DatabaseHost {
       } else if (request.kind === "read") {
         value = await this.#read(request.name, request.args);
       } else {
+        // A batch is one transaction already; a COMMIT inside it would end it halfway.
+        if (request.statements.some((s) => TRANSACTION_CONTROL.test(s.sql))) {
+          throw new Error("a batch runs in one transaction of its own; leave BEGIN, COMMIT, ROLLBACK and savepoints out of it");
+        }
         const run = async () => {
           const results: StatementResult[] = [];
           for (const statement of request.statements) results.push(await this.#statement(statement));

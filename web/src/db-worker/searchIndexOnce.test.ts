@@ -102,6 +102,37 @@ describe("search index updated once after many writes", () => {
     expect(await tempObjects(db)).toEqual([]);
   });
 
+  it("indexes a note whose update moved its rowid", async () => {
+    const db = await openMemoryReplica();
+    await seed(db);
+    await db.transaction(() => withSearchIndexOnce(db, () => db.exec("UPDATE notes SET rowid = 1000, body = 'nagoya' WHERE id = 'a'")));
+    await indexMatchesNotes(db);
+    expect(await found(db, "nagoya")).toEqual(["a"]);
+    expect(await found(db, "tokyo")).toEqual([]);
+  });
+
+  it("finishes the index when the writes commit their transaction themselves, then fail", async () => {
+    const db = await openMemoryReplica();
+    await seed(db);
+    const before = await triggerSql(db);
+    await expect(
+      db.transaction(() =>
+        withSearchIndexOnce(db, async () => {
+          await db.exec("INSERT INTO notes (id, title, body) VALUES ('k', 'kept', 'himeji')");
+          await db.script("COMMIT");
+          await db.exec("INSERT INTO no_such_table VALUES (1)");
+        }),
+      ),
+    ).rejects.toThrow(/no such table/);
+    // The commit kept the note; the swap is finished, not left with the index triggers gone.
+    expect(await triggerSql(db)).toEqual(before);
+    expect(await tempObjects(db)).toEqual([]);
+    expect(await found(db, "himeji")).toEqual(["k"]);
+    await db.exec("INSERT INTO notes (id, title, body) VALUES ('l', 'later', 'kochi')");
+    expect(await found(db, "kochi")).toEqual(["l"]);
+    await indexMatchesNotes(db);
+  });
+
   it("writes the index once, not a segment per note", async () => {
     const rows = Array.from({ length: 300 }, (_, i) => [`n${i}`, `title ${i}`, `body word${i}`]);
     const insert = `INSERT INTO notes (id, title, body) VALUES ${rows.map(() => "(?, ?, ?)").join(", ")}`;

@@ -26,13 +26,14 @@ const first = (values: string, row: "NEW" | "OLD") => `
 
 /**
  * One row per note touched: the first event wins, so `title`/`body` are what the index held
- * before (`indexed` = 1), or nothing for a note inserted by `fn` (`indexed` = 0).
+ * before (`indexed` = 1), or nothing for a note inserted by `fn` (`indexed` = 0). An update also
+ * records its new rowid, in case it moved the row.
  */
 const CAPTURE = `
   CREATE TEMP TABLE search_index_touched (rid INTEGER PRIMARY KEY, indexed INTEGER NOT NULL, title, body);
   CREATE TEMP TRIGGER search_index_touched_insert AFTER INSERT ON main.notes BEGIN${first("NEW.rowid, 0, NULL, NULL", "NEW")}
   END;
-  CREATE TEMP TRIGGER search_index_touched_update AFTER UPDATE OF title, body ON main.notes BEGIN${first("OLD.rowid, 1, OLD.title, OLD.body", "OLD")}
+  CREATE TEMP TRIGGER search_index_touched_update AFTER UPDATE OF title, body ON main.notes BEGIN${first("OLD.rowid, 1, OLD.title, OLD.body", "OLD")}${first("NEW.rowid, 0, NULL, NULL", "NEW")}
   END;
   CREATE TEMP TRIGGER search_index_touched_delete AFTER DELETE ON main.notes BEGIN${first("OLD.rowid, 1, OLD.title, OLD.body", "OLD")}
   END;
@@ -62,11 +63,38 @@ export async function withSearchIndexOnce<T>(db: SqliteConnection, fn: () => Pro
   if (!db.inTransaction) throw new Error("withSearchIndexOnce runs inside a transaction");
   const { rows } = await db.exec(`SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN (${FTS_TRIGGERS.map(() => "?").join(", ")})`, FTS_TRIGGERS);
   if (rows.length !== FTS_TRIGGERS.length) return fn();
+  const triggers = rows.map(([sql]) => sql as string);
   await db.script(CAPTURE);
   await db.script(FTS_TRIGGERS.map((name) => `DROP TRIGGER main.${name};`).join("\n"));
-  const result = await fn();
+  let result: T;
+  try {
+    result = await fn();
+  } catch (error) {
+    // Still in the transaction: the caller's rollback undoes the swap with everything else.
+    if (!db.inTransaction) await repairAfterEndedTransaction(db, triggers);
+    throw error;
+  }
+  if (!db.inTransaction) {
+    await repairAfterEndedTransaction(db, triggers);
+    throw new Error("the writes ended their own transaction; the search index was brought up to date after them");
+  }
+  await finish(db, triggers);
+  return result;
+}
+
+/** Indexes the touched notes, drops the capture and puts the index triggers back. */
+async function finish(db: SqliteConnection, triggers: readonly string[]): Promise<void> {
   await db.script(REINDEX);
   await db.script(RELEASE);
-  for (const [sql] of rows) await db.script(sql as string);
-  return result;
+  for (const sql of triggers) await db.script(sql);
+}
+
+/**
+ * `fn` committed or rolled back the transaction itself (a COMMIT the page slipped in, say). A
+ * commit kept the swap, so it is finished in a transaction of its own: otherwise the notes would
+ * go unindexed from then on. A rollback undid the swap already.
+ */
+async function repairAfterEndedTransaction(db: SqliteConnection, triggers: readonly string[]): Promise<void> {
+  const { rows } = await db.exec("SELECT 1 FROM sqlite_temp_master WHERE name = 'search_index_touched'");
+  if (rows.length > 0) await db.transaction(() => finish(db, triggers));
 }
