@@ -22,6 +22,27 @@ async function seed(db: SqliteConnection) {
   await db.exec("INSERT INTO notes (id, title, body) VALUES ('a', 'alpha', 'tokyo'), ('b', 'beta', 'kyoto'), ('c', 'gamma', 'osaka')");
 }
 
+/**
+ * Seeds a database, runs `writes` and then a failing statement under the swap, and checks that
+ * the index triggers are back as they were and the capture is gone.
+ */
+async function failAfter(writes: (db: SqliteConnection) => Promise<void>): Promise<SqliteConnection> {
+  const db = await openMemoryReplica();
+  await seed(db);
+  const before = await triggerSql(db);
+  await expect(
+    db.transaction(() =>
+      withSearchIndexOnce(db, async () => {
+        await writes(db);
+        await db.exec("INSERT INTO no_such_table VALUES (1)");
+      }),
+    ),
+  ).rejects.toThrow(/no such table/);
+  expect(await triggerSql(db)).toEqual(before);
+  expect(await tempObjects(db)).toEqual([]);
+  return db;
+}
+
 describe("search index updated once after many writes", () => {
   it("indexes inserts, updates, upserts and deletes as the row-by-row triggers would", async () => {
     const db = await openMemoryReplica();
@@ -68,19 +89,7 @@ describe("search index updated once after many writes", () => {
   });
 
   it("leaves everything as it was when the writes fail: notes, index and triggers", async () => {
-    const db = await openMemoryReplica();
-    await seed(db);
-    const before = await triggerSql(db);
-    await expect(
-      db.transaction(() =>
-        withSearchIndexOnce(db, async () => {
-          await db.exec("UPDATE notes SET body = 'sendai' WHERE id = 'a'");
-          await db.exec("INSERT INTO no_such_table VALUES (1)");
-        }),
-      ),
-    ).rejects.toThrow(/no such table/);
-    expect(await triggerSql(db)).toEqual(before);
-    expect(await tempObjects(db)).toEqual([]);
+    const db = await failAfter(async (db) => void (await db.exec("UPDATE notes SET body = 'sendai' WHERE id = 'a'")));
     expect(await found(db, "tokyo")).toEqual(["a"]);
     expect(await found(db, "sendai")).toEqual([]);
     await db.exec("UPDATE notes SET body = 'sendai' WHERE id = 'a'");
@@ -112,21 +121,11 @@ describe("search index updated once after many writes", () => {
   });
 
   it("finishes the index when the writes commit their transaction themselves, then fail", async () => {
-    const db = await openMemoryReplica();
-    await seed(db);
-    const before = await triggerSql(db);
-    await expect(
-      db.transaction(() =>
-        withSearchIndexOnce(db, async () => {
-          await db.exec("INSERT INTO notes (id, title, body) VALUES ('k', 'kept', 'himeji')");
-          await db.script("COMMIT");
-          await db.exec("INSERT INTO no_such_table VALUES (1)");
-        }),
-      ),
-    ).rejects.toThrow(/no such table/);
     // The commit kept the note; the swap is finished, not left with the index triggers gone.
-    expect(await triggerSql(db)).toEqual(before);
-    expect(await tempObjects(db)).toEqual([]);
+    const db = await failAfter(async (db) => {
+      await db.exec("INSERT INTO notes (id, title, body) VALUES ('k', 'kept', 'himeji')");
+      await db.script("COMMIT");
+    });
     expect(await found(db, "himeji")).toEqual(["k"]);
     await db.exec("INSERT INTO notes (id, title, body) VALUES ('l', 'later', 'kochi')");
     expect(await found(db, "kochi")).toEqual(["l"]);
