@@ -7,23 +7,15 @@
 import { openMemoryReplica } from "../testing/nodeReplica.ts";
 import { clockIndexOf, clockTables, ensureClockIndexes, quoted } from "../web/src/db-worker/clockIndexes.ts";
 import type { SqliteConnection } from "../web/src/db-worker/sqlite/connection.ts";
+import { insertNotes } from "./nodeNotes.ts";
 
 const NOTES = Number(process.argv[2] ?? 100_000);
 /** Notes per transaction, as the app's Import writes a file of 10,000. */
 const FILE = 10_000;
-const ROWS_PER_INSERT = 500;
 
 async function importNotes(db: SqliteConnection) {
   for (let file = 0; file < NOTES; file += FILE) {
-    await db.transaction(async () => {
-      for (let i = file; i < Math.min(NOTES, file + FILE); i += ROWS_PER_INSERT) {
-        const ids = Array.from({ length: Math.min(ROWS_PER_INSERT, NOTES - i) }, (_, j) => i + j);
-        await db.exec(
-          `INSERT INTO notes (id, title, body, created_at, updated_at) VALUES ${ids.map(() => "(?, ?, ?, ?, ?)").join(", ")}`,
-          ids.flatMap((k) => [crypto.randomUUID(), `title ${k}`, `Body of note ${k}. `.repeat(4), k, k]),
-        );
-      }
-    });
+    await db.transaction(() => insertNotes(db, file, Math.min(NOTES, file + FILE), () => crypto.randomUUID()));
   }
 }
 

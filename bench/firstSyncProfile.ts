@@ -9,6 +9,7 @@ import { applyChanges, pullChanges, siteIdOf } from "../web/src/db-worker/change
 import type { SqlValue, SqliteConnection } from "../web/src/db-worker/sqlite/connection.ts";
 import { withSearchIndexOnce } from "../web/src/db-worker/searchIndexOnce.ts";
 import { SyncDb } from "../web/src/sync/syncDb.ts";
+import { insertNotes } from "./nodeNotes.ts";
 
 const NOTES = Number(process.argv[2] ?? 10_000);
 const APPLY = `INSERT INTO crsql_changes ("table", "pk", "cid", "val", "col_version", "db_version", "site_id", "cl", "seq") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
@@ -18,15 +19,7 @@ const APPLY = `INSERT INTO crsql_changes ("table", "pk", "cid", "val", "col_vers
  * so for a batch this large), or (`rowByRow`) by the index triggers note by note, as before.
  */
 async function importNotes(db: SqliteConnection, rowByRow = false) {
-  const insert = async () => {
-    for (let i = 0; i < NOTES; i += 500) {
-      const ids = Array.from({ length: Math.min(500, NOTES - i) }, (_, j) => i + j);
-      await db.exec(
-        `INSERT INTO notes (id, title, body, created_at, updated_at) VALUES ${ids.map(() => "(?, ?, ?, ?, ?)").join(", ")}`,
-        ids.flatMap((k) => [`n${k}`, `title ${k}`, `Body of note ${k}. `.repeat(4), k, k]),
-      );
-    }
-  };
+  const insert = () => insertNotes(db, 0, NOTES, (k) => `n${k}`);
   await db.transaction(() => (rowByRow ? insert() : withSearchIndexOnce(db, insert)));
 }
 

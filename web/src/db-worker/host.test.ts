@@ -6,6 +6,11 @@ import { openMemoryReplica } from "../../../testing/nodeReplica";
 
 const run = (sql: string, params: SqlStatement["params"] = []): SqlStatement => ({ sql, params, method: "run" });
 const all = (sql: string, params: SqlStatement["params"] = []): SqlStatement => ({ sql, params, method: "all" });
+/** One INSERT of just enough notes (`word<i> lantern`) to reach the batch size whose search index is written once. */
+const largeInsert = (): SqlStatement => {
+  const notes = Array.from({ length: Math.ceil(SEARCH_INDEX_ONCE_MIN_PARAMS / 3) }, (_, i) => [`n${i}`, `note ${i}`, `word${i} lantern`]);
+  return run(`INSERT INTO notes (id, title, body) VALUES ${notes.map(() => "(?, ?, ?)").join(", ")}`, notes.flat());
+};
 
 describe("DatabaseHost", () => {
   let host: DatabaseHost;
@@ -42,8 +47,7 @@ describe("DatabaseHost", () => {
   });
 
   it("refuses a batch that would end its own transaction halfway, and writes none of it", async () => {
-    const notes = Array.from({ length: Math.ceil(SEARCH_INDEX_ONCE_MIN_PARAMS / 3) }, (_, i) => [`n${i}`, `note ${i}`, "lantern"]);
-    const insert = run(`INSERT INTO notes (id, title, body) VALUES ${notes.map(() => "(?, ?, ?)").join(", ")}`, notes.flat());
+    const insert = largeInsert();
     for (const control of ["COMMIT", "/* a */ rollback", "RELEASE x"]) {
       await expect(host.handle({ kind: "batch", statements: [insert, run(control), run("INSERT INTO no_such_table VALUES (1)")] })).rejects.toThrow(/one transaction of its own/);
     }
@@ -79,8 +83,8 @@ describe("DatabaseHost", () => {
   });
 
   it("indexes a large batch for search once at its end, and a failing one not at all", async () => {
-    const notes = Array.from({ length: Math.ceil(SEARCH_INDEX_ONCE_MIN_PARAMS / 3) }, (_, i) => [`n${i}`, `note ${i}`, `word${i} lantern`]);
-    const insert = run(`INSERT INTO notes (id, title, body) VALUES ${notes.map(() => "(?, ?, ?)").join(", ")}`, notes.flat());
+    const insert = largeInsert();
+    const notes = insert.params.length / 3;
     const count = async (sql: string) => ((await host.handle({ kind: "query", statement: all(sql) })).value as { rows: unknown[][] }).rows[0]![0];
     const triggers = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'notes_fts_%'";
     await expect(host.handle({ kind: "batch", statements: [insert, run("INSERT INTO no_such_table VALUES (1)")] })).rejects.toThrow(/no such table/);
@@ -89,8 +93,8 @@ describe("DatabaseHost", () => {
 
     const { changed } = await host.handle({ kind: "batch", statements: [insert] });
     expect(changed).toContain("notes");
-    expect(await count("SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'lantern'")).toBe(notes.length);
-    expect(await count(`SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'word${notes.length - 1}'`)).toBe(1);
+    expect(await count("SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'lantern'")).toBe(notes);
+    expect(await count(`SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'word${notes - 1}'`)).toBe(1);
     expect(await count(triggers)).toBe(3);
     await host.handle({ kind: "query", statement: run("INSERT INTO notes_fts (notes_fts, rank) VALUES ('integrity-check', 1)") });
   });
