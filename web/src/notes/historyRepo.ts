@@ -46,6 +46,11 @@ function keepCurrent(db: AppDatabase, noteId: string, kind: string, now: number,
   );
 }
 
+/** Before a save merged with a change it could not hold whole: the stored version, as a conflict revision. */
+export function keepAsConflict(db: AppDatabase, noteId: string, now: number, onlyIf?: SQL) {
+  return keepCurrent(db, noteId, "conflict", now, undefined, onlyIf);
+}
+
 /** Before an edit: keeps the text as it was, unless this device kept one in the last few minutes. */
 export function revisionBeforeEdit(db: AppDatabase, noteId: string, now = Date.now()) {
   return keepCurrent(db, noteId, "edit", now, REVISION_INTERVAL_MS);

@@ -1,12 +1,13 @@
 /** Reading and writing notes. Every write stamps `updated_at` with the device's clock in ms. */
-import { eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { BULK_INSERT_ROWS_PER_STATEMENT, MAX_NOTE_TEXT_CHARS } from "../../../shared/constants";
 import { newId } from "../../../shared/ids";
 import { noteEntities, noteRevisions, notes, type NewNote, type Note } from "../../../shared/schema";
 import type { AppDatabase } from "../db/drizzle";
 import type { BatchItem } from "drizzle-orm/batch";
 import { entityStatements } from "../entities/entitiesRepo";
-import { revisionBeforeEdit } from "./historyRepo";
+import { keepAsConflict, revisionBeforeEdit } from "./historyRepo";
+import { mergeText } from "../merge/textMerge";
 import { noteFilterWhere, noteOrder } from "./noteListQuery";
 import { t } from "../i18n/i18n";
 import type { NoteFilter } from "./noteFilter";
@@ -46,24 +47,54 @@ export async function createNote(db: AppDatabase, fields: { title?: string; body
   return (await getNote(db, note.id))!;
 }
 
-/** Saves edited text and, in the same transaction, the entities it mentions. */
+type TextFields = { title?: string; body?: string };
+
+/** How many times a save merges with a change that landed while it was on its way, before it gives up (and keeps the text unsaved). */
+const SAVE_MERGE_ATTEMPTS = 3;
+
 /**
- * Writes only the fields given: a field the user did not edit is never written back, so it cannot
- * undo another device's change to it. `shown` is the whole text on screen, for the note's
- * entities; without it the stored text is read first. One batch, sent at once when `shown` is
- * given (the editor's save before the page is released must not wait for a read).
+ * Saves edited text and, in the same transaction, the entities it mentions. Writes only the fields
+ * given: a field the user did not edit is never written back, so it cannot undo another device's
+ * change to it. `shown` is the whole text on screen, for the note's entities; without it the
+ * stored text is read first. One batch, sent at once when `shown` is given (the editor's save
+ * before the page is released must not wait for a read).
+ *
+ * `expected` is the stored text the edit started from. If the note no longer holds it (another
+ * device's change landed after the editor last read it), the edit is merged with the stored text
+ * three ways and saved again; where both changed the same words, the edit's words stay and the
+ * stored version is kept as a conflict revision ("2 versions"). Returns the text written.
  */
-export async function saveNoteText(db: AppDatabase, id: string, text: { title?: string; body?: string }, shown?: { title: string; body: string }): Promise<void> {
+export async function saveNoteText(db: AppDatabase, id: string, text: TextFields, options: { shown?: { title: string; body: string }; expected?: TextFields } = {}): Promise<TextFields> {
   checkNoteSize(text);
-  const now = Date.now();
-  const current = shown ?? (await getNote(db, id));
-  const full = { title: text.title ?? current?.title ?? "", body: text.body ?? current?.body ?? "" };
-  // The text as it was goes to history first (at most every few minutes of typing).
-  await db.batch([
-    revisionBeforeEdit(db, id, now),
-    db.update(notes).set({ ...text, updatedAt: now }).where(eq(notes.id, id)),
-    ...(await entityStatements(db, id, `${full.title}\n${full.body}`, now)),
-  ]);
+  const write = { ...text };
+  let { shown, expected } = options;
+  let conflict = false;
+  for (let attempt = 1; ; attempt++) {
+    const now = Date.now();
+    const current = shown ?? (await getNote(db, id));
+    const full = { title: write.title ?? current?.title ?? "", body: write.body ?? current?.body ?? "" };
+    const unchanged = Object.entries(expected ?? {}).map(([f, value]) => eq(notes[f as keyof TextFields], value));
+    const [, updated] = await db.batch([
+      // The text as it was goes to history first (at most every few minutes of typing); a stored
+      // version the merge could not hold whole is kept as a conflict.
+      conflict ? keepAsConflict(db, id, now, and(...unchanged)) : revisionBeforeEdit(db, id, now),
+      db.update(notes).set({ ...write, updatedAt: now }).where(and(eq(notes.id, id), ...unchanged)).returning({ id: notes.id }),
+      ...(await entityStatements(db, id, `${full.title}\n${full.body}`, now)),
+    ]);
+    if (updated.length > 0 || unchanged.length === 0) return write;
+    const stored = await getNote(db, id);
+    if (!stored) return write; // deleted meanwhile: there is nothing left to write into
+    if (attempt >= SAVE_MERGE_ATTEMPTS) throw new Error(t("errors.keptChanging"));
+    conflict = false;
+    for (const f of Object.keys(expected!) as (keyof TextFields)[]) {
+      const merged = mergeText(expected![f]!, write[f]!, stored[f]);
+      write[f] = merged.text;
+      conflict ||= merged.conflict;
+    }
+    checkNoteSize(write);
+    expected = Object.fromEntries(Object.keys(expected!).map((f) => [f, stored[f as keyof TextFields]]));
+    shown = { ...stored, ...write };
+  }
 }
 
 /** Flags and other fields that do not change the text. */

@@ -2,11 +2,11 @@ import { createEffect, createSignal, For, lazy, onCleanup, Show, Suspense, untra
 import { AUTOSAVE_DELAY_MS } from "../../../shared/constants";
 import { createLiveQuery } from "../db/live";
 import { backlinks, entitiesOfNote } from "../entities/entitiesRepo";
-import { mergeText } from "../merge/textMerge";
 import { openConflicts, resolveConflict, type Resolution } from "../notes/conflictsRepo";
 import { deleteNote, getNote, moveToTrash, restoreFromTrash, saveNoteText, updateNote } from "../notes/notesRepo";
 import { notePresence } from "../notes/notePresence";
 import { caretAfterChange } from "./caret";
+import { NoteDraft, type Field, type Texts } from "./noteDraft";
 import { HistoryPanel } from "./HistoryPanel";
 import { addReminder, deleteReminder, markDone, markUndone, remindersOfNote } from "../reminders/remindersRepo";
 import { createAction } from "./action";
@@ -15,8 +15,6 @@ import { ErrorText } from "./ErrorText";
 import { linkPath } from "./navigation";
 import "./editor.css";
 import { formatDateTime, isoDateTime, plural, t } from "../i18n/i18n";
-
-type Field = "title" | "body";
 
 /** The Markdown parser and sanitiser load only when a body is first read (not in the first paint). */
 const MarkdownView = lazy(() => import("../markdown/MarkdownView"));
@@ -74,53 +72,59 @@ export function NoteEditor(props: {
   };
   const [comparing, setComparing] = createSignal(false);
   const [showHistory, setShowHistory] = createSignal(false);
-  const [draft, setDraft] = createSignal<Record<Field, string>>({ title: "", body: "" });
-  /** The stored value each field's draft started from; a remote change is merged against it. */
-  const base: Record<Field, string | undefined> = { title: undefined, body: undefined };
+  const texts = new NoteDraft();
+  const [draft, setDraft] = createSignal<Texts>(texts.shown);
   const inputs: Partial<Record<Field, HTMLInputElement | HTMLTextAreaElement>> = {};
   // Two actions, so that a button that works does not hide that the text is still unsaved.
   const saving = createAction();
   const acting = createAction();
   const [due, setDue] = createSignal("");
-  const dirty = new Set<Field>();
   let timer: ReturnType<typeof setTimeout> | undefined;
 
-  createEffect(() => {
-    const current = note.data();
-    if (!current) return;
-    const next = { ...untrack(draft) };
+  /** Shows a stored read, keeping the caret where it was in the text around it. */
+  const showStored = (current: Texts) => {
+    const shown = draft();
+    const next = texts.stored(current);
     for (const f of ["title", "body"] as const) {
-      const stored = current[f];
-      if (stored === base[f]) continue;
-      const shown = next[f];
-      // Unsaved typing merges with the stored change; otherwise the stored value is shown.
-      next[f] = dirty.has(f) && base[f] !== undefined ? mergeText(base[f], shown, stored).text : stored;
-      base[f] = stored;
       const el = inputs[f];
-      if (el && document.activeElement === el && next[f] !== shown) {
+      if (el && document.activeElement === el && next[f] !== shown[f]) {
         const [start, end] = [el.selectionStart ?? 0, el.selectionEnd ?? 0];
-        queueMicrotask(() => el.setSelectionRange(caretAfterChange(shown, next[f], start), caretAfterChange(shown, next[f], end)));
+        queueMicrotask(() => el.setSelectionRange(caretAfterChange(shown[f], next[f], start), caretAfterChange(shown[f], next[f], end)));
       }
     }
     setDraft(next);
+  };
+
+  createEffect(() => {
+    const current = note.data();
+    if (current) untrack(() => showStored(current));
   });
 
+  /** One save at a time: each starts from the text the previous one wrote. */
+  let saves: Promise<unknown> = Promise.resolve();
+  const saveNow = (): Promise<void> => {
+    const pending = texts.beginSave();
+    if (!pending) return Promise.resolve();
+    return saving
+      .run(() =>
+        saveNoteText(db, props.noteId, pending.text, { shown: draft(), expected: pending.expected }).then(
+          () => texts.saved(pending.text),
+          (e: unknown) => {
+            texts.failed(pending.text);
+            const current = note.data();
+            if (current) showStored(current); // reads that came while it was on its way
+            throw e;
+          },
+        ),
+      )
+      .then(() => undefined);
+  };
   const save = (): Promise<void> => {
     clearTimeout(timer);
     timer = undefined;
-    if (dirty.size === 0) return Promise.resolve();
-    const edited = [...dirty];
-    dirty.clear();
-    const text: { title?: string; body?: string } = {};
-    for (const f of edited) text[f] = base[f] = draft()[f];
-    return saving
-      .run(() =>
-        saveNoteText(db, props.noteId, text, draft()).catch((e: unknown) => {
-          for (const f of edited) dirty.add(f); // the next blur, pause or suspend tries again
-          throw e;
-        }),
-      )
-      .then(() => undefined);
+    const run = saves.then(saveNow);
+    saves = run.catch(() => undefined);
+    return run;
   };
 
   const resolve = (choice: Resolution) =>
@@ -131,8 +135,7 @@ export function NoteEditor(props: {
     });
 
   const edit = (field: Field, value: string) => {
-    setDraft((d) => ({ ...d, [field]: value }));
-    dirty.add(field);
+    setDraft(texts.edit(field, value));
     clearTimeout(timer);
     timer = setTimeout(() => void save(), AUTOSAVE_DELAY_MS);
   };
@@ -199,7 +202,7 @@ export function NoteEditor(props: {
                       type="button"
                       class="danger"
                       onClick={() => {
-                        dirty.clear();
+                        texts.discard();
                         closeAfter(() => deleteNote(db, props.noteId));
                       }}
                     >

@@ -1,0 +1,53 @@
+/** An editor's save against a change stored after the editor last read the note (real cr-sqlite). */
+import { describe, expect, it } from "vitest";
+import { DbClient } from "../db/client";
+import { createDrizzle } from "../db/drizzle";
+import { openMemoryReplica } from "../../../testing/nodeReplica";
+import { inProcessWorker } from "../../../testing/inProcessWorker";
+import { openConflicts } from "./conflictsRepo";
+import { createNote, deleteNote, getNote, saveNoteText, updateNote } from "./notesRepo";
+
+async function noteIn(body: string) {
+  const db = createDrizzle(new DbClient(inProcessWorker(await openMemoryReplica())));
+  const note = await createNote(db, { title: "Plans", body });
+  return { db, id: note.id };
+}
+
+const shown = (body: string) => ({ title: "Plans", body });
+
+describe("saving a note's text", () => {
+  it("writes the edit when the note still holds the text it started from", async () => {
+    const { db, id } = await noteIn("alpha beta");
+    expect(await saveNoteText(db, id, { body: "alpha beta gamma" }, { shown: shown("alpha beta gamma"), expected: { body: "alpha beta" } })).toEqual({ body: "alpha beta gamma" });
+    expect((await getNote(db, id))?.body).toBe("alpha beta gamma");
+    expect(await openConflicts(db, id)).toEqual([]);
+  });
+
+  it("merges with a change stored meanwhile to other words, instead of writing over it", async () => {
+    const { db, id } = await noteIn("alpha beta gamma");
+    await updateNote(db, id, { body: "ALPHA beta gamma" }); // another device's change, merged in after the editor's read
+    expect(await saveNoteText(db, id, { body: "alpha beta gamma delta" }, { shown: shown("alpha beta gamma delta"), expected: { body: "alpha beta gamma" } })).toEqual({
+      body: "ALPHA beta gamma delta",
+    });
+    expect((await getNote(db, id))?.body).toBe("ALPHA beta gamma delta");
+    expect(await openConflicts(db, id)).toEqual([]);
+  });
+
+  it("keeps the edit's words where both changed the same ones, and the stored version as a conflict", async () => {
+    const { db, id } = await noteIn("meet at noon");
+    await updateNote(db, id, { body: "meet at nine" });
+    await saveNoteText(db, id, { body: "meet at five" }, { shown: shown("meet at five"), expected: { body: "meet at noon" } });
+    expect((await getNote(db, id))?.body).toBe("meet at five");
+    expect((await openConflicts(db, id)).map((c) => c.body)).toEqual(["meet at nine"]);
+  });
+
+  it("leaves the other field alone, and writes nothing into a note deleted meanwhile", async () => {
+    const { db, id } = await noteIn("x");
+    await updateNote(db, id, { title: "Renamed" });
+    await saveNoteText(db, id, { body: "x y" }, { shown: { title: "Plans", body: "x y" }, expected: { body: "x" } });
+    expect(await getNote(db, id)).toMatchObject({ title: "Renamed", body: "x y" });
+    await deleteNote(db, id);
+    await expect(saveNoteText(db, id, { body: "x y z" }, { shown: shown("x y z"), expected: { body: "x y" } })).resolves.toEqual({ body: "x y z" });
+    expect(await getNote(db, id)).toBeUndefined();
+  });
+});

@@ -1,0 +1,71 @@
+/** The editor's draft against reads that race its saves (NoteDraft, no browser needed). */
+import { describe, expect, it } from "vitest";
+import { NoteDraft } from "./noteDraft";
+
+const opened = (title: string, body: string) => {
+  const draft = new NoteDraft();
+  draft.stored({ title, body });
+  return draft;
+};
+
+describe("the editor's draft", () => {
+  it("a read taken before a save's write leaves the typed words on screen; the next word goes after them", () => {
+    const draft = opened("Old name", "Some text.");
+    draft.edit("body", "Some text. one");
+    const save = draft.beginSave()!;
+    expect(save).toEqual({ text: { body: "Some text. one" }, expected: { body: "Some text." } });
+    // Another device renamed the note; the read it caused was sent before the save reached the worker.
+    expect(draft.stored({ title: "New name", body: "Some text." })).toEqual({ title: "New name", body: "Some text. one" });
+    draft.saved(save.text);
+    expect(draft.stored({ title: "New name", body: "Some text. one" })).toEqual({ title: "New name", body: "Some text. one" });
+    expect(draft.edit("body", "Some text. one two")).toEqual({ title: "New name", body: "Some text. one two" });
+    expect(draft.beginSave()).toEqual({ text: { body: "Some text. one two" }, expected: { body: "Some text. one" } });
+  });
+
+  it("a change stored by another device merges with unsaved typing, and the save starts from it", () => {
+    const draft = opened("t", "alpha beta gamma");
+    draft.edit("body", "alpha beta gamma delta");
+    expect(draft.stored({ title: "t", body: "ALPHA beta gamma" }).body).toBe("ALPHA beta gamma delta");
+    expect(draft.beginSave()).toEqual({ text: { body: "ALPHA beta gamma delta" }, expected: { body: "ALPHA beta gamma" } });
+  });
+
+  it("a stored change to the same words keeps the old base, so the save finds it and keeps it as a conflict", () => {
+    const draft = opened("t", "meet at noon");
+    draft.edit("body", "meet at five");
+    expect(draft.stored({ title: "t", body: "meet at nine" }).body).toBe("meet at five");
+    expect(draft.beginSave()).toEqual({ text: { body: "meet at five" }, expected: { body: "meet at noon" } });
+  });
+
+  it("a stored change with nothing unsaved is shown as it is", () => {
+    const draft = opened("t", "one");
+    expect(draft.stored({ title: "t2", body: "two" })).toEqual({ title: "t2", body: "two" });
+    expect(draft.beginSave()).toBeUndefined();
+  });
+
+  it("a failed save leaves its text unsaved, and reads skipped while it was on its way apply after", () => {
+    const draft = opened("t", "Some text.");
+    draft.edit("body", "Some text. one");
+    const save = draft.beginSave()!;
+    draft.stored({ title: "t", body: "Other start. Some text." });
+    draft.failed(save.text);
+    expect(draft.stored({ title: "t", body: "Other start. Some text." }).body).toBe("Other start. Some text. one");
+    expect(draft.beginSave()).toEqual({ text: { body: "Other start. Some text. one" }, expected: { body: "Other start. Some text." } });
+  });
+
+  it("typing after a save began is saved next, from the text that save wrote", () => {
+    const draft = opened("t", "a");
+    draft.edit("body", "a b");
+    const first = draft.beginSave()!;
+    draft.edit("body", "a b c");
+    draft.stored({ title: "t", body: "a" }); // a read from before the first save: ignored
+    draft.saved(first.text);
+    expect(draft.beginSave()).toEqual({ text: { body: "a b c" }, expected: { body: "a b" } });
+  });
+
+  it("a note deleted for good drops its unsaved typing", () => {
+    const draft = opened("t", "a");
+    draft.edit("title", "t2");
+    draft.discard();
+    expect(draft.beginSave()).toBeUndefined();
+  });
+});
