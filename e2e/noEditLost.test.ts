@@ -190,6 +190,34 @@ describe("no edit is ever lost", () => {
     expect(await bodyOf(a, "Focus")).toBe("First paragraph. More\n\nFrom the laptop.");
   });
 
+  it("A types over a word while B changes the same word: A's words in the note, B's kept as a conflict on both", async () => {
+    const u = user();
+    const { page: a } = await device(u, "phone");
+    const { page: b } = await device(u, "laptop");
+    await sharedNote(a, b, "Meeting", "Meet at noon.");
+    await openNote(a, "Meeting");
+    await openNote(b, "Meeting");
+    const body = a.getByLabel("Body");
+    await body.click();
+    await body.evaluate((el: HTMLTextAreaElement) => el.setSelectionRange("Meet at ".length, "Meet at noon".length));
+    // A key every 70 ms, under the autosave pause: A's words stay unsaved while B's change arrives.
+    const typed = "half past five, after the standup, in the small room on the third floor";
+    const typing = a.keyboard.type(typed, { delay: 70 });
+    await b.getByLabel("Body").fill("Meet at nine.");
+    await b.getByLabel("Title", { exact: true }).focus();
+    await typing;
+    await a.getByLabel("Title", { exact: true }).focus();
+    await expectSame(a, b);
+    for (const page of [a, b]) {
+      const note = (await bodyOf(page, "Meeting"))!;
+      expect(note).toContain(typed);
+      if (!note.includes("nine")) {
+        await expect.poll(() => sql(page, "SELECT body FROM note_revisions WHERE kind = 'conflict'"), { timeout: 10_000 }).toEqual([["Meet at nine."]]);
+        await page.locator(".editor .note-versions", { hasText: "2 versions" }).waitFor({ timeout: 10_000 });
+      }
+    }
+  });
+
   it("A types in the body while B renames the note: B's title survives on both", async () => {
     const u = user();
     const { page: a } = await device(u, "phone");
