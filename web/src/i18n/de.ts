@@ -23,7 +23,7 @@ export const de: Catalogue = {
   "common.andMore": "und {{ count }} weitere",
   "common.megabytes": "{{ count }} MB",
   "common.kilobytes": "{{ count }} KB",
-  "errors.keptChanging": "die Notiz wurde beim Speichern immer wieder auf anderen Geräten geändert; der Text ist noch da und wird bei der nächsten Pause gespeichert",
+  "errors.keptChanging": "die Notiz wurde beim Speichern immer wieder auf anderen Geräten geändert; Ihr Text ist noch da und wird erneut gespeichert, sobald Sie weiterschreiben oder das Feld verlassen",
   "errors.tooLong": "der {{ field }} ist zu lang für den Sync ({{ length }} Zeichen; die Grenze ist {{ limit }}); teilen Sie die Notiz",
   "errors.field.title": "Titel",
   "errors.field.body": "Text",

@@ -30,7 +30,7 @@ export const en = {
   "common.andMore": "and {{ count }} more",
   "common.megabytes": "{{ count }} MB",
   "common.kilobytes": "{{ count }} KB",
-  "errors.keptChanging": "the note kept changing on other devices while saving; the text is still here and is saved at the next pause",
+  "errors.keptChanging": "the note kept changing on other devices while saving; your text is still here and is saved again when you type on or leave the field",
   "errors.tooLong": "the {{ field }} is too long to sync ({{ length }} characters; the limit is {{ limit }}); split the note",
   "errors.field.title": "title",
   "errors.field.body": "body",

@@ -56,36 +56,53 @@ const SAVE_MERGE_ATTEMPTS = 3;
  * Saves edited text and, in the same transaction, the entities it mentions. Writes only the fields
  * given: a field the user did not edit is never written back, so it cannot undo another device's
  * change to it. `shown` is the whole text on screen, for the note's entities; without it the
- * stored text is read first. One batch, sent at once when `shown` is given (the editor's save
- * before the page is released must not wait for a read).
+ * stored text is read first. With `shown`, the write goes out after at most one request for the
+ * entity key (the editor's save before the page is released must not wait for more).
  *
  * `expected` is the stored text the edit started from. If the note no longer holds it (another
  * device's change landed after the editor last read it), the edit is merged with the stored text
  * three ways and saved again; where both changed the same words, the edit's words stay and the
- * stored version is kept as a conflict revision ("2 versions"). Returns the text written.
+ * stored version is kept as a conflict revision ("2 versions"), as it is with `keepStored` (the
+ * editor already merged such a change into the typing). Returns the text written, or undefined
+ * if the note was deleted meanwhile (nothing is written then).
  */
-export async function saveNoteText(db: AppDatabase, id: string, text: TextFields, options: { shown?: { title: string; body: string }; expected?: TextFields } = {}): Promise<TextFields> {
+export async function saveNoteText(
+  db: AppDatabase,
+  id: string,
+  text: TextFields,
+  options: { shown?: { title: string; body: string }; expected?: TextFields; keepStored?: boolean } = {},
+): Promise<TextFields | undefined> {
   checkNoteSize(text);
   const write = { ...text };
   let { shown, expected } = options;
-  let conflict = false;
+  // Once a stored version is owed a conflict revision, every later attempt keeps the stored text
+  // it writes over (which still holds those words, plus whatever arrived since).
+  let conflict = options.keepStored ?? false;
   for (let attempt = 1; ; attempt++) {
     const now = Date.now();
     const current = shown ?? (await getNote(db, id));
     const full = { title: write.title ?? current?.title ?? "", body: write.body ?? current?.body ?? "" };
     const unchanged = Object.entries(expected ?? {}).map(([f, value]) => eq(notes[f as keyof TextFields], value));
     const [, updated] = await db.batch([
-      // The text as it was goes to history first (at most every few minutes of typing); a stored
-      // version the merge could not hold whole is kept as a conflict.
+      // The text as it was goes to history first (at most every few minutes of typing), or, if
+      // owed, whole as a conflict revision (only if the update below writes over it).
       conflict ? keepAsConflict(db, id, now, and(...unchanged)) : revisionBeforeEdit(db, id, now),
       db.update(notes).set({ ...write, updatedAt: now }).where(and(eq(notes.id, id), ...unchanged)).returning({ id: notes.id }),
       ...(await entityStatements(db, id, `${full.title}\n${full.body}`, now)),
     ]);
-    if (updated.length > 0 || unchanged.length === 0) return write;
+    if (updated.length > 0) return write;
+    // Nothing written: the entities just recorded describe text the note does not hold.
     const stored = await getNote(db, id);
-    if (!stored) return write; // deleted meanwhile: there is nothing left to write into
-    if (attempt >= SAVE_MERGE_ATTEMPTS) throw new Error(t("errors.keptChanging"));
-    conflict = false;
+    if (!stored) {
+      await db.delete(noteEntities).where(eq(noteEntities.noteId, id));
+      return undefined;
+    }
+    if (unchanged.length === 0) return write; // not conditional: the row was there to write
+    if (attempt >= SAVE_MERGE_ATTEMPTS) {
+      const [first, ...rest] = await entityStatements(db, id, `${stored.title}\n${stored.body}`, now);
+      if (first) await db.batch([first, ...rest]);
+      throw new Error(t("errors.keptChanging"));
+    }
     for (const f of Object.keys(expected!) as (keyof TextFields)[]) {
       const merged = mergeText(expected![f]!, write[f]!, stored[f]);
       write[f] = merged.text;

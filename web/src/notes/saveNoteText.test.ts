@@ -4,8 +4,13 @@ import { DbClient } from "../db/client";
 import { createDrizzle } from "../db/drizzle";
 import { openMemoryReplica } from "../../../testing/nodeReplica";
 import { inProcessWorker } from "../../../testing/inProcessWorker";
+import { eq } from "drizzle-orm";
+import { setEntityIdKeySource } from "../../../shared/ids";
+import { noteEntities } from "../../../shared/schema";
 import { openConflicts } from "./conflictsRepo";
 import { createNote, deleteNote, getNote, saveNoteText, updateNote } from "./notesRepo";
+
+setEntityIdKeySource(async () => new Uint8Array(32).fill(7));
 
 async function noteIn(body: string) {
   const db = createDrizzle(new DbClient(inProcessWorker(await openMemoryReplica())));
@@ -41,13 +46,26 @@ describe("saving a note's text", () => {
     expect((await openConflicts(db, id)).map((c) => c.body)).toEqual(["meet at nine"]);
   });
 
-  it("leaves the other field alone, and writes nothing into a note deleted meanwhile", async () => {
+  it("leaves the other field alone", async () => {
     const { db, id } = await noteIn("x");
     await updateNote(db, id, { title: "Renamed" });
     await saveNoteText(db, id, { body: "x y" }, { shown: { title: "Plans", body: "x y" }, expected: { body: "x" } });
     expect(await getNote(db, id)).toMatchObject({ title: "Renamed", body: "x y" });
+  });
+
+  it("writes nothing into a note deleted meanwhile, not even the entities its text mentions", async () => {
+    const { db, id } = await noteIn("x");
     await deleteNote(db, id);
-    await expect(saveNoteText(db, id, { body: "x y z" }, { shown: shown("x y z"), expected: { body: "x y" } })).resolves.toEqual({ body: "x y z" });
+    await expect(saveNoteText(db, id, { body: "x #errand" }, { shown: shown("x #errand"), expected: { body: "x" } })).resolves.toBeUndefined();
+    await expect(saveNoteText(db, id, { body: "x #errand" }, { shown: shown("x #errand") })).resolves.toBeUndefined();
     expect(await getNote(db, id)).toBeUndefined();
+    expect(await db.select().from(noteEntities).where(eq(noteEntities.noteId, id))).toEqual([]);
+  });
+
+  it("with keepStored (the editor merged a conflicting change into the typing), keeps the text it writes over as a conflict", async () => {
+    const { db, id } = await noteIn("meet at nine");
+    await saveNoteText(db, id, { body: "meet at five" }, { shown: shown("meet at five"), expected: { body: "meet at nine" }, keepStored: true });
+    expect((await getNote(db, id))?.body).toBe("meet at five");
+    expect((await openConflicts(db, id)).map((c) => c.body)).toEqual(["meet at nine"]);
   });
 });

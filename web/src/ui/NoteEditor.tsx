@@ -100,36 +100,52 @@ export function NoteEditor(props: {
     if (current) untrack(() => showStored(current));
   });
 
-  /** One save at a time: each starts from the text the previous one wrote. */
-  let saves: Promise<unknown> = Promise.resolve();
-  const saveNow = (): Promise<void> => {
+  /** Writes what is unsaved; true if nothing is left unsaved (its error is shown otherwise). */
+  const saveNow = (): Promise<boolean> => {
+    clearTimeout(timer);
+    timer = undefined;
     const pending = texts.beginSave();
-    if (!pending) return Promise.resolve();
-    return saving
-      .run(() =>
-        saveNoteText(db, props.noteId, pending.text, { shown: draft(), expected: pending.expected }).then(
-          () => texts.saved(pending.text),
-          (e: unknown) => {
-            texts.failed(pending.text);
-            const current = note.data();
-            if (current) showStored(current); // reads that came while it was on its way
-            throw e;
-          },
-        ),
-      )
-      .then(() => undefined);
+    if (!pending) return Promise.resolve(true);
+    return saving.run(() =>
+      saveNoteText(db, props.noteId, pending.text, { shown: draft(), expected: pending.expected, keepStored: pending.keepStored }).then(
+        () => texts.saved(pending.text),
+        (e: unknown) => {
+          texts.failed(pending.text);
+          const current = note.data();
+          if (current) showStored(current); // reads that came while it was on its way
+          throw e;
+        },
+      ),
+    );
   };
-  const save = (): Promise<void> => {
+  /**
+   * Saves one at a time, each expecting the stored text the previous one left: two saves of one
+   * field at once would merge with each other, and a word deleted between them could come back.
+   */
+  let saves: Promise<unknown> = Promise.resolve();
+  const save = (): Promise<boolean> => {
     clearTimeout(timer);
     timer = undefined;
     const run = saves.then(saveNow);
-    saves = run.catch(() => undefined);
+    saves = run;
     return run;
   };
+  /**
+   * When the page may go away: sends the write at once instead of after a save on its way. It
+   * expects the text that save sent, so only the words typed since are merged if that save
+   * merged something in.
+   */
+  const flush = () => void saveNow();
+  /** Before restoring a version: a failed save stops the restore, under the panel's own message. */
+  const saveFirst = async () => {
+    if (!(await save())) throw new Error(saving.error());
+  };
 
+  // Actions here stop at a failed save without an error of their own: the save's is shown, and
+  // goes once the text is saved (an action's error would stay, and say "not saved" untruly).
   const resolve = (choice: Resolution) =>
     void acting.run(async () => {
-      await save();
+      if (!(await save())) return;
       for (const conflict of conflicts.data() ?? []) await resolveConflict(db, conflict, choice);
       setComparing(false);
     });
@@ -141,12 +157,12 @@ export function NoteEditor(props: {
   };
 
   const onHidden = () => {
-    if (document.visibilityState === "hidden") void save();
+    if (document.visibilityState === "hidden") flush();
   };
   document.addEventListener("visibilitychange", onHidden);
-  const unregister = client.beforeSuspend(() => void save());
+  const unregister = client.beforeSuspend(flush);
   onCleanup(() => {
-    void save();
+    flush();
     unregister();
     document.removeEventListener("visibilitychange", onHidden);
   });
@@ -160,12 +176,13 @@ export function NoteEditor(props: {
 
   const act = (action: () => Promise<unknown>) => void acting.run(action);
   /**
-   * Closes the note once `action` is done, unless the person went somewhere else meanwhile (a tab,
-   * another note): going back then would take them away from where they went.
+   * Closes the note once `action` is done (unless it answered false: it stopped), and unless the
+   * person went somewhere else meanwhile (a tab, another note): going back then would take them
+   * away from where they went.
    */
   const closeAfter = (action: () => Promise<unknown>) => {
     const at = location.href;
-    act(() => action().then(() => location.href === at && props.onClose()));
+    act(() => action().then((done) => done !== false && location.href === at && props.onClose()));
   };
 
   return (
@@ -217,7 +234,7 @@ export function NoteEditor(props: {
                 <button type="button" onClick={() => act(() => updateNote(db, props.noteId, { archived: current().archived === 1 ? 0 : 1 }))}>
                   {current().archived === 1 ? t("editor.unarchive") : t("editor.archive")}
                 </button>
-                <button type="button" class="danger" onClick={() => closeAfter(() => save().then(() => moveToTrash(db, props.noteId)))}>
+                <button type="button" class="danger" onClick={() => closeAfter(async () => (await save()) && moveToTrash(db, props.noteId).then(() => true))}>
                   {t("editor.trash")}
                 </button>
               </Show>
@@ -226,7 +243,7 @@ export function NoteEditor(props: {
               </button>
             </div>
             <Show when={showHistory()}>
-              <HistoryPanel noteId={props.noteId} current={current()} beforeRestore={save} />
+              <HistoryPanel noteId={props.noteId} current={current()} beforeRestore={saveFirst} />
             </Show>
             <Show when={(conflicts.data() ?? []).length > 0}>
               <button type="button" class="note-versions" aria-expanded={comparing()} onClick={() => setComparing(!comparing())}>

@@ -13,27 +13,40 @@ describe("the editor's draft", () => {
     const draft = opened("Old name", "Some text.");
     draft.edit("body", "Some text. one");
     const save = draft.beginSave()!;
-    expect(save).toEqual({ text: { body: "Some text. one" }, expected: { body: "Some text." } });
+    expect(save).toEqual({ text: { body: "Some text. one" }, expected: { body: "Some text." }, keepStored: false });
     // Another device renamed the note; the read it caused was sent before the save reached the worker.
     expect(draft.stored({ title: "New name", body: "Some text." })).toEqual({ title: "New name", body: "Some text. one" });
     draft.saved(save.text);
     expect(draft.stored({ title: "New name", body: "Some text. one" })).toEqual({ title: "New name", body: "Some text. one" });
     expect(draft.edit("body", "Some text. one two")).toEqual({ title: "New name", body: "Some text. one two" });
-    expect(draft.beginSave()).toEqual({ text: { body: "Some text. one two" }, expected: { body: "Some text. one" } });
+    expect(draft.beginSave()).toMatchObject({ text: { body: "Some text. one two" }, expected: { body: "Some text. one" } });
   });
 
   it("a change stored by another device merges with unsaved typing, and the save starts from it", () => {
     const draft = opened("t", "alpha beta gamma");
     draft.edit("body", "alpha beta gamma delta");
     expect(draft.stored({ title: "t", body: "ALPHA beta gamma" }).body).toBe("ALPHA beta gamma delta");
-    expect(draft.beginSave()).toEqual({ text: { body: "ALPHA beta gamma delta" }, expected: { body: "ALPHA beta gamma" } });
+    expect(draft.beginSave()).toEqual({ text: { body: "ALPHA beta gamma delta" }, expected: { body: "ALPHA beta gamma" }, keepStored: false });
   });
 
-  it("a stored change to the same words keeps the old base, so the save finds it and keeps it as a conflict", () => {
+  it("a stored change to the same words: the typed words stay, and the save keeps the stored version as a conflict", () => {
     const draft = opened("t", "meet at noon");
     draft.edit("body", "meet at five");
     expect(draft.stored({ title: "t", body: "meet at nine" }).body).toBe("meet at five");
-    expect(draft.beginSave()).toEqual({ text: { body: "meet at five" }, expected: { body: "meet at noon" } });
+    const save = draft.beginSave()!;
+    expect(save).toEqual({ text: { body: "meet at five" }, expected: { body: "meet at nine" }, keepStored: true });
+    draft.saved(save.text);
+    draft.edit("body", "meet at five!");
+    expect(draft.beginSave()?.keepStored).toBe(false); // kept once, with the save that replaced it
+  });
+
+  it("after such a conflict, a line deleted by hand stays deleted when an unrelated read comes", () => {
+    const draft = opened("t", "meet at noon\nbring maps");
+    draft.edit("body", "meet at five\nbring maps");
+    const stored = "meet at nine\nbring maps\nPS bring cake";
+    expect(draft.stored({ title: "t", body: stored }).body).toBe("meet at five\nbring maps\nPS bring cake");
+    draft.edit("body", "meet at five\nbring maps");
+    expect(draft.stored({ title: "t2", body: stored })).toEqual({ title: "t2", body: "meet at five\nbring maps" });
   });
 
   it("a stored change with nothing unsaved is shown as it is", () => {
@@ -49,7 +62,7 @@ describe("the editor's draft", () => {
     draft.stored({ title: "t", body: "Other start. Some text." });
     draft.failed(save.text);
     expect(draft.stored({ title: "t", body: "Other start. Some text." }).body).toBe("Other start. Some text. one");
-    expect(draft.beginSave()).toEqual({ text: { body: "Other start. Some text. one" }, expected: { body: "Other start. Some text." } });
+    expect(draft.beginSave()).toMatchObject({ text: { body: "Other start. Some text. one" }, expected: { body: "Other start. Some text." } });
   });
 
   it("typing after a save began is saved next, from the text that save wrote", () => {
@@ -59,7 +72,21 @@ describe("the editor's draft", () => {
     draft.edit("body", "a b c");
     draft.stored({ title: "t", body: "a" }); // a read from before the first save: ignored
     draft.saved(first.text);
-    expect(draft.beginSave()).toEqual({ text: { body: "a b c" }, expected: { body: "a b" } });
+    expect(draft.beginSave()).toMatchObject({ text: { body: "a b c" }, expected: { body: "a b" } });
+  });
+
+  it("a flush while a save is on its way expects what that save sent; reads wait for both", () => {
+    const draft = opened("t", "a");
+    draft.edit("body", "a b");
+    const first = draft.beginSave()!;
+    draft.edit("body", "a c");
+    const flush = draft.beginSave()!;
+    expect(flush).toMatchObject({ text: { body: "a c" }, expected: { body: "a b" } });
+    draft.saved(first.text);
+    expect(draft.stored({ title: "t", body: "a b" }).body).toBe("a c"); // the flush is still on its way
+    draft.saved(flush.text);
+    expect(draft.stored({ title: "t", body: "a c" }).body).toBe("a c");
+    expect(draft.beginSave()).toBeUndefined();
   });
 
   it("a note deleted for good drops its unsaved typing", () => {

@@ -9,11 +9,24 @@ export type Field = "title" | "body";
 export type Texts = Record<Field, string>;
 const FIELDS = ["title", "body"] as const;
 
+export interface PendingSave {
+  /** The fields to write. */
+  text: Partial<Texts>;
+  /** The stored text each started from: the save merges with anything else it finds. */
+  expected: Partial<Texts>;
+  /** The stored text holds words the typing replaced (a merge that conflicted): keep it as a conflict revision. */
+  keepStored: boolean;
+}
+
 export class NoteDraft {
   #shown: Texts = { title: "", body: "" };
   #base: Partial<Texts> = {};
   readonly #unsaved = new Set<Field>();
-  readonly #saving = new Set<Field>();
+  /** Saves on their way per field, and the text the last of them sent. */
+  readonly #saving = new Map<Field, number>();
+  readonly #sent: Partial<Texts> = {};
+  /** Fields whose unsaved typing replaced words another device changed too. */
+  readonly #conflicted = new Set<Field>();
 
   get shown(): Texts {
     return this.#shown;
@@ -41,50 +54,63 @@ export class NoteDraft {
       if (this.#unsaved.has(f) && base !== undefined) {
         const merged = mergeText(base, next[f], stored);
         next[f] = merged.text;
-        // Both changed the same words: the base stays, so the save finds the stored text changed
-        // and keeps it as a conflict revision instead of writing over it.
-        if (merged.conflict) continue;
+        // The typed words stay on screen; the stored version must not vanish under the save.
+        if (merged.conflict) this.#conflicted.add(f);
       } else next[f] = stored;
       this.#base[f] = stored;
     }
     return (this.#shown = next);
   }
 
-  /** The unsaved fields, to save now, with the stored text each started from; none if all is saved. */
-  beginSave(): { text: Partial<Texts>; expected: Partial<Texts> } | undefined {
+  /**
+   * The unsaved fields, to save now; none if all is saved. A save begun while another of the
+   * same field is on its way (a flush as the page goes away) expects what that one sent.
+   */
+  beginSave(): PendingSave | undefined {
     if (this.#unsaved.size === 0) return undefined;
     const text: Partial<Texts> = {};
     const expected: Partial<Texts> = {};
     for (const f of this.#unsaved) {
-      text[f] = this.#shown[f];
-      if (this.#base[f] !== undefined) expected[f] = this.#base[f];
-      this.#saving.add(f);
+      const from = this.#saving.has(f) ? this.#sent[f] : this.#base[f];
+      if (from !== undefined) expected[f] = from;
+      text[f] = this.#sent[f] = this.#shown[f];
+      this.#saving.set(f, (this.#saving.get(f) ?? 0) + 1);
     }
+    const keepStored = [...this.#unsaved].some((f) => this.#conflicted.has(f));
     this.#unsaved.clear();
-    return { text, expected };
+    return { text, expected, keepStored };
   }
 
   /**
-   * The save is written: the text sent is the base of what was typed since. If the save merged
-   * another change in, the next read brings the merge, as any stored change.
+   * The save is written: once none is left on its way, the last text sent is the base of what
+   * was typed since. If a save merged another change in, the next read brings the merge.
    */
   saved(text: Partial<Texts>): void {
     for (const f of Object.keys(text) as Field[]) {
-      this.#base[f] = text[f];
-      this.#saving.delete(f);
+      this.#conflicted.delete(f);
+      if (this.#settle(f)) this.#base[f] = this.#sent[f];
+    }
+  }
+
+  /** The save failed: its fields are unsaved again (typing on, leaving the field or the page going away retries it). */
+  failed(text: Partial<Texts>): void {
+    for (const f of Object.keys(text) as Field[]) {
+      this.#settle(f);
+      this.#unsaved.add(f);
     }
   }
 
   /** The note is being deleted for good: its unsaved typing goes with it, not into a save. */
   discard(): void {
     this.#unsaved.clear();
+    this.#conflicted.clear();
   }
 
-  /** The save failed: its fields are unsaved again (the next pause, blur or suspend retries). */
-  failed(text: Partial<Texts>): void {
-    for (const f of Object.keys(text) as Field[]) {
-      this.#saving.delete(f);
-      this.#unsaved.add(f);
-    }
+  /** One save of `f` ended; true if it was the last on its way. */
+  #settle(f: Field): boolean {
+    const left = (this.#saving.get(f) ?? 1) - 1;
+    if (left > 0) this.#saving.set(f, left);
+    else this.#saving.delete(f);
+    return left <= 0;
   }
 }
