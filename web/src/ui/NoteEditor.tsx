@@ -100,17 +100,20 @@ export function NoteEditor(props: {
     if (current) untrack(() => showStored(current));
   });
 
-  /** Writes what is unsaved; true if nothing is left unsaved (its error is shown otherwise). */
-  const saveNow = (): Promise<boolean> => {
+  /**
+   * Writes what is unsaved, at once (also while an earlier save is on its way: the page may be
+   * going away). True if this save worked; its error is shown otherwise.
+   */
+  const save = (): Promise<boolean> => {
     clearTimeout(timer);
     timer = undefined;
     const pending = texts.beginSave();
     if (!pending) return Promise.resolve(true);
     return saving.run(() =>
       saveNoteText(db, props.noteId, pending.text, { shown: draft(), expected: pending.expected, keepStored: pending.keepStored }).then(
-        () => texts.saved(pending.text),
+        () => texts.saved(pending),
         (e: unknown) => {
-          texts.failed(pending.text);
+          texts.failed(pending);
           const current = note.data();
           if (current) showStored(current); // reads that came while it was on its way
           throw e;
@@ -118,24 +121,6 @@ export function NoteEditor(props: {
       ),
     );
   };
-  /**
-   * Saves one at a time, each expecting the stored text the previous one left: two saves of one
-   * field at once would merge with each other, and a word deleted between them could come back.
-   */
-  let saves: Promise<unknown> = Promise.resolve();
-  const save = (): Promise<boolean> => {
-    clearTimeout(timer);
-    timer = undefined;
-    const run = saves.then(saveNow);
-    saves = run;
-    return run;
-  };
-  /**
-   * When the page may go away: sends the write at once instead of after a save on its way. It
-   * expects the text that save sent, so only the words typed since are merged if that save
-   * merged something in.
-   */
-  const flush = () => void saveNow();
   /** Before restoring a version: a failed save stops the restore, under the panel's own message. */
   const saveFirst = async () => {
     if (!(await save())) throw new Error(saving.error());
@@ -157,12 +142,12 @@ export function NoteEditor(props: {
   };
 
   const onHidden = () => {
-    if (document.visibilityState === "hidden") flush();
+    if (document.visibilityState === "hidden") void save();
   };
   document.addEventListener("visibilitychange", onHidden);
-  const unregister = client.beforeSuspend(flush);
+  const unregister = client.beforeSuspend(() => void save());
   onCleanup(() => {
-    flush();
+    void save();
     unregister();
     document.removeEventListener("visibilitychange", onHidden);
   });

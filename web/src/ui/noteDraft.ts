@@ -12,8 +12,12 @@ const FIELDS = ["title", "body"] as const;
 export interface PendingSave {
   /** The fields to write. */
   text: Partial<Texts>;
-  /** The stored text each started from: the save merges with anything else it finds. */
-  expected: Partial<Texts>;
+  /**
+   * Per field, the stored texts the write may replace as it is, oldest first: the text the typing
+   * started from, then what saves still on their way sent (each an ancestor of `text`). Anything
+   * else stored came from elsewhere and is merged with, against the first.
+   */
+  expected: Partial<Record<Field, string[]>>;
   /** The stored text holds words the typing replaced (a merge that conflicted): keep it as a conflict revision. */
   keepStored: boolean;
 }
@@ -22,11 +26,12 @@ export class NoteDraft {
   #shown: Texts = { title: "", body: "" };
   #base: Partial<Texts> = {};
   readonly #unsaved = new Set<Field>();
-  /** Saves on their way per field, and the text the last of them sent. */
-  readonly #saving = new Map<Field, number>();
-  readonly #sent: Partial<Texts> = {};
+  /** Per field, the texts of saves on their way, in the order they were sent. */
+  readonly #onTheWay = new Map<Field, string[]>();
   /** Fields whose unsaved typing replaced words another device changed too. */
   readonly #conflicted = new Set<Field>();
+  /** Which pending save carries which conflicted fields (put back if it fails). */
+  readonly #keeping = new WeakMap<PendingSave, Field[]>();
 
   get shown(): Texts {
     return this.#shown;
@@ -49,7 +54,7 @@ export class NoteDraft {
     const next = { ...this.#shown };
     for (const f of FIELDS) {
       const stored = note[f];
-      if (this.#saving.has(f) || stored === this.#base[f]) continue;
+      if (this.#onTheWay.has(f) || stored === this.#base[f]) continue;
       const base = this.#base[f];
       if (this.#unsaved.has(f) && base !== undefined) {
         const merged = mergeText(base, next[f], stored);
@@ -62,42 +67,39 @@ export class NoteDraft {
     return (this.#shown = next);
   }
 
-  /**
-   * The unsaved fields, to save now; none if all is saved. A save begun while another of the
-   * same field is on its way (a flush as the page goes away) expects what that one sent.
-   */
+  /** The unsaved fields, to save now; none if all is saved. */
   beginSave(): PendingSave | undefined {
     if (this.#unsaved.size === 0) return undefined;
     const text: Partial<Texts> = {};
-    const expected: Partial<Texts> = {};
+    const expected: Partial<Record<Field, string[]>> = {};
+    const keeping: Field[] = [];
     for (const f of this.#unsaved) {
-      const from = this.#saving.has(f) ? this.#sent[f] : this.#base[f];
-      if (from !== undefined) expected[f] = from;
-      text[f] = this.#sent[f] = this.#shown[f];
-      this.#saving.set(f, (this.#saving.get(f) ?? 0) + 1);
+      const onTheWay = this.#onTheWay.get(f) ?? [];
+      const base = this.#base[f];
+      if (base !== undefined) expected[f] = [base, ...onTheWay];
+      text[f] = this.#shown[f];
+      this.#onTheWay.set(f, [...onTheWay, this.#shown[f]]);
+      if (this.#conflicted.delete(f)) keeping.push(f); // kept by this save, not again by the next
     }
-    const keepStored = [...this.#unsaved].some((f) => this.#conflicted.has(f));
     this.#unsaved.clear();
-    return { text, expected, keepStored };
+    const pending = { text, expected, keepStored: keeping.length > 0 };
+    this.#keeping.set(pending, keeping);
+    return pending;
   }
 
   /**
-   * The save is written: once none is left on its way, the last text sent is the base of what
-   * was typed since. If a save merged another change in, the next read brings the merge.
+   * The save is written: its text is the base of what was typed since (saves answer in the order
+   * they were sent, so the last one written wins). If it merged another change in, the next read
+   * brings the merge.
    */
-  saved(text: Partial<Texts>): void {
-    for (const f of Object.keys(text) as Field[]) {
-      this.#conflicted.delete(f);
-      if (this.#settle(f)) this.#base[f] = this.#sent[f];
-    }
+  saved(pending: PendingSave): void {
+    for (const f of this.#settle(pending)) this.#base[f] = pending.text[f];
   }
 
   /** The save failed: its fields are unsaved again (typing on, leaving the field or the page going away retries it). */
-  failed(text: Partial<Texts>): void {
-    for (const f of Object.keys(text) as Field[]) {
-      this.#settle(f);
-      this.#unsaved.add(f);
-    }
+  failed(pending: PendingSave): void {
+    for (const f of this.#settle(pending)) this.#unsaved.add(f);
+    for (const f of this.#keeping.get(pending) ?? []) this.#conflicted.add(f);
   }
 
   /** The note is being deleted for good: its unsaved typing goes with it, not into a save. */
@@ -106,11 +108,16 @@ export class NoteDraft {
     this.#conflicted.clear();
   }
 
-  /** One save of `f` ended; true if it was the last on its way. */
-  #settle(f: Field): boolean {
-    const left = (this.#saving.get(f) ?? 1) - 1;
-    if (left > 0) this.#saving.set(f, left);
-    else this.#saving.delete(f);
-    return left <= 0;
+  /** `pending` is no longer on its way; returns its fields. */
+  #settle(pending: PendingSave): Field[] {
+    const fields = Object.keys(pending.text) as Field[];
+    for (const f of fields) {
+      const left = [...(this.#onTheWay.get(f) ?? [])];
+      const at = left.indexOf(pending.text[f]!);
+      if (at >= 0) left.splice(at, 1);
+      if (left.length > 0) this.#onTheWay.set(f, left);
+      else this.#onTheWay.delete(f);
+    }
+    return fields;
   }
 }
