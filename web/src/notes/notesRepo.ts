@@ -59,20 +59,20 @@ const SAVE_MERGE_ATTEMPTS = 3;
  * stored text is read first. With `shown`, the write goes out after at most one request for the
  * entity key (the editor's save before the page is released must not wait for more).
  *
- * `expected` lists, per field, the stored texts the edit may replace as it is: the text it started
- * from, first, and the editor's own saves still on their way. If the note holds none of them
- * (another device's change landed after the editor last read it), the edit is merged with the
- * stored text three ways against the first, and saved again; where both changed the same words,
- * the edit's words stay and the stored version is kept as a conflict revision ("2 versions"), as
- * it is with `keepStored` (the editor already merged such a change into the typing). Returns the
- * text written, or undefined if the note was deleted meanwhile: its text is not written then,
- * and the mentions recorded with it are taken back.
+ * `expected` is the stored text the edit started from. If the note no longer holds it (another
+ * device's change landed after the editor last read it), the edit is merged with the stored text
+ * three ways and saved again; where both changed the same words, the edit's words stay and the
+ * stored version is kept as a conflict revision ("2 versions"), as it is with `keepStored` (the
+ * editor already merged such a change into the typing). One such save at a time per note: a
+ * second one sent meanwhile would take the first's write for another device's. Returns the text
+ * written, or undefined if the note was deleted meanwhile: its text is not written then, and the
+ * mentions recorded with it are taken back.
  */
 export async function saveNoteText(
   db: AppDatabase,
   id: string,
   text: TextFields,
-  options: { shown?: { title: string; body: string }; expected?: { title?: string[]; body?: string[] }; keepStored?: boolean } = {},
+  options: { shown?: { title: string; body: string }; expected?: TextFields; keepStored?: boolean } = {},
 ): Promise<TextFields | undefined> {
   checkNoteSize(text);
   const write = { ...text };
@@ -84,7 +84,7 @@ export async function saveNoteText(
     const now = Date.now();
     const current = shown ?? (await getNote(db, id));
     const full = { title: write.title ?? current?.title ?? "", body: write.body ?? current?.body ?? "" };
-    const unchanged = Object.entries(expected ?? {}).map(([f, values]) => inArray(notes[f as keyof TextFields], values));
+    const unchanged = Object.entries(expected ?? {}).map(([f, value]) => eq(notes[f as keyof TextFields], value));
     const [, updated] = await db.batch([
       // The text as it was goes to history first (at most every few minutes of typing), or, if
       // owed, whole as a conflict revision (only if the update below writes over it).
@@ -106,12 +106,12 @@ export async function saveNoteText(
       throw new Error(t("errors.keptChanging"));
     }
     for (const f of Object.keys(expected!) as (keyof TextFields)[]) {
-      const merged = mergeText(expected![f]![0]!, write[f]!, stored[f]);
+      const merged = mergeText(expected![f]!, write[f]!, stored[f]);
       write[f] = merged.text;
       conflict ||= merged.conflict;
     }
     checkNoteSize(write);
-    expected = Object.fromEntries(Object.keys(expected!).map((f) => [f, [stored[f as keyof TextFields]]]));
+    expected = Object.fromEntries(Object.keys(expected!).map((f) => [f, stored[f as keyof TextFields]]));
     shown = { ...stored, ...write };
   }
 }

@@ -100,13 +100,8 @@ export function NoteEditor(props: {
     if (current) untrack(() => showStored(current));
   });
 
-  /**
-   * Writes what is unsaved, at once (also while an earlier save is on its way: the page may be
-   * going away). True if this save worked; its error is shown otherwise.
-   */
-  const save = (): Promise<boolean> => {
-    clearTimeout(timer);
-    timer = undefined;
+  /** Writes what is unsaved; true if this save worked (its error is shown otherwise). */
+  const saveNow = (): Promise<boolean> => {
     const pending = texts.beginSave();
     if (!pending) return Promise.resolve(true);
     return saving.run(() =>
@@ -120,6 +115,20 @@ export function NoteEditor(props: {
         },
       ),
     );
+  };
+  /**
+   * Saves one at a time: each expects the text the one before sent, so it can tell another
+   * device's change from its own earlier write (two at once would merge with each other, and a
+   * word deleted between them could come back). A save is a few milliseconds, so a save asked for
+   * as the page goes away waits for one on its way only that long.
+   */
+  let saves: Promise<unknown> = Promise.resolve();
+  const save = (): Promise<boolean> => {
+    clearTimeout(timer);
+    timer = undefined;
+    const run = saves.then(saveNow);
+    saves = run;
+    return run;
   };
   /** Before restoring a version: a failed save stops the restore, under the panel's own message. */
   const saveFirst = async () => {

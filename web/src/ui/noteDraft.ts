@@ -12,25 +12,24 @@ const FIELDS = ["title", "body"] as const;
 export interface PendingSave {
   /** The fields to write. */
   text: Partial<Texts>;
-  /**
-   * Per field, the stored texts the write may replace as it is, oldest first: the text the typing
-   * started from, then what saves still on their way sent (each an ancestor of `text`). Anything
-   * else stored came from elsewhere and is merged with, against the first.
-   */
-  expected: Partial<Record<Field, string[]>>;
+  /** The stored text each started from: the save merges with anything else it finds. */
+  expected: Partial<Texts>;
   /** The stored text holds words the typing replaced (a merge that conflicted): keep it as a conflict revision. */
   keepStored: boolean;
 }
 
+/**
+ * One save at a time (NoteEditor queues them): each starts from the text the one before sent, so
+ * it can tell another device's change from its own earlier write.
+ */
 export class NoteDraft {
   #shown: Texts = { title: "", body: "" };
   #base: Partial<Texts> = {};
   readonly #unsaved = new Set<Field>();
-  /** Per field, the texts of saves on their way, in the order they were sent. */
-  readonly #onTheWay = new Map<Field, string[]>();
+  readonly #saving = new Set<Field>();
   /** Fields whose unsaved typing replaced words another device changed too. */
   readonly #conflicted = new Set<Field>();
-  /** Which pending save carries which conflicted fields (put back if it fails). */
+  /** Which pending save carries which conflicted fields (handed back if it fails). */
   readonly #keeping = new WeakMap<PendingSave, Field[]>();
 
   get shown(): Texts {
@@ -54,7 +53,7 @@ export class NoteDraft {
     const next = { ...this.#shown };
     for (const f of FIELDS) {
       const stored = note[f];
-      if (this.#onTheWay.has(f) || stored === this.#base[f]) continue;
+      if (this.#saving.has(f) || stored === this.#base[f]) continue;
       const base = this.#base[f];
       if (this.#unsaved.has(f) && base !== undefined) {
         const merged = mergeText(base, next[f], stored);
@@ -71,14 +70,12 @@ export class NoteDraft {
   beginSave(): PendingSave | undefined {
     if (this.#unsaved.size === 0) return undefined;
     const text: Partial<Texts> = {};
-    const expected: Partial<Record<Field, string[]>> = {};
+    const expected: Partial<Texts> = {};
     const keeping: Field[] = [];
     for (const f of this.#unsaved) {
-      const onTheWay = this.#onTheWay.get(f) ?? [];
-      const base = this.#base[f];
-      if (base !== undefined) expected[f] = [base, ...onTheWay];
       text[f] = this.#shown[f];
-      this.#onTheWay.set(f, [...onTheWay, this.#shown[f]]);
+      if (this.#base[f] !== undefined) expected[f] = this.#base[f];
+      this.#saving.add(f);
       if (this.#conflicted.delete(f)) keeping.push(f); // kept by this save, not again by the next
     }
     this.#unsaved.clear();
@@ -88,9 +85,8 @@ export class NoteDraft {
   }
 
   /**
-   * The save is written: its text is the base of what was typed since (saves answer in the order
-   * they were sent, so the last one written wins). If it merged another change in, the next read
-   * brings the merge.
+   * The save is written: the text it sent is the base of what was typed since. If it merged
+   * another change in, the next read brings the merge, as any stored change.
    */
   saved(pending: PendingSave): void {
     for (const f of this.#settle(pending)) this.#base[f] = pending.text[f];
@@ -111,13 +107,7 @@ export class NoteDraft {
   /** `pending` is no longer on its way; returns its fields. */
   #settle(pending: PendingSave): Field[] {
     const fields = Object.keys(pending.text) as Field[];
-    for (const f of fields) {
-      const left = [...(this.#onTheWay.get(f) ?? [])];
-      const at = left.indexOf(pending.text[f]!);
-      if (at >= 0) left.splice(at, 1);
-      if (left.length > 0) this.#onTheWay.set(f, left);
-      else this.#onTheWay.delete(f);
-    }
+    for (const f of fields) this.#saving.delete(f);
     return fields;
   }
 }
