@@ -81,10 +81,9 @@ export function NoteEditor(props: {
   const [due, setDue] = createSignal("");
   let timer: ReturnType<typeof setTimeout> | undefined;
 
-  /** Shows a stored read, keeping the caret where it was in the text around it. */
-  const showStored = (current: Texts) => {
+  /** Shows `next` (a stored read taken in), keeping the caret where it was in the text around it. */
+  const show = (next: Texts) => {
     const shown = draft();
-    const next = texts.stored(current);
     for (const f of ["title", "body"] as const) {
       const el = inputs[f];
       if (el && document.activeElement === el && next[f] !== shown[f]) {
@@ -97,7 +96,7 @@ export function NoteEditor(props: {
 
   createEffect(() => {
     const current = note.data();
-    if (current) untrack(() => showStored(current));
+    if (current) untrack(() => show(texts.stored(current)));
   });
 
   /** Writes what is unsaved; true if this save worked (its error is shown otherwise). */
@@ -108,9 +107,7 @@ export function NoteEditor(props: {
       saveNoteText(db, props.noteId, pending.text, { shown: draft(), expected: pending.expected, keepStored: pending.keepStored }).then(
         () => texts.saved(pending),
         (e: unknown) => {
-          texts.failed(pending);
-          const current = note.data();
-          if (current) showStored(current); // reads that came while it was on its way
+          show(texts.failed(pending));
           throw e;
         },
       ),
@@ -119,8 +116,9 @@ export function NoteEditor(props: {
   /**
    * Saves one at a time: each expects the text the one before sent, so it can tell another
    * device's change from its own earlier write (two at once would merge with each other, and a
-   * word deleted between them could come back). A save is a few milliseconds, so a save asked for
-   * as the page goes away waits for one on its way only that long.
+   * word deleted between them could come back). A save asked for as the page goes away waits for
+   * one on its way, usually a few milliseconds; a page that closes sooner loses what was typed
+   * during them.
    */
   let saves: Promise<unknown> = Promise.resolve();
   const save = (): Promise<boolean> => {

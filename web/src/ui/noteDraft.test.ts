@@ -55,14 +55,25 @@ describe("the editor's draft", () => {
     expect(draft.beginSave()).toBeUndefined();
   });
 
-  it("a failed save leaves its text unsaved, and reads skipped while it was on its way apply after", () => {
+  it("a failed save leaves its text unsaved, and reads skipped while it was on its way apply then", () => {
     const draft = opened("t", "Some text.");
     draft.edit("body", "Some text. one");
     const save = draft.beginSave()!;
     draft.stored({ title: "t", body: "Other start. Some text." });
-    draft.failed(save);
-    expect(draft.stored({ title: "t", body: "Other start. Some text." }).body).toBe("Other start. Some text. one");
+    expect(draft.failed(save).body).toBe("Other start. Some text. one");
     expect(draft.beginSave()).toMatchObject({ text: { body: "Other start. Some text. one" }, expected: { body: "Other start. Some text." } });
+  });
+
+  it("a save that fails right after one that worked changes nothing on screen (no older read comes back)", () => {
+    const draft = opened("t", "meet at noon");
+    draft.edit("body", "meet at ");
+    const first = draft.beginSave()!;
+    draft.edit("body", "meet at five");
+    draft.saved(first);
+    const second = draft.beginSave()!;
+    draft.stored({ title: "t", body: "meet at " }); // the read after the first write, while the second is on its way
+    expect(draft.failed(second).body).toBe("meet at five");
+    expect(draft.beginSave()).toEqual({ text: { body: "meet at five" }, expected: { body: "meet at " }, keepStored: false });
   });
 
   it("typing after a save began is saved next, from the text that save wrote", () => {

@@ -27,6 +27,8 @@ export class NoteDraft {
   #base: Partial<Texts> = {};
   readonly #unsaved = new Set<Field>();
   readonly #saving = new Set<Field>();
+  /** The last read of a field taken while its save was on its way. */
+  readonly #skipped: Partial<Texts> = {};
   /** Fields whose unsaved typing replaced words another device changed too. */
   readonly #conflicted = new Set<Field>();
   /** Which pending save carries which conflicted fields (handed back if it fails). */
@@ -52,18 +54,23 @@ export class NoteDraft {
   stored(note: Texts): Texts {
     const next = { ...this.#shown };
     for (const f of FIELDS) {
-      const stored = note[f];
-      if (this.#saving.has(f) || stored === this.#base[f]) continue;
-      const base = this.#base[f];
-      if (this.#unsaved.has(f) && base !== undefined) {
-        const merged = mergeText(base, next[f], stored);
-        next[f] = merged.text;
-        // The typed words stay on screen; the stored version must not vanish under the save.
-        if (merged.conflict) this.#conflicted.add(f);
-      } else next[f] = stored;
-      this.#base[f] = stored;
+      if (this.#saving.has(f)) this.#skipped[f] = note[f]; // applied only if the save fails
+      else this.#take(f, note[f], next);
     }
     return (this.#shown = next);
+  }
+
+  /** One field of a read, into `next`. */
+  #take(f: Field, stored: string, next: Texts): void {
+    const base = this.#base[f];
+    if (stored === base) return;
+    if (this.#unsaved.has(f) && base !== undefined) {
+      const merged = mergeText(base, next[f], stored);
+      next[f] = merged.text;
+      // The typed words stay on screen; the stored version must not vanish under the save.
+      if (merged.conflict) this.#conflicted.add(f);
+    } else next[f] = stored;
+    this.#base[f] = stored;
   }
 
   /** The unsaved fields, to save now; none if all is saved. */
@@ -89,13 +96,27 @@ export class NoteDraft {
    * another change in, the next read brings the merge, as any stored change.
    */
   saved(pending: PendingSave): void {
-    for (const f of this.#settle(pending)) this.#base[f] = pending.text[f];
+    for (const f of this.#settle(pending)) {
+      this.#base[f] = pending.text[f];
+      delete this.#skipped[f]; // taken before the write: the read after it brings the stored value
+    }
   }
 
-  /** The save failed: its fields are unsaved again (typing on, leaving the field or the page going away retries it). */
-  failed(pending: PendingSave): void {
-    for (const f of this.#settle(pending)) this.#unsaved.add(f);
+  /**
+   * The save failed: its fields are unsaved again (typing on, leaving the field or the page going
+   * away retries it), and the reads skipped while it was on its way apply now (nothing was
+   * written, so they hold what is stored). Returns what to show.
+   */
+  failed(pending: PendingSave): Texts {
+    const next = { ...this.#shown };
+    for (const f of this.#settle(pending)) {
+      this.#unsaved.add(f);
+      const skipped = this.#skipped[f];
+      delete this.#skipped[f];
+      if (skipped !== undefined) this.#take(f, skipped, next);
+    }
     for (const f of this.#keeping.get(pending) ?? []) this.#conflicted.add(f);
+    return (this.#shown = next);
   }
 
   /** The note is being deleted for good: its unsaved typing goes with it, not into a save. */
