@@ -18,6 +18,26 @@ const DRIVER_START_TIMEOUT_MS = 30_000;
 const DRIVER_STOP_GRACE_MS = 3_000;
 /** Longest a page script may take (a database query on a busy machine). */
 const SCRIPT_TIMEOUT_MS = 60_000;
+/** Longest a page load may take; the driver's own default (300 s) is past the test's limit. */
+const PAGE_LOAD_TIMEOUT_MS = 60_000;
+/**
+ * Longest any one WebDriver call may go unanswered: past the driver's own limits above, so a
+ * stalled driver or browser fails the call by name instead of running into the test's limit.
+ */
+const CALL_TIMEOUT_MS = 90_000;
+
+/** Fails with `what` when `call` has no answer within CALL_TIMEOUT_MS. */
+async function within<T>(what: string, call: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`WebKit: ${what} got no answer from WebKitWebDriver within ${CALL_TIMEOUT_MS / 1000} s`)), CALL_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([call, stalled]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 /**
  * JavaScriptCore options for MiniBrowser's web process (read from its environment). Without its
  * optimizing WebAssembly tier: with it, a reloaded page's compile of the SQLite build waited 30 s
@@ -90,28 +110,29 @@ export async function launchWebKitDevice(): Promise<EngineDevice> {
     killGroup(driver);
     throw e;
   });
-  await browser.setTimeout({ script: SCRIPT_TIMEOUT_MS });
+  await browser.setTimeout({ script: SCRIPT_TIMEOUT_MS, pageLoad: PAGE_LOAD_TIMEOUT_MS });
   return {
     engine: "webkit",
     async goto(url) {
-      await browser.url(url);
+      await within(`loading ${url}`, browser.url(url));
     },
     async reload() {
-      await browser.refresh();
+      await within("a reload", browser.refresh());
     },
     async evaluate(fn, arg) {
-      const result = (await browser.executeAsync(asyncScript(fn as never), arg ?? null)) as { ok: boolean; value?: unknown; error?: string };
+      const script = asyncScript(fn as never);
+      const result = (await within(`the page script ${fn.toString().slice(0, 80)}`, browser.executeAsync(script, arg ?? null))) as { ok: boolean; value?: unknown; error?: string };
       if (!result.ok) throw new Error(`in WebKit: ${result.error}`);
       return result.value as never;
     },
     async click(css) {
-      await (await browser.$(css)).click();
+      await within(`a click on ${css}`, (async () => (await browser.$(css)).click())());
     },
     async type(css, text) {
-      await (await browser.$(css)).setValue(text);
+      await within(`typing into ${css}`, (async () => (await browser.$(css)).setValue(text))());
     },
     async close() {
-      await browser.deleteSession().catch(() => undefined);
+      await within("closing the session", browser.deleteSession()).catch(() => undefined);
       await stopGroup(driver);
     },
     async kill() {
