@@ -5,8 +5,9 @@ import { DbClient } from "../db/client";
 import { createDrizzle } from "../db/drizzle";
 import { openMemoryReplica } from "../../../testing/nodeReplica";
 import { inProcessWorker } from "../../../testing/inProcessWorker";
-import { createNote, saveNoteText } from "../notes/notesRepo";
-import { backlinks, entitiesOfNote } from "./entitiesRepo";
+import { createNote, deleteNote, moveToTrash, saveNoteText } from "../notes/notesRepo";
+import { backlinks, entitiesOfNote, listEntities } from "./entitiesRepo";
+import { ENTITY_NOTES_INDEX } from "../db-worker/entityNotesIndex";
 import { setEntityIdKeySource } from "../../../shared/ids";
 import { rekeyEntities } from "../crypto/entityRekey";
 
@@ -71,5 +72,32 @@ describe("entities", () => {
     await saveNoteText(db, note.id, { title: "Plans", body: "nothing tagged now" });
     expect(await entitiesOfNote(db, note.id)).toEqual([]);
     expect(await backlinks(db, target)).toEqual([]);
+  });
+
+  it("the sidebar lists a tag while some note mentions it (the trash's too), and not once none does, by an index", async () => {
+    const a = await device();
+    const b = await device();
+    const names = async (d: typeof a) => (await listEntities(d.db)).map((e) => `${e.kind}:${e.name}`);
+    const lisbon = await createNote(a.db, { title: "Lisbon", body: "#travel with @anna" });
+    const tokyo = await createNote(a.db, { title: "Tokyo", body: "#travel #food" });
+    expect(await names(a)).toEqual(["person:anna", "tag:food", "tag:travel"]);
+
+    await saveNoteText(a.db, tokyo.id, { title: "Tokyo", body: "#travel only" });
+    expect(await names(a)).toEqual(["person:anna", "tag:travel"]);
+    await moveToTrash(a.db, lisbon.id);
+    expect(await names(a)).toEqual(["person:anna", "tag:travel"]);
+    await deleteNote(a.db, lisbon.id);
+    await deleteNote(a.db, tokyo.id);
+    expect(await names(a)).toEqual([]);
+    // The rows stay: another device that mentions the tag again brings it back everywhere.
+    expect((await a.connection.exec("SELECT count(*) FROM entities")).rows).toEqual([[3]]);
+    await applyChanges(b.connection, await siteIdOf(a.connection), await pullChanges(a.connection, 0n));
+    await createNote(b.db, { title: "Porto", body: "#food again" });
+    await applyChanges(a.connection, await siteIdOf(b.connection), await pullChanges(b.connection, 0n));
+    expect(await names(a)).toEqual(["tag:food"]);
+    expect(await names(b)).toEqual(["tag:food"]);
+
+    const plan = (await a.connection.exec("EXPLAIN QUERY PLAN SELECT 1 FROM note_entities WHERE entity_id = ?", ["x"])).rows.map((r) => String(r.at(-1)));
+    expect(plan.join(" ")).toContain(ENTITY_NOTES_INDEX);
   });
 });

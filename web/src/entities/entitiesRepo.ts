@@ -3,7 +3,7 @@
  * Ids are derived (kind + normalised name, keyed: shared/ids.ts), so two offline devices typing
  * `#travel` write the same entity row, and the writes merge instead of duplicating.
  */
-import { and, asc, desc, eq, inArray, isNull, ne, notInArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, exists, inArray, isNull, ne, notInArray, sql } from "drizzle-orm";
 import { entityId, entityIdKey, entityIdWith } from "../../../shared/ids";
 import { entities, entityRelations, noteEntities, notes, type Note } from "../../../shared/schema";
 import type { AppDatabase } from "../db/drizzle";
@@ -58,9 +58,18 @@ export async function backlinks(db: AppDatabase, note: Pick<Note, "id" | "title"
   return rows.map((r) => r.note);
 }
 
-/** Entities by kind, for the sidebar and the view editor. */
+/**
+ * Entities by kind that some note (the trash's included) still mentions, for the sidebar and the
+ * view editor. The rows themselves stay: deleting one could race another device's note that
+ * mentions it again (an insert of a row it already has does nothing, so the delete would win).
+ */
 export function listEntities(db: AppDatabase, kinds: string[] = ["tag", "person"]): Promise<Entity[]> {
-  return db.select().from(entities).where(inArray(entities.kind, kinds)).orderBy(asc(entities.kind), asc(entities.name));
+  const mentioned = db.select({ one: sql`1` }).from(noteEntities).where(eq(noteEntities.entityId, entities.id));
+  return db
+    .select()
+    .from(entities)
+    .where(and(inArray(entities.kind, kinds), exists(mentioned)))
+    .orderBy(asc(entities.kind), asc(entities.name));
 }
 
 /** The note a [[link]] points at, by title (the most recently edited one if several share it). */
