@@ -43,4 +43,33 @@ describe("three-way text merge", () => {
     expect(ours.conflict).toBe(true);
     expect(overlap.conflict === false && !(overlap.text.includes("station") && overlap.text.includes("museum"))).toBe(true);
   });
+
+  it("insertions at the same place keep every word of both, the words they share included", () => {
+    // Both devices appended to the same note: the loser's "the", "5" are its writing too.
+    expect(mergeText("Plan:", "Plan: call the bank at 5", "Plan: email the landlord about flat 5")).toEqual({
+      text: "Plan: call the bank at 5 email the landlord about flat 5",
+      conflict: false,
+    });
+    expect(mergeText("Todo\n", "Todo\n- milk\nThanks,\n", "Todo\n- eggs\nThanks,\n")).toEqual({
+      text: "Todo\n- milk\nThanks,\n- eggs\nThanks,\n",
+      conflict: false,
+    });
+  });
+
+  it("an insertion one side already holds is not added again, so merging a merge again changes nothing", () => {
+    expect(mergeText("x", "x call the bank", "x call").text).toBe("x call the bank");
+    expect(mergeText("x", "x call", "x call the bank").text).toBe("x call the bank");
+    expect(mergeText("x", "x recall", "x call").text).toBe("x recall call"); // a word inside another is not that word
+    const merged = mergeText("Plan:", "Plan: call the bank at 5", "Plan: email the landlord about flat 5").text;
+    expect(mergeText("Plan:", merged, "Plan: email the landlord about flat 5")).toEqual({ text: merged, conflict: false });
+    expect(mergeText("Plan:", "Plan: email the landlord about flat 5", merged)).toEqual({ text: merged, conflict: false });
+  });
+
+  it("one side changes a word while the other writes right after it: both apply, and it is no conflict", () => {
+    expect(mergeText("Todo: call", "Todo: calling", "Todo: call email")).toEqual({ text: "Todo: calling email", conflict: false });
+    expect(mergeText("a b", "a bx", "a b c")).toEqual({ text: "a bx c", conflict: false });
+    expect(mergeText("a b", "a b c", "a bx")).toEqual({ text: "a bx c", conflict: false });
+    expect(mergeText("see you", "see you", "so see you")).toEqual({ text: "so see you", conflict: false });
+    expect(mergeText("b c", "x c", "a b c")).toEqual({ text: "a x c", conflict: false });
+  });
 });

@@ -6,10 +6,11 @@
  *
  * The result must be the same on every device that merges the same pair, whichever side is its
  * own: `winner` is the value cr-sqlite's rule keeps (the same everywhere), and every choice below
- * prefers it. Where both sides only inserted at the same place, both insertions are kept, the
- * winner's first (one only, if it holds the other): nothing is lost and nothing is a conflict. Where both replaced the same words
- * differently, the winner's words stay and `conflict` is true: the caller keeps the loser's whole
- * text as a conflict revision.
+ * prefers it. Where both sides only inserted at the same place, both insertions are kept whole,
+ * the winner's first (one only, if it holds the other): nothing is lost and nothing is a conflict.
+ * Where one side changed some words and the other kept them and only wrote right before or after
+ * them, both apply. Where both replaced the same words differently, the winner's words stay and
+ * `conflict` is true: the caller keeps the loser's whole text as a conflict revision.
  */
 import { diff3Merge } from "node-diff3";
 import { MAX_WORD_MERGE_TOKENS } from "../../../shared/constants";
@@ -57,13 +58,17 @@ function merge3(o: string[], a: string[], b: string[], inner?: (o: string, a: st
       out.push(...block.ok);
       continue;
     }
-    const [ca, co, cb] = [block.conflict!.a.join(""), block.conflict!.o.join(""), block.conflict!.b.join("")];
+    const { a: ua, o: uo, b: ub } = block.conflict!;
+    const [ca, co, cb] = [ua.join(""), uo.join(""), ub.join("")];
+    const beside = inner ? undefined : besideChange(uo, ua, ub);
     if (co === "") {
       out.push(unionOfInsertions(ca, cb)); // both inserted at the same place: keep both
     } else if (inner) {
       const finer = inner(co, ca, cb);
       conflict ||= finer.conflict;
       out.push(finer.text);
+    } else if (beside !== undefined) {
+      out.push(beside);
     } else {
       conflict = true; // both replaced the same words differently: the winner's stay
       out.push(ca);
@@ -74,25 +79,48 @@ function merge3(o: string[], a: string[], b: string[], inner?: (o: string, a: st
 }
 
 /**
- * Two insertions at the same place: the winner's, then the lines (or words, within a line) of the
- * loser's that the winner's does not already hold. A device merging text that already holds an
- * earlier merge of the same insertions adds nothing, so repeated merges cannot grow the text.
+ * Words one side kept, and only wrote before or after, while the other changed them (node-diff3
+ * reports "call" → "calling" on one side and "call" → "call email" on the other as one overlapping
+ * block): the change, with the other side's writing around it ("calling email"). Undefined when
+ * neither side kept them.
+ */
+function besideChange(o: string[], a: string[], b: string[]): string | undefined {
+  const startsWith = (xs: string[]) => o.every((unit, i) => xs[i] === unit);
+  const endsWith = (xs: string[]) => o.every((unit, i) => xs[xs.length - o.length + i] === unit);
+  const text = (xs: string[]) => xs.join("");
+  if (b.length > o.length && startsWith(b)) return text(a) + text(b.slice(o.length));
+  if (b.length > o.length && endsWith(b)) return text(b.slice(0, b.length - o.length)) + text(a);
+  if (a.length > o.length && startsWith(a)) return text(b) + text(a.slice(o.length));
+  if (a.length > o.length && endsWith(a)) return text(a.slice(0, a.length - o.length)) + text(b);
+  return undefined;
+}
+
+/**
+ * Two insertions at the same place: both whole, the winner's first, or only the one that already
+ * holds the other (as a run of its lines, or of its words within a line). So a device merging
+ * text that already holds an earlier merge of the same insertions adds nothing, and repeated
+ * merges cannot grow the text. Nothing is dropped word by word: a loser's words the winner also
+ * happens to use ("the", "5") are the loser's writing too.
  */
 function unionOfInsertions(a: string, b: string): string {
   const lines = a.includes("\n") || b.includes("\n");
-  const units = (text: string) => (lines ? (text.match(/[^\n]*\n|[^\n]+$/g) ?? []) : tokens(text));
-  const blank = (unit: string) => unit.trim() === "";
-  const held = new Map<string, number>();
-  for (const unit of units(a)) if (!blank(unit)) held.set(unit.trim(), (held.get(unit.trim()) ?? 0) + 1);
-  const extra = units(b).filter((unit) => {
-    if (blank(unit)) return true;
-    const count = held.get(unit.trim()) ?? 0;
-    if (count > 0) held.set(unit.trim(), count - 1);
-    return count === 0;
-  });
-  if (extra.every(blank)) return a;
-  const added = extra.join("");
+  const units = (text: string) => (lines ? (text.match(/[^\n]*\n|[^\n]+$/g) ?? []) : tokens(text)).map((unit) => unit.trim());
+  if (holds(units(a), units(b))) return a;
+  if (holds(units(b), units(a))) return b;
   // Keep the two apart where neither side left a break between them.
-  const joint = /\s$/.test(a) || /^\s/.test(added) || a === "" ? "" : lines ? "\n" : " ";
-  return a + joint + added;
+  const joint = /\s$/.test(a) || /^\s/.test(b) || a === "" ? "" : lines ? "\n" : " ";
+  return a + joint + b;
+}
+
+/** Whether `inner`'s units, blank ones at its ends left out, are a run of `outer`'s. */
+function holds(outer: string[], inner: string[]): boolean {
+  let [start, end] = [0, inner.length];
+  while (start < end && inner[start] === "") start++;
+  while (end > start && inner[end - 1] === "") end--;
+  const run = inner.slice(start, end);
+  if (run.length === 0) return true;
+  for (let at = 0; at + run.length <= outer.length; at++) {
+    if (run.every((unit, i) => outer[at + i] === unit)) return true;
+  }
+  return false;
 }

@@ -29,6 +29,22 @@ describe("the editor's draft", () => {
     expect(draft.beginSave()).toEqual({ text: { body: "ALPHA beta gamma delta" }, expected: { body: "ALPHA beta gamma" }, keepStored: false });
   });
 
+  it("both devices write at the end of the note: every word of both stays, with no conflict, also while typing on", () => {
+    const draft = opened("t", "Todo:");
+    draft.edit("body", "Todo: call the bank");
+    expect(draft.stored({ title: "t", body: "Todo: email the landlord" }).body).toBe("Todo: call the bank email the landlord");
+    expect(draft.beginSave()).toMatchObject({ text: { body: "Todo: call the bank email the landlord" }, keepStored: false });
+
+    // The save merged the other device's word in; the person types on the word they were on.
+    const other = opened("t", "Todo:");
+    other.edit("body", "Todo: call");
+    const first = other.beginSave()!;
+    other.saved(first);
+    other.edit("body", "Todo: calling");
+    expect(other.stored({ title: "t", body: "Todo: call email" }).body).toBe("Todo: calling email");
+    expect(other.beginSave()).toMatchObject({ text: { body: "Todo: calling email" }, keepStored: false });
+  });
+
   it("a stored change to the same words: the typed words stay, and the save keeps the stored version as a conflict", () => {
     const draft = opened("t", "meet at noon");
     draft.edit("body", "meet at five");
