@@ -37,7 +37,9 @@ export async function resolveConflict(db: AppDatabase, conflict: NoteRevision, c
     const pick = (field: "title" | "body") => (choice === "other" ? conflict[field] : keepBoth(note[field], conflict[field]));
     const text = { title: pick("title"), body: pick("body") };
     const changed = { ...(text.title !== note.title && { title: text.title }), ...(text.body !== note.body && { body: text.body }) };
-    if (Object.keys(changed).length > 0) await saveNoteText(db, note.id, changed);
+    // Compared with the text just read: a change that lands meanwhile is merged, not written over.
+    const expected = Object.fromEntries(Object.keys(changed).map((f) => [f, note[f as "title" | "body"]]));
+    if (Object.keys(changed).length > 0) await saveNoteText(db, note.id, changed, { shown: { ...note, ...changed }, expected });
   }
   await db.insert(noteRevisions).values({
     id: newId(),
