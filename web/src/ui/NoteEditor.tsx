@@ -5,7 +5,7 @@ import { backlinks, entitiesOfNote } from "../entities/entitiesRepo";
 import { openConflicts, resolveConflict, type Resolution } from "../notes/conflictsRepo";
 import { deleteNote, getNote, moveToTrash, restoreFromTrash, saveNoteText, updateNote } from "../notes/notesRepo";
 import { notePresence } from "../notes/notePresence";
-import { caretAfterChange } from "./caret";
+import { caretsAfterChange } from "./caret";
 import { NoteDraft, type Field, type Texts } from "./noteDraft";
 import { HistoryPanel } from "./HistoryPanel";
 import { addReminder, deleteReminder, markDone, markUndone, remindersOfNote } from "../reminders/remindersRepo";
@@ -88,7 +88,8 @@ export function NoteEditor(props: {
       const el = inputs[f];
       if (el && document.activeElement === el && next[f] !== shown[f]) {
         const [start, end] = [el.selectionStart ?? 0, el.selectionEnd ?? 0];
-        queueMicrotask(() => el.setSelectionRange(caretAfterChange(shown[f], next[f], start), caretAfterChange(shown[f], next[f], end)));
+        const [from, to] = caretsAfterChange(shown[f], next[f], [start, end]);
+        queueMicrotask(() => el.setSelectionRange(from!, to!));
       }
     }
     setDraft(next);
