@@ -63,6 +63,10 @@ describe("three-way text merge", () => {
     const merged = mergeText("Plan:", "Plan: call the bank at 5", "Plan: email the landlord about flat 5").text;
     expect(mergeText("Plan:", merged, "Plan: email the landlord about flat 5")).toEqual({ text: merged, conflict: false });
     expect(mergeText("Plan:", "Plan: email the landlord about flat 5", merged)).toEqual({ text: merged, conflict: false });
+    // Lines stay lines: the loser's first line does not join the winner's last.
+    const lines = mergeText("x\n", "x\ny", "x\n foo\nbar");
+    expect(lines.text).toBe("x\ny\n foo\nbar");
+    expect(mergeText("x\n", lines.text, "x\n foo\nbar").text).toBe(lines.text);
   });
 
   it("one side changes a word while the other writes right after it: both apply, and it is no conflict", () => {

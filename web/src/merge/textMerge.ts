@@ -107,8 +107,9 @@ function unionOfInsertions(a: string, b: string): string {
   const units = (text: string) => (lines ? (text.match(/[^\n]*\n|[^\n]+$/g) ?? []) : tokens(text)).map((unit) => unit.trim());
   if (holds(units(a), units(b))) return a;
   if (holds(units(b), units(a))) return b;
-  // Keep the two apart where neither side left a break between them.
-  const joint = /\s$/.test(a) || /^\s/.test(b) || a === "" ? "" : lines ? "\n" : " ";
+  // Keep the two apart where neither side left a break between them (lines: a line break).
+  const apart = lines ? /\n$/.test(a) || /^\n/.test(b) : /\s$/.test(a) || /^\s/.test(b);
+  const joint = apart || a === "" ? "" : lines ? "\n" : " ";
   return a + joint + b;
 }
 
