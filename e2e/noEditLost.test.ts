@@ -74,6 +74,35 @@ describe("no edit is ever lost", () => {
     }
   });
 
+  it("two devices offline add to the end of the same line: every word of both is in the note on both, the words they share included", async () => {
+    const u = user();
+    const { page: a, context: ca } = await device(u, "phone");
+    const { page: b, context: cb } = await device(u, "laptop");
+    await sharedNote(a, b, "Todo", "Todo:");
+    await ca.setOffline(true);
+    await cb.setOffline(true);
+    await waitForSync(a, "offline");
+    await waitForSync(b, "offline");
+    for (const [page, line] of [
+      [a, "Todo: call the bank at 5"],
+      [b, "Todo: email the landlord about flat 5"],
+    ] as const) {
+      await openNote(page, "Todo");
+      await page.getByLabel("Body").fill(line);
+      await page.getByLabel("Title", { exact: true }).focus();
+      await expect.poll(() => bodyOf(page, "Todo")).toBe(line);
+    }
+    await ca.setOffline(false);
+    await cb.setOffline(false);
+    await expectSame(a, b);
+    for (const page of [a, b]) {
+      const body = (await bodyOf(page, "Todo"))!;
+      expect(body).toContain("call the bank at 5");
+      expect(body).toContain("email the landlord about flat 5");
+      expect(await sql(page, "SELECT count(*) FROM note_revisions WHERE kind = 'conflict'")).toEqual([[0]]);
+    }
+  });
+
   it("the same line changed on both: one line in the note, the other in a conflict revision, '2 versions' on both until resolved on one", async () => {
     const u = user();
     const { page: a, context: ca } = await device(u, "phone");
