@@ -1,17 +1,15 @@
 /**
  * What every open does once the storage is open, in the app's database worker and in the Node and
- * workerd replicas the tests use alike: the schema, the clock indexes uploads page by, the index
- * the tag list checks mentions by, and the note list's kept counts.
+ * workerd replicas the tests use alike: the schema, the clock indexes uploads page by, and the
+ * note list's kept counts.
  */
 import { startListCounts } from "../notes/listCounts";
 import { ensureClockIndexes } from "./clockIndexes";
-import { ensureEntityNotesIndex } from "./entityNotesIndex";
 import { migrate } from "./migrate";
 import type { SqliteConnection } from "./sqlite/connection";
 
 export async function prepareDatabase(db: SqliteConnection): Promise<void> {
   await migrate(db);
   await ensureClockIndexes(db);
-  await ensureEntityNotesIndex(db);
   await startListCounts(db);
 }

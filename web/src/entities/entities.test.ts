@@ -7,7 +7,6 @@ import { openMemoryReplica } from "../../../testing/nodeReplica";
 import { inProcessWorker } from "../../../testing/inProcessWorker";
 import { createNote, deleteNote, moveToTrash, saveNoteText } from "../notes/notesRepo";
 import { backlinks, entitiesOfNote, listEntities } from "./entitiesRepo";
-import { ENTITY_NOTES_INDEX } from "../db-worker/entityNotesIndex";
 import { setEntityIdKeySource } from "../../../shared/ids";
 import { rekeyEntities } from "../crypto/entityRekey";
 
@@ -98,6 +97,6 @@ describe("entities", () => {
     expect(await names(b)).toEqual(["tag:food"]);
 
     const plan = (await a.connection.exec("EXPLAIN QUERY PLAN SELECT 1 FROM note_entities WHERE entity_id = ?", ["x"])).rows.map((r) => String(r.at(-1)));
-    expect(plan.join(" ")).toContain(ENTITY_NOTES_INDEX);
+    expect(plan.join(" ")).toContain("note_entities_by_entity"); // migration 1's index
   });
 });

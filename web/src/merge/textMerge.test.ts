@@ -76,4 +76,14 @@ describe("three-way text merge", () => {
     expect(mergeText("see you", "see you", "so see you")).toEqual({ text: "so see you", conflict: false });
     expect(mergeText("b c", "x c", "a b c")).toEqual({ text: "a x c", conflict: false });
   });
+  it("words of a short insertion found inside the other's are still the short one's writing; a blank insertion stays", () => {
+    expect(mergeText("I will come", "I will not come", "I will, if it is not raining, come").text).toBe("I will not , if it is not raining, come");
+    expect(mergeText("Hello.", "Hello.\n\n", "Hello. Bye").text).toBe("Hello.\n\n Bye");
+  });
+
+  it("a change beside another's writing, merged again, stays as it was", () => {
+    expect(mergeText("Todo: call", "Todo: calling email", "Todo: call email")).toEqual({ text: "Todo: calling email", conflict: false });
+    expect(mergeText("Todo: call", "Todo: call email", "Todo: calling email")).toEqual({ text: "Todo: calling email", conflict: false });
+    expect(mergeText("Todo: call", "Todo: calling email", "Todo: calling")).toEqual({ text: "Todo: calling email", conflict: false });
+  });
 });

@@ -88,16 +88,23 @@ function besideChange(o: string[], a: string[], b: string[]): string | undefined
   const startsWith = (xs: string[]) => o.every((unit, i) => xs[i] === unit);
   const endsWith = (xs: string[]) => o.every((unit, i) => xs[xs.length - o.length + i] === unit);
   const text = (xs: string[]) => xs.join("");
-  if (b.length > o.length && startsWith(b)) return text(a) + text(b.slice(o.length));
-  if (b.length > o.length && endsWith(b)) return text(b.slice(0, b.length - o.length)) + text(a);
-  if (a.length > o.length && startsWith(a)) return text(b) + text(a.slice(o.length));
-  if (a.length > o.length && endsWith(a)) return text(a.slice(0, a.length - o.length)) + text(b);
+  const trimmed = (xs: string[]) => xs.map((unit) => unit.trim());
+  // One side's change already holds the other's (a merge merged again): that side, unchanged.
+  if (holds(trimmed(a), trimmed(b))) return text(a);
+  if (holds(trimmed(b), trimmed(a))) return text(b);
+  // The changed side already carries what the other wrote around the words (merged before): unchanged.
+  const ends = (xs: string[], part: string[]) => part.length <= xs.length && part.every((unit, i) => xs[xs.length - part.length + i] === unit);
+  const begins = (xs: string[], part: string[]) => part.length <= xs.length && part.every((unit, i) => xs[i] === unit);
+  if (b.length > o.length && startsWith(b)) return ends(a, b.slice(o.length)) ? text(a) : text(a) + text(b.slice(o.length));
+  if (b.length > o.length && endsWith(b)) return begins(a, b.slice(0, b.length - o.length)) ? text(a) : text(b.slice(0, b.length - o.length)) + text(a);
+  if (a.length > o.length && startsWith(a)) return ends(b, a.slice(o.length)) ? text(b) : text(b) + text(a.slice(o.length));
+  if (a.length > o.length && endsWith(a)) return begins(b, a.slice(0, a.length - o.length)) ? text(b) : text(a.slice(0, a.length - o.length)) + text(b);
   return undefined;
 }
 
 /**
  * Two insertions at the same place: both whole, the winner's first, or only the one that already
- * holds the other (as a run of its lines, or of its words within a line). So a device merging
+ * begins or ends with the other (its lines, or its words within a line). So a device merging
  * text that already holds an earlier merge of the same insertions adds nothing, and repeated
  * merges cannot grow the text. Nothing is dropped word by word: a loser's words the winner also
  * happens to use ("the", "5") are the loser's writing too.
@@ -113,15 +120,23 @@ function unionOfInsertions(a: string, b: string): string {
   return a + joint + b;
 }
 
-/** Whether `inner`'s units, blank ones at its ends left out, are a run of `outer`'s. */
+/**
+ * Whether `outer`'s units, blank ones at the ends left out, begin or end with `inner`'s (so left
+ * out too). Only at an end: a merge of two insertions is one then the other, and words found in
+ * the middle of another's writing are not that writing. Blank units count only against blank ones.
+ */
 function holds(outer: string[], inner: string[]): boolean {
-  let [start, end] = [0, inner.length];
-  while (start < end && inner[start] === "") start++;
-  while (end > start && inner[end - 1] === "") end--;
-  const run = inner.slice(start, end);
-  if (run.length === 0) return true;
-  for (let at = 0; at + run.length <= outer.length; at++) {
-    if (run.every((unit, i) => outer[at + i] === unit)) return true;
-  }
-  return false;
+  const run = withoutBlankEnds(inner);
+  const whole = withoutBlankEnds(outer);
+  if (run.length === 0) return whole.length === 0;
+  if (run.length > whole.length) return false;
+  const at = (offset: number) => run.every((unit, i) => whole[offset + i] === unit);
+  return at(0) || at(whole.length - run.length);
+}
+
+function withoutBlankEnds(units: string[]): string[] {
+  let [start, end] = [0, units.length];
+  while (start < end && units[start] === "") start++;
+  while (end > start && units[end - 1] === "") end--;
+  return units.slice(start, end);
 }

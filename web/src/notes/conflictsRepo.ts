@@ -39,8 +39,9 @@ export async function resolveConflict(db: AppDatabase, conflict: NoteRevision, c
     const changed = { ...(text.title !== note.title && { title: text.title }), ...(text.body !== note.body && { body: text.body }) };
     // Compared with the text just read: a change that lands meanwhile is merged, not written over.
     const expected = Object.fromEntries(Object.keys(changed).map((f) => [f, note[f as "title" | "body"]]));
-    if (Object.keys(changed).length > 0) await saveNoteText(db, note.id, changed, { shown: { ...note, ...changed }, expected });
+    if (Object.keys(changed).length > 0 && !(await saveNoteText(db, note.id, changed, { shown: { ...note, ...changed }, expected }))) return; // deleted meanwhile
   }
+  if (!note) return; // deleted for good: nothing left to mark
   await db.insert(noteRevisions).values({
     id: newId(),
     noteId: conflict.noteId,

@@ -18,4 +18,7 @@ describe("caret after a merged change", () => {
     expect(caret("keep drop keep", "keep keep", 7)).toBe(5);
     expect(caretsAfterChange("one two three", "zero one two three four", [4, 7])).toEqual([9, 12]);
   });
+  it("a short unchanged word between two changes keeps the caret beside it, not at the start", () => {
+    expect(caret("one a two", "ONE a TWO", 5)).toBe(5);
+  });
 });
