@@ -7,6 +7,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { addNote, confirmImport, notesSnapshot, openApp, openNote, signedInDevice, sql, waitForSync } from "./app";
 import { ROOT } from "../scripts/lib/localServer.ts";
+import { MAX_NOTE_TEXT_CHARS } from "../shared/constants";
 import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
@@ -264,5 +265,25 @@ describe("no edit is ever lost", () => {
     await a.getByLabel("Title", { exact: true }).focus();
     await expectSame(a, b);
     expect(await sql(b, "SELECT title, body FROM notes")).toEqual([["New name", "Some text. one two"]]);
+  });
+
+  it("a note closed at once with typing that cannot be saved: the app names it, and opening the note gives it back", async () => {
+    const { page: a } = await device(user(), "phone");
+    await addNote(a, "Long");
+    await openNote(a, "Long");
+    const tooLong = `${"word ".repeat(MAX_NOTE_TEXT_CHARS / 5)}and one more`;
+    await a.getByLabel("Body").fill(tooLong);
+    await a.keyboard.press("Escape"); // closes the note before its autosave
+    const banner = a.getByRole("alert").filter({ hasText: "were not saved" });
+    await expect.poll(() => banner.textContent(), { timeout: 10_000 }).toMatch(/Your last changes to “Long” were not saved: the body is too long/);
+    expect(await bodyOf(a, "Long")).toBe("");
+
+    await banner.getByRole("button", { name: "Open them" }).click();
+    await expect.poll(() => a.getByLabel("Body").inputValue(), { timeout: 10_000 }).toBe(tooLong);
+    await expect.poll(() => a.locator(".editor").textContent()).toMatch(/Not saved: the body is too long/);
+    expect(await banner.count()).toBe(0);
+    await a.getByLabel("Body").fill("Shortened, and kept.");
+    await a.getByLabel("Title", { exact: true }).focus();
+    await expect.poll(() => bodyOf(a, "Long")).toBe("Shortened, and kept.");
   });
 });

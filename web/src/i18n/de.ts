@@ -38,6 +38,8 @@ export const de: Catalogue = {
   "app.searchNotes": "Notizen durchsuchen",
   "app.searchPlaceholder": "Suchen  (/)",
   "app.couldNotCreate": "Notiz konnte nicht angelegt werden: {{ error }}",
+  "app.leftUnsaved": "Deine letzten Änderungen an „{{ title }}“ wurden nicht gespeichert: {{ error }}",
+  "app.leftUnsavedOpen": "Öffnen",
 
   "update.ready": "Eine neue Version von CoBrain ist bereit.",
   "update.reload": "Neu laden",

@@ -61,6 +61,8 @@ export const en = {
   "app.searchNotes": "Search notes",
   "app.searchPlaceholder": "Search  (/)",
   "app.couldNotCreate": "Could not create a note: {{ error }}",
+  "app.leftUnsaved": "Your last changes to “{{ title }}” were not saved: {{ error }}",
+  "app.leftUnsavedOpen": "Open them",
 
   "update.ready": "A new version of CoBrain is ready.",
   "update.reload": "Reload",

@@ -3,6 +3,7 @@ import { createEffect, createResource, createSignal, For, lazy, Match, onCleanup
 import { HISTORY_PRUNE_DELAY_MS } from "../../../shared/constants";
 import type { SyncStatus } from "../../../shared/syncStatus";
 import type { DbStatus } from "../db/protocol";
+import type { LeftUnsaved } from "./NoteEditor";
 import { useDb } from "./dbContext";
 import { RecoveryPhraseNotice } from "./RecoveryPhrase";
 import { loadDrizzle } from "../db/drizzleLoader";
@@ -97,6 +98,9 @@ function Screen() {
   onCleanup(client.onStatus(setStatus));
   onCleanup(client.onSync(setSync));
   const [notice, setNotice] = createSignal<string>();
+  // Typing whose save failed as its note closed: named here, and handed back when the note opens.
+  const [leftUnsaved, setLeftUnsaved] = createSignal<LeftUnsaved[]>([]);
+  const tookUnsaved = (noteId: string) => setLeftUnsaved((all) => all.filter((left) => left.noteId !== noteId));
   let searchInput: HTMLInputElement | undefined;
 
   // A link only asks (LinkPrompt); nothing is signed in until the person answers.
@@ -183,6 +187,16 @@ function Screen() {
         <UpdatePrompt />
       </Show>
       <ReminderAlerts onOpen={nav.openNote} />
+      <For each={leftUnsaved()}>
+        {(left) => (
+          <div class="banner banner-error" role="alert">
+            {t("app.leftUnsaved", { title: left.title || t("common.untitledNote"), error: left.error })}{" "}
+            <button type="button" onClick={() => nav.openNote(left.noteId)}>
+              {t("app.leftUnsavedOpen")}
+            </button>
+          </div>
+        )}
+      </For>
       <Show when={notice()}>
         <div class="banner banner-info" role="status">
           {notice()}{" "}
@@ -230,6 +244,9 @@ function Screen() {
                   onOpenEntity={nav.openEntity}
                   onOpenNote={nav.openNote}
                   onOpenPath={nav.openPath}
+                  unsaved={leftUnsaved().find((left) => left.noteId === id)?.work}
+                  onTookUnsaved={() => tookUnsaved(id)}
+                  onLeftUnsaved={(left) => setLeftUnsaved((all) => [...all.filter((l) => l.noteId !== left.noteId), left])}
                 />
               </div>
             )}

@@ -6,7 +6,7 @@ import { openConflicts, resolveConflict, type Resolution } from "../notes/confli
 import { deleteNote, getNote, moveToTrash, restoreFromTrash, saveNoteText, updateNote } from "../notes/notesRepo";
 import { notePresence } from "../notes/notePresence";
 import { caretsAfterChange } from "./caret";
-import { NoteDraft, type Field, type Texts } from "./noteDraft";
+import { NoteDraft, type Field, type Texts, type UnsavedWork } from "./noteDraft";
 import { HistoryPanel } from "./HistoryPanel";
 import { addReminder, deleteReminder, markDone, markUndone, remindersOfNote } from "../reminders/remindersRepo";
 import { createAction } from "./action";
@@ -32,6 +32,15 @@ const storedMode = (): BodyMode => {
 
 const SIGIL: Record<string, string> = { tag: "#", person: "@", link: "→ " };
 
+/** Typing whose save failed as its editor went away (the note closed, another opened). */
+export interface LeftUnsaved {
+  noteId: string;
+  title: string;
+  work: UnsavedWork;
+  /** Why the save failed. */
+  error: string;
+}
+
 /**
  * Edits one note with autosave: no save button. Keystrokes are saved after a short pause, and at
  * once on blur, when the page is hidden and before the database is released. Only the fields the
@@ -48,6 +57,11 @@ export function NoteEditor(props: {
   onOpenNote: (id: string) => void;
   /** A link inside the app, from the read view or a [[link]] chip. */
   onOpenPath: (path: string) => void;
+  /** Typing an earlier editor of this note left unsaved: shown, merged with the note, and saved again. */
+  unsaved?: UnsavedWork;
+  onTookUnsaved?: () => void;
+  /** This editor went away with typing it could not save: nothing else would say so. */
+  onLeftUnsaved?: (left: LeftUnsaved) => void;
 }) {
   const { client, db } = useDb();
   const note = createLiveQuery(client, (d) => getNote(d, props.noteId));
@@ -73,6 +87,11 @@ export function NoteEditor(props: {
   const [comparing, setComparing] = createSignal(false);
   const [showHistory, setShowHistory] = createSignal(false);
   const texts = new NoteDraft();
+  const handedOn = untrack(() => props.unsaved);
+  if (handedOn) {
+    texts.restore(handedOn);
+    untrack(() => props.onTookUnsaved?.());
+  }
   const [draft, setDraft] = createSignal<Texts>(texts.shown);
   const inputs: Partial<Record<Field, HTMLInputElement | HTMLTextAreaElement>> = {};
   // Two actions, so that a button that works does not hide that the text is still unsaved.
@@ -95,9 +114,15 @@ export function NoteEditor(props: {
     setDraft(next);
   };
 
+  let retryHandedOn = handedOn !== undefined;
   createEffect(() => {
     const current = note.data();
-    if (current) untrack(() => show(texts.stored(current)));
+    if (!current) return;
+    untrack(() => show(texts.stored(current)));
+    if (retryHandedOn) {
+      retryHandedOn = false; // saved again once merged with the note as it is now; a failure shows here
+      void save();
+    }
   });
 
   /** Writes what is unsaved; true if this save worked (its error is shown otherwise). */
@@ -155,7 +180,10 @@ export function NoteEditor(props: {
   document.addEventListener("visibilitychange", onHidden);
   const unregister = client.beforeSuspend(() => void save());
   onCleanup(() => {
-    void save();
+    void save().then((ok) => {
+      const work = ok ? undefined : texts.unsavedWork();
+      if (work) props.onLeftUnsaved?.({ noteId: props.noteId, title: texts.shown.title, work, error: saving.error() ?? "" });
+    });
     unregister();
     document.removeEventListener("visibilitychange", onHidden);
   });

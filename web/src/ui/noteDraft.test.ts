@@ -118,4 +118,30 @@ describe("the editor's draft", () => {
     draft.discard();
     expect(draft.beginSave()).toBeUndefined();
   });
+
+  it("typing a failed save left is handed on whole and taken back by the next editor, merged with what was stored since", () => {
+    const draft = opened("Trip", "meet at noon");
+    expect(draft.unsavedWork()).toBeUndefined();
+    draft.edit("body", "meet at noon, bring maps");
+    draft.failed(draft.beginSave()!);
+    const work = draft.unsavedWork()!;
+    expect(work).toEqual({ text: { body: "meet at noon, bring maps" }, base: { body: "meet at noon" }, conflicted: [] });
+
+    // The note opened again, after another device changed another word.
+    const next = new NoteDraft();
+    expect(next.restore(work).body).toBe("meet at noon, bring maps");
+    expect(next.stored({ title: "Trip", body: "meet today at noon" })).toEqual({ title: "Trip", body: "meet today at noon, bring maps" });
+    expect(next.beginSave()).toEqual({ text: { body: "meet today at noon, bring maps" }, expected: { body: "meet today at noon" }, keepStored: false });
+  });
+
+  it("a conflict owed by typing a failed save left is still owed by the editor that takes it back", () => {
+    const draft = opened("t", "meet at noon");
+    draft.edit("body", "meet at five");
+    draft.stored({ title: "t", body: "meet at nine" }); // conflicts with the typing
+    draft.failed(draft.beginSave()!);
+    const next = new NoteDraft();
+    next.restore(draft.unsavedWork()!);
+    expect(next.stored({ title: "t", body: "meet at nine" }).body).toBe("meet at five");
+    expect(next.beginSave()).toEqual({ text: { body: "meet at five" }, expected: { body: "meet at nine" }, keepStored: true });
+  });
 });

@@ -18,6 +18,15 @@ export interface PendingSave {
   keepStored: boolean;
 }
 
+/** Typing a failed save left unsaved, as an editor that is going away hands it on. */
+export interface UnsavedWork {
+  text: Partial<Texts>;
+  /** The stored text each field's typing started from (merged with what is stored when taken back). */
+  base: Partial<Texts>;
+  /** Fields whose stored version the typing replaced after a conflicting merge: still owed a conflict revision. */
+  conflicted: Field[];
+}
+
 /**
  * One save at a time (NoteEditor queues them): each starts from the text the one before sent, so
  * it can tell another device's change from its own earlier write.
@@ -117,6 +126,31 @@ export class NoteDraft {
     }
     for (const f of this.#keeping.get(pending) ?? []) this.#conflicted.add(f);
     return (this.#shown = next);
+  }
+
+  /** What is unsaved (after a failed save), to offer back once this editor is gone; none if all is saved. */
+  unsavedWork(): UnsavedWork | undefined {
+    if (this.#unsaved.size === 0) return undefined;
+    const work: UnsavedWork = { text: {}, base: {}, conflicted: [...this.#conflicted] };
+    for (const f of this.#unsaved) {
+      work.text[f] = this.#shown[f];
+      if (this.#base[f] !== undefined) work.base[f] = this.#base[f];
+    }
+    return work;
+  }
+
+  /**
+   * Takes back work an earlier editor of this note could not save, before the first read: that
+   * read merges with it as with typing, and the next save writes it. Returns what to show.
+   */
+  restore(work: UnsavedWork): Texts {
+    for (const f of Object.keys(work.text) as Field[]) {
+      this.#shown = { ...this.#shown, [f]: work.text[f]! };
+      this.#unsaved.add(f);
+      if (work.base[f] !== undefined) this.#base[f] = work.base[f];
+    }
+    for (const f of work.conflicted) this.#conflicted.add(f);
+    return this.#shown;
   }
 
   /** The note is being deleted for good: its unsaved typing goes with it, not into a save. */
