@@ -60,18 +60,16 @@ function merge3(o: string[], a: string[], b: string[], inner?: (o: string, a: st
     }
     const { a: ua, o: uo, b: ub } = block.conflict!;
     const [ca, co, cb] = [ua.join(""), uo.join(""), ub.join("")];
-    const beside = inner ? undefined : besideChange(uo, ua, ub);
     if (co === "") {
       out.push(unionOfInsertions(ca, cb)); // both inserted at the same place: keep both
     } else if (inner) {
       const finer = inner(co, ca, cb);
       conflict ||= finer.conflict;
       out.push(finer.text);
-    } else if (beside !== undefined) {
-      out.push(beside);
     } else {
-      conflict = true; // both replaced the same words differently: the winner's stay
-      out.push(ca);
+      const beside = besideChange(uo, ua, ub);
+      conflict ||= beside === undefined; // both replaced the same words differently: the winner's stay
+      out.push(beside ?? ca);
     }
   }
   out.push(...o.slice(o.length - tail));
@@ -85,21 +83,28 @@ function merge3(o: string[], a: string[], b: string[], inner?: (o: string, a: st
  * neither side kept them.
  */
 function besideChange(o: string[], a: string[], b: string[]): string | undefined {
-  const startsWith = (xs: string[]) => o.every((unit, i) => xs[i] === unit);
-  const endsWith = (xs: string[]) => o.every((unit, i) => xs[xs.length - o.length + i] === unit);
   const text = (xs: string[]) => xs.join("");
   const trimmed = (xs: string[]) => xs.map((unit) => unit.trim());
+  const begins = (xs: string[], part: string[]) => part.length <= xs.length && part.every((unit, i) => xs[i] === unit);
+  const ends = (xs: string[], part: string[]) => part.length <= xs.length && part.every((unit, i) => xs[xs.length - part.length + i] === unit);
   // One side's change already holds the other's (a merge merged again): that side, unchanged.
   if (holds(trimmed(a), trimmed(b))) return text(a);
   if (holds(trimmed(b), trimmed(a))) return text(b);
-  // The changed side already carries what the other wrote around the words (merged before): unchanged.
-  const ends = (xs: string[], part: string[]) => part.length <= xs.length && part.every((unit, i) => xs[xs.length - part.length + i] === unit);
-  const begins = (xs: string[], part: string[]) => part.length <= xs.length && part.every((unit, i) => xs[i] === unit);
-  if (b.length > o.length && startsWith(b)) return ends(a, b.slice(o.length)) ? text(a) : text(a) + text(b.slice(o.length));
-  if (b.length > o.length && endsWith(b)) return begins(a, b.slice(0, b.length - o.length)) ? text(a) : text(b.slice(0, b.length - o.length)) + text(a);
-  if (a.length > o.length && startsWith(a)) return ends(b, a.slice(o.length)) ? text(b) : text(b) + text(a.slice(o.length));
-  if (a.length > o.length && endsWith(a)) return begins(b, a.slice(0, a.length - o.length)) ? text(b) : text(a.slice(0, a.length - o.length)) + text(b);
-  return undefined;
+  // The kept side's writing around the words goes around the change, unless the change already
+  // carries it (merged before).
+  const around = (changed: string[], kept: string[]): string | undefined => {
+    if (kept.length <= o.length) return undefined;
+    if (begins(kept, o)) {
+      const after = kept.slice(o.length);
+      return text(changed) + (ends(changed, after) ? "" : text(after));
+    }
+    if (ends(kept, o)) {
+      const before = kept.slice(0, kept.length - o.length);
+      return (begins(changed, before) ? "" : text(before)) + text(changed);
+    }
+    return undefined;
+  };
+  return around(a, b) ?? around(b, a);
 }
 
 /**
