@@ -1,6 +1,7 @@
 import { defineConfig } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
 import solid from "vite-plugin-solid";
+import { emptyDatabasePlugin } from "./scripts/emptyDatabasePlugin.ts";
 
 /** The WASM builds are 0.9 and 1.7 MB; Workbox skips files over its 2 MiB default, so leave room. */
 const MAX_PRECACHE_FILE_BYTES = 4 * 1024 * 1024;
@@ -9,6 +10,7 @@ export default defineConfig({
   root: "web",
   publicDir: "../public",
   plugins: [
+    emptyDatabasePlugin(),
     solid(),
     VitePWA({
       // The user decides when to reload into a new version (their unsaved typing comes first).
@@ -41,7 +43,8 @@ export default defineConfig({
       },
     }),
   ],
-  worker: { format: "es" },
+  // The database worker imports the shipped empty database.
+  worker: { format: "es", plugins: () => [emptyDatabasePlugin()] },
   // The WASM builds are loaded by URL; pre-bundling would move them away from their .wasm files.
   optimizeDeps: { exclude: ["@vlcn.io/wa-sqlite", "@vlcn.io/crsqlite-wasm"] },
   build: {

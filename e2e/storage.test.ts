@@ -94,6 +94,25 @@ describe("local database storage", () => {
     await context.close();
   });
 
+  it("notes an earlier visit kept in IndexedDB open on the next plain visit, even after an empty OPFS database was made first", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // A first visit makes its OPFS database (migrated, nothing written), a visit on IndexedDB
+    // writes a note there, and a plain visit must show that note, not the empty OPFS database.
+    await openApp(page, baseUrl);
+    expect(await storageOf(page)).toBe("opfs");
+    await page.goto(`${baseUrl}/favicon.svg`);
+    await openApp(page, `${baseUrl}/?storage=idb`);
+    expect(await storageOf(page)).toBe("idb");
+    await addNote(page, "kept in IndexedDB earlier");
+    await page.goto(`${baseUrl}/favicon.svg`);
+    await openApp(page, baseUrl);
+    expect(await storageOf(page)).toBe("idb");
+    await expect.poll(() => page.locator(".banner-info").textContent()).toMatch(/kept in IndexedDB on this device, where an earlier visit saved them/);
+    await expectTitles(page, ["kept in IndexedDB earlier"]);
+    await context.close();
+  });
+
   it("OPFS that holds the notes but will not open: the page says so, and no empty database elsewhere takes its place", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

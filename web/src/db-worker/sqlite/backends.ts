@@ -14,6 +14,7 @@ import type { StorageKind } from "../../db/protocol";
 import { SqliteConnection, type SqliteApi } from "./connection";
 import { errorMessage } from "../../../../shared/errorMessage";
 import { IndexedDbStuckError, probeIndexedDb } from "./idbProbe";
+import { placeEmptyDatabase, unpackEmptyDatabase, type FileVfs } from "./placeEmptyDatabase";
 
 /**
  * The IndexedDB VFS's name, which is also its IndexedDB database's name: the one
@@ -80,9 +81,35 @@ function startPool(): Promise<PoolVfs> {
   return starting;
 }
 
+/**
+ * The migrated, empty database the build made (see emptyDatabase.ts), unpacked while the WASM
+ * loads; undefined where it cannot be (no DecompressionStream): SQLite then creates the database
+ * and the migrations run, as they always could.
+ */
+function startShippedDatabase(): Promise<Uint8Array | undefined> {
+  return import("virtual:empty-database")
+    .then(({ default: packed }) => unpackEmptyDatabase(packed))
+    .catch((error: unknown) => {
+      console.warn("the shipped empty database could not be unpacked; creating one instead:", error);
+      return undefined;
+    });
+}
+
+/** Places the shipped database where none is yet; a failure leaves SQLite to create it as usual. */
+async function placeShipped(vfs: PoolVfs, shipped: Promise<Uint8Array | undefined>): Promise<void> {
+  const file = await shipped;
+  if (!file) return;
+  try {
+    placeEmptyDatabase(vfs as unknown as FileVfs, DB_FILE_NAME, file);
+  } catch (error) {
+    console.warn("the shipped empty database could not be written; creating one instead:", error);
+  }
+}
+
 export async function openOpfs(): Promise<OpenedDatabase> {
   // The pool's handles open while the WASM loads: neither needs the other before registration.
   let pool = startPool();
+  const shipped = startShippedDatabase();
   let api: SqliteApi;
   try {
     api = await syncBuild();
@@ -98,6 +125,7 @@ export async function openOpfs(): Promise<OpenedDatabase> {
     try {
       vfs = await pool;
       api.vfs_register(vfs, false);
+      await placeShipped(vfs, shipped);
       const connection = await SqliteConnection.open(api, DB_FILE_NAME, vfs.name);
       await connection.script(CONNECTION_PRAGMAS);
       const opened = vfs;
@@ -191,11 +219,13 @@ export async function eraseStorage(kind: StorageKind): Promise<void> {
 }
 
 /**
- * True when the app never used this database: no migration ran (cr-sqlite creates its own
- * tables in any database it opens, so an empty schema is no sign).
+ * True when this database holds no note or anything else that syncs: nothing was ever written
+ * to or merged into it (cr-sqlite's database version is still 0). Neither an empty schema nor
+ * the schema version is a sign: cr-sqlite creates its tables in any database it opens, and a new
+ * OPFS database starts migrated (emptyDatabase.ts).
  */
 async function isNew(connection: SqliteConnection): Promise<boolean> {
-  const { rows } = await connection.exec("PRAGMA user_version");
+  const { rows } = await connection.exec("SELECT crsql_db_version()");
   return Number(rows[0]![0]) === 0;
 }
 

@@ -1,0 +1,90 @@
+/**
+ * Writes the empty database the build made (`emptyDatabase.ts`) where a new device's database
+ * goes, so SQLite opens a migrated file instead of creating and migrating one.
+ *
+ * It must never cost a note, and an interrupted write must not leave a file SQLite refuses: the
+ * file is written with its first 16 bytes (SQLite's "SQLite format 3" header string) zero, flushed,
+ * and only then are those 16 bytes written and flushed. A file cut short anywhere before that is
+ * recognisable (zero header, the rest a prefix of the shipped file) and is written again; any
+ * other file is a database someone used and is left exactly as it is.
+ * Hand-written because no library places a file through a wa-sqlite VFS; it uses only the VFS
+ * methods SQLite itself calls.
+ */
+import * as SQLite from "@vlcn.io/wa-sqlite";
+
+/** The VFS methods this uses (wa-sqlite's JS VFS interface, as AccessHandlePoolVFS and MemoryVFS have them). */
+export interface FileVfs {
+  xOpen(name: string, fileId: number, flags: number, pOutFlags: DataView): number;
+  xClose(fileId: number): number;
+  xRead(fileId: number, pData: Uint8Array, iOffset: number): number;
+  xWrite(fileId: number, pData: Uint8Array, iOffset: number): number;
+  xTruncate(fileId: number, iSize: number): number;
+  xSync(fileId: number, flags: number): number;
+  xFileSize(fileId: number, pSize64: DataView): number;
+  xAccess(name: string, flags: number, pResOut: DataView): number;
+}
+
+/** Length of SQLite's header string, the last part written. */
+const HEADER_STRING_BYTES = 16;
+/** Our own file id: SQLite has opened nothing on this VFS yet, and this one is closed before it does. */
+const FILE_ID = 0x7ffffff0;
+const MAIN_DB = SQLite.SQLITE_OPEN_MAIN_DB | SQLite.SQLITE_OPEN_READWRITE;
+
+/** The shipped file back from the string the build put in the worker's code (gzip, base64). */
+export async function unpackEmptyDatabase(packed: string): Promise<Uint8Array> {
+  const gzipped = Uint8Array.from(atob(packed), (c) => c.charCodeAt(0));
+  const stream = new Blob([gzipped]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+function check(rc: number, what: string): void {
+  if (rc !== SQLite.SQLITE_OK) throw new Error(`could not ${what} the new database file (SQLite code ${rc})`);
+}
+
+/**
+ * Places `file` as `name` in `vfs` when nothing is there yet, or only an earlier placement cut
+ * short; true when it did. Throws when the storage refuses a write, after emptying the file again
+ * (an empty file is one SQLite creates a database in as usual).
+ */
+export function placeEmptyDatabase(vfs: FileVfs, name: string, file: Uint8Array): boolean {
+  const out = new DataView(new ArrayBuffer(8));
+  check(vfs.xAccess(name, SQLite.SQLITE_ACCESS_EXISTS, out), "look for");
+  const exists = out.getInt32(0, true) !== 0;
+  check(vfs.xOpen(name, FILE_ID, exists ? MAIN_DB : MAIN_DB | SQLite.SQLITE_OPEN_CREATE, out), "open");
+  try {
+    check(vfs.xFileSize(FILE_ID, out), "measure");
+    const size = Number(out.getBigInt64(0, true));
+    if (size > 0 && !isCutShortPlacement(vfs, size, file)) return false;
+    try {
+      const body = file.slice();
+      body.fill(0, 0, HEADER_STRING_BYTES);
+      check(vfs.xTruncate(FILE_ID, 0), "empty");
+      check(vfs.xWrite(FILE_ID, body, 0), "write");
+      check(vfs.xSync(FILE_ID, SQLite.SQLITE_SYNC_FULL), "flush");
+      check(vfs.xWrite(FILE_ID, file.subarray(0, HEADER_STRING_BYTES), 0), "write");
+      check(vfs.xSync(FILE_ID, SQLite.SQLITE_SYNC_FULL), "flush");
+      return true;
+    } catch (error) {
+      try {
+        vfs.xTruncate(FILE_ID, 0);
+        vfs.xSync(FILE_ID, SQLite.SQLITE_SYNC_FULL);
+      } catch {
+        // Left cut short: the next open recognises it and writes it again.
+      }
+      throw error;
+    }
+  } finally {
+    vfs.xClose(FILE_ID);
+  }
+}
+
+/** A file this function began and did not finish: header string still zero, the rest the shipped file's beginning. */
+function isCutShortPlacement(vfs: FileVfs, size: number, file: Uint8Array): boolean {
+  if (size > file.length) return false;
+  const held = new Uint8Array(size);
+  if (vfs.xRead(FILE_ID, held, 0) !== SQLite.SQLITE_OK) return false;
+  for (let i = 0; i < size; i++) {
+    if (held[i] !== (i < HEADER_STRING_BYTES ? 0 : file[i])) return false;
+  }
+  return true;
+}
