@@ -36,7 +36,7 @@ function bundleSizes() {
   const html = readFileSync(join(dist, "index.html"), "utf8");
   const mainFiles = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.(?:js|css))"/g)].map((m) => join(dist, m[1]!));
   const assets = readdirSync(join(dist, "assets"));
-  const workerFiles = assets.filter((f) => /^(databaseWorker|crsqlite-sync|AccessHandlePoolVFS|VFS)-.*\.js$/.test(f)).map((f) => join(dist, "assets", f));
+  const workerFiles = assets.filter((f) => /^(databaseWorker|crsqlite-sync|AccessHandlePoolVFS|VFS|_virtual_empty-database)-.*\.js$/.test(f)).map((f) => join(dist, "assets", f));
   const wasm = (name: string) => gz(join(dist, "assets", assets.find((f) => f.startsWith(name) && f.endsWith(".wasm"))!));
   return {
     // What index.html loads before the first paint (the entry, its preloaded chunks and CSS);

@@ -338,13 +338,16 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
     await page.evaluate((k) => window.cobrain.client.adoptAccountKey(k!), a.key); // as the QR link would
     await page.getByRole("dialog").getByRole("button", { name: /^Sign in as / }).click({ timeout: STEP_MS });
     const signInAt = Date.now();
-    const firstListMs = (await milestoneAt(page, "first note", BULK_MS)) - started;
-    await until(
+    // Searched for from the sign-in on, as a person could: waiting for the list first would add
+    // the milestone's own polling (up to 100 ms) to the search's figure.
+    const searched = until(
       async () => Number(((await page.evaluate(() => window.cobrain.sql("SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'kyoto*'"))) as number[][])[0]![0]) > 0,
       BULK_MS,
       "C's search finds an arrived note",
-    );
-    const searchMs = Date.now() - started;
+    ).then(() => Date.now() - started);
+    searched.catch(() => undefined);
+    const firstListMs = (await milestoneAt(page, "first note", BULK_MS)) - started;
+    const searchMs = await searched;
     await until(async () => (await count(page)) === totalNow, BULK_MS, `C received every note (${totalNow})`, 50);
     const allNotesMs = Date.now() - started;
     const spent = busyTimes(await page.evaluate(() => window.cobrain.client.trace(false)));
