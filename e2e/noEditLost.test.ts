@@ -286,4 +286,53 @@ describe("no edit is ever lost", () => {
     await a.getByLabel("Title", { exact: true }).focus();
     await expect.poll(() => bodyOf(a, "Long")).toBe("Shortened, and kept.");
   });
+  const keptCopies = (page: Page) => page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith("cobrain.unsaved.")));
+
+  it("typing whose save failed is kept on the device across a reload: the banner comes back, Open gives it back, and once saved nothing is offered again", async () => {
+    const { page: a } = await device(user(), "phone");
+    await addNote(a, "Long");
+    await openNote(a, "Long");
+    const tooLong = `${"word ".repeat(MAX_NOTE_TEXT_CHARS / 5)}and kept`;
+    await a.getByLabel("Body").fill(tooLong);
+    await a.keyboard.press("Escape"); // closes the note before its autosave; the save then fails
+    const banner = a.getByRole("alert").filter({ hasText: "were not saved" });
+    await expect.poll(() => banner.textContent(), { timeout: 10_000 }).toMatch(/the body is too long/);
+
+    await a.reload();
+    await expect.poll(() => banner.textContent(), { timeout: 10_000 }).toMatch(/Your last changes to “Long” were not saved: the body is too long/);
+    expect(await bodyOf(a, "Long")).toBe("");
+    await banner.getByRole("button", { name: "Open them" }).click();
+    await expect.poll(() => a.getByLabel("Body").inputValue(), { timeout: 10_000 }).toBe(tooLong);
+    await a.getByLabel("Body").fill("Shortened, and kept.");
+    await a.getByLabel("Title", { exact: true }).focus();
+    await expect.poll(() => bodyOf(a, "Long")).toBe("Shortened, and kept.");
+    await expect.poll(() => keptCopies(a)).toEqual([]);
+    await a.reload();
+    await openNote(a, "Long");
+    expect(await a.getByLabel("Body").inputValue()).toBe("Shortened, and kept.");
+    expect(await banner.count()).toBe(0);
+  });
+
+  it("a page closed while its save waits in the database's queue: the device keeps a copy, and the next start offers it back and saves it", async () => {
+    const { page: a, context } = await device(user(), "phone");
+    await addNote(a, "Trip");
+    await openNote(a, "Trip");
+    // The database worker busy for seconds, so the save asked for below waits behind it, and the
+    // page closes (its worker with it) before the save can land.
+    void a.evaluate(() => window.cobrain.sql("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000000) SELECT count(*) FROM c")).catch(() => undefined);
+    await a.getByLabel("Body").fill("typed as the page closed");
+    await a.getByLabel("Title", { exact: true }).focus(); // blur asks for the save at once
+    expect(await keptCopies(a)).toEqual([]); // nothing kept while the page is open and shown
+    await a.close({ runBeforeUnload: true });
+
+    const b = await context.newPage();
+    await openApp(b, baseUrl);
+    const banner = b.getByRole("alert").filter({ hasText: "were not saved" });
+    await expect.poll(() => banner.textContent(), { timeout: 15_000 }).toMatch(/Your last changes to “Trip” were not saved before the app closed/);
+    expect(await bodyOf(b, "Trip")).toBe("");
+    await banner.getByRole("button", { name: "Open them" }).click();
+    await expect.poll(() => b.getByLabel("Body").inputValue(), { timeout: 10_000 }).toBe("typed as the page closed");
+    await expect.poll(() => bodyOf(b, "Trip")).toBe("typed as the page closed");
+    await expect.poll(() => keptCopies(b)).toEqual([]);
+  });
 });

@@ -4,6 +4,7 @@ import { HISTORY_PRUNE_DELAY_MS } from "../../../shared/constants";
 import type { SyncStatus } from "../../../shared/syncStatus";
 import type { DbStatus } from "../db/protocol";
 import type { LeftUnsaved } from "./NoteEditor";
+import { forgetTyping, isSavedIn, keptTyping } from "./keptTyping";
 import { useDb } from "./dbContext";
 import { RecoveryPhraseNotice } from "./RecoveryPhrase";
 import { loadDrizzle } from "../db/drizzleLoader";
@@ -101,6 +102,22 @@ function Screen() {
   // Typing whose save failed as its note closed: named here, and handed back when the note opens.
   const [leftUnsaved, setLeftUnsaved] = createSignal<LeftUnsaved[]>([]);
   const tookUnsaved = (noteId: string) => setLeftUnsaved((all) => all.filter((left) => left.noteId !== noteId));
+  // Typing an earlier visit kept a copy of (keptTyping.ts) and did not see saved: offered back,
+  // unless the note already holds it (the save landed as the page closed).
+  onMount(() => {
+    const kept = keptTyping();
+    if (kept.length === 0) return;
+    const offer = (copy: LeftUnsaved) => setLeftUnsaved((all) => (all.some((left) => left.noteId === copy.noteId) ? all : [...all, copy]));
+    void Promise.all([drizzle(), import("../notes/notesRepo")])
+      .then(async ([db, { getNote }]) => {
+        for (const copy of kept) {
+          const stored = await getNote(db, copy.noteId);
+          if (stored && isSavedIn(copy, stored)) forgetTyping(copy.noteId);
+          else offer(copy);
+        }
+      })
+      .catch(() => kept.forEach(offer)); // the notes cannot be read: offer every copy rather than none
+  });
   let searchInput: HTMLInputElement | undefined;
 
   // A link only asks (LinkPrompt); nothing is signed in until the person answers.
@@ -190,7 +207,9 @@ function Screen() {
       <For each={leftUnsaved()}>
         {(left) => (
           <div class="banner banner-error" role="alert">
-            {t("app.leftUnsaved", { title: left.title || t("common.untitledNote"), error: left.error })}{" "}
+            {left.error
+              ? t("app.leftUnsaved", { title: left.title || t("common.untitledNote"), error: left.error })
+              : t("app.leftUnsavedClosed", { title: left.title || t("common.untitledNote") })}{" "}
             <button type="button" onClick={() => nav.openNote(left.noteId)}>
               {t("app.leftUnsavedOpen")}
             </button>

@@ -7,6 +7,7 @@ import { deleteNote, getNote, moveToTrash, restoreFromTrash, saveNoteText, updat
 import { notePresence } from "../notes/notePresence";
 import { caretsAfterChange } from "./caret";
 import { NoteDraft, type Field, type Texts, type UnsavedWork } from "./noteDraft";
+import { forgetTyping, keepTyping } from "./keptTyping";
 import { HistoryPanel } from "./HistoryPanel";
 import { addReminder, deleteReminder, markDone, markUndone, remindersOfNote } from "../reminders/remindersRepo";
 import { createAction } from "./action";
@@ -88,6 +89,18 @@ export function NoteEditor(props: {
   const [showHistory, setShowHistory] = createSignal(false);
   const texts = new NoteDraft();
   const handedOn = untrack(() => props.unsaved);
+  /** This device keeps a copy of this note's typing (keptTyping.ts) until it is saved. */
+  let kept = handedOn !== undefined;
+  /** Keeps a copy of whatever is not known to be saved yet (nothing if all is). */
+  const keepCopy = (error = "") => {
+    const work = texts.unsavedWork(true);
+    if (work && keepTyping({ noteId: props.noteId, title: texts.shown.title, work, error })) kept = true;
+  };
+  const forgetCopy = () => {
+    if (!kept || texts.unsavedWork(true)) return;
+    forgetTyping(props.noteId);
+    kept = false;
+  };
   if (handedOn) {
     texts.restore(handedOn);
     untrack(() => props.onTookUnsaved?.());
@@ -131,7 +144,10 @@ export function NoteEditor(props: {
     if (!pending) return Promise.resolve(true);
     return saving.run(() =>
       saveNoteText(db, props.noteId, pending.text, { shown: draft(), expected: pending.expected, keepStored: pending.keepStored }).then(
-        () => texts.saved(pending),
+        () => {
+          texts.saved(pending);
+          forgetCopy();
+        },
         (e: unknown) => {
           show(texts.failed(pending));
           throw e;
@@ -174,18 +190,28 @@ export function NoteEditor(props: {
     timer = setTimeout(() => void save(), AUTOSAVE_DELAY_MS);
   };
 
+  // A hidden page may be closed or killed without another word (a phone switching apps), and a
+  // closing one may be gone before its last save lands: a copy is kept first, synchronously.
   const onHidden = () => {
-    if (document.visibilityState === "hidden") void save();
+    if (document.visibilityState !== "hidden") return;
+    void save();
+    keepCopy();
   };
+  const onPageHide = () => keepCopy();
   document.addEventListener("visibilitychange", onHidden);
+  window.addEventListener("pagehide", onPageHide);
   const unregister = client.beforeSuspend(() => void save());
   onCleanup(() => {
     void save().then((ok) => {
       const work = ok ? undefined : texts.unsavedWork();
-      if (work) props.onLeftUnsaved?.({ noteId: props.noteId, title: texts.shown.title, work, error: saving.error() ?? "" });
+      if (!work) return;
+      const error = saving.error() ?? "";
+      props.onLeftUnsaved?.({ noteId: props.noteId, title: texts.shown.title, work, error });
+      keepCopy(error);
     });
     unregister();
     document.removeEventListener("visibilitychange", onHidden);
+    window.removeEventListener("pagehide", onPageHide);
   });
 
   const field = (name: Field) => ({
@@ -241,7 +267,7 @@ export function NoteEditor(props: {
                       class="danger"
                       onClick={() => {
                         texts.discard();
-                        closeAfter(() => deleteNote(db, props.noteId));
+                        closeAfter(() => deleteNote(db, props.noteId).then(() => forgetCopy()));
                       }}
                     >
                       {t("editor.deleteForever")}

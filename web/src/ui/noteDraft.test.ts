@@ -144,4 +144,19 @@ describe("the editor's draft", () => {
     expect(next.stored({ title: "t", body: "meet at nine" }).body).toBe("meet at five");
     expect(next.beginSave()).toEqual({ text: { body: "meet at five" }, expected: { body: "meet at nine" }, keepStored: true });
   });
+  it("what a page closing must keep: the unsaved typing and what a save on its way carries, from the base that save started from, with the conflict it owes", () => {
+    const draft = opened("t", "meet at noon");
+    draft.edit("body", "meet at five");
+    draft.stored({ title: "t", body: "meet at nine" }); // conflicts with the typing
+    const onItsWay = draft.beginSave()!;
+    draft.edit("title", "Plans");
+    expect(draft.unsavedWork()).toEqual({ text: { title: "Plans" }, base: { title: "t" }, conflicted: [] });
+    expect(draft.unsavedWork(true)).toEqual({ text: { title: "Plans", body: "meet at five" }, base: { title: "t", body: "meet at nine" }, conflicted: ["body"] });
+
+    // The save landed: only the title is left, and nothing is owed.
+    draft.saved(onItsWay);
+    expect(draft.unsavedWork(true)).toEqual({ text: { title: "Plans" }, base: { title: "t" }, conflicted: [] });
+    draft.saved(draft.beginSave()!);
+    expect(draft.unsavedWork(true)).toBeUndefined();
+  });
 });

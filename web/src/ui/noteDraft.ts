@@ -42,6 +42,8 @@ export class NoteDraft {
   readonly #conflicted = new Set<Field>();
   /** Which pending save carries which conflicted fields (handed back if it fails). */
   readonly #keeping = new WeakMap<PendingSave, Field[]>();
+  /** The conflicted fields of the saves on their way. */
+  readonly #keepingNow = new Set<Field>();
 
   get shown(): Texts {
     return this.#shown;
@@ -97,6 +99,7 @@ export class NoteDraft {
     this.#unsaved.clear();
     const pending = { text, expected, keepStored: keeping.length > 0 };
     this.#keeping.set(pending, keeping);
+    for (const f of keeping) this.#keepingNow.add(f);
     return pending;
   }
 
@@ -128,11 +131,17 @@ export class NoteDraft {
     return (this.#shown = next);
   }
 
-  /** What is unsaved (after a failed save), to offer back once this editor is gone; none if all is saved. */
-  unsavedWork(): UnsavedWork | undefined {
-    if (this.#unsaved.size === 0) return undefined;
-    const work: UnsavedWork = { text: {}, base: {}, conflicted: [...this.#conflicted] };
-    for (const f of this.#unsaved) {
+  /**
+   * What is unsaved (after a failed save), to offer back once this editor is gone; none if all is
+   * saved. With `orOnItsWay`, also what a save on its way carries (the page may close before it
+   * lands): its fields' text as shown, and the base that save started from.
+   */
+  unsavedWork(orOnItsWay = false): UnsavedWork | undefined {
+    const fields = new Set([...this.#unsaved, ...(orOnItsWay ? this.#saving : [])]);
+    if (fields.size === 0) return undefined;
+    const conflicted = new Set([...this.#conflicted, ...(orOnItsWay ? this.#keepingNow : [])]);
+    const work: UnsavedWork = { text: {}, base: {}, conflicted: [...conflicted] };
+    for (const f of fields) {
       work.text[f] = this.#shown[f];
       if (this.#base[f] !== undefined) work.base[f] = this.#base[f];
     }
@@ -163,6 +172,7 @@ export class NoteDraft {
   #settle(pending: PendingSave): Field[] {
     const fields = Object.keys(pending.text) as Field[];
     for (const f of fields) this.#saving.delete(f);
+    for (const f of this.#keeping.get(pending) ?? []) this.#keepingNow.delete(f);
     return fields;
   }
 }

@@ -1,0 +1,77 @@
+/**
+ * A copy, on this device, of typing that is not known to be saved: written when the page is
+ * hidden or closes with typing unsaved or a save still on its way, and when an editor closes on a
+ * save that failed. The database may never get that save (the page closed first, the browser
+ * killed a hidden tab, the disk was full), and then this copy is all that is left: the next start
+ * offers it back (App.tsx). It is removed once the typing is saved.
+ *
+ * localStorage, because it is written synchronously, so a page that is closing still writes it,
+ * and because it is not the storage whose failure may be why the save failed. One key per note,
+ * so two tabs editing two notes never overwrite each other's copy.
+ */
+import type { Field, UnsavedWork } from "./noteDraft";
+
+const PREFIX = "cobrain.unsaved.";
+
+export interface KeptTyping {
+  noteId: string;
+  title: string;
+  work: UnsavedWork;
+  /** Why its save failed; empty when the page closed before it was known to be saved. */
+  error: string;
+}
+
+/** Keeps `kept`, replacing any earlier copy for its note; false when the storage refused it (full, or a private window's). */
+export function keepTyping(kept: KeptTyping): boolean {
+  try {
+    localStorage.setItem(PREFIX + kept.noteId, JSON.stringify(kept));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function forgetTyping(noteId: string): void {
+  try {
+    localStorage.removeItem(PREFIX + noteId);
+  } catch {
+    // storage refused: the copy stays, and the next start finds it saved and drops it
+  }
+}
+
+/** Every copy kept, skipping any this version cannot read (left where they are). */
+export function keptTyping(): KeptTyping[] {
+  const found: KeptTyping[] = [];
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      if (!key?.startsWith(PREFIX)) continue;
+      const kept = readKept(localStorage.getItem(key));
+      if (kept && PREFIX + kept.noteId === key) found.push(kept);
+    }
+  } catch {
+    // storage refused: nothing can have been kept
+  }
+  return found;
+}
+
+const FIELDS: readonly Field[] = ["title", "body"];
+const isTexts = (value: unknown): value is Partial<Record<Field, string>> =>
+  typeof value === "object" && value !== null && Object.entries(value).every(([k, v]) => FIELDS.includes(k as Field) && typeof v === "string");
+
+function readKept(json: string | null): KeptTyping | undefined {
+  try {
+    const value = JSON.parse(json ?? "") as Partial<KeptTyping>;
+    const work = value.work;
+    if (typeof value.noteId !== "string" || typeof value.title !== "string" || typeof value.error !== "string") return undefined;
+    if (!work || !isTexts(work.text) || !isTexts(work.base) || !Array.isArray(work.conflicted) || !work.conflicted.every((f) => FIELDS.includes(f))) return undefined;
+    return { noteId: value.noteId, title: value.title, error: value.error, work: { text: work.text, base: work.base, conflicted: work.conflicted } };
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the stored note already holds every field of the kept typing: the save got there. */
+export function isSavedIn(kept: KeptTyping, stored: Partial<Record<Field, string>>): boolean {
+  return Object.entries(kept.work.text).every(([field, text]) => stored[field as Field] === text);
+}
