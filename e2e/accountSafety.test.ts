@@ -6,7 +6,8 @@ import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { mintToken } from "../worker/auth";
 import type { ExportedAccountKey } from "../web/src/db/protocol";
-import { addNote, handAccountKey, sql, waitForNote, waitForSync } from "./app";
+import { addNote, handAccountKey, openNote, sql, waitForNote, waitForSync } from "./app";
+import { MAX_NOTE_TEXT_CHARS } from "../shared/constants";
 import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
@@ -98,6 +99,13 @@ describe("links never act silently", () => {
     const refused = await aliceLaptop.evaluate((t) => window.cobrain.client.signIn(t).then(() => "accepted", (e: Error) => e.message), bobToken);
     expect(refused).toMatch(/belongs to/);
 
+    // Alice's typing whose save failed, of which the laptop keeps a copy (web/src/ui/keptTyping.ts).
+    const keptCopies = () => aliceLaptop.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith("cobrain.unsaved.")));
+    await openNote(aliceLaptop, "alice private");
+    await aliceLaptop.getByLabel("Body").fill(`${"word ".repeat(MAX_NOTE_TEXT_CHARS / 5)}alice only`);
+    await aliceLaptop.keyboard.press("Escape");
+    await expect.poll(keptCopies).toHaveLength(1);
+
     // Accepting offers an export, then starts from an empty database for Bob.
     prompt = await openLink(aliceLaptop, link);
     await prompt.getByRole("button", { name: `Use this device for ${bob}` }).click();
@@ -109,6 +117,9 @@ describe("links never act silently", () => {
     await waitForSync(aliceLaptop, "synced");
     expect(await titles(aliceLaptop)).toEqual(["bob private"]);
     expect(await siteId(aliceLaptop)).not.toBe(aliceSite);
+    // Alice's kept typing went with her notes: Bob is offered nothing of it.
+    expect(await keptCopies()).toEqual([]);
+    expect(await aliceLaptop.getByRole("alert").filter({ hasText: "were not saved" }).count()).toBe(0);
     await addNote(aliceLaptop, "bob on the old laptop");
     await waitForSync(aliceLaptop, "synced");
 
@@ -136,11 +147,20 @@ describe("links never act silently", () => {
     expect(await accountOf(page)).toEqual({ userId: user, serverUrl: baseUrl });
     // The page itself cannot read the device's credentials.
     await expect(sql(page, "SELECT value FROM local_settings")).rejects.toThrow(/cannot be read or changed/);
+    // Typing whose save failed, of which the device keeps a copy (web/src/ui/keptTyping.ts).
+    const keptCopies = () => page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith("cobrain.unsaved.")));
+    await openNote(page, "written at the library");
+    await page.getByLabel("Body").fill(`${"word ".repeat(MAX_NOTE_TEXT_CHARS / 5)}private`);
+    await page.keyboard.press("Escape");
+    await expect.poll(keptCopies).toHaveLength(1);
     await page.locator(".sync-indicator").click();
     await page.getByRole("button", { name: "Sign out and also erase this device's data" }).click();
     await expect.poll(() => siteId(page).catch(() => site), { timeout: 30_000 }).not.toBe(site);
     await waitForSync(page, "signed-out");
     expect(await titles(page)).toEqual([]);
+    // The copy went with the notes: nothing of them is offered back.
+    expect(await keptCopies()).toEqual([]);
+    expect(await page.getByRole("alert").filter({ hasText: "were not saved" }).count()).toBe(0);
     expect(await accountOf(page)).toBeNull();
     // The server refuses the device's last token: it is revoked, not only forgotten here.
     const me = await fetch(`${baseUrl}/api/me`, { headers: { Authorization: `Bearer ${token}` } });

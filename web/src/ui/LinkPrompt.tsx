@@ -3,6 +3,7 @@
  * opens. A device that belongs to another account keeps it unless the person chooses to use the
  * device for the other account, which offers an export and then starts from an empty database.
  */
+import { takeAllTyping } from "./keptTyping";
 import { createResource, createSignal, Match, Show, Switch } from "solid-js";
 import { linkAccount, linkToken, type SignInLink } from "../api/linkClaim";
 import { download, exportJson } from "../backup/backup";
@@ -45,7 +46,12 @@ function LinkQuestion(props: { link: SignInLink; onDone: () => void }) {
   const switchAccount = () =>
     void action.run(async () => {
       const { token, refresh } = await linkToken(props.link);
-      await client.switchAccount(token, props.link.serverUrl, refresh);
+      // Typing this device kept for the old account goes with its notes (put back if the switch fails).
+      const putBack = takeAllTyping();
+      await client.switchAccount(token, props.link.serverUrl, refresh).catch((error: unknown) => {
+        putBack();
+        throw error;
+      });
       await adoptLinkKey();
       setPending(undefined);
       location.reload(); // every screen starts over on the new, empty database

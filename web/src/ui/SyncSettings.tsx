@@ -1,3 +1,4 @@
+import { takeAllTyping } from "./keptTyping";
 import { createSignal, Show, type Accessor } from "solid-js";
 import type { SyncStatus } from "../../../shared/syncStatus";
 import { linkAccount, linkToken, type SignInLink } from "../api/linkClaim";
@@ -60,7 +61,12 @@ export function SyncSettings(props: { status: Accessor<SyncStatus>; onClose: () 
   const signOut = (erase: boolean) =>
     void signingOut.run(async () => {
       if (erase && !confirm(t("syncSettings.eraseConfirm"))) return;
-      const { revokedOnServer } = await client.signOut({ erase });
+      // Erasing: typing this device kept (keptTyping.ts) goes with the notes, unless the erase fails.
+      const putBack = erase ? takeAllTyping() : () => {};
+      const { revokedOnServer } = await client.signOut({ erase }).catch((error: unknown) => {
+        putBack();
+        throw error;
+      });
       if (erase) location.reload();
       setSignedOutNote(
         revokedOnServer

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { forgetTyping, isSavedIn, keepTyping, keptTyping, type KeptTyping } from "./keptTyping";
+import { forgetTyping, isSavedIn, keepTyping, keptTyping, takeAllTyping, type KeptTyping } from "./keptTyping";
 
 /**
  * Node has no localStorage: a Map behind the Web Storage methods keptTyping.ts calls. The browser's
@@ -70,5 +70,15 @@ describe("the device's copy of typing not known to be saved", () => {
     expect(isSavedIn(both, { title: "T", body: "body" })).toBe(true);
     expect(isSavedIn(both, { title: "T", body: "bod" })).toBe(false);
     expect(isSavedIn(both, { title: "", body: "body" })).toBe(false);
+  });
+  it("an erase takes every copy, readable or not, and puts them back if it fails", () => {
+    keepTyping(copy("a", "one"));
+    storage.setItem("cobrain.unsaved.x", "{not json");
+    storage.setItem("cobrain.bodyMode", "read");
+    const putBack = takeAllTyping();
+    expect([...storage.items.keys()]).toEqual(["cobrain.bodyMode"]);
+    putBack();
+    expect(keptTyping()).toEqual([copy("a", "one")]);
+    expect(storage.getItem("cobrain.unsaved.x")).toBe("{not json");
   });
 });

@@ -55,6 +55,34 @@ export function keptTyping(): KeptTyping[] {
   return found;
 }
 
+/**
+ * Removes every copy, for an erase of this device's notes (another account, a shared computer):
+ * the copies are that account's writing too. Returns a function that puts them back, for when
+ * the erase fails.
+ */
+export function takeAllTyping(): () => void {
+  const taken: [string, string][] = [];
+  try {
+    for (let i = localStorage.length - 1; i >= 0; i--) {
+      const key = localStorage.key(i);
+      const value = key?.startsWith(PREFIX) ? localStorage.getItem(key) : null;
+      if (key && value !== null) taken.push([key, value]);
+    }
+    for (const [key] of taken) localStorage.removeItem(key);
+  } catch {
+    // storage refused: nothing can have been kept
+  }
+  return () => {
+    for (const [key, value] of taken) {
+      try {
+        localStorage.setItem(key, value);
+      } catch {
+        // as on keeping: the storage refused
+      }
+    }
+  };
+}
+
 const FIELDS: readonly Field[] = ["title", "body"];
 const isTexts = (value: unknown): value is Partial<Record<Field, string>> =>
   typeof value === "object" && value !== null && Object.entries(value).every(([k, v]) => FIELDS.includes(k as Field) && typeof v === "string");
