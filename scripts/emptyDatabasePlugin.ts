@@ -9,8 +9,10 @@ import type { Plugin } from "vite";
 const ID = "virtual:empty-database";
 const RESOLVED = `\0${ID}`;
 
+/** Made once per process: the page's build and each worker build ask for it. */
+let packed: Promise<string> | undefined;
+
 export function emptyDatabasePlugin(): Plugin {
-  let packed: Promise<string> | undefined;
   return {
     name: "cobrain-empty-database",
     resolveId: (id) => (id === ID ? RESOLVED : undefined),

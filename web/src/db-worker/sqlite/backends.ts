@@ -14,7 +14,7 @@ import type { StorageKind } from "../../db/protocol";
 import { SqliteConnection, type SqliteApi } from "./connection";
 import { errorMessage } from "../../../../shared/errorMessage";
 import { IndexedDbStuckError, probeIndexedDb } from "./idbProbe";
-import { placeEmptyDatabase, unpackEmptyDatabase, type FileVfs } from "./placeEmptyDatabase";
+import { placeEmptyDatabase, unpackEmptyDatabase, unplaceEmptyDatabase, type FileVfs } from "./placeEmptyDatabase";
 
 /**
  * The IndexedDB VFS's name, which is also its IndexedDB database's name: the one
@@ -95,14 +95,15 @@ function startShippedDatabase(): Promise<Uint8Array | undefined> {
     });
 }
 
-/** Places the shipped database where none is yet; a failure leaves SQLite to create it as usual. */
-async function placeShipped(vfs: PoolVfs, shipped: Promise<Uint8Array | undefined>): Promise<void> {
+/** Places the shipped database where none is yet (true if it did); a failure leaves SQLite to create it as usual. */
+async function placeShipped(vfs: PoolVfs, shipped: Promise<Uint8Array | undefined>): Promise<boolean> {
   const file = await shipped;
-  if (!file) return;
+  if (!file) return false;
   try {
-    placeEmptyDatabase(vfs as unknown as FileVfs, DB_FILE_NAME, file);
+    return placeEmptyDatabase(vfs as unknown as FileVfs, DB_FILE_NAME, file);
   } catch (error) {
     console.warn("the shipped empty database could not be written; creating one instead:", error);
+    return false;
   }
 }
 
@@ -125,8 +126,7 @@ export async function openOpfs(): Promise<OpenedDatabase> {
     try {
       vfs = await pool;
       api.vfs_register(vfs, false);
-      await placeShipped(vfs, shipped);
-      const connection = await SqliteConnection.open(api, DB_FILE_NAME, vfs.name);
+      const connection = await openPlaced(api, vfs, shipped);
       await connection.script(CONNECTION_PRAGMAS);
       const opened = vfs;
       return {
@@ -143,6 +143,27 @@ export async function openOpfs(): Promise<OpenedDatabase> {
       await sleep(OPFS_OPEN_RETRY_STEP_MS);
       pool = startPool();
     }
+  }
+}
+
+/**
+ * Opens the database, placing the shipped one first where there is none. When SQLite then fails
+ * to open a file placed here, it is emptied again: it holds nothing of the person's, and a file
+ * with data in it would read as notes that did not open instead of letting the next storage try.
+ */
+async function openPlaced(api: SqliteApi, vfs: PoolVfs, shipped: Promise<Uint8Array | undefined>): Promise<SqliteConnection> {
+  const placed = await placeShipped(vfs, shipped);
+  try {
+    return await SqliteConnection.open(api, DB_FILE_NAME, vfs.name);
+  } catch (error) {
+    if (placed) {
+      try {
+        unplaceEmptyDatabase(vfs as unknown as FileVfs, DB_FILE_NAME);
+      } catch {
+        // left placed: the next open finds it and tries it again
+      }
+    }
+    throw error;
   }
 }
 

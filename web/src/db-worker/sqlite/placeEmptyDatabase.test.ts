@@ -3,7 +3,7 @@ import { nodeSqliteApi } from "../../../../scripts/lib/nodeSqlite";
 import { migrate } from "../migrate";
 import { SqliteConnection } from "./connection";
 import { buildEmptyDatabase, registerMemoryVfs, type MemoryVfs } from "./emptyDatabase";
-import { placeEmptyDatabase, type FileVfs } from "./placeEmptyDatabase";
+import { placeEmptyDatabase, unplaceEmptyDatabase, type FileVfs } from "./placeEmptyDatabase";
 
 const NAME = "notes.db";
 let shipped: Uint8Array;
@@ -69,7 +69,7 @@ describe("placing the shipped empty database", () => {
   it("never touches a damaged file that is not a placement cut short, even one whose header string is zero", async () => {
     for (const damaged of [new TextEncoder().encode("not a database!".repeat(300)), (() => {
       const bytes = cutShort(shipped.length);
-      bytes[5000] = bytes[5000]! ^ 0xff;
+      bytes[5000] = shipped[5000] === 7 ? 8 : 7; // neither the shipped byte nor an unwritten zero
       return bytes;
     })(), new Uint8Array(shipped.length + 4096)]) {
       const vfs = await newVfs();
@@ -77,6 +77,33 @@ describe("placing the shipped empty database", () => {
       expect(placeEmptyDatabase(vfs, NAME, shipped)).toBe(false);
       expect(bytesOf(vfs)).toEqual(damaged);
     }
+  });
+
+  it("leaves a missing or empty database to SQLite when a rollback journal is beside it", async () => {
+    for (const database of [undefined, new Uint8Array(0)]) {
+      const vfs = await newVfs();
+      if (database) setFile(vfs, database);
+      vfs.mapNameToFile.set(`${NAME}-journal`, { size: 4, data: new Uint8Array([1, 2, 3, 4]).buffer });
+      expect(placeEmptyDatabase(vfs, NAME, shipped)).toBe(false);
+      expect(bytesOf(vfs)).toEqual(database);
+    }
+  });
+
+  it("finishes a placement cut short with zeros where the storage had not written yet", async () => {
+    const vfs = await newVfs();
+    const gappy = cutShort(shipped.length);
+    gappy.fill(0, 8192, 20000);
+    setFile(vfs, gappy);
+    expect(placeEmptyDatabase(vfs, NAME, shipped)).toBe(true);
+    expect(bytesOf(vfs)).toEqual(shipped);
+  });
+
+  it("empties a placed file again (SQLite could not open it), so nothing reads as notes there", async () => {
+    const vfs = await newVfs();
+    placeEmptyDatabase(vfs, NAME, shipped);
+    unplaceEmptyDatabase(vfs, NAME);
+    expect(bytesOf(vfs)).toEqual(new Uint8Array(0));
+    expect(placeEmptyDatabase(vfs, NAME, shipped)).toBe(true);
   });
 
   it("finishes a placement cut short anywhere before its last write, and SQLite opens the result", async () => {

@@ -5,8 +5,10 @@
  * It must never cost a note, and an interrupted write must not leave a file SQLite refuses: the
  * file is written with its first 16 bytes (SQLite's "SQLite format 3" header string) zero, flushed,
  * and only then are those 16 bytes written and flushed. A file cut short anywhere before that is
- * recognisable (zero header, the rest a prefix of the shipped file) and is written again; any
- * other file is a database someone used and is left exactly as it is.
+ * recognisable (zero header, no longer than the shipped file, every byte the shipped one's or a
+ * zero the storage has not filled yet) and is written again; any other file is a database someone
+ * used and is left exactly as it is. A rollback journal beside a missing or empty database is left
+ * to SQLite too (it holds pages that file once had).
  * Hand-written because no library places a file through a wa-sqlite VFS; it uses only the VFS
  * methods SQLite itself calls.
  */
@@ -48,9 +50,13 @@ function check(rc: number, what: string): void {
  */
 export function placeEmptyDatabase(vfs: FileVfs, name: string, file: Uint8Array): boolean {
   const out = new DataView(new ArrayBuffer(8));
-  check(vfs.xAccess(name, SQLite.SQLITE_ACCESS_EXISTS, out), "look for");
-  const exists = out.getInt32(0, true) !== 0;
-  check(vfs.xOpen(name, FILE_ID, exists ? MAIN_DB : MAIN_DB | SQLite.SQLITE_OPEN_CREATE, out), "open");
+  const exists = (path: string) => {
+    check(vfs.xAccess(path, SQLite.SQLITE_ACCESS_EXISTS, out), "look for");
+    return out.getInt32(0, true) !== 0;
+  };
+  if (exists(`${name}-journal`)) return false;
+  const existing = exists(name);
+  check(vfs.xOpen(name, FILE_ID, existing ? MAIN_DB : MAIN_DB | SQLite.SQLITE_OPEN_CREATE, out), "open");
   try {
     check(vfs.xFileSize(FILE_ID, out), "measure");
     const size = Number(out.getBigInt64(0, true));
@@ -78,13 +84,32 @@ export function placeEmptyDatabase(vfs: FileVfs, name: string, file: Uint8Array)
   }
 }
 
-/** A file this function began and did not finish: header string still zero, the rest the shipped file's beginning. */
+/**
+ * A file this function began and did not finish: header string still zero, and every other byte
+ * the shipped file's or a zero (a write cut short may leave the file longer than what reached it).
+ */
 function isCutShortPlacement(vfs: FileVfs, size: number, file: Uint8Array): boolean {
   if (size > file.length) return false;
   const held = new Uint8Array(size);
   if (vfs.xRead(FILE_ID, held, 0) !== SQLite.SQLITE_OK) return false;
   for (let i = 0; i < size; i++) {
-    if (held[i] !== (i < HEADER_STRING_BYTES ? 0 : file[i])) return false;
+    if (held[i] !== 0 && (i < HEADER_STRING_BYTES || held[i] !== file[i])) return false;
   }
   return true;
+}
+
+/**
+ * Empties the file placed by this open again, when SQLite then failed to open it: a new device
+ * holds nothing of the person's, and an empty file lets the app try the next storage instead of
+ * reporting notes it does not have.
+ */
+export function unplaceEmptyDatabase(vfs: FileVfs, name: string): void {
+  const out = new DataView(new ArrayBuffer(8));
+  if (vfs.xOpen(name, FILE_ID, MAIN_DB, out) !== SQLite.SQLITE_OK) return;
+  try {
+    vfs.xTruncate(FILE_ID, 0);
+    vfs.xSync(FILE_ID, SQLite.SQLITE_SYNC_FULL);
+  } finally {
+    vfs.xClose(FILE_ID);
+  }
 }
