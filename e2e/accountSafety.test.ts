@@ -119,7 +119,7 @@ describe("links never act silently", () => {
     expect(await siteId(aliceLaptop)).not.toBe(aliceSite);
     // Alice's kept typing went with her notes: Bob is offered nothing of it.
     expect(await keptCopies()).toEqual([]);
-    expect(await aliceLaptop.getByRole("alert").filter({ hasText: "were not saved" }).count()).toBe(0);
+    expect(await aliceLaptop.getByRole("alert").filter({ hasText: "Your last changes" }).count()).toBe(0);
     await addNote(aliceLaptop, "bob on the old laptop");
     await waitForSync(aliceLaptop, "synced");
 
@@ -160,7 +160,7 @@ describe("links never act silently", () => {
     expect(await titles(page)).toEqual([]);
     // The copy went with the notes: nothing of them is offered back.
     expect(await keptCopies()).toEqual([]);
-    expect(await page.getByRole("alert").filter({ hasText: "were not saved" }).count()).toBe(0);
+    expect(await page.getByRole("alert").filter({ hasText: "Your last changes" }).count()).toBe(0);
     expect(await accountOf(page)).toBeNull();
     // The server refuses the device's last token: it is revoked, not only forgotten here.
     const me = await fetch(`${baseUrl}/api/me`, { headers: { Authorization: `Bearer ${token}` } });

@@ -40,7 +40,7 @@ export const de: Catalogue = {
   "app.couldNotCreate": "Notiz konnte nicht angelegt werden: {{ error }}",
   "app.leftUnsaved": "Deine letzten Änderungen an „{{ title }}“ wurden nicht gespeichert: {{ error }}",
   "app.leftUnsavedOpen": "Öffnen",
-  "app.leftUnsavedClosed": "Deine letzten Änderungen an „{{ title }}“ wurden vor dem Schließen der App nicht gespeichert; dieses Gerät hat eine Kopie behalten.",
+  "app.leftUnsavedClosed": "Deine letzten Änderungen an „{{ title }}“ wurden vor dem Schließen der App vielleicht nicht gespeichert; dieses Gerät hat eine Kopie behalten.",
 
   "update.ready": "Eine neue Version von CoBrain ist bereit.",
   "update.reload": "Neu laden",

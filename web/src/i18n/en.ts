@@ -63,7 +63,7 @@ export const en = {
   "app.couldNotCreate": "Could not create a note: {{ error }}",
   "app.leftUnsaved": "Your last changes to “{{ title }}” were not saved: {{ error }}",
   "app.leftUnsavedOpen": "Open them",
-  "app.leftUnsavedClosed": "Your last changes to “{{ title }}” were not saved before the app closed; this device kept a copy.",
+  "app.leftUnsavedClosed": "Your last changes to “{{ title }}” may not have been saved before the app closed; this device kept a copy.",
 
   "update.ready": "A new version of CoBrain is ready.",
   "update.reload": "Reload",

@@ -101,18 +101,27 @@ function Screen() {
   const [notice, setNotice] = createSignal<string>();
   // Typing whose save failed as its note closed: named here, and handed back when the note opens.
   const [leftUnsaved, setLeftUnsaved] = createSignal<LeftUnsaved[]>([]);
-  const tookUnsaved = (noteId: string) => setLeftUnsaved((all) => all.filter((left) => left.noteId !== noteId));
+  /** Notes whose left typing an editor took on: never offered again by the check below. */
+  const taken = new Set<string>();
+  const tookUnsaved = (noteId: string) => {
+    taken.add(noteId);
+    setLeftUnsaved((all) => all.filter((left) => left.noteId !== noteId));
+  };
   // Typing an earlier visit kept a copy of (keptTyping.ts) and did not see saved: offered back,
-  // unless the note already holds it (the save landed as the page closed).
+  // unless the note already holds it (the save landed as the page closed) or an editor took it.
   onMount(() => {
     const kept = keptTyping();
     if (kept.length === 0) return;
-    const offer = (copy: LeftUnsaved) => setLeftUnsaved((all) => (all.some((left) => left.noteId === copy.noteId) ? all : [...all, copy]));
+    const offer = (copy: LeftUnsaved) => {
+      const still = keptTyping().some((left) => left.noteId === copy.noteId);
+      if (!still || taken.has(copy.noteId)) return;
+      setLeftUnsaved((all) => (all.some((left) => left.noteId === copy.noteId) ? all : [...all, { ...copy, fromEarlierVisit: true }]));
+    };
     void Promise.all([drizzle(), import("../notes/notesRepo")])
       .then(async ([db, { getNote }]) => {
         for (const copy of kept) {
           const stored = await getNote(db, copy.noteId);
-          if (stored && isSavedIn(copy, stored)) forgetTyping(copy.noteId);
+          if (stored && isSavedIn(copy, stored)) forgetTyping(copy.noteId, copy.writer);
           else offer(copy);
         }
       })
@@ -263,7 +272,7 @@ function Screen() {
                   onOpenEntity={nav.openEntity}
                   onOpenNote={nav.openNote}
                   onOpenPath={nav.openPath}
-                  unsaved={leftUnsaved().find((left) => left.noteId === id)?.work}
+                  unsaved={leftUnsaved().find((left) => left.noteId === id && !left.fromEarlierVisit)?.work}
                   onTookUnsaved={() => tookUnsaved(id)}
                   onLeftUnsaved={(left) => setLeftUnsaved((all) => [...all.filter((l) => l.noteId !== left.noteId), left])}
                 />

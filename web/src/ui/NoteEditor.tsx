@@ -7,7 +7,7 @@ import { deleteNote, getNote, moveToTrash, restoreFromTrash, saveNoteText, updat
 import { notePresence } from "../notes/notePresence";
 import { caretsAfterChange } from "./caret";
 import { NoteDraft, type Field, type Texts, type UnsavedWork } from "./noteDraft";
-import { forgetTyping, keepTyping } from "./keptTyping";
+import { currentEpoch, forgetTyping, isSavedIn, keepTyping, keptTyping } from "./keptTyping";
 import { HistoryPanel } from "./HistoryPanel";
 import { addReminder, deleteReminder, markDone, markUndone, remindersOfNote } from "../reminders/remindersRepo";
 import { createAction } from "./action";
@@ -38,8 +38,10 @@ export interface LeftUnsaved {
   noteId: string;
   title: string;
   work: UnsavedWork;
-  /** Why the save failed. */
+  /** Why the save failed; empty when an earlier visit's page closed before it was known to be saved. */
   error: string;
+  /** A copy an earlier visit kept (keptTyping.ts): the editor takes it from there itself, as not known to be saved. */
+  fromEarlierVisit?: boolean;
 }
 
 /**
@@ -88,23 +90,36 @@ export function NoteEditor(props: {
   const [comparing, setComparing] = createSignal(false);
   const [showHistory, setShowHistory] = createSignal(false);
   const texts = new NoteDraft();
-  const handedOn = untrack(() => props.unsaved);
-  /** This device keeps a copy of this note's typing (keptTyping.ts) until it is saved. */
-  let kept = handedOn !== undefined;
+  // This editor's copies of typing not known to be saved (keptTyping.ts): it removes only its own,
+  // and they belong to the erase epoch it opened in.
+  const copies = { writer: crypto.randomUUID(), epoch: currentEpoch() };
+  /** This device holds a copy of this note's typing that this editor wrote or took on. */
+  let kept = false;
+  const writeCopy = (work: UnsavedWork, title: string, error: string) => {
+    if (keepTyping({ noteId: props.noteId, title, work, error, ...copies })) kept = true;
+  };
   /** Keeps a copy of whatever is not known to be saved yet (nothing if all is). */
   const keepCopy = (error = "") => {
     const work = texts.unsavedWork(true);
-    if (work && keepTyping({ noteId: props.noteId, title: texts.shown.title, work, error })) kept = true;
+    if (work) writeCopy(work, texts.shown.title, error);
   };
   const forgetCopy = () => {
     if (!kept || texts.unsavedWork(true)) return;
-    forgetTyping(props.noteId);
+    forgetTyping(props.noteId, copies.writer);
     kept = false;
   };
+  // Typing an earlier editor of this note could not save, in this page's memory, or a copy an
+  // earlier visit kept (the app reopened on this note, or it was opened from the list or the
+  // banner). Either is taken on as this editor's own copy until saved.
+  const handedOn = untrack(() => props.unsaved);
+  let fromEarlierVisit = handedOn ? undefined : keptTyping().find((copy) => copy.noteId === props.noteId);
   if (handedOn) {
     texts.restore(handedOn);
-    untrack(() => props.onTookUnsaved?.());
+    keepCopy();
+  } else if (fromEarlierVisit) {
+    writeCopy(fromEarlierVisit.work, fromEarlierVisit.title, fromEarlierVisit.error);
   }
+  if (handedOn || fromEarlierVisit) untrack(() => props.onTookUnsaved?.());
   const [draft, setDraft] = createSignal<Texts>(texts.shown);
   const inputs: Partial<Record<Field, HTMLInputElement | HTMLTextAreaElement>> = {};
   // Two actions, so that a button that works does not hide that the text is still unsaved.
@@ -131,7 +146,15 @@ export function NoteEditor(props: {
   createEffect(() => {
     const current = note.data();
     if (!current) return;
-    untrack(() => show(texts.stored(current)));
+    const earlier = fromEarlierVisit;
+    fromEarlierVisit = undefined;
+    if (earlier && isSavedIn(earlier, current)) {
+      untrack(() => show(texts.stored(current)));
+      forgetCopy(); // its save landed as that page closed
+    } else if (earlier) {
+      untrack(() => show(texts.restoreUncertain(earlier.work, current)));
+      retryHandedOn = true;
+    } else untrack(() => show(texts.stored(current)));
     if (retryHandedOn) {
       retryHandedOn = false; // saved again once merged with the note as it is now; a failure shows here
       void save();
@@ -267,7 +290,7 @@ export function NoteEditor(props: {
                       class="danger"
                       onClick={() => {
                         texts.discard();
-                        closeAfter(() => deleteNote(db, props.noteId).then(() => forgetCopy()));
+                        closeAfter(() => deleteNote(db, props.noteId).then(() => forgetTyping(props.noteId)));
                       }}
                     >
                       {t("editor.deleteForever")}

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { forgetTyping, isSavedIn, keepTyping, keptTyping, takeAllTyping, type KeptTyping } from "./keptTyping";
+import { currentEpoch, forgetTyping, isSavedIn, keepTyping, keptTyping, takeAllTyping, type KeptTyping } from "./keptTyping";
 
 /**
  * Node has no localStorage: a Map behind the Web Storage methods keptTyping.ts calls. The browser's
@@ -26,7 +26,15 @@ class MapStorage {
   }
 }
 
-const copy = (noteId: string, body: string): KeptTyping => ({ noteId, title: "Trip", error: "", work: { text: { body }, base: { body: "" }, conflicted: [] } });
+const copy = (noteId: string, body: string, more: Partial<KeptTyping> = {}): KeptTyping => ({
+  noteId,
+  title: "Trip",
+  error: "",
+  writer: "editor-1",
+  epoch: "",
+  work: { text: { body }, base: { body: "" }, conflicted: [] },
+  ...more,
+});
 
 describe("the device's copy of typing not known to be saved", () => {
   let storage: MapStorage;
@@ -76,9 +84,32 @@ describe("the device's copy of typing not known to be saved", () => {
     storage.setItem("cobrain.unsaved.x", "{not json");
     storage.setItem("cobrain.bodyMode", "read");
     const putBack = takeAllTyping();
-    expect([...storage.items.keys()]).toEqual(["cobrain.bodyMode"]);
+    expect([...storage.items.keys()].sort()).toEqual(["cobrain.bodyMode", "cobrain.unsavedEpoch"]);
     putBack();
     expect(keptTyping()).toEqual([copy("a", "one")]);
     expect(storage.getItem("cobrain.unsaved.x")).toBe("{not json");
+  });
+  it("an editor removes only the copy it wrote; a note deleted for good loses whichever there is", () => {
+    keepTyping(copy("a", "from the other tab", { writer: "editor-2" }));
+    forgetTyping("a", "editor-1");
+    expect(keptTyping()).toEqual([copy("a", "from the other tab", { writer: "editor-2" })]);
+    forgetTyping("a", "editor-2");
+    expect(keptTyping()).toEqual([]);
+    keepTyping(copy("b", "x", { writer: "editor-3" }));
+    forgetTyping("b");
+    expect(keptTyping()).toEqual([]);
+  });
+
+  it("an erase starts a new epoch: a copy written afterwards by an editor opened before it is never offered, and is removed", () => {
+    const before = currentEpoch();
+    const putBack = takeAllTyping();
+    expect(currentEpoch()).not.toBe(before);
+    keepTyping(copy("a", "written as the erased page closed", { epoch: before }));
+    expect(keptTyping()).toEqual([]);
+    expect(storage.items.has("cobrain.unsaved.a")).toBe(false);
+    keepTyping(copy("b", "typed after the erase", { epoch: currentEpoch() }));
+    expect(keptTyping().map((k) => k.noteId)).toEqual(["b"]);
+    putBack(); // the erase failed: the old epoch again
+    expect(currentEpoch()).toBe(before);
   });
 });

@@ -7,11 +7,15 @@
  *
  * localStorage, because it is written synchronously, so a page that is closing still writes it,
  * and because it is not the storage whose failure may be why the save failed. One key per note,
- * so two tabs editing two notes never overwrite each other's copy.
+ * so two tabs editing two notes never overwrite each other's copy; each copy names the editor
+ * that wrote it, which removes only its own. An erase of the device's notes starts a new epoch:
+ * a copy from an earlier one (an editor still open as its page closed) is never offered.
  */
 import type { Field, UnsavedWork } from "./noteDraft";
 
 const PREFIX = "cobrain.unsaved.";
+/** Changed by every erase of this device's notes (not under PREFIX: it is no copy). */
+const EPOCH_KEY = "cobrain.unsavedEpoch";
 
 export interface KeptTyping {
   noteId: string;
@@ -19,6 +23,19 @@ export interface KeptTyping {
   work: UnsavedWork;
   /** Why its save failed; empty when the page closed before it was known to be saved. */
   error: string;
+  /** The editor that wrote it (it removes only its own). */
+  writer: string;
+  /** The erase epoch it was typed in (`currentEpoch()`). */
+  epoch: string;
+}
+
+/** The erase epoch now: an editor takes it as it opens, and writes it into its copies. */
+export function currentEpoch(): string {
+  try {
+    return localStorage.getItem(EPOCH_KEY) ?? "";
+  } catch {
+    return "";
+  }
 }
 
 /** Keeps `kept`, replacing any earlier copy for its note; false when the storage refused it (full, or a private window's). */
@@ -31,23 +48,31 @@ export function keepTyping(kept: KeptTyping): boolean {
   }
 }
 
-export function forgetTyping(noteId: string): void {
+/** Removes the note's copy: the one `writer` wrote, or whichever there is (the note was deleted for good). */
+export function forgetTyping(noteId: string, writer?: string): void {
   try {
+    if (writer !== undefined && readKept(localStorage.getItem(PREFIX + noteId))?.writer !== writer) return;
     localStorage.removeItem(PREFIX + noteId);
   } catch {
     // storage refused: the copy stays, and the next start finds it saved and drops it
   }
 }
 
-/** Every copy kept, skipping any this version cannot read (left where they are). */
+/**
+ * Every copy of this epoch, skipping any this version cannot read (left where they are). Copies
+ * of an earlier epoch are removed: what they were typed into was erased.
+ */
 export function keptTyping(): KeptTyping[] {
   const found: KeptTyping[] = [];
+  const epoch = currentEpoch();
   try {
-    for (let i = 0; i < localStorage.length; i++) {
+    for (let i = localStorage.length - 1; i >= 0; i--) {
       const key = localStorage.key(i);
       if (!key?.startsWith(PREFIX)) continue;
       const kept = readKept(localStorage.getItem(key));
-      if (kept && PREFIX + kept.noteId === key) found.push(kept);
+      if (!kept || PREFIX + kept.noteId !== key) continue;
+      if (kept.epoch === epoch) found.push(kept);
+      else localStorage.removeItem(key);
     }
   } catch {
     // storage refused: nothing can have been kept
@@ -56,12 +81,14 @@ export function keptTyping(): KeptTyping[] {
 }
 
 /**
- * Removes every copy, for an erase of this device's notes (another account, a shared computer):
- * the copies are that account's writing too. Returns a function that puts them back, for when
- * the erase fails.
+ * Removes every copy and starts a new epoch, for an erase of this device's notes (another
+ * account, a shared computer): the copies are that account's writing too, and an editor still
+ * open writes its copy in the old epoch. Returns a function that puts them back, for when the
+ * erase fails.
  */
 export function takeAllTyping(): () => void {
   const taken: [string, string][] = [];
+  const epoch = currentEpoch();
   try {
     for (let i = localStorage.length - 1; i >= 0; i--) {
       const key = localStorage.key(i);
@@ -69,11 +96,12 @@ export function takeAllTyping(): () => void {
       if (key && value !== null) taken.push([key, value]);
     }
     for (const [key] of taken) localStorage.removeItem(key);
+    localStorage.setItem(EPOCH_KEY, crypto.randomUUID());
   } catch {
     // storage refused: nothing can have been kept
   }
   return () => {
-    for (const [key, value] of taken) {
+    for (const [key, value] of [...taken, [EPOCH_KEY, epoch] as [string, string]]) {
       try {
         localStorage.setItem(key, value);
       } catch {
@@ -91,9 +119,11 @@ function readKept(json: string | null): KeptTyping | undefined {
   try {
     const value = JSON.parse(json ?? "") as Partial<KeptTyping>;
     const work = value.work;
-    if (typeof value.noteId !== "string" || typeof value.title !== "string" || typeof value.error !== "string") return undefined;
+    const strings = [value.noteId, value.title, value.error, value.writer, value.epoch];
+    if (!strings.every((v) => typeof v === "string")) return undefined;
     if (!work || !isTexts(work.text) || !isTexts(work.base) || !Array.isArray(work.conflicted) || !work.conflicted.every((f) => FIELDS.includes(f))) return undefined;
-    return { noteId: value.noteId, title: value.title, error: value.error, work: { text: work.text, base: work.base, conflicted: work.conflicted } };
+    const [noteId, title, error, writer, epoch] = strings as string[];
+    return { noteId: noteId!, title: title!, error: error!, writer: writer!, epoch: epoch!, work: { text: work.text, base: work.base, conflicted: work.conflicted } };
   } catch {
     return undefined;
   }

@@ -159,4 +159,19 @@ describe("the editor's draft", () => {
     draft.saved(draft.beginSave()!);
     expect(draft.unsavedWork(true)).toBeUndefined();
   });
+  it("a copy an earlier visit kept, the note unchanged since: taken back and merged as typing, no conflict", () => {
+    const next = new NoteDraft();
+    const shown = next.restoreUncertain({ text: { body: "meet at noon, bring maps" }, base: { body: "meet at noon" }, conflicted: [] }, { title: "Trip", body: "meet at noon" });
+    expect(shown).toEqual({ title: "Trip", body: "meet at noon, bring maps" });
+    expect(next.beginSave()).toEqual({ text: { body: "meet at noon, bring maps" }, expected: { body: "meet at noon" }, keepStored: false });
+  });
+
+  it("a copy an earlier visit kept, the note changed since (maybe by its own save, then another device): both versions are kept", () => {
+    // Its save may have landed, and another device then took "Book hotel X." out again: merging
+    // alone would bring those words back unseen, so the stored version is kept as a conflict.
+    const next = new NoteDraft();
+    const shown = next.restoreUncertain({ text: { body: "Trip plan. Book hotel X." }, base: { body: "Trip plan." }, conflicted: [] }, { title: "Trip", body: "Trip plan. Train at 9." });
+    expect(shown.body).toBe("Trip plan. Book hotel X. Train at 9.");
+    expect(next.beginSave()).toMatchObject({ text: { body: "Trip plan. Book hotel X. Train at 9." }, keepStored: true });
+  });
 });

@@ -162,6 +162,22 @@ export class NoteDraft {
     return this.#shown;
   }
 
+  /**
+   * Takes back a copy of typing an earlier visit kept, not knowing whether its save landed, at the
+   * first read (`stored`). Where the stored text moved on from the copy's base, its own save may be
+   * what moved it, followed by another device's change: merging again could bring back words that
+   * change took out. So the stored version is kept as a conflict too, and both are shown.
+   * Returns what to show (the read merged in, as for typing).
+   */
+  restoreUncertain(work: UnsavedWork, stored: Texts): Texts {
+    this.restore(work);
+    for (const f of Object.keys(work.text) as Field[]) {
+      const base = work.base[f];
+      if (base !== undefined && stored[f] !== base && stored[f] !== work.text[f]) this.#conflicted.add(f);
+    }
+    return this.stored(stored);
+  }
+
   /** The note is being deleted for good: its unsaved typing goes with it, not into a save. */
   discard(): void {
     this.#unsaved.clear();
