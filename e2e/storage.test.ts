@@ -1,7 +1,7 @@
 /** The database persists where it should, and says so plainly where it cannot. */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { addNote, expectTitles, openApp, storageOf } from "./app";
+import { addNote, expectTitles, openApp, sql, storageOf } from "./app";
 import { freshProfileDir, launchBrowser, launchProfile, removeProfileDirs } from "./browser";
 import { OPFS_POOL_DIRECTORY } from "../shared/constants";
 
@@ -38,6 +38,9 @@ describe("local database storage", () => {
     const page = await context.newPage();
     await openApp(page, baseUrl);
     expect(await storageOf(page)).toBe("opfs");
+    // The new database is the one the build made (emptyDatabase.ts): cr-sqlite made its site-id
+    // table after that schema, where a created database has it before the migrations.
+    expect(await sql(page, "SELECT (SELECT rootpage FROM sqlite_master WHERE name = 'crsql_site_id') > (SELECT rootpage FROM sqlite_master WHERE name = 'notes')")).toEqual([[1]]);
     await addNote(page, "kept in OPFS");
     await page.reload();
     await openApp(page, baseUrl);

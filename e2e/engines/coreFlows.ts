@@ -40,6 +40,10 @@ export function coreFlows(engine: Exclude<EngineName, "chromium">, expected: Eng
         const [device] = await Promise.all([devices.launch(engine), server.start()]);
         await openApp(device, server.url);
         expect(await storageOf(device)).toBe(expected.storage);
+        // A new OPFS database starts from the one the build made (emptyDatabase.ts): cr-sqlite made
+        // its site-id table after that schema, where a created database has it before the migrations.
+        const placed = await sql(device, "SELECT (SELECT rootpage FROM sqlite_master WHERE name = 'crsql_site_id') > (SELECT rootpage FROM sqlite_master WHERE name = 'notes')");
+        expect(placed).toEqual([[expected.storage === "opfs" ? 1 : 0]]);
         const banner = await device.evaluate(() => Array.from(document.querySelectorAll("[role=status], [role=alert]"), (e) => e.textContent).join("\n"));
         if (expected.banner) expect(banner).toMatch(expected.banner);
         else expect(banner).not.toMatch(/IndexedDB|Not saved/);

@@ -7,6 +7,8 @@ import { SqliteConnection } from "./connection";
 import { buildEmptyDatabase, packEmptyDatabase, registerMemoryVfs } from "./emptyDatabase";
 import { unpackEmptyDatabase } from "./placeEmptyDatabase";
 
+const SITE_TABLE_AFTER_NOTES = "SELECT (SELECT rootpage FROM sqlite_master WHERE name = 'crsql_site_id') > (SELECT rootpage FROM sqlite_master WHERE name = 'notes')";
+
 /** Opens `file` (the bytes, or a new empty file) as a database on a MemoryVFS of its own. */
 async function openFile(file?: Uint8Array): Promise<SqliteConnection> {
   const api = await nodeSqliteApi();
@@ -37,6 +39,10 @@ describe("the empty database the build ships", () => {
     const sites = [await siteIdOf(a), await siteIdOf(b), await siteIdOf(migrated)].map((id) => Buffer.from(id).toString("hex"));
     expect(new Set(sites).size).toBe(3);
     expect((await a.exec("SELECT crsql_db_version()")).rows).toEqual([[0]]);
+    // How a browser test tells a placed database from a created one: cr-sqlite makes its site-id
+    // table as it opens a database lacking one, so after the shipped schema, not before the migrations.
+    expect((await a.exec(SITE_TABLE_AFTER_NOTES)).rows).toEqual([[1]]);
+    expect((await migrated.exec(SITE_TABLE_AFTER_NOTES)).rows).toEqual([[0]]);
   });
 
   it("copies sync with each other and with a migrated database, both ways", async () => {
