@@ -82,27 +82,24 @@ function startPool(): Promise<PoolVfs> {
 }
 
 /**
- * The migrated, empty database the build made (see emptyDatabase.ts), unpacked while the WASM
- * loads; undefined where it cannot be (no DecompressionStream): SQLite then creates the database
- * and the migrations run, as they always could.
+ * The migrated, empty database the build made (see emptyDatabase.ts), packed: its chunk loads
+ * while the WASM does, and is unpacked only where a new database is placed.
  */
-function startShippedDatabase(): Promise<Uint8Array | undefined> {
-  return import("virtual:empty-database")
-    .then(({ default: packed }) => unpackEmptyDatabase(packed))
-    .catch((error: unknown) => {
-      console.warn("the shipped empty database could not be unpacked; creating one instead:", error);
-      return undefined;
-    });
+function startShippedDatabase(): Promise<string> {
+  const loading = import("virtual:empty-database").then((module) => module.default);
+  loading.catch(() => undefined); // reported where it is awaited
+  return loading;
 }
 
-/** Places the shipped database where none is yet (true if it did); a failure leaves SQLite to create it as usual. */
-async function placeShipped(vfs: PoolVfs, shipped: Promise<Uint8Array | undefined>): Promise<boolean> {
-  const file = await shipped;
-  if (!file) return false;
+/**
+ * Places the shipped database where none is yet (true if it did). Any failure (its chunk, no
+ * DecompressionStream, the storage) leaves SQLite to create and migrate it, as it always could.
+ */
+async function placeShipped(vfs: PoolVfs, shipped: Promise<string>): Promise<boolean> {
   try {
-    return placeEmptyDatabase(vfs as unknown as FileVfs, DB_FILE_NAME, file);
+    return await placeEmptyDatabase(vfs as unknown as FileVfs, DB_FILE_NAME, async () => unpackEmptyDatabase(await shipped));
   } catch (error) {
-    console.warn("the shipped empty database could not be written; creating one instead:", error);
+    console.warn("the shipped empty database could not be placed; creating one instead:", error);
     return false;
   }
 }
@@ -151,7 +148,7 @@ export async function openOpfs(): Promise<OpenedDatabase> {
  * to open a file placed here, it is emptied again: it holds nothing of the person's, and a file
  * with data in it would read as notes that did not open instead of letting the next storage try.
  */
-async function openPlaced(api: SqliteApi, vfs: PoolVfs, shipped: Promise<Uint8Array | undefined>): Promise<SqliteConnection> {
+async function openPlaced(api: SqliteApi, vfs: PoolVfs, shipped: Promise<string>): Promise<SqliteConnection> {
   const placed = await placeShipped(vfs, shipped);
   try {
     return await SqliteConnection.open(api, DB_FILE_NAME, vfs.name);

@@ -39,7 +39,7 @@ function cutShort(length: number): Uint8Array {
 describe("placing the shipped empty database", () => {
   it("writes it where there is no database, and SQLite opens it migrated", async () => {
     const vfs = await newVfs();
-    expect(placeEmptyDatabase(vfs, NAME, shipped)).toBe(true);
+    expect(await placeEmptyDatabase(vfs, NAME, async () => shipped)).toBe(true);
     expect(bytesOf(vfs)).toEqual(shipped);
     const db = await open(vfs);
     expect(await migrate(db)).toEqual([]);
@@ -50,7 +50,7 @@ describe("placing the shipped empty database", () => {
   it("writes it over an empty file (one SQLite would create a database in)", async () => {
     const vfs = await newVfs();
     setFile(vfs, new Uint8Array(0));
-    expect(placeEmptyDatabase(vfs, NAME, shipped)).toBe(true);
+    expect(await placeEmptyDatabase(vfs, NAME, async () => shipped)).toBe(true);
     expect(bytesOf(vfs)).toEqual(shipped);
   });
 
@@ -61,7 +61,7 @@ describe("placing the shipped empty database", () => {
     await used.exec("INSERT INTO notes (id, title) VALUES ('n1', 'mine')");
     await used.close();
     const before = bytesOf(vfs)!;
-    expect(placeEmptyDatabase(vfs, NAME, shipped)).toBe(false);
+    expect(await placeEmptyDatabase(vfs, NAME, async () => shipped)).toBe(false);
     expect(bytesOf(vfs)).toEqual(before);
     expect((await (await open(vfs)).exec("SELECT title FROM notes")).rows).toEqual([["mine"]]);
   });
@@ -74,7 +74,7 @@ describe("placing the shipped empty database", () => {
     })(), new Uint8Array(shipped.length + 4096)]) {
       const vfs = await newVfs();
       setFile(vfs, damaged);
-      expect(placeEmptyDatabase(vfs, NAME, shipped)).toBe(false);
+      expect(await placeEmptyDatabase(vfs, NAME, async () => shipped)).toBe(false);
       expect(bytesOf(vfs)).toEqual(damaged);
     }
   });
@@ -84,7 +84,7 @@ describe("placing the shipped empty database", () => {
       const vfs = await newVfs();
       if (database) setFile(vfs, database);
       vfs.mapNameToFile.set(`${NAME}-journal`, { size: 4, data: new Uint8Array([1, 2, 3, 4]).buffer });
-      expect(placeEmptyDatabase(vfs, NAME, shipped)).toBe(false);
+      expect(await placeEmptyDatabase(vfs, NAME, async () => shipped)).toBe(false);
       expect(bytesOf(vfs)).toEqual(database);
     }
   });
@@ -94,23 +94,23 @@ describe("placing the shipped empty database", () => {
     const gappy = cutShort(shipped.length);
     gappy.fill(0, 8192, 20000);
     setFile(vfs, gappy);
-    expect(placeEmptyDatabase(vfs, NAME, shipped)).toBe(true);
+    expect(await placeEmptyDatabase(vfs, NAME, async () => shipped)).toBe(true);
     expect(bytesOf(vfs)).toEqual(shipped);
   });
 
   it("empties a placed file again (SQLite could not open it), so nothing reads as notes there", async () => {
     const vfs = await newVfs();
-    placeEmptyDatabase(vfs, NAME, shipped);
+    await placeEmptyDatabase(vfs, NAME, async () => shipped);
     unplaceEmptyDatabase(vfs, NAME);
     expect(bytesOf(vfs)).toEqual(new Uint8Array(0));
-    expect(placeEmptyDatabase(vfs, NAME, shipped)).toBe(true);
+    expect(await placeEmptyDatabase(vfs, NAME, async () => shipped)).toBe(true);
   });
 
   it("finishes a placement cut short anywhere before its last write, and SQLite opens the result", async () => {
     for (const length of [1, 16, 17, 4096, shipped.length - 1, shipped.length]) {
       const vfs = await newVfs();
       setFile(vfs, cutShort(length));
-      expect(placeEmptyDatabase(vfs, NAME, shipped)).toBe(true);
+      expect(await placeEmptyDatabase(vfs, NAME, async () => shipped)).toBe(true);
       expect(bytesOf(vfs)).toEqual(shipped);
       expect(await migrate(await open(vfs))).toEqual([]);
     }
@@ -122,7 +122,7 @@ describe("placing the shipped empty database", () => {
       const write = vfs.xWrite.bind(vfs);
       let writes = 0;
       vfs.xWrite = (fileId, data, offset) => (++writes === failingWrite ? 13 /* SQLITE_FULL */ : write(fileId, data, offset));
-      expect(() => placeEmptyDatabase(vfs, NAME, shipped)).toThrow(/could not write the new database file \(SQLite code 13\)/);
+      await expect(placeEmptyDatabase(vfs, NAME, async () => shipped)).rejects.toThrow(/could not write the new database file \(SQLite code 13\)/);
       expect(bytesOf(vfs)).toEqual(new Uint8Array(0));
       vfs.xWrite = write;
       const db = await open(vfs);

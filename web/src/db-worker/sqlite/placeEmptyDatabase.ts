@@ -43,12 +43,19 @@ function check(rc: number, what: string): void {
   if (rc !== SQLite.SQLITE_OK) throw new Error(`could not ${what} the new database file (SQLite code ${rc})`);
 }
 
+/** Empties the open file: one SQLite creates a database in as usual. */
+function empty(vfs: FileVfs): void {
+  check(vfs.xTruncate(FILE_ID, 0), "empty");
+  check(vfs.xSync(FILE_ID, SQLite.SQLITE_SYNC_FULL), "flush");
+}
+
 /**
- * Places `file` as `name` in `vfs` when nothing is there yet, or only an earlier placement cut
- * short; true when it did. Throws when the storage refuses a write, after emptying the file again
- * (an empty file is one SQLite creates a database in as usual).
+ * Places the shipped file as `name` in `vfs` when nothing is there yet, or only an earlier
+ * placement cut short; true when it did. `shipped` is asked for only then (a database in use is
+ * told apart by its header string alone, so an open of one unpacks nothing). Throws when the
+ * storage refuses a write, after emptying the file again.
  */
-export function placeEmptyDatabase(vfs: FileVfs, name: string, file: Uint8Array): boolean {
+export async function placeEmptyDatabase(vfs: FileVfs, name: string, shipped: () => Promise<Uint8Array>): Promise<boolean> {
   const out = new DataView(new ArrayBuffer(8));
   const exists = (path: string) => {
     check(vfs.xAccess(path, SQLite.SQLITE_ACCESS_EXISTS, out), "look for");
@@ -60,11 +67,13 @@ export function placeEmptyDatabase(vfs: FileVfs, name: string, file: Uint8Array)
   try {
     check(vfs.xFileSize(FILE_ID, out), "measure");
     const size = Number(out.getBigInt64(0, true));
+    if (size > 0 && !headerStringIsZero(vfs, size)) return false;
+    const file = await shipped();
     if (size > 0 && !isCutShortPlacement(vfs, size, file)) return false;
     try {
       const body = file.slice();
       body.fill(0, 0, HEADER_STRING_BYTES);
-      check(vfs.xTruncate(FILE_ID, 0), "empty");
+      empty(vfs);
       check(vfs.xWrite(FILE_ID, body, 0), "write");
       check(vfs.xSync(FILE_ID, SQLite.SQLITE_SYNC_FULL), "flush");
       check(vfs.xWrite(FILE_ID, file.subarray(0, HEADER_STRING_BYTES), 0), "write");
@@ -72,8 +81,7 @@ export function placeEmptyDatabase(vfs: FileVfs, name: string, file: Uint8Array)
       return true;
     } catch (error) {
       try {
-        vfs.xTruncate(FILE_ID, 0);
-        vfs.xSync(FILE_ID, SQLite.SQLITE_SYNC_FULL);
+        empty(vfs);
       } catch {
         // Left cut short: the next open recognises it and writes it again.
       }
@@ -84,18 +92,21 @@ export function placeEmptyDatabase(vfs: FileVfs, name: string, file: Uint8Array)
   }
 }
 
+/** The open file's first bytes are still zero: it is no database SQLite wrote (every one starts with its header string). */
+function headerStringIsZero(vfs: FileVfs, size: number): boolean {
+  const head = new Uint8Array(Math.min(size, HEADER_STRING_BYTES));
+  return vfs.xRead(FILE_ID, head, 0) === SQLite.SQLITE_OK && head.every((byte) => byte === 0);
+}
+
 /**
- * A file this function began and did not finish: header string still zero, and every other byte
+ * A file this function began and did not finish (its header string is zero): every other byte
  * the shipped file's or a zero (a write cut short may leave the file longer than what reached it).
  */
 function isCutShortPlacement(vfs: FileVfs, size: number, file: Uint8Array): boolean {
   if (size > file.length) return false;
   const held = new Uint8Array(size);
   if (vfs.xRead(FILE_ID, held, 0) !== SQLite.SQLITE_OK) return false;
-  for (let i = 0; i < size; i++) {
-    if (held[i] !== 0 && (i < HEADER_STRING_BYTES || held[i] !== file[i])) return false;
-  }
-  return true;
+  return held.every((byte, i) => byte === 0 || (i >= HEADER_STRING_BYTES && byte === file[i]));
 }
 
 /**
@@ -107,8 +118,7 @@ export function unplaceEmptyDatabase(vfs: FileVfs, name: string): void {
   const out = new DataView(new ArrayBuffer(8));
   if (vfs.xOpen(name, FILE_ID, MAIN_DB, out) !== SQLite.SQLITE_OK) return;
   try {
-    vfs.xTruncate(FILE_ID, 0);
-    vfs.xSync(FILE_ID, SQLite.SQLITE_SYNC_FULL);
+    empty(vfs);
   } finally {
     vfs.xClose(FILE_ID);
   }
