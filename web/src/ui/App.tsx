@@ -4,7 +4,7 @@ import { HISTORY_PRUNE_DELAY_MS } from "../../../shared/constants";
 import type { SyncStatus } from "../../../shared/syncStatus";
 import type { DbStatus } from "../db/protocol";
 import type { LeftUnsaved } from "./NoteEditor";
-import { forgetTyping, isSavedIn, keptTyping } from "./keptTyping";
+import { forgetTyping, isSavedIn, keptTyping, keptTypingOf } from "./keptTyping";
 import { useDb } from "./dbContext";
 import { RecoveryPhraseNotice } from "./RecoveryPhrase";
 import { loadDrizzle } from "../db/drizzleLoader";
@@ -113,8 +113,7 @@ function Screen() {
     const kept = keptTyping();
     if (kept.length === 0) return;
     const offer = (copy: LeftUnsaved) => {
-      const still = keptTyping().some((left) => left.noteId === copy.noteId);
-      if (!still || taken.has(copy.noteId)) return;
+      if (!keptTypingOf(copy.noteId) || taken.has(copy.noteId)) return;
       setLeftUnsaved((all) => (all.some((left) => left.noteId === copy.noteId) ? all : [...all, { ...copy, fromEarlierVisit: true }]));
     };
     void Promise.all([drizzle(), import("../notes/notesRepo")])

@@ -7,7 +7,7 @@ import { deleteNote, getNote, moveToTrash, restoreFromTrash, saveNoteText, updat
 import { notePresence } from "../notes/notePresence";
 import { caretsAfterChange } from "./caret";
 import { NoteDraft, type Field, type Texts, type UnsavedWork } from "./noteDraft";
-import { currentEpoch, forgetTyping, isSavedIn, keepTyping, keptTyping } from "./keptTyping";
+import { currentEpoch, forgetTyping, isSavedIn, keepTyping, keptTypingOf } from "./keptTyping";
 import { HistoryPanel } from "./HistoryPanel";
 import { addReminder, deleteReminder, markDone, markUndone, remindersOfNote } from "../reminders/remindersRepo";
 import { createAction } from "./action";
@@ -112,7 +112,7 @@ export function NoteEditor(props: {
   // earlier visit kept (the app reopened on this note, or it was opened from the list or the
   // banner). Either is taken on as this editor's own copy until saved.
   const handedOn = untrack(() => props.unsaved);
-  let fromEarlierVisit = handedOn ? undefined : keptTyping().find((copy) => copy.noteId === props.noteId);
+  let fromEarlierVisit = handedOn ? undefined : keptTypingOf(props.noteId);
   if (handedOn) {
     texts.restore(handedOn);
     keepCopy();

@@ -58,26 +58,40 @@ export function forgetTyping(noteId: string, writer?: string): void {
   }
 }
 
+/** The keys of every copy, readable or not. */
+function copyKeys(): string[] {
+  const keys: string[] = [];
+  for (let i = 0; i < localStorage.length; i++) {
+    const key = localStorage.key(i);
+    if (key?.startsWith(PREFIX)) keys.push(key);
+  }
+  return keys;
+}
+
 /**
- * Every copy of this epoch, skipping any this version cannot read (left where they are). Copies
- * of an earlier epoch are removed: what they were typed into was erased.
+ * The note's copy, if it has one of this epoch and this version can read it (one it cannot is
+ * left where it is). A copy of an earlier epoch is removed: what it was typed into was erased.
  */
-export function keptTyping(): KeptTyping[] {
-  const found: KeptTyping[] = [];
-  const epoch = currentEpoch();
+export function keptTypingOf(noteId: string): KeptTyping | undefined {
   try {
-    for (let i = localStorage.length - 1; i >= 0; i--) {
-      const key = localStorage.key(i);
-      if (!key?.startsWith(PREFIX)) continue;
-      const kept = readKept(localStorage.getItem(key));
-      if (!kept || PREFIX + kept.noteId !== key) continue;
-      if (kept.epoch === epoch) found.push(kept);
-      else localStorage.removeItem(key);
-    }
+    const key = PREFIX + noteId;
+    const kept = readKept(localStorage.getItem(key));
+    if (!kept || kept.noteId !== noteId) return undefined;
+    if (kept.epoch === currentEpoch()) return kept;
+    localStorage.removeItem(key);
   } catch {
     // storage refused: nothing can have been kept
   }
-  return found;
+  return undefined;
+}
+
+/** Every copy `keptTypingOf` would give. */
+export function keptTyping(): KeptTyping[] {
+  try {
+    return copyKeys().flatMap((key) => keptTypingOf(key.slice(PREFIX.length)) ?? []);
+  } catch {
+    return []; // storage refused: nothing can have been kept
+  }
 }
 
 /**
@@ -90,11 +104,7 @@ export function takeAllTyping(): () => void {
   const taken: [string, string][] = [];
   const epoch = currentEpoch();
   try {
-    for (let i = localStorage.length - 1; i >= 0; i--) {
-      const key = localStorage.key(i);
-      const value = key?.startsWith(PREFIX) ? localStorage.getItem(key) : null;
-      if (key && value !== null) taken.push([key, value]);
-    }
+    for (const key of copyKeys()) taken.push([key, localStorage.getItem(key) ?? ""]);
     for (const [key] of taken) localStorage.removeItem(key);
     localStorage.setItem(EPOCH_KEY, crypto.randomUUID());
   } catch {
