@@ -8,31 +8,27 @@
  * - a text cell of a note this device did not hold when the batch began cannot hold an
  *   unacknowledged local edit: it is applied directly, and its ancestor recorded in one
  *   statement per chunk afterwards (only where the received value won, as the per-cell path does).
+ * - notes this device never held are written straight into the tables (freshNotes.ts), not
+ *   through cr-sqlite's merge one cell at a time.
  * Cells of notes that existed still take the per-cell path (three-way merge of pending edits).
  */
 import type { Change } from "@vlcn.io/ws-common";
-import { PK_TYPE, unpackPk } from "../../../shared/packedPk";
 import { isMergedText, type TextCell } from "../merge/cellMerge";
+import { clockedNotes, freshChanges, noteColumns, noteId, writeFreshNotes } from "./freshNotes";
 import { withSearchIndexOnce } from "./searchIndexOnce";
 import type { SqliteConnection } from "./sqlite/connection";
 
 /** Smaller batches take the per-cell path: dropping and re-creating three triggers costs ~ a few hundred cells. */
 export const BULK_MERGE_MIN_CHANGES = 500;
 
-/** The note id of a notes pk (a single TEXT column), or undefined. */
-function noteId(pk: Uint8Array): string | undefined {
-  const [first, ...rest] = unpackPk(pk);
-  if (!first || rest.length > 0 || first.type !== PK_TYPE.text) return undefined;
-  return new TextDecoder().decode(first.bytes);
-}
-
 /**
- * Merges `changes` inside the caller's transaction. `mergeOne` is the per-cell path (text merge
- * included); `applyOne` writes a change into crsql_changes and nothing else. Returns the local
- * writes the text merge made.
+ * Merges `changes` from `sender` inside the caller's transaction. `mergeOne` is the per-cell path
+ * (text merge included); `applyOne` writes a change into crsql_changes and nothing else. Returns
+ * the local writes the text merge made.
  */
 export async function mergeBulk(
   db: SqliteConnection,
+  sender: Uint8Array,
   changes: readonly Change[],
   mergeOne: (change: Change) => Promise<number>,
   applyOne: (change: Change) => Promise<void>,
@@ -46,16 +42,28 @@ export async function mergeBulk(
   const existing = new Set(
     (await db.exec("SELECT id FROM notes WHERE id IN (SELECT value FROM json_each(?))", [JSON.stringify([...touched])])).rows.map((r) => r[0] as string),
   );
+  const known = new Set([...existing, ...(await clockedNotes(db, [...touched]))]);
+  const isFresh = freshChanges(changes, known, await noteColumns(db));
   return withSearchIndexOnce(db, async () => {
     let localWrites = 0;
     const fresh: TextCell[] = [];
-    for (const change of changes) {
+    const merge = async (change: Change) => {
       const [table, pk, cid, val] = change;
       const id = table === "notes" ? noteId(pk) : undefined;
       if (id !== undefined && !existing.has(id) && typeof val === "string" && isMergedText(table, cid)) {
         await applyOne(change);
         fresh.push({ table, pk, cid, val });
       } else localWrites += await mergeOne(change);
+    };
+    // In the order received: runs of changes to notes new here are written whole, the rest merged.
+    for (let start = 0; start < changes.length; ) {
+      let end = start + 1;
+      while (end < changes.length && isFresh[end] === isFresh[start]) end++;
+      const run = changes.slice(start, end);
+      if (isFresh[start] && (await writeFreshNotes(db, sender, run))) {
+        for (const [table, pk, cid, val] of run) if (typeof val === "string" && isMergedText(table, cid)) fresh.push({ table, pk, cid, val });
+      } else for (const change of run) await merge(change);
+      start = end;
     }
     await setAncestorsWhereCurrent(db, fresh);
     return localWrites;

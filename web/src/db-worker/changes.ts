@@ -66,6 +66,18 @@ export async function pullChanges(db: SqliteConnection, since: bigint): Promise<
  * device excludes the server's site id when it pulls, so nothing it received goes back.
  */
 export async function mergeChanges(db: SqliteConnection, sender: Uint8Array, changes: readonly Change[]): Promise<number> {
+  try {
+    return await mergeAll(db, sender, changes);
+  } catch (error) {
+    // cr-sqlite sets its sync bit around a merge's row write and leaves it set when that write
+    // fails (a value the table refuses): every later local write on this connection would then go
+    // unclocked, and never sync. The caller rolls back; the bit is not part of the transaction.
+    await db.exec("SELECT crsql_internal_sync_bit(0)");
+    throw error;
+  }
+}
+
+async function mergeAll(db: SqliteConnection, sender: Uint8Array, changes: readonly Change[]): Promise<number> {
   const apply = async ([table, pk, cid, val, colVersion, dbVersion, , cl, seq]: Change) =>
     void (await db.exec(APPLY_SQL, [table, pk, cid, val as SqlValue, colVersion, dbVersion, sender, cl, seq]));
   const mergeOne = async (change: Change): Promise<number> => {
@@ -77,7 +89,7 @@ export async function mergeChanges(db: SqliteConnection, sender: Uint8Array, cha
     return 0;
   };
   // A large batch (a first sync, a long backlog) indexes and records ancestors per batch: bulkMerge.ts.
-  if (changes.length >= BULK_MERGE_MIN_CHANGES) return mergeBulk(db, changes, mergeOne, apply);
+  if (changes.length >= BULK_MERGE_MIN_CHANGES) return mergeBulk(db, sender, changes, mergeOne, apply);
   let localWrites = 0;
   for (const change of changes) localWrites += await mergeOne(change);
   return localWrites;

@@ -1,0 +1,26 @@
+/**
+ * A received change the table refuses (a hostile or broken device's NULL in a NOT NULL column)
+ * is refused whole, and must leave this device writing as before: cr-sqlite leaves its sync bit
+ * set when a merge's write fails, and a local write made under it gets no clock and never syncs.
+ */
+import { describe, expect, it } from "vitest";
+import type { Change } from "@vlcn.io/ws-common";
+import { openMemoryReplica } from "../../../testing/nodeReplica";
+import { applyChanges, pullChanges, siteIdOf } from "./changes";
+import { BULK_MERGE_MIN_CHANGES } from "./bulkMerge";
+
+describe("a refused merge", () => {
+  for (const [path, notes] of [["per-cell", 3], ["bulk", Math.ceil(BULK_MERGE_MIN_CHANGES / 7) + 1]] as const) {
+    it(`(${path} path) changes nothing, and the next local edit is clocked and syncs`, async () => {
+      const a = await openMemoryReplica();
+      for (let i = 0; i < notes; i++) await a.exec("INSERT INTO notes (id, title) VALUES (?, ?)", [`n${i}`, `title ${i}`]);
+      const broken = (await pullChanges(a, 0n)).map((c): Change => (c[2] === "pinned" ? [c[0], c[1], c[2], null, c[4], c[5], c[6], c[7], c[8]] : c));
+      const b = await openMemoryReplica();
+      await expect(applyChanges(b, await siteIdOf(a), broken)).rejects.toThrow(/constraint failed/);
+      expect((await b.exec("SELECT count(*) FROM notes")).rows[0]![0]).toBe(0);
+      await b.exec("INSERT INTO notes (id, title) VALUES ('written-after', 'kept')");
+      const clocked = await pullChanges(b, 0n);
+      expect(clocked.filter((c) => c[2] === "title").map((c) => c[3])).toEqual(["kept"]);
+    });
+  }
+});
