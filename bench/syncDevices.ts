@@ -216,6 +216,9 @@ function spans(marks: readonly [string, number][], start: string, end: string): 
 function busyTimes(marks: [string, number][]): {
   applies: number;
   applyMs: number;
+  openMs: number;
+  mergeMs: number;
+  commitMs: number;
   reads: number;
   readMs: number;
   gapMs: number;
@@ -224,6 +227,9 @@ function busyTimes(marks: [string, number][]): {
 } {
   const sum = (start: string, end: string) => spans(marks, start, end);
   const applies = sum("apply started", "changes applied");
+  const opens = sum("apply started", "changes opened");
+  const merges = sum("changes opened", "changes merged");
+  const commits = sum("changes merged", "changes applied");
   const reads = sum("read started", "read done");
   const gaps = sum("changes applied", "apply started");
   // Decoding a frame (its message's arrival to its changes decoded) between two applies.
@@ -237,7 +243,7 @@ function busyTimes(marks: [string, number][]): {
     else if (label === "message arrived") arrived = applying || !appliedOnce ? undefined : t;
     else if (label === "changes received" && arrived !== undefined && !applying) decodeInGapsMs += t - arrived;
   }
-  return { applies: applies.count, applyMs: applies.ms, reads: reads.count, readMs: reads.ms, gapMs: gaps.ms, decodeInGapsMs, marks };
+  return { applies: applies.count, applyMs: applies.ms, openMs: opens.ms, mergeMs: merges.ms, commitMs: commits.ms, reads: reads.count, readMs: reads.ms, gapMs: gaps.ms, decodeInGapsMs, marks };
 }
 
 /** A new device's steps from the sign-in link to its first frame of changes, each as ms (NaN if a mark is missing). */
@@ -363,6 +369,9 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
       m(`new device, ${totalNow} notes: sign-in link → search finds an arrived note`, one(searchMs), "≤ ¼ of all stored"),
       fromSummaries({ suite, name: `new device, ${totalNow} notes: sign-in link → all notes stored`, unit: "ms", baselineName: `local import of ${NOTES} notes on A`, target: "≤ 1.5× local import" }, one(allNotesMs), one(importMs)),
       m(`new device, where that time went: applying ${spent.applies} received frames (open, merge, commit), its database worker's timeline`, one(spent.applyMs)),
+      m("new device, where that time went: of that, opening the changes (the cell cipher)", one(spent.openMs)),
+      m("new device, where that time went: of that, merging them (cr-sqlite, notes new here written directly, search index, ancestors, cursor)", one(spent.mergeMs)),
+      m("new device, where that time went: of that, each frame's COMMIT to disk", one(spent.commitMs)),
       m(`new device, where that time went: ${spent.reads} re-reads of its note list meanwhile`, one(spent.readMs)),
       ...firstFrameSteps(spent.marks, started, appReadyAt, signInAt).map(([step, ms]) => m(`new device, before the first frame: ${step}`, one(ms))),
       m("new device, where that time went: between one frame applied and the next one's apply, in all", one(spent.gapMs)),

@@ -100,6 +100,17 @@ describe("sync between a user's devices", () => {
 
     const { page: c } = await device(u, "c");
     await expectSame(a, c, 120_000);
+    // C wrote the import straight into its tables (web/src/db-worker/freshNotes.ts): its clocks,
+    // search index and database must work as if cr-sqlite had merged it. An edit on C reaches A,
+    // an edit on A reaches C, and C's search finds the imported notes.
+    expect(await sql(c, "SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'imported'")).toEqual([[2000]]);
+    expect(await sql(c, "PRAGMA integrity_check")).toEqual([["ok"]]);
+    await sql(c, "UPDATE notes SET title = 'renamed on c' WHERE title = 'imported 5'");
+    await sql(a, "UPDATE notes SET title = 'renamed on a' WHERE title = 'imported 6'");
+    const titled = (page: Page, title: string) => sql(page, "SELECT count(*) FROM notes WHERE title = ?", [title]);
+    await expect.poll(() => titled(a, "renamed on c"), { timeout: 30_000 }).toEqual([[1]]);
+    await expect.poll(() => titled(c, "renamed on a"), { timeout: 30_000 }).toEqual([[1]]);
+    await expectSame(a, c);
   });
 
   it("user X's devices never receive user Y's data", async () => {

@@ -27,6 +27,8 @@ export type TraceLabel =
   | "changes received"
   /** Applying a frame of received changes began (after any apply before it). */
   | "apply started"
+  /** Received changes opened with the account key (before they are merged). */
+  | "changes opened"
   /** Received changes merged (opened, merged, the search index and ancestors written), before their COMMIT. */
   | "changes merged"
   /** Received changes merged and committed. */

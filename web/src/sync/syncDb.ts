@@ -299,6 +299,7 @@ export class SyncDb implements DB {
     for (const [table, pk, cid] of changes) this.#awaitingAck.delete(cellKey({ table, pk, cid }));
     try {
       const { open, refused } = this.#cipher ? openReceived(this.#cipher, changes) : { open: changes, refused: [] };
+      traceMark("changes opened");
       const localWrites = await this.#exclusive((db) =>
         db.transaction(async () => {
           const written = await mergeChanges(db, siteId, open);
