@@ -1,7 +1,7 @@
 /**
- * A received change the table refuses (a hostile or broken device's NULL in a NOT NULL column)
- * is refused whole, and must leave this device writing as before: cr-sqlite leaves its sync bit
- * set when a merge's write fails, and a local write made under it gets no clock and never syncs.
+ * A received frame whose merge fails (a value the table refuses, a full disk) is refused whole,
+ * and must leave this device writing as before: cr-sqlite leaves its sync bit set when a merge's
+ * write fails, and a local write made under it gets no clock and never syncs.
  */
 import { describe, expect, it } from "vitest";
 import type { Change } from "@vlcn.io/ws-common";
@@ -23,4 +23,23 @@ describe("a refused merge", () => {
       expect(clocked.filter((c) => c[2] === "title").map((c) => c[3])).toEqual(["kept"]);
     });
   }
+
+  it("a frame that fills the disk is refused as a full disk, whole, and writing works once there is room", async () => {
+    const a = await openMemoryReplica();
+    await a.transaction(async () => {
+      for (let i = 0; i < 400; i++) await a.exec("INSERT INTO notes (id, title, body) VALUES (?, ?, ?)", [`n${i}`, `title ${i}`, `body ${i} `.repeat(50)]);
+    });
+    const changes = await pullChanges(a, 0n);
+    const b = await openMemoryReplica();
+    const pages = Number((await b.exec("PRAGMA page_count")).rows[0]![0]);
+    await b.exec(`PRAGMA max_page_count = ${pages + 20}`); // room for far less than 400 notes
+    await expect(applyChanges(b, await siteIdOf(a), changes)).rejects.toThrow(/full/);
+    expect((await b.exec("SELECT count(*) FROM notes")).rows[0]![0]).toBe(0);
+    expect((await b.exec("SELECT crsql_internal_sync_bit()")).rows[0]![0]).toBe(0);
+    await b.exec("PRAGMA max_page_count = 1000000");
+    await b.exec("INSERT INTO notes (id, title) VALUES ('written-after', 'kept')");
+    expect((await pullChanges(b, 0n)).filter((c) => c[2] === "title").map((c) => c[3])).toEqual(["kept"]);
+    await applyChanges(b, await siteIdOf(a), changes);
+    expect((await b.exec("SELECT count(*) FROM notes")).rows[0]![0]).toBe(401);
+  });
 });

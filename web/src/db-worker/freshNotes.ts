@@ -94,10 +94,10 @@ async function siteOrdinal(db: SqliteConnection, site: Uint8Array): Promise<SqlV
 
 /**
  * Writes `fresh`, a run of changes `freshChanges` chose (sent by `sender`), inside the caller's
- * transaction, after what came before it and before what follows. All
- * or nothing: on any failure (a value the table refuses, say) nothing of it stays written and it
- * returns false, so the caller can hand the same changes to cr-sqlite's merge, which then reports
- * the error as it always has.
+ * transaction, after what came before it and before what follows. All or nothing: on a failure
+ * (a value the table refuses, say) nothing of it stays written and it returns false, so the
+ * caller can hand the same changes to cr-sqlite's merge, which then reports the error as it
+ * always has.
  */
 export async function writeFreshNotes(db: SqliteConnection, sender: Uint8Array, fresh: readonly Change[]): Promise<boolean> {
   if (fresh.length === 0) return true;
@@ -109,6 +109,9 @@ export async function writeFreshNotes(db: SqliteConnection, sender: Uint8Array, 
     await db.exec("RELEASE fresh_notes");
     return true;
   } catch (error) {
+    // A failure that ended the whole transaction (SQLite rolls back on a full disk, say) is the
+    // caller's to report, as it is.
+    if (!db.inTransaction) throw error;
     await db.exec("ROLLBACK TO fresh_notes");
     await db.exec("RELEASE fresh_notes");
     console.warn(`CoBrain: received notes written through cr-sqlite's merge instead (${errorMessage(error)})`);
