@@ -263,6 +263,20 @@ function firstFrameSteps(marks: [string, number][], linkAt: number, appReadyAt: 
   ];
 }
 
+/** A new device's steps from its first frame of changes to its first notes painted, each as ms (NaN if a mark is missing). */
+function firstPaintSteps(marks: [string, number][], paintedAt: number): [string, number][] {
+  const first = (label: string) => marks.find(([l]) => l === label)?.[1] ?? Number.NaN;
+  const received = first("changes received");
+  const applied = first("changes applied");
+  return [
+    ["first frame received → its apply started", first("apply started") - received],
+    ["first frame: opened (the cell cipher)", first("changes opened") - first("apply started")],
+    ["first frame: merged", first("changes merged") - first("changes opened")],
+    ["first frame: committed", applied - first("changes merged")],
+    ["first frame applied → first notes painted (the list's re-read, drawn)", paintedAt - applied],
+  ];
+}
+
 export async function syncDevicesSuite(): Promise<Metric[]> {
   await buildApp();
   const secret = randomBytes(32).toString("hex");
@@ -352,7 +366,8 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
       "C's search finds an arrived note",
     ).then(() => Date.now() - started);
     searched.catch(() => undefined);
-    const firstListMs = (await milestoneAt(page, "first note", BULK_MS)) - started;
+    const firstListAt = await milestoneAt(page, "first note", BULK_MS);
+    const firstListMs = firstListAt - started;
     const searchMs = await searched;
     await until(async () => (await count(page)) === totalNow, BULK_MS, `C received every note (${totalNow})`, 50);
     const allNotesMs = Date.now() - started;
@@ -374,6 +389,7 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
       m("new device, where that time went: of that, each frame's COMMIT to disk", one(spent.commitMs)),
       m(`new device, where that time went: ${spent.reads} re-reads of its note list meanwhile`, one(spent.readMs)),
       ...firstFrameSteps(spent.marks, started, appReadyAt, signInAt).map(([step, ms]) => m(`new device, before the first frame: ${step}`, one(ms))),
+      ...firstPaintSteps(spent.marks, firstListAt).map(([step, ms]) => m(`new device, after the first frame: ${step}`, one(ms))),
       m("new device, where that time went: between one frame applied and the next one's apply, in all", one(spent.gapMs)),
       m("new device, where that time went: of that, decoding the next frame (its message arrived → its changes decoded)", one(spent.decodeInGapsMs)),
       m("new device, where that time went: of that, the rest (the worker receiving the next frame from the browser's network process, its list re-reads, or waiting for the server)", one(spent.gapMs - spent.decodeInGapsMs)),
