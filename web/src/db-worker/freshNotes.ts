@@ -27,11 +27,19 @@ const NOTES_PER_STATEMENT = 500;
 /** Clock rows per INSERT: 6 parameters each, 12,000 in all, under SQLite's 32,766. */
 const CLOCKS_PER_STATEMENT = 2_000;
 
+const utf8 = new TextDecoder();
+/** Each change's pk is read several times on the way (a first sync: 70,000 of them), decoded once. */
+const idsOfPks = new WeakMap<Uint8Array, string | null>();
+
 /** The note id of a notes pk (a single TEXT column), or undefined. */
 export function noteId(pk: Uint8Array): string | undefined {
-  const [first, ...rest] = unpackPk(pk);
-  if (!first || rest.length > 0 || first.type !== PK_TYPE.text) return undefined;
-  return new TextDecoder().decode(first.bytes);
+  let id = idsOfPks.get(pk);
+  if (id === undefined) {
+    const [first, ...rest] = unpackPk(pk);
+    id = !first || rest.length > 0 || first.type !== PK_TYPE.text ? null : utf8.decode(first.bytes);
+    idsOfPks.set(pk, id);
+  }
+  return id ?? undefined;
 }
 
 /**
@@ -143,15 +151,18 @@ async function write(db: SqliteConnection, sender: Uint8Array, fresh: readonly C
     const keys = await db.exec(`INSERT INTO notes__crsql_pks (id) VALUES ${chunk.map(() => "(?)").join(", ")} RETURNING id, __crsql_key`, chunk);
     const keyOf = new Map(keys.rows.map(([id, key]) => [id as string, key!]));
     await insertRows(db, chunk.map((id) => byNote.get(id)!));
-    const clocks = chunk.flatMap((id) => byNote.get(id)!.map((change) => {
-      const [, , cid, , colVersion, , , , seq] = change;
-      return [keyOf.get(id)!, cid, colVersion, versionOf.get(change)!, ordinal, seq];
-    }));
-    for (let j = 0; j < clocks.length; j += CLOCKS_PER_STATEMENT) {
-      const part = clocks.slice(j, j + CLOCKS_PER_STATEMENT);
+    // Flat parameters, six per clock row: (key, col_name, col_version, db_version, site_id, seq).
+    const clocks: SqlValue[] = [];
+    for (const id of chunk) {
+      const key = keyOf.get(id)!;
+      for (const change of byNote.get(id)!) clocks.push(key, change[2], change[4], versionOf.get(change)!, ordinal, change[8]);
+    }
+    const perStatement = CLOCKS_PER_STATEMENT * 6;
+    for (let j = 0; j < clocks.length; j += perStatement) {
+      const part = clocks.slice(j, j + perStatement);
       await db.exec(
-        `INSERT INTO notes__crsql_clock (key, col_name, col_version, db_version, site_id, seq) VALUES ${part.map(() => "(?, ?, ?, ?, ?, ?)").join(", ")}`,
-        part.flat() as SqlValue[],
+        `INSERT INTO notes__crsql_clock (key, col_name, col_version, db_version, site_id, seq) VALUES ${Array(part.length / 6).fill("(?, ?, ?, ?, ?, ?)").join(", ")}`,
+        part,
       );
     }
   }
@@ -165,11 +176,12 @@ async function write(db: SqliteConnection, sender: Uint8Array, fresh: readonly C
  * the same columns.
  */
 async function insertRows(db: SqliteConnection, notes: readonly Change[][]): Promise<void> {
-  const columnsOf = (cells: readonly Change[]) => cells.map((c) => c[2]).sort();
+  const columnsOf = notes.map((cells) => cells.map((c) => c[2]).sort());
+  const keys = columnsOf.map((columns) => columns.join("\u0000")); // no column name holds a NUL
   for (let start = 0; start < notes.length; ) {
-    const columns = columnsOf(notes[start]!);
+    const columns = columnsOf[start]!;
     let end = start + 1;
-    while (end < notes.length && JSON.stringify(columnsOf(notes[end]!)) === JSON.stringify(columns)) end++;
+    while (end < notes.length && keys[end] === keys[start]) end++;
     const run = notes.slice(start, end);
     const row = `(${["?", ...columns.map(() => "?")].join(", ")})`;
     await db.exec(
