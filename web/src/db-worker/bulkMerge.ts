@@ -55,16 +55,13 @@ export async function mergeBulk(
         fresh.push({ table, pk, cid, val });
       } else localWrites += await mergeOne(change);
     };
-    // In the order received: runs of changes to notes new here are written whole, the rest merged.
-    for (let start = 0; start < changes.length; ) {
-      let end = start + 1;
-      while (end < changes.length && isFresh[end] === isFresh[start]) end++;
-      const run = changes.slice(start, end);
-      if (isFresh[start] && (await writeFreshNotes(db, sender, run))) {
-        for (const [table, pk, cid, val] of run) if (typeof val === "string" && isMergedText(table, cid)) fresh.push({ table, pk, cid, val });
-      } else for (const change of run) await merge(change);
-      start = end;
+    // Notes new here first, written whole (freshNotes.ts); then the rest, in the order received.
+    const direct = changes.filter((_, i) => isFresh[i]);
+    const written = await writeFreshNotes(db, sender, direct);
+    if (written) {
+      for (const [table, pk, cid, val] of direct) if (typeof val === "string" && isMergedText(table, cid)) fresh.push({ table, pk, cid, val });
     }
+    for (const [i, change] of changes.entries()) if (!written || !isFresh[i]) await merge(change);
     await setAncestorsWhereCurrent(db, fresh);
     return localWrites;
   });

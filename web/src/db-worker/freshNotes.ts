@@ -14,8 +14,14 @@
  * - one clock row per cell: the received col_version and seq, the sender's site ordinal, and as
  *   db_version what cr-sqlite's `next_db_version` would give it: the running maximum of this
  *   transaction's pending version and the versions received so far, in the order received.
+ * The caller writes these notes before merging the batch's other changes, whatever the order
+ * received: a note's cells then need not come together. Where the two were interleaved, a clock's
+ * db_version can differ from the one cr-sqlite's merge in received order gives, within the same
+ * transaction's versions. Nothing here reads that order (a device pulls for upload only the
+ * changes it did not receive, and the transaction commits at the same version either way).
  * freshNotes.test.ts holds the result equal to cr-sqlite's merge of the same changes, table by
- * table, and later merges and local edits to behave the same on both.
+ * table (each clock's db_version to the same transaction), and later merges and local edits to
+ * behave the same on both.
  */
 import type { Change } from "@vlcn.io/ws-common";
 import { PK_TYPE, unpackPk } from "../../../shared/packedPk";
@@ -27,16 +33,28 @@ const NOTES_PER_STATEMENT = 500;
 /** Clock rows per INSERT: 6 parameters each, 12,000 in all, under SQLite's 32,766. */
 const CLOCKS_PER_STATEMENT = 2_000;
 
-const utf8 = new TextDecoder();
+/**
+ * The id must encode back to the key's very bytes, which cr-sqlite keeps: a key that is not UTF-8
+ * is no note id here (fatal), and a byte-order mark stays part of it (ignoreBOM).
+ */
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /** Each change's pk is read several times on the way (a first sync: 70,000 of them), decoded once. */
 const idsOfPks = new WeakMap<Uint8Array, string | null>();
 
-/** The note id of a notes pk (a single TEXT column), or undefined. */
+function decoded(bytes: Uint8Array): string | null {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** The note id of a notes pk (a single TEXT column of UTF-8), or undefined. */
 export function noteId(pk: Uint8Array): string | undefined {
   let id = idsOfPks.get(pk);
   if (id === undefined) {
     const [first, ...rest] = unpackPk(pk);
-    id = !first || rest.length > 0 || first.type !== PK_TYPE.text ? null : utf8.decode(first.bytes);
+    id = !first || rest.length > 0 || first.type !== PK_TYPE.text ? null : decoded(first.bytes);
     idsOfPks.set(pk, id);
   }
   return id ?? undefined;
@@ -44,16 +62,12 @@ export function noteId(pk: Uint8Array): string | undefined {
 
 /**
  * Which of `changes` belong to notes that can be written directly. `known` holds the ids this
- * device has a row or a clock for; `columns` the notes columns other than the key. A note's
- * changes must also be uninterrupted by any change cr-sqlite merges: the caller applies runs of
- * fresh changes and the others in the order received, so every version is given as cr-sqlite's
- * merge would give it, and a note is written whole in one run.
+ * device has a row or a clock for; `columns` the notes columns other than the key.
  */
 export function freshChanges(changes: readonly Change[], known: ReadonlySet<string>, columns: ReadonlySet<string>): boolean[] {
   const cidsOf = new Map<string, Set<string>>();
-  const span = new Map<string, [number, number]>();
   const disqualified = new Set<string>(known);
-  const idOf = changes.map(([table, pk, cid, , , , , cl], i) => {
+  const idOf = changes.map(([table, pk, cid, , , , , cl]) => {
     const id = table === "notes" ? noteId(pk) : undefined;
     if (id === undefined || disqualified.has(id)) return id;
     let cids = cidsOf.get(id);
@@ -61,24 +75,9 @@ export function freshChanges(changes: readonly Change[], known: ReadonlySet<stri
     // A delete or resurrection (cl ≠ 1), a column this schema lacks, or a cell twice: cr-sqlite decides.
     if (cl !== 1n || !columns.has(cid) || cids.has(cid)) disqualified.add(id);
     cids.add(cid);
-    span.set(id, [span.get(id)?.[0] ?? i, i]);
     return id;
   });
-  const isFresh = () => idOf.map((id) => id !== undefined && !disqualified.has(id));
-  // Disqualifying a note can interrupt another: repeat until nothing changes (once, nearly always).
-  for (;;) {
-    const fresh = isFresh();
-    const othersBefore = [0];
-    fresh.forEach((f, i) => othersBefore.push(othersBefore[i]! + (f ? 0 : 1)));
-    let changed = false;
-    for (const [id, [first, last]] of span) {
-      if (!disqualified.has(id) && othersBefore[last + 1]! - othersBefore[first]! > 0) {
-        disqualified.add(id);
-        changed = true;
-      }
-    }
-    if (!changed) return fresh;
-  }
+  return idOf.map((id) => id !== undefined && !disqualified.has(id));
 }
 
 /** The ids among `ids` that this device holds a clock for (every note it has, or had and deleted). */
@@ -101,8 +100,8 @@ async function siteOrdinal(db: SqliteConnection, site: Uint8Array): Promise<SqlV
 }
 
 /**
- * Writes `fresh`, a run of changes `freshChanges` chose (sent by `sender`), inside the caller's
- * transaction, after what came before it and before what follows. All or nothing: on a failure
+ * Writes `fresh`, the changes `freshChanges` chose (sent by `sender`), inside the caller's
+ * transaction, before its other changes are merged. All or nothing: on a failure
  * (a value the table refuses, say) nothing of it stays written and it returns false, so the
  * caller can hand the same changes to cr-sqlite's merge, which then reports the error as it
  * always has.
@@ -172,8 +171,7 @@ async function write(db: SqliteConnection, sender: Uint8Array, fresh: readonly C
 
 /**
  * Inserts each note's row with the columns it received; the rest keep their default. Rows go in
- * the order received (their rowids as the merge gives them), a statement per run of notes with
- * the same columns.
+ * the order received, a statement per run of notes with the same columns.
  */
 async function insertRows(db: SqliteConnection, notes: readonly Change[][]): Promise<void> {
   const columnsOf = notes.map((cells) => cells.map((c) => c[2]).sort());
