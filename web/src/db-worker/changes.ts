@@ -70,9 +70,10 @@ export async function mergeChanges(db: SqliteConnection, sender: Uint8Array, cha
     return await mergeAll(db, sender, changes);
   } catch (error) {
     // cr-sqlite sets its sync bit around a merge's row write and leaves it set when that write
-    // fails (a value the table refuses): every later local write on this connection would then go
-    // unclocked, and never sync. The caller rolls back; the bit is not part of the transaction.
-    await db.exec("SELECT crsql_internal_sync_bit(0)");
+    // fails (a value the table refuses, a full disk): every later local write on this connection
+    // would then go unclocked, and never sync. The caller rolls back; the bit is not part of the
+    // transaction. The merge's own error is the one to report.
+    await db.exec("SELECT crsql_internal_sync_bit(0)").catch(() => undefined);
     throw error;
   }
 }
