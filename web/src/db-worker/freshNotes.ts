@@ -28,7 +28,7 @@ import { PK_TYPE, unpackPk } from "../../../shared/packedPk";
 import { errorMessage } from "../../../shared/errorMessage";
 import type { SqlValue, SqliteConnection } from "./sqlite/connection";
 
-/** Notes per multi-row INSERT: as the import writes them (9 parameters each, far under SQLite's 32,766). */
+/** Notes per multi-row INSERT: as the import writes them (a key and at most seven cells each, far under SQLite's 32,766 parameters). */
 const NOTES_PER_STATEMENT = 500;
 /** Clock rows per INSERT: 6 parameters each, 12,000 in all, under SQLite's 32,766. */
 const CLOCKS_PER_STATEMENT = 2_000;
