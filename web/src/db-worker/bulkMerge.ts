@@ -47,21 +47,21 @@ export async function mergeBulk(
   return withSearchIndexOnce(db, async () => {
     let localWrites = 0;
     const fresh: TextCell[] = [];
-    const merge = async (change: Change) => {
-      const [table, pk, cid, val] = change;
-      const id = table === "notes" ? noteId(pk) : undefined;
-      if (id !== undefined && !existing.has(id) && typeof val === "string" && isMergedText(table, cid)) {
-        await applyOne(change);
-        fresh.push({ table, pk, cid, val });
-      } else localWrites += await mergeOne(change);
-    };
     // Notes new here first, written whole (freshNotes.ts); then the rest, in the order received.
     const direct = changes.filter((_, i) => isFresh[i]);
     const written = await writeFreshNotes(db, sender, direct);
     if (written) {
       for (const [table, pk, cid, val] of direct) if (typeof val === "string" && isMergedText(table, cid)) fresh.push({ table, pk, cid, val });
     }
-    for (const [i, change] of changes.entries()) if (!written || !isFresh[i]) await merge(change);
+    for (const [i, change] of changes.entries()) {
+      if (written && isFresh[i]) continue;
+      const [table, pk, cid, val] = change;
+      const id = table === "notes" ? noteId(pk) : undefined;
+      if (id !== undefined && !existing.has(id) && typeof val === "string" && isMergedText(table, cid)) {
+        await applyOne(change);
+        fresh.push({ table, pk, cid, val });
+      } else localWrites += await mergeOne(change);
+    }
     await setAncestorsWhereCurrent(db, fresh);
     return localWrites;
   });

@@ -133,16 +133,15 @@ async function write(db: SqliteConnection, sender: Uint8Array, fresh: readonly C
   // The version this transaction writes at (cr-sqlite's pending one); 0 asks for no more than that.
   let pending = BigInt((await db.exec("SELECT crsql_next_db_version(0)")).rows[0]![0] as number | bigint);
   const byNote = new Map<string, Change[]>();
-  const versions: bigint[] = [];
+  const versionOf = new Map<Change, bigint>();
   for (const change of fresh) {
     const id = noteId(change[1])!;
     let cells = byNote.get(id);
     if (!cells) byNote.set(id, (cells = []));
     cells.push(change);
     if (change[5] > pending) pending = change[5];
-    versions.push(pending);
+    versionOf.set(change, pending);
   }
-  const versionOf = new Map(fresh.map((change, i) => [change, versions[i]!]));
   await db.exec("SELECT crsql_internal_sync_bit(1)");
   const ids = [...byNote.keys()];
   for (let i = 0; i < ids.length; i += NOTES_PER_STATEMENT) {
