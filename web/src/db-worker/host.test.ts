@@ -29,39 +29,6 @@ describe("DatabaseHost", () => {
     expect(((read.value as { tables: string[] }).tables).sort()).toEqual(["note_entities", "notes"]);
   });
 
-  it("announces a sync task's changes as its COMMIT starts; a page's re-read asked then runs after the commit and sees it", async () => {
-    const seen: { tables: string[]; inTransaction: boolean; read?: Promise<unknown> }[] = [];
-    const connection = await openMemoryReplica();
-    const announcing = new DatabaseHost(connection, (tables) => {
-      // What a page does on the event: ask for a re-read, which queues behind the task.
-      const read = announcing.handle({ kind: "query", statement: all("SELECT title FROM notes") }).then((r) => (r.value as { rows: unknown[][] }).rows);
-      seen.push({ tables, inTransaction: connection.inTransaction, read });
-    });
-    await announcing.exclusive((db) => db.transaction(() => db.exec("INSERT INTO notes (id, title) VALUES ('n1', 'arrived')")));
-    expect(seen.map(({ tables, inTransaction }) => [tables.sort(), inTransaction])).toEqual([[["note_list_counts", "notes"], true]]);
-    expect(await seen[0]!.read).toEqual([["arrived"]]);
-  });
-
-  it("when that COMMIT fails after the announcement, the re-read sees what is on disk, and a failing announcement fails no commit", async () => {
-    const connection = await openMemoryReplica();
-    await connection.script(
-      "PRAGMA foreign_keys = ON; CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (id INTEGER PRIMARY KEY, parent INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)",
-    );
-    const reads: Promise<unknown>[] = [];
-    let throwing = false;
-    const announcing = new DatabaseHost(connection, () => {
-      if (throwing) throw new Error("the page is gone");
-      reads.push(announcing.handle({ kind: "query", statement: all("SELECT count(*) FROM child") }).then((r) => (r.value as { rows: unknown[][] }).rows));
-    });
-    // The deferred key is checked at COMMIT, after the announcement: the commit fails, and rolls back.
-    await expect(announcing.exclusive((db) => db.transaction(() => db.exec("INSERT INTO child VALUES (1, 99)")))).rejects.toThrow(/FOREIGN KEY/);
-    expect(reads).toHaveLength(1);
-    expect(await reads[0]).toEqual([[0]]);
-    throwing = true;
-    await announcing.exclusive((db) => db.transaction(() => db.exec("INSERT INTO parent VALUES (99)")));
-    expect((await connection.exec("SELECT count(*) FROM parent")).rows).toEqual([[1]]);
-  });
-
   it("runs a batch in one transaction: one failing statement undoes the others", async () => {
     await expect(
       host.handle({

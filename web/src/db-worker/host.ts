@@ -92,30 +92,15 @@ export class DatabaseHost {
   /** Runs `fn` alone on the connection, between requests (used by sync). */
   exclusive<T>(fn: (db: SqliteConnection) => Promise<T>): Promise<T> {
     return this.#enqueue(async () => {
-      // A transaction's changes are announced as its COMMIT starts, so the event's trip to the
-      // pages overlaps the commit: their re-reads queue behind this task and run once it is over,
-      // committed (or rolled back: then they re-read for nothing, and still see what is on disk).
-      this.connection.beforeCommit = () => this.#announceExclusiveChanges();
       try {
         return await fn(this.connection);
       } catch (error) {
         throw await explainStorageError(error);
       } finally {
-        this.connection.beforeCommit = undefined;
-        this.#announceExclusiveChanges();
+        const changed = this.connection.takeChangedTables();
+        if (changed.length > 0) this.#onExclusiveChange(changed);
       }
     });
-  }
-
-  #announceExclusiveChanges(): void {
-    const changed = this.connection.takeChangedTables();
-    if (changed.length === 0) return;
-    try {
-      this.#onExclusiveChange(changed);
-    } catch (error) {
-      // A page that cannot be told must not fail the commit (or the task) it is told about.
-      console.warn("could not announce changed tables", error);
-    }
   }
 
   #enqueue<T>(task: () => Promise<T>): Promise<T> {

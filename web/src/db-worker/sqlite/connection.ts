@@ -74,8 +74,6 @@ export class SqliteConnection {
   readonly #tablesRead = new Map<string, string[]>();
   readonly #changed = new Set<string>();
   #closed = false;
-  /** Called as a transaction's COMMIT is about to run (see DatabaseHost.exclusive). */
-  beforeCommit: (() => void) | undefined;
 
   private constructor(api: SqliteApi, db: number) {
     this.#api = api;
@@ -132,7 +130,6 @@ export class SqliteConnection {
     await this.script("BEGIN");
     try {
       const result = await fn();
-      this.beforeCommit?.();
       await this.script("COMMIT");
       return result;
     } catch (error) {
