@@ -253,11 +253,16 @@ function firstFrameSteps(marks: [string, number][], linkAt: number, appReadyAt: 
   const opened = last("socket opened", firstFrame) ?? Number.NaN;
   const starting = last("sync starting", opened) ?? Number.NaN;
   const streaming = last("streaming started", firstFrame) ?? Number.NaN;
+  const cipherAt = last("cipher ready", opened) ?? Number.NaN;
+  const keyCheckedAt = last("account key checked", opened) ?? Number.NaN;
   return [
     ["sign-in link → app ready (page load, database open)", appReadyAt - linkAt],
     ["app ready → sign-in confirmed (the benchmark hands over the key and clicks)", signInAt - appReadyAt],
     ["sign-in confirmed → sync starting (token stored, refresh credential fetched)", starting - signInAt],
     ["sync starting → socket open (keys, cipher, account key check, token)", opened - starting],
+    ["of that: sync starting → account key checked (keys read, the server asked; the cell cipher loads meanwhile)", keyCheckedAt - starting],
+    ["of that: account key checked → socket open (token, WebSocket handshake)", opened - keyCheckedAt],
+    ["meanwhile: sync starting → cell cipher ready (libsodium loaded, if the sign-in had not loaded it)", cipherAt - starting],
     ["socket open → the server starts streaming (presence)", streaming - opened],
     ["the server starts streaming → first frame of changes received", firstFrame - streaming],
   ];

@@ -7,6 +7,9 @@
 export type TraceLabel =
   /** Sync is starting (sign-in, app start, a new key): keys, cipher, then the connection. */
   | "sync starting"
+  /** The cell cipher is ready (the account keys read, libsodium loaded), and the server confirmed the account key. */
+  | "cipher ready"
+  | "account key checked"
   /** The sync socket opened, and the server then answered the device's presence. */
   | "socket opened"
   | "streaming started"

@@ -20,6 +20,7 @@ import { errorMessage } from "../../../shared/errorMessage";
 import { seenOf } from "../crypto/accountKeyCheck";
 import { keyCheckWithDistribution } from "../crypto/keyDistribution";
 import { loadKeyring, type DeviceKeyring } from "../crypto/keyStore";
+import { fastAead } from "../crypto/aead";
 import { CellCipher } from "../crypto/cellCipher";
 import { describeRefused } from "../crypto/receivedCells";
 import { rekeyEntities } from "../crypto/entityRekey";
@@ -219,6 +220,8 @@ export class SyncClient {
       throw new Error(`not a valid server address: ${serverUrl}`);
     }
     const account = { userId: claims.userId.normalize("NFKC").toLowerCase(), serverUrl: url.origin };
+    // The cell cipher's WebAssembly loads while the sign-in is stored and enrolled (the start awaits the same load).
+    void fastAead();
     const owner = await this.account();
     if (owner && !sameAccount(owner, account)) throw new OtherAccountError(owner, account);
     await this.#exclusive(async (db) => {
@@ -293,7 +296,11 @@ export class SyncClient {
     const claims = readTokenClaims(token);
     if (!claims) return this.#update();
     const keyring = await this.keyring();
-    const cipher = await CellCipher.create(keyring);
+    // Loading the cipher overlaps the account key check of the first connection: neither needs the other.
+    const cipherReady = CellCipher.create(keyring).then((cipher) => {
+      traceMark("cipher ready");
+      return cipher;
+    });
     /** Reading the account's plaintext log before it moves to encryption: until this cursor. */
     let plaintextUntil: { serverSite: string; catchUpTo: number } | undefined;
     const syncDb = await SyncDb.open(this.#exclusive, {
@@ -334,7 +341,7 @@ export class SyncClient {
       onRefused: (refused) => {
         for (const r of refused) this.#activity.add("refused", describeRefused(r));
       },
-    }, cipher);
+    }, new CellCipher(keyring)); // never without a cipher: the pure-JS one until the fast one is loaded
     const transport = new SyncTransport({
       serverUrl,
       room: claims.userId,
@@ -342,8 +349,9 @@ export class SyncClient {
       accountKey: async () => {
         const check = await keyCheckWithDistribution(keyring, this.#exclusive, serverApi(serverUrl, { token: () => this.#currentToken(serverUrl) }), claims.deviceId);
         plaintextUntil = check.ok && check.keyId === undefined ? { serverSite: check.serverSite, catchUpTo: check.catchUpTo } : undefined;
-        syncDb.useCipher(plaintextUntil ? undefined : cipher);
+        syncDb.useCipher(plaintextUntil ? undefined : await cipherReady);
         if (check.ok && check.keyId) await this.#rekey(keyring.current()!.idKey); // nothing to do unless a save raced an adoption
+        traceMark("account key checked");
         return check;
       },
       // Read (and renewed if it nears expiry) for every connection.
