@@ -7,7 +7,7 @@
 export type TraceLabel =
   /** Sync is starting (sign-in, app start, a new key): keys, cipher, then the connection. */
   | "sync starting"
-  /** The cell cipher is ready (the account keys read, libsodium loaded), and the server confirmed the account key. */
+  /** The cell cipher is ready (libsodium loaded); the account key was checked with the server (whatever the answer). */
   | "cipher ready"
   | "account key checked"
   /** The sync socket opened, and the server then answered the device's presence. */
