@@ -62,6 +62,9 @@ describe("the note list", () => {
 
   it("rows are stacked by their measured size (not the estimate), one gap apart, on screen and after a scroll", async () => {
     const p = await page();
+    const pageErrors: string[] = [];
+    p.on("pageerror", (error) => pageErrors.push(error.message));
+    p.on("console", (message) => void (message.type() === "error" && pageErrors.push(message.text())));
     await sql(
       p,
       `WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 80)
@@ -84,7 +87,11 @@ describe("the note list", () => {
     // Rows are not as tall as the virtualizer's first estimate: the gaps hold only if each was measured.
     expect((await layout()).heights).not.toContain(ESTIMATED_ROW_PX);
     await scroller(p).evaluate((el) => el.scrollTo(0, el.scrollHeight / 2));
+    // The rows of the middle first (the list re-renders a frame after the scroll), then their gaps.
+    const rendered = () => scroller(p).evaluate((el) => [...el.querySelectorAll("li[aria-posinset]")].map((li) => Number(li.getAttribute("aria-posinset"))));
+    await expect.poll(async () => ((at) => at.includes(40) && !at.includes(1))(await rendered()), { timeout: 10_000 }).toBe(true);
     await expect.poll(async () => new Set((await layout()).gaps), { timeout: 10_000 }).toEqual(new Set([ROW_GAP_PX]));
+    expect(pageErrors).toEqual([]); // no "ResizeObserver loop" or other error on the way
   });
 
   it("a note whose time is no date (from another device, say) is shown, and the list keeps following edits", async () => {
