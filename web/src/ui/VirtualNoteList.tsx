@@ -72,9 +72,9 @@ export function VirtualNoteList(props: ListProps) {
 /**
  * A row's height from its ResizeObserver entry, which comes after layout and before the paint.
  * The default reads `offsetHeight` as each new row is first measured: a forced layout per row,
- * each after the last row's resize moved the others (from a new device's sign-in to its first
- * notes painted, Chromium counted 25 layouts with it, 10 without; one devices run each). Until its
- * entry comes, a row keeps the size it had (or the estimate).
+ * each after the last row's resize moved the others (from just after a new device's sign-in to
+ * its first notes, Chromium counted 25 layouts with it, 10 without; one devices run each). Until
+ * its entry comes, a row keeps the size it had (or the estimate).
  */
 function measureRow(element: Element, entry: ResizeObserverEntry | undefined, instance: Virtualizer<HTMLDivElement, Element>): number {
   if (entry) {
