@@ -30,8 +30,11 @@ import type { SqlValue, SqliteConnection } from "./sqlite/connection";
 
 /** Notes per multi-row INSERT: as the import writes them (a key and at most seven cells each, far under SQLite's 32,766 parameters). */
 const NOTES_PER_STATEMENT = 500;
-/** Clock rows per INSERT: 6 parameters each, 12,000 in all, under SQLite's 32,766. */
+/** Clock rows per INSERT: CLOCK_COLUMNS parameters each, 12,000 in all, under SQLite's 32,766. */
 const CLOCKS_PER_STATEMENT = 2_000;
+/** A clock row's columns as written here: (key, col_name, col_version, db_version, site_id, seq). */
+const CLOCK_COLUMNS = ["key", "col_name", "col_version", "db_version", "site_id", "seq"] as const;
+const CLOCK_ROW = `(${CLOCK_COLUMNS.map(() => "?").join(", ")})`;
 
 /**
  * The id must encode back to the key's very bytes, which cr-sqlite keeps: a key that is not UTF-8
@@ -149,17 +152,17 @@ async function write(db: SqliteConnection, sender: Uint8Array, fresh: readonly C
     const keys = await db.exec(`INSERT INTO notes__crsql_pks (id) VALUES ${chunk.map(() => "(?)").join(", ")} RETURNING id, __crsql_key`, chunk);
     const keyOf = new Map(keys.rows.map(([id, key]) => [id as string, key!]));
     await insertRows(db, chunk.map((id) => byNote.get(id)!));
-    // Flat parameters, six per clock row: (key, col_name, col_version, db_version, site_id, seq).
+    // Flat parameters, one per CLOCK_COLUMNS entry for each clock row.
     const clocks: SqlValue[] = [];
     for (const id of chunk) {
       const key = keyOf.get(id)!;
       for (const change of byNote.get(id)!) clocks.push(key, change[2], change[4], versionOf.get(change)!, ordinal, change[8]);
     }
-    const perStatement = CLOCKS_PER_STATEMENT * 6;
+    const perStatement = CLOCKS_PER_STATEMENT * CLOCK_COLUMNS.length;
     for (let j = 0; j < clocks.length; j += perStatement) {
       const part = clocks.slice(j, j + perStatement);
       await db.exec(
-        `INSERT INTO notes__crsql_clock (key, col_name, col_version, db_version, site_id, seq) VALUES ${Array(part.length / 6).fill("(?, ?, ?, ?, ?, ?)").join(", ")}`,
+        `INSERT INTO notes__crsql_clock (${CLOCK_COLUMNS.join(", ")}) VALUES ${Array(part.length / CLOCK_COLUMNS.length).fill(CLOCK_ROW).join(", ")}`,
         part,
       );
     }
