@@ -84,6 +84,11 @@ export class SqliteConnection {
     });
   }
 
+  /** The WebAssembly instance this connection runs on (another connection may open on it). */
+  get sqliteApi(): SqliteApi {
+    return this.#api;
+  }
+
   static async open(api: SqliteApi, filename: string, vfs?: string): Promise<SqliteConnection> {
     const flags = SQLite.SQLITE_OPEN_CREATE | SQLite.SQLITE_OPEN_READWRITE | SQLite.SQLITE_OPEN_URI;
     const db = await oneAtATime(api, () => api.open_v2(filename, flags, vfs));
