@@ -72,9 +72,40 @@ export interface ApiLinkClaimed {
 }
 
 export interface ApiLogStats {
+  /** The log's highest sequence number (0 when empty). */
   head: number;
   rows: number;
   peers: number;
+  /** The sequence number the stored snapshot covers, or null when there is none. */
+  snapshotSeq: number | null;
+  /** The server's site id (hex): every change a device receives is recorded as this site's. */
+  serverSite: string;
+}
+
+/** Request headers of `PUT /api/snapshot` (decimal integers), echoed on `GET /api/snapshot`. */
+export const SNAPSHOT_SEQ_HEADER = "x-snapshot-seq";
+export const SNAPSHOT_SCHEMA_HEADER = "x-snapshot-schema";
+/**
+ * Optional, together: the maker's cr-sqlite site id (hex) and the log's head it read before making
+ * the snapshot. Its own pushes after its cursor are in the snapshot too, so the server extends the
+ * covered seq over them, up to the first entry another site pushed and never past that head.
+ */
+export const SNAPSHOT_SITE_HEADER = "x-snapshot-site";
+export const SNAPSHOT_UNTIL_HEADER = "x-snapshot-until";
+
+/**
+ * What a snapshot upload says about its opaque body: the server sequence number it covers (the
+ * device then syncs from there) and the database schema version it was made with.
+ */
+export interface ApiSnapshotHeaders {
+  [SNAPSHOT_SEQ_HEADER]: string;
+  [SNAPSHOT_SCHEMA_HEADER]: string;
+}
+
+/** A stored snapshot: the sequence number it covers and its size in bytes. */
+export interface ApiSnapshotStored {
+  seq: number;
+  size: number;
 }
 
 /** Sync handshakes of one device as the server counted them (its bound on reconnect loops). */
@@ -156,6 +187,9 @@ export interface ApiKeyRotation {
 }
 
 type Answer<In, Out, Status extends number> = { input: In; output: Out; outputFormat: "json"; status: Status };
+/** An answer whose body is raw bytes (`application/octet-stream`), not JSON. */
+type Bytes<In, Status extends number> = { input: In; output: ReadableStream<Uint8Array>; outputFormat: "body"; status: Status };
+type SnapshotPut = { header: ApiSnapshotHeaders };
 type DeviceParam = { param: { id: string } };
 
 export type ApiSchema = {
@@ -174,6 +208,16 @@ export type ApiSchema = {
   };
   "/api/me": { $get: Answer<{}, ApiIdentity, 200> };
   "/api/log/stats": { $get: Answer<{}, ApiLogStats, 200> };
+  /**
+   * The account's database snapshot, sealed by a device with the account key (the server never
+   * reads it). PUT: the raw bytes as the body; GET: the bytes, with the two headers.
+   */
+  "/api/snapshot": {
+    $put: Answer<SnapshotPut, ApiSnapshotStored, 200> | Answer<SnapshotPut, ApiError, 400 | 409 | 413>;
+    $get: Bytes<{}, 200> | Answer<{}, ApiError, 404>;
+    /** Removes it (new devices then receive the log change by change). */
+    $delete: Answer<{}, { deleted: boolean }, 200>;
+  };
   "/api/sync/handshakes": { $get: Answer<{}, ApiHandshakes, 200> };
   "/api/public/token/refresh": {
     $post: Answer<{ json: { refresh: string } }, ApiTokens, 200> | Answer<{ json: { refresh: string } }, ApiError, 400 | 401>;

@@ -126,7 +126,7 @@ export const MIN_CHANGE_WIRE_BYTES = 30;
 export const MIN_LAST_SEEN_WIRE_BYTES = 25;
 
 /** Version of the Durable Object's storage layout; bump with a migration when it changes. */
-export const USER_LOG_FORMAT_VERSION = 6;
+export const USER_LOG_FORMAT_VERSION = 7;
 
 /** Retry-After of a 503: a Durable Object that failed is usually back within seconds. */
 export const SERVER_ERROR_RETRY_AFTER_S = 5;
@@ -287,3 +287,24 @@ export const HISTORY_DIFF_TIMEOUT_MS = 50;
  * healthy open takes well under a second; past this another connection is holding it.
  */
 export const IDB_OPEN_TIMEOUT_MS = 15_000;
+
+// ---- Database snapshots ----
+
+/**
+ * The first bytes of every database snapshot a device uploads (the ASCII of this string; the
+ * rest is sealed with the account key): the server checks only this prefix and the size.
+ */
+export const SNAPSHOT_MAGIC = "CBSNAP01";
+
+/**
+ * Largest snapshot the server stores: well under a Worker's 100 MB request body limit, and what
+ * a phone can hold in memory twice (its database and the sealed copy).
+ */
+export const SNAPSHOT_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A synced device offers a new copy of the account's database once the server's log has grown by
+ * this many changes past the last copy (about 700 notes): below it, a new device replays the rest
+ * in about a second (README, "A new device starts from a copy").
+ */
+export const COPY_MIN_NEW_CHANGES = 5_000;

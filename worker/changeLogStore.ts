@@ -26,6 +26,7 @@ import { ACCOUNT_KEY_SQL } from "./accountKey";
 import { ACCOUNT_KEYS_SQL } from "./accountKeys";
 import { DEVICE_REGISTRY_SQL, REFRESH_SQL } from "./deviceRegistry";
 import { HANDSHAKE_COUNTER_SQL } from "./handshakeCounter";
+import { SNAPSHOT_SQL } from "./snapshotStore";
 import type { SqlDatabase, SqlExec } from "./sqlStore";
 import { fromStored, toStored } from "./wireValue";
 
@@ -80,6 +81,7 @@ const FORMAT_MIGRATIONS: Record<number, string> = {
   4: REFRESH_SQL,
   5: ACCOUNT_KEY_SQL,
   6: ACCOUNT_KEYS_SQL,
+  7: SNAPSHOT_SQL,
 };
 
 /** DO SQL binds blobs as ArrayBuffer and returns them as ArrayBuffer. */
@@ -330,6 +332,18 @@ export class ChangeLogStore {
       .exec("SELECT max(seq) AS s FROM log WHERE origin NOT IN (SELECT site_id FROM peers WHERE device_id = ?)", deviceId)
       .toArray()[0];
     return Number(row?.s ?? 0);
+  }
+
+  /**
+   * How far a snapshot made by `deviceId`'s site `site` at its cursor `seq` covers the log, never
+   * past `until`: after its cursor, the entries that site pushed are in it too (a device never
+   * receives its own), up to the first entry another site pushed. Undefined if `site` is not one
+   * of `deviceId`'s.
+   */
+  snapshotCoverage(deviceId: string, site: Uint8Array, seq: number, until: number): number | undefined {
+    if (!this.siteOf(site, deviceId)) return undefined;
+    const row = this.sql.exec("SELECT min(seq) AS s FROM log WHERE seq > ? AND seq <= ? AND origin != ?", seq, until, blob(site)).toArray()[0];
+    return row?.s === null || row?.s === undefined ? until : Number(row.s) - 1;
   }
 
   /**

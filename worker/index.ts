@@ -3,20 +3,22 @@
  * - `GET /health`
  * - `GET /sync`: WebSocket upgrade; auth and room arrive base64'd in `Sec-WebSocket-Protocol`
  *   (the stock ws-client's format). Checked here, before any Durable Object wakes up.
- * - `/api/*`: JSON, bearer token (except `/api/public/*`), devices and linking.
+ * - `/api/*`: JSON, bearer token (except `/api/public/*`), devices and linking; the account's
+ *   database snapshot as raw bytes (`/api/snapshot`).
  * - everything else: the built PWA from Workers Static Assets (SPA fallback in wrangler.toml).
  */
 import { Hono, type Context } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
-import type { ApiKeyConflict, ApiKeyInitRequest, ApiKeyRotation, ApiLinkClaim, ApiSchema } from "../shared/api";
+import { SNAPSHOT_SCHEMA_HEADER, SNAPSHOT_SEQ_HEADER, type ApiKeyConflict, type ApiKeyInitRequest, type ApiKeyRotation, type ApiLinkClaim, type ApiSchema } from "../shared/api";
 import { SERVER_ERROR_RETRY_AFTER_S } from "../shared/constants";
 import { parseSyncProtocol } from "../shared/syncProtocol";
 import { AuthError, ID_PATTERN, mintToken, normaliseUserId, secretProblem, verifyToken, type Identity } from "./auth";
 import { MAX_KEY_TEXT_CHARS } from "./accountKeys";
 import { withSecurityHeaders } from "./securityHeaders";
 import { KEY_ID_PATTERN } from "./accountKey";
+import { coverageOf, snapshotHeaders } from "./snapshotHeaders";
 import { DEVICE_HEADER, KEY_HEADER, USER_HEADER, type Env } from "./userLog";
 
 export { LinkCodes } from "./linkCodes";
@@ -192,6 +194,33 @@ const routes = app
   })
   /** Size of the caller's own log (for the settings screen, tests and benchmarks). */
   .get("/api/log/stats", async (c) => c.json(await userLogOf(c.env, c.get("identity").userId).stats(), 200))
+  /**
+   * A device stores the account's database snapshot (sealed with the account key) covering the
+   * log up to `x-snapshot-seq`; it replaces the stored one whole or not at all. The body streams
+   * to the Durable Object, which counts it and keeps it in chunks (worker/snapshotUpload.ts).
+   */
+  .put("/api/snapshot", snapshotHeaders, async (c) => {
+    const headers = c.req.valid("header");
+    const { userId, deviceId } = c.get("identity");
+    const seq = headers[SNAPSHOT_SEQ_HEADER];
+    const coverage = coverageOf(c.req.header(), seq); // checked by snapshotHeaders: never "invalid" here
+    const upload = { seq, schemaVersion: headers[SNAPSHOT_SCHEMA_HEADER], ...(coverage === "invalid" ? {} : coverage) };
+    const stored = await userLogOf(c.env, userId).putSnapshot(deviceId, upload, c.req.raw.body ?? new Blob([]).stream());
+    return stored.ok ? c.json({ seq: stored.seq, size: stored.size }, 200) : c.json({ error: stored.error }, stored.status);
+  })
+  /** A new device fetches the snapshot, then syncs only the log after `x-snapshot-seq`. */
+  .get("/api/snapshot", async (c) => {
+    const snapshot = await userLogOf(c.env, c.get("identity").userId).snapshot();
+    if (!snapshot) return c.json({ error: "this account has no snapshot on the server; sync from the start" }, 404);
+    // A fixed length, so the response carries Content-Length while its chunks stream through.
+    return c.body(snapshot.body.pipeThrough(new FixedLengthStream(snapshot.size)), 200, {
+      "content-type": "application/octet-stream",
+      "content-length": String(snapshot.size),
+      [SNAPSHOT_SEQ_HEADER]: String(snapshot.seq),
+      [SNAPSHOT_SCHEMA_HEADER]: String(snapshot.schemaVersion),
+    });
+  })
+  .delete("/api/snapshot", async (c) => c.json({ deleted: await userLogOf(c.env, c.get("identity").userId).deleteSnapshot() }, 200))
   /** Sync handshakes per device as the server counted them: its bound on reconnect loops. */
   .get("/api/sync/handshakes", async (c) => c.json(await userLogOf(c.env, c.get("identity").userId).handshakes(), 200))
   /**

@@ -2,8 +2,9 @@
  * The server's side of rotating the account key (after a revoke): checks what it can of the
  * rotation, then in ONE transaction compares-and-sets (the rotating device has seen every entry,
  * the key is still the one it rotates from, every remaining device gets a wrap), records the new
- * generation and replaces the log with the re-encrypted live state. Either all of it happens or
- * none: no device ever sees a log half under the old key and half under the new.
+ * generation, replaces the log with the re-encrypted live state and drops the stored snapshot
+ * (sealed under the old key, new devices could not open it). Either all of it happens or none: no
+ * device ever sees a log half under the old key and half under the new.
  */
 import { tags } from "@vlcn.io/ws-common";
 import type { ApiKeyRotation } from "../shared/api";
@@ -13,6 +14,7 @@ import { errorMessage } from "../shared/errorMessage";
 import { KEY_ID_PATTERN } from "./accountKey";
 import { MAX_KEY_TEXT_CHARS, type AccountKeys } from "./accountKeys";
 import type { ChangeLogStore } from "./changeLogStore";
+import type { SnapshotStore } from "./snapshotStore";
 import { decodeDeviceFrame } from "./frames";
 
 /**
@@ -42,7 +44,7 @@ export function malformedRotation(rotation: ApiKeyRotation): string | undefined 
   return undefined;
 }
 
-export function rotateAccountKey(store: ChangeLogStore, keys: AccountKeys, deviceId: string, rotation: ApiKeyRotation): RotationResult {
+export function rotateAccountKey(store: ChangeLogStore, keys: AccountKeys, snapshots: Pick<SnapshotStore, "delete">, deviceId: string, rotation: ApiKeyRotation): RotationResult {
   const malformed = malformedRotation(rotation);
   if (malformed) return { ok: false, status: 400, error: malformed };
   let msg;
@@ -66,6 +68,7 @@ export function rotateAccountKey(store: ChangeLogStore, keys: AccountKeys, devic
     const problem = keys.rotationProblem(rotation.expectedKeyId, rotation.generation, rotation.keyId, rotation.wraps);
     if (problem) return problem;
     keys.rotate(rotation.generation, rotation.keyId, rotation.wrappedIdKey, rotation.wraps);
+    snapshots.delete();
     return undefined;
   });
   return replaced.ok ? replaced : { ok: false, status: 409, error: replaced.error };

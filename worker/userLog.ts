@@ -12,17 +12,20 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { tags, type Msg } from "@vlcn.io/ws-common";
-import type { ApiAccountKey, ApiDeviceKey, ApiHandshakes, ApiKeyRotation } from "../shared/api";
+import type { ApiAccountKey, ApiDeviceKey, ApiHandshakes, ApiKeyRotation, ApiLogStats } from "../shared/api";
 import { BACKLOG_ACK_WAIT_MS, MAX_FRAME_BYTES, MAX_SOCKETS_PER_USER, MAX_SYNC_HANDSHAKES_PER_MINUTE } from "../shared/constants";
 import { CloseCode } from "../shared/syncProtocol";
 import { AccountKeyStore, type AccountKeyRecord } from "./accountKey";
 import { AccountKeys } from "./accountKeys";
-import { ChangeLogStore, type LogStats } from "./changeLogStore";
+import { ChangeLogStore } from "./changeLogStore";
 import { rotateAccountKey } from "./keyRotation";
 import { DeviceRegistry, type DeviceRecord } from "./deviceRegistry";
 import { HandshakeCounter } from "./handshakeCounter";
 import { decodeDeviceFrame, encode, FrameError } from "./frames";
 import { Relay } from "./relay";
+import { fromHex, toHex } from "./relayBacklog";
+import { SnapshotStore } from "./snapshotStore";
+import { receiveSnapshot, type SnapshotReceived } from "./snapshotUpload";
 import { connectedState, refuse, type RelaySocket, type SocketState } from "./relaySocket";
 
 /** Headers the Worker sets after verifying the token; the DO is not reachable otherwise. */
@@ -72,6 +75,7 @@ export class UserLog extends DurableObject<Env> {
   readonly #handshakes: HandshakeCounter;
   readonly #accountKey: AccountKeyStore;
   readonly #keys: AccountKeys;
+  readonly #snapshots: SnapshotStore;
   /** An alarm is set for sockets waiting on an acknowledgement (lost on eviction: then set again). */
   #alarmSet = false;
 
@@ -82,6 +86,7 @@ export class UserLog extends DurableObject<Env> {
     this.#accountKey = new AccountKeyStore(ctx.storage.sql);
     this.#handshakes = new HandshakeCounter(ctx.storage.sql);
     this.#keys = new AccountKeys(ctx.storage.sql, this.#accountKey);
+    this.#snapshots = new SnapshotStore(ctx.storage);
     this.#relay = new Relay(this.#store, () => ctx.getWebSockets().map((ws) => new HibernatableSocket(ws)), {
       onWaiting: () => this.#wakeForPages(),
       // Read at each push: the key is registered once and never removed.
@@ -183,6 +188,7 @@ export class UserLog extends DurableObject<Env> {
     if (!from || from.seen < catchUpTo) return { catchUpTo };
     const result = this.#store.transaction(() => {
       this.#store.replaceForEncryption();
+      this.#snapshots.delete(); // none is ever stored without a key; whatever was made from the old log goes with it
       return this.#accountKey.init(record);
     });
     for (const ws of this.ctx.getWebSockets()) {
@@ -206,9 +212,45 @@ export class UserLog extends DurableObject<Env> {
     return { limitPerMinute: MAX_SYNC_HANDSHAKES_PER_MINUTE, devices: this.#handshakes.list() };
   }
 
-  /** For tests and benchmarks: how big the log is. */
-  stats(): LogStats {
-    return this.#store.stats();
+  /** How big the log is and how far the stored snapshot covers it (a device decides whether to make a new one). */
+  stats(): ApiLogStats {
+    return { ...this.#store.stats(), snapshotSeq: this.#snapshots.current()?.seq ?? null, serverSite: toHex(this.#store.serverSiteId) };
+  }
+
+  /** Removes the stored snapshot; true if there was one. */
+  deleteSnapshot(): boolean {
+    const had = this.#snapshots.current() !== undefined;
+    this.#snapshots.delete();
+    return had;
+  }
+
+  /**
+   * Stores `body` (a snapshot sealed by `deviceId`, covering the log up to `seq`) as the account's
+   * snapshot, replacing the stored one in one transaction, or says why not (worker/snapshotUpload.ts).
+   */
+  async putSnapshot(
+    deviceId: string,
+    { seq, schemaVersion, site, until }: { seq: number; schemaVersion: number; site?: string; until?: number },
+    body: ReadableStream<Uint8Array>,
+  ): Promise<SnapshotReceived> {
+    const log = { head: () => this.#store.head, accountKey: () => this.#accountKey.current(), snapshots: this.#snapshots };
+    let covered = seq;
+    if (site !== undefined && until !== undefined) {
+      const extended = until <= this.#store.head ? this.#store.snapshotCoverage(deviceId, fromHex(site), seq, until) : undefined;
+      if (extended === undefined) {
+        const error = until > this.#store.head ? `the snapshot says it was made at ${until}, but the server's log ends at ${this.#store.head}` : "that site id is not this device's";
+        await body.cancel(error).catch(() => undefined);
+        return { ok: false, status: 400, error };
+      }
+      covered = extended;
+    }
+    return receiveSnapshot(log, { seq: covered, schemaVersion, device: deviceId }, body);
+  }
+
+  /** The stored snapshot, its bytes streamed chunk by chunk; null when there is none. */
+  snapshot(): { seq: number; schemaVersion: number; size: number; body: ReadableStream<Uint8Array> } | null {
+    const meta = this.#snapshots.current();
+    return meta ? { seq: meta.seq, schemaVersion: meta.schemaVersion, size: meta.size, body: this.#snapshots.read(meta) } : null;
   }
 
   /** False when the device was revoked; records that it was seen otherwise. */
@@ -285,7 +327,7 @@ export class UserLog extends DurableObject<Env> {
    * in one transaction with the compare-and-set; then every open socket is told to move to it.
    */
   rotateKey(deviceId: string, rotation: ApiKeyRotation): { ok: true; generation: number; appended: number } | { ok: false; status: 400 | 409; error: string } {
-    const result = rotateAccountKey(this.#store, this.#keys, deviceId, rotation);
+    const result = rotateAccountKey(this.#store, this.#keys, this.#snapshots, deviceId, rotation);
     if (!result.ok) return result;
     for (const ws of this.ctx.getWebSockets()) refuse(new HibernatableSocket(ws), CloseCode.KeyRotated, "the account key was rotated; fetch the new key and reconnect");
     return { ok: true, generation: rotation.generation, appended: result.appended };

@@ -131,7 +131,7 @@ describe("a new device started from another device's copy", () => {
     const cut = good.slice(0, Math.floor(good.length / 2));
     await expect(adoptCopy(api, cut, 0, [])).rejects.toThrow(BadCopyError);
     const scrambled = good.slice();
-    for (let i = 4096; i < scrambled.length; i += 97) scrambled[i] ^= 0x5a;
+    for (let i = 4096; i < scrambled.length; i += 97) scrambled[i]! ^= 0x5a;
     await expect(adoptCopy(api, scrambled, 0, [])).rejects.toThrow(BadCopyError);
     // A maker's unscrubbed database (its secrets, its site id) is refused too.
     const raw = await openMemoryReplica();

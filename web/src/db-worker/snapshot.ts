@@ -36,6 +36,8 @@ export interface DatabaseCopy {
   /** The maker's cursor for the server: every change the server had up to it is in the copy. */
   seq: number;
   schemaVersion: number;
+  /** The maker's site id: the server extends `seq` over what this site pushed after it. */
+  site: Uint8Array;
 }
 
 /** Why a device makes no copy now. */
@@ -121,7 +123,7 @@ export async function makeCopy(db: SqliteConnection, serverSite: Uint8Array): Pr
       await copy.script("VACUUM"); // no freed page keeps what was deleted
       return made;
     });
-    return { bytes, ...made };
+    return { bytes, ...made, site: (await db.exec("SELECT crsql_site_id()")).rows[0]![0] as Uint8Array };
   } finally {
     vfs.mapNameToFile.delete(name);
     vfs.mapNameToFile.delete(`${name}?vfs=${vfs.name}`);
@@ -134,6 +136,16 @@ export type PrivateRow = [key: string, value: string];
 /** This device's own `local_settings`, to carry over. */
 export async function privateRowsOf(db: SqliteConnection): Promise<PrivateRow[]> {
   return (await db.exec("SELECT key, value FROM local_settings")).rows.map(([key, value]) => [String(key), String(value)]);
+}
+
+/** Puts this device's private rows back into a database started over without the copy. */
+export async function restorePrivateRows(db: SqliteConnection, rows: readonly PrivateRow[]): Promise<void> {
+  for (const [key, value] of rows) await db.exec("INSERT OR REPLACE INTO local_settings (key, value) VALUES (?, ?)", [key, value]);
+}
+
+/** Nothing was ever written to or merged into this database (cr-sqlite's version is 0) and it has no cursor: a new device. */
+export async function isNewDatabase(db: SqliteConnection): Promise<boolean> {
+  return Number(await one(db, "SELECT crsql_db_version()")) === 0 && Number(await one(db, "SELECT count(*) FROM crsql_tracked_peers")) === 0;
 }
 
 /**

@@ -7,6 +7,10 @@
 export type TraceLabel =
   /** Sync is starting (sign-in, app start, a new key): keys, cipher, then the connection. */
   | "sync starting"
+  /** A new device asked the server for the account's copy, opened it (before it is placed); a device stored a new copy. */
+  | "copy asked"
+  | "copy opened"
+  | "copy stored"
   /** The cell cipher is ready (libsodium loaded); the account key was checked with the server (whatever the answer). */
   | "cipher ready"
   | "account key checked"

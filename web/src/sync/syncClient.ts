@@ -6,7 +6,7 @@
 import { traceMark } from "../db-worker/trace";
 import type { ApiMethod } from "../../../shared/api";
 import { Coalescer } from "./coalesce";
-import { DEVICE_SEEN_INTERVAL_MS, LOCAL_CHANGE_COALESCE_MS, TOKEN_RENEW_BEFORE_MS } from "../../../shared/constants";
+import { COPY_MIN_NEW_CHANGES, DEVICE_SEEN_INTERVAL_MS, LOCAL_CHANGE_COALESCE_MS, TOKEN_RENEW_BEFORE_MS } from "../../../shared/constants";
 import { refusalOfClose } from "../../../shared/syncRefusals";
 import { deriveSyncStatus, readTokenClaims, type HeldChange, type SyncStatus, type TokenClaims, type TransportState } from "../../../shared/syncStatus";
 import type { SqliteConnection } from "../db-worker/sqlite/connection";
@@ -21,6 +21,8 @@ import { seenOf } from "../crypto/accountKeyCheck";
 import { keyCheckWithDistribution } from "../crypto/keyDistribution";
 import { loadKeyring, type DeviceKeyring } from "../crypto/keyStore";
 import { fastAead } from "../crypto/aead";
+import { fetchCopy, offerCopy } from "./accountCopy";
+import { isNewDatabase, NoCopyError } from "../db-worker/snapshot";
 import { CellCipher } from "../crypto/cellCipher";
 import { describeRefused } from "../crypto/receivedCells";
 import { rekeyEntities } from "../crypto/entityRekey";
@@ -81,6 +83,14 @@ export class SyncClient {
   #streaming = false;
   #streamedOnce = false;
   #localChangePending = false;
+  /** See the constructor; used at most once. */
+  #adoptCopy: ((file: Uint8Array, seq: number) => Promise<void>) | undefined;
+  /** A copy is being made or offered now. */
+  #offeringCopy = false;
+  /** Changes sent and received since this session last asked whether a new copy is due. */
+  #changesSinceCopyCheck = 0;
+  /** This session has asked once (its first "synced"). */
+  #copyCheckedOnce = false;
   #pullCut = false;
   /** The last pull found changes that have not gone out on a socket yet. */
   #unsent = false;
@@ -103,9 +113,14 @@ export class SyncClient {
   /** A first sync's progress: changes received of the server's total, shown until synced. */
   #catchUp: { received: number; total: number } | undefined;
 
-  constructor(exclusive: Exclusive, publish: (status: SyncStatus) => void) {
+  /**
+   * `adoptCopy`, given by the database worker: makes a copy of the account's database this
+   * device's (it reopens the database, and a new client syncs on from the copy's seq).
+   */
+  constructor(exclusive: Exclusive, publish: (status: SyncStatus) => void, adoptCopy?: (file: Uint8Array, seq: number) => Promise<void>) {
     this.#exclusive = exclusive;
     this.#publish = publish;
+    this.#adoptCopy = adoptCopy;
     this.#activity = new ActivityLog(exclusive);
   }
 
@@ -301,6 +316,22 @@ export class SyncClient {
       traceMark("cipher ready");
       return cipher;
     });
+    if (this.#adoptCopy && (await this.#exclusive(isNewDatabase))) {
+      const adopt = this.#adoptCopy;
+      this.#adoptCopy = undefined;
+      try {
+        traceMark("copy asked");
+        const copy = await fetchCopy(serverUrl, await this.#currentToken(serverUrl), keyring);
+        if (copy && generation === this.#generation) {
+          traceMark("copy opened");
+          await adopt(copy.file, copy.seq);
+          return; // the database worker reopened the database on the copy; its new client syncs on
+        }
+      } catch (error) {
+        if (generation !== this.#generation) return; // stopped by the reopening: the worker says what happened
+        this.#activity.add("error", `the copy of your notes on the server could not be used (${errorMessage(error)}); receiving them change by change`);
+      }
+    }
     /** Reading the account's plaintext log before it moves to encryption: until this cursor. */
     let plaintextUntil: { serverSite: string; catchUpTo: number } | undefined;
     const syncDb = await SyncDb.open(this.#exclusive, {
@@ -317,6 +348,7 @@ export class SyncClient {
       onHeld: () => void this.#refreshHeld(),
       onApplyStart: (count) => {
         this.#applying++;
+        this.#changesSinceCopyCheck += count;
         if (this.#catchUp) this.#catchUp.received += count;
         this.#activity.add("received", `received ${count} change${count === 1 ? "" : "s"}`);
         this.#update();
@@ -335,6 +367,7 @@ export class SyncClient {
       onSent: () => {
         this.#unsent = false;
         this.#sentSinceAck += this.#lastPullCount;
+        this.#changesSinceCopyCheck += this.#lastPullCount;
         this.#activity.add("sent", `sent ${this.#lastPullCount} change${this.#lastPullCount === 1 ? "" : "s"}`);
       },
       onLocalWrites: () => this.notifyLocalChange(),
@@ -541,10 +574,34 @@ export class SyncClient {
     if (session && (next.state === "synced" || next.state === "held") && this.#status.state !== next.state) {
       this.#lastSyncedAt = next.lastSyncedAt;
       void this.#recordSynced(session.claims);
+      if (next.state === "synced") void this.#maybeOfferCopy(session.serverUrl);
     }
     if (JSON.stringify(next) === JSON.stringify(this.#status)) return;
     this.#status = next;
     this.#publish(next);
+  }
+
+  /**
+   * Offers the server a new copy of the account's database when its log has grown enough (asked
+   * at a session's first "synced", then after COPY_MIN_NEW_CHANGES sent or received here).
+   */
+  async #maybeOfferCopy(serverUrl: string): Promise<void> {
+    if (this.#offeringCopy || (this.#copyCheckedOnce && this.#changesSinceCopyCheck < COPY_MIN_NEW_CHANGES)) return;
+    this.#offeringCopy = true;
+    this.#copyCheckedOnce = true;
+    this.#changesSinceCopyCheck = 0;
+    try {
+      const keyring = await this.keyring();
+      const bytes = await offerCopy(serverUrl, () => this.#currentToken(serverUrl), keyring, this.#exclusive, () => this.#status.state === "synced" && !this.#localChangePending);
+      if (bytes !== undefined) {
+        traceMark("copy stored");
+        this.#activity.add("sent", `stored a copy of your notes for new devices (${(bytes / 1024 / 1024).toFixed(1)} MB, sealed with your key)`);
+      }
+    } catch (error) {
+      if (!(error instanceof NoCopyError)) this.#activity.add("error", `could not store a copy of your notes for new devices: ${errorMessage(error)}`);
+    } finally {
+      this.#offeringCopy = false;
+    }
   }
 
   /** Keeps "last synced" across restarts; every edit ends in "synced", so it is written sparingly. */

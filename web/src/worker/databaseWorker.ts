@@ -30,7 +30,8 @@ import { isDbRequest, type ChannelMessage, type DbResponse, type DbStatus, type 
 import { DatabaseHost } from "../db-worker/host";
 import { prepareDatabase } from "../db-worker/prepare";
 import { checkSearchIndex } from "../db-worker/searchIndex";
-import { eraseStorage, openBest, type OpenedDatabase } from "../db-worker/sqlite/backends";
+import { eraseStorage, openBest, openOpfs, type OpenedDatabase } from "../db-worker/sqlite/backends";
+import { adoptCopy, isNewDatabase, privateRowsOf, restorePrivateRows } from "../db-worker/snapshot";
 import { runAccountKeyCommand } from "../sync/keyCommands";
 import { SyncClient } from "../sync/syncClient";
 import { errorMessage } from "../../../shared/errorMessage";
@@ -142,16 +143,17 @@ function submit(id: number, request: WorkerRequest): void {
 }
 
 /** Opens the database as the owner; false (and followers told why) when it cannot be opened. */
-async function becomeOwner(): Promise<boolean> {
+async function becomeOwner(copy?: Uint8Array): Promise<boolean> {
   toMain({ type: "status", status: { role: "starting" } });
   try {
-    const result = await openBest(preferredStorage);
+    const result = copy ? { opened: await openOpfs(copy), fallbackReason: undefined } : await openBest(preferredStorage);
     opened = result.opened;
     await prepareDatabase(opened.connection);
     // Outside development builds a page cannot read or change the device's credentials.
     host = new DatabaseHost(opened.connection, announceChanged, { guardPrivate: !import.meta.env.DEV, reads: READS });
     const owned = host;
-    sync = new SyncClient((fn) => owned.exclusive(fn), publishSync);
+    // A new device starts from a copy of the account's database at most once per start of this worker.
+    sync = new SyncClient((fn) => owned.exclusive(fn), publishSync, copyTried || opened.storage !== "opfs" ? undefined : adoptCopyAndReopen);
     ownerStatus = { role: "owner", storage: opened.storage, fallbackReason: result.fallbackReason };
   } catch (error) {
     await opened?.close().catch(() => undefined);
@@ -260,6 +262,44 @@ async function eraseAndReopen(): Promise<void> {
   await eraseStorage(storage);
   if (!(await becomeOwner())) throw new Error("the new, empty database could not be opened; reload the app");
   announceChanged(["notes"]);
+}
+
+/** A copy of the account's database was tried since this worker started (it is not tried twice). */
+let copyTried = false;
+
+/**
+ * Makes a received copy of the account's database this device's (see db-worker/snapshot.ts):
+ * checked and given this device's private rows in memory first, so a bad copy changes nothing;
+ * then, like eraseAndReopen, sync stops, the database closes, its storage (which held no note:
+ * the sync client asks only on a new device) is erased and the copy opened in its place. If that
+ * fails, the device starts over empty with its private rows back, and syncs change by change.
+ */
+async function adoptCopyAndReopen(received: Uint8Array, coveredSeq: number): Promise<void> {
+  const closing = host;
+  if (!closing || !opened || opened.storage !== "opfs") throw new Error("this tab does not hold the database");
+  copyTried = true;
+  const connection = opened.connection;
+  const privateRows = await closing.exclusive(async (db) => {
+    if (!(await isNewDatabase(db))) throw new Error("this device already holds changes");
+    return privateRowsOf(db);
+  });
+  const file = await adoptCopy(connection.sqliteApi, received, coveredSeq, privateRows);
+  host = undefined;
+  sync?.stop();
+  sync = undefined;
+  await closing.drain();
+  await opened.close();
+  opened = undefined;
+  await eraseStorage("opfs");
+  if (await becomeOwner(file)) {
+    announceChanged(["notes", "entities", "note_entities", "entity_relations", "reminders", "views", "view_snapshots", "devices", "note_revisions"]);
+    return;
+  }
+  console.warn("CoBrain: the copy of the account's database did not open here; syncing change by change instead");
+  await eraseStorage("opfs").catch(() => undefined);
+  if (!(await becomeOwner())) throw new Error("the new, empty database could not be opened; reload the app");
+  await host!.exclusive((db) => restorePrivateRows(db, privateRows));
+  await sync!.resume();
 }
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {

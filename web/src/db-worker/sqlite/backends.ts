@@ -95,18 +95,41 @@ function startShippedDatabase(): Promise<string> {
  * Places the shipped database where none is yet (true if it did). Any failure (its chunk, no
  * DecompressionStream, the storage) leaves SQLite to create and migrate it, as it always could.
  */
-async function placeShipped(vfs: PoolVfs, shipped: Promise<string>): Promise<boolean> {
+async function placeShipped(vfs: PoolVfs, shipped: Promise<string>, copyWasBeingPlaced: boolean): Promise<boolean> {
   try {
-    return await placeEmptyDatabase(vfs as unknown as FileVfs, DB_FILE_NAME, async () => unpackEmptyDatabase(await shipped));
+    return await placeEmptyDatabase(vfs as unknown as FileVfs, DB_FILE_NAME, async () => unpackEmptyDatabase(await shipped), copyWasBeingPlaced);
   } catch (error) {
     console.warn("the shipped empty database could not be placed; creating one instead:", error);
     return false;
   }
 }
 
-export async function openOpfs(): Promise<OpenedDatabase> {
+/** A file beside the pool that exists while a copy of the account's database is being placed (see openOpfs). */
+const COPY_MARKER = "cobrain-placing-copy";
+
+async function copyMarker(action: "check" | "set" | "clear"): Promise<boolean> {
+  const root = await navigator.storage.getDirectory();
+  if (action === "set") return void (await root.getFileHandle(COPY_MARKER, { create: true })), true;
+  try {
+    if (action === "clear") await root.removeEntry(COPY_MARKER);
+    else await root.getFileHandle(COPY_MARKER);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Opens the OPFS database. With `copy` (a new device starting from a copy of the account's
+ * database, in a storage just erased), that file is placed instead of the shipped empty one, under
+ * a marker: a placement cut short (the tab killed) is then written over with the empty database
+ * at the next open, instead of reading as a damaged database of the person's. A copy that cannot
+ * be placed throws (the caller starts over without it).
+ */
+export async function openOpfs(copy?: Uint8Array): Promise<OpenedDatabase> {
   // The pool's handles open while the WASM loads: neither needs the other before registration.
   let pool = startPool();
+  const copyWasBeingPlaced = copy !== undefined ? await copyMarker("set") : await copyMarker("check");
   const shipped = startShippedDatabase();
   let api: SqliteApi;
   try {
@@ -123,7 +146,10 @@ export async function openOpfs(): Promise<OpenedDatabase> {
     try {
       vfs = await pool;
       api.vfs_register(vfs, false);
-      const connection = await openPlaced(api, vfs, shipped);
+      const connection = copy
+        ? await openCopyPlaced(api, vfs, copy)
+        : await openPlaced(api, vfs, shipped, copyWasBeingPlaced);
+      if (copyWasBeingPlaced) await copyMarker("clear");
       await connection.script(CONNECTION_PRAGMAS);
       const opened = vfs;
       return {
@@ -148,8 +174,8 @@ export async function openOpfs(): Promise<OpenedDatabase> {
  * to open a file placed here, it is emptied again: it holds nothing of the person's, and a file
  * with data in it would read as notes that did not open instead of letting the next storage try.
  */
-async function openPlaced(api: SqliteApi, vfs: PoolVfs, shipped: Promise<string>): Promise<SqliteConnection> {
-  const placed = await placeShipped(vfs, shipped);
+async function openPlaced(api: SqliteApi, vfs: PoolVfs, shipped: Promise<string>, copyWasBeingPlaced: boolean): Promise<SqliteConnection> {
+  const placed = await placeShipped(vfs, shipped, copyWasBeingPlaced);
   try {
     return await SqliteConnection.open(api, DB_FILE_NAME, vfs.name);
   } catch (error) {
@@ -162,6 +188,14 @@ async function openPlaced(api: SqliteApi, vfs: PoolVfs, shipped: Promise<string>
     }
     throw error;
   }
+}
+
+/** Places a copy of the account's database (the storage was just erased) and opens it; throws if either fails. */
+async function openCopyPlaced(api: SqliteApi, vfs: PoolVfs, copy: Uint8Array): Promise<SqliteConnection> {
+  if (!(await placeEmptyDatabase(vfs as unknown as FileVfs, DB_FILE_NAME, async () => copy, true))) {
+    throw new Error("the copy could not be placed: a database is already there");
+  }
+  return SqliteConnection.open(api, DB_FILE_NAME, vfs.name);
 }
 
 function isBusyError(error: unknown): boolean {

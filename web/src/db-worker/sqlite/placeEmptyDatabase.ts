@@ -7,7 +7,9 @@
  * and only then are those 16 bytes written and flushed. A file cut short anywhere before that is
  * recognisable (zero header, no longer than the shipped file, every byte the shipped one's or a
  * zero the storage has not filled yet) and is written again; any other file is a database someone
- * used and is left exactly as it is. A rollback journal beside a missing or empty database is left
+ * used and is left exactly as it is, unless the caller says a copy of the account's database was
+ * being placed there (`copyWasBeingPlaced`): then any file whose header string is zero is that
+ * copy cut short. A rollback journal beside a missing or empty database is left
  * to SQLite too (it holds pages that file once had).
  * Hand-written because no library places a file through a wa-sqlite VFS; it uses only the VFS
  * methods SQLite itself calls.
@@ -55,7 +57,7 @@ function empty(vfs: FileVfs): void {
  * told apart by its header string alone, so an open of one unpacks nothing). Throws when the
  * storage refuses a write, after emptying the file again.
  */
-export async function placeEmptyDatabase(vfs: FileVfs, name: string, shipped: () => Promise<Uint8Array>): Promise<boolean> {
+export async function placeEmptyDatabase(vfs: FileVfs, name: string, shipped: () => Promise<Uint8Array>, copyWasBeingPlaced = false): Promise<boolean> {
   const out = new DataView(new ArrayBuffer(8));
   const exists = (path: string) => {
     check(vfs.xAccess(path, SQLite.SQLITE_ACCESS_EXISTS, out), "look for");
@@ -69,7 +71,9 @@ export async function placeEmptyDatabase(vfs: FileVfs, name: string, shipped: ()
     const size = Number(out.getBigInt64(0, true));
     if (size > 0 && !headerStringIsZero(vfs, size)) return false;
     const file = await shipped();
-    if (size > 0 && !isCutShortPlacement(vfs, size, file)) return false;
+    // A copy of the account's database (db-worker/snapshot.ts) is placed the same way, under a
+    // marker the caller keeps outside the file: cut short, it is no database and is written over.
+    if (size > 0 && !copyWasBeingPlaced && !isCutShortPlacement(vfs, size, file)) return false;
     try {
       const body = file.slice();
       body.fill(0, 0, HEADER_STRING_BYTES);

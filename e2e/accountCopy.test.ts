@@ -1,0 +1,107 @@
+/**
+ * A new device starts from the sealed copy of the account's database that a synced device left on
+ * the server, in separate Chromium contexts against the real local Worker; checked in every
+ * device's database: the same notes, its own site id, nothing of the maker's private tables, only
+ * the changes after the copy received one by one, and sync going on both ways. A copy that does
+ * not open is named in the sync activity, and the device receives everything change by change.
+ */
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { mintToken } from "../worker/auth";
+import { confirmImport, notesSnapshot, signedInDevice, sql, waitForSync } from "./app";
+import { browserSession } from "./session";
+
+const baseUrl = inject("baseUrl");
+const authSecret = inject("authSecret");
+/** Notes imported on the first device: 7 changes each, well past COPY_MIN_NEW_CHANGES. */
+const NOTES = 1_000;
+
+describe("a new device starts from the account's copy", () => {
+  const session = browserSession();
+  const user = () => `copy-${Math.random().toString(36).slice(2, 10)}`;
+
+  async function device(userId: string, deviceId: string): Promise<Page> {
+    const page = await (await session.context()).newPage();
+    await signedInDevice(page, baseUrl, authSecret, userId, deviceId);
+    return page;
+  }
+
+  async function serverCall(userId: string, path: string, init: RequestInit = {}): Promise<Response> {
+    const token = await mintToken(authSecret, { userId, deviceId: "observer" });
+    return fetch(`${baseUrl}${path}`, { ...init, headers: { ...init.headers, authorization: `Bearer ${token}` } });
+  }
+
+  const stats = async (userId: string) => (await (await serverCall(userId, "/api/log/stats")).json()) as { head: number; snapshotSeq: number | null };
+
+  async function importNotes(page: Page, prefix: string) {
+    const notes = Array.from({ length: NOTES }, (_, i) => ({ title: `${prefix} ${i}`, body: `zebra body ${i} `.repeat(10) }));
+    await page.locator('input[type="file"]').setInputFiles({ name: "notes.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify({ notes })) });
+    await confirmImport(page);
+    await page.getByText(`Imported ${NOTES.toLocaleString("en-US")} notes.`).waitFor();
+  }
+
+  /** Changes this device received one by one, from its own sync activity. */
+  async function receivedOneByOne(page: Page): Promise<number> {
+    const rows = await sql(page, "SELECT detail FROM sync_activity WHERE kind = 'received'");
+    return rows.reduce((sum, [detail]) => sum + Number(/received (\d+)/.exec(String(detail))?.[1] ?? 0), 0);
+  }
+
+  it("holds the same notes as the maker, received only what came after the copy, and syncs on both ways", async () => {
+    const u = user();
+    const a = await device(u, "a");
+    await importNotes(a, "imported");
+    await waitForSync(a, "synced", 60_000);
+    await expect.poll(async () => (await stats(u)).snapshotSeq, { timeout: 60_000 }).not.toBeNull();
+    // The server keeps the copy sealed: no title or body of a note is in what it stores.
+    const stored = Buffer.from(await (await serverCall(u, "/api/snapshot")).arrayBuffer());
+    expect(stored.subarray(0, 8).toString()).toBe("CBSNAP01");
+    expect(stored.includes("imported 5")).toBe(false);
+    expect(stored.includes("zebra")).toBe(false);
+    // A change after the copy: the new device must receive it one by one.
+    await sql(a, "UPDATE notes SET title = 'after the copy' WHERE title = 'imported 3'");
+    await waitForSync(a, "synced");
+
+    const c = await device(u, "c");
+    await expect.poll(async () => JSON.stringify(await notesSnapshot(c)), { timeout: 60_000 }).toBe(JSON.stringify(await notesSnapshot(a)));
+    expect(await sql(c, "SELECT count(*) FROM notes")).toEqual([[NOTES]]);
+    expect(await receivedOneByOne(c)).toBeLessThan(50); // not the 7,000 changes of the import
+    expect(await sql(c, "SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'zebra'")).toEqual([[NOTES]]);
+    expect(await sql(c, "PRAGMA integrity_check")).toEqual([["ok"]]);
+    const siteOf = async (page: Page) => JSON.stringify(await sql(page, "SELECT hex(crsql_site_id())"));
+    expect(await siteOf(c)).not.toBe(await siteOf(a));
+    // Nothing of A's own activity came with the copy; nothing of the copy goes back up as C's.
+    expect(await sql(c, "SELECT count(*) FROM sync_activity WHERE detail LIKE 'stored a copy%'")).toEqual([[0]]);
+    const [[ownBefore]] = (await sql(c, "SELECT count(*) FROM crsql_changes WHERE site_id = crsql_site_id() AND \"table\" = 'notes'")) as [[number]];
+    expect(ownBefore).toBe(0);
+
+    await sql(c, "UPDATE notes SET title = 'renamed on c' WHERE title = 'imported 7'");
+    await sql(a, "UPDATE notes SET title = 'renamed on a' WHERE title = 'imported 8'");
+    const titled = (page: Page, title: string) => sql(page, "SELECT count(*) FROM notes WHERE title = ?", [title]);
+    await expect.poll(() => titled(a, "renamed on c"), { timeout: 30_000 }).toEqual([[1]]);
+    await expect.poll(() => titled(c, "renamed on a"), { timeout: 30_000 }).toEqual([[1]]);
+    await expect.poll(async () => JSON.stringify(await notesSnapshot(c)), { timeout: 30_000 }).toBe(JSON.stringify(await notesSnapshot(a)));
+  });
+
+  it("a copy that does not open is named, and the new device receives everything change by change", async () => {
+    const u = user();
+    const a = await device(u, "a");
+    await importNotes(a, "kept");
+    await waitForSync(a, "synced", 60_000);
+    await expect.poll(async () => (await stats(u)).snapshotSeq, { timeout: 60_000 }).not.toBeNull();
+    // Another device of the account (or a broken one) replaces it with bytes that are no sealed copy.
+    const forged = Buffer.concat([Buffer.from("CBSNAP01"), Buffer.alloc(4096, 7)]);
+    const put = await serverCall(u, "/api/snapshot", {
+      method: "PUT",
+      body: forged,
+      headers: { "content-type": "application/octet-stream", "x-snapshot-seq": String((await stats(u)).snapshotSeq), "x-snapshot-schema": "1" },
+    });
+    expect(put.status).toBe(200);
+
+    const c = await device(u, "c");
+    await expect.poll(async () => JSON.stringify(await notesSnapshot(c)), { timeout: 60_000 }).toBe(JSON.stringify(await notesSnapshot(a)));
+    expect(await receivedOneByOne(c)).toBeGreaterThanOrEqual(NOTES * 7);
+    expect(await sql(c, "SELECT detail FROM sync_activity WHERE kind = 'error'")).toEqual([
+      [expect.stringMatching(/^the copy of your notes on the server could not be used \(.+\); receiving them change by change$/)],
+    ]);
+  });
+});

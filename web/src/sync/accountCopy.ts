@@ -1,0 +1,80 @@
+/**
+ * The copy of the account's database kept (sealed) on the server: a synced device offers a new
+ * one when the log has grown well past the last; a new device fetches it and starts from it
+ * instead of receiving every change one by one (README, "A new device starts from a copy").
+ * Plain `fetch` rather than the typed RPC client: the bodies are raw bytes, not JSON.
+ */
+import { COPY_MIN_NEW_CHANGES } from "../../../shared/constants";
+import { fastAead } from "../crypto/aead";
+import { openCopy, sealCopy } from "../crypto/copySeal";
+import type { DeviceKeyring } from "../crypto/keyStore";
+import { fromHex, toHex } from "../crypto/bytes";
+import { SNAPSHOT_SCHEMA_HEADER, SNAPSHOT_SEQ_HEADER, SNAPSHOT_SITE_HEADER, SNAPSHOT_UNTIL_HEADER, type ApiLogStats } from "../../../shared/api";
+import { makeCopy } from "../db-worker/snapshot";
+import type { Exclusive } from "./syncDb";
+
+/** A copy fetched and opened: the database file, and the server seq it covers. */
+export interface FetchedCopy {
+  file: Uint8Array;
+  seq: number;
+}
+
+const COPY_PATH = "/api/snapshot";
+
+/**
+ * The account's copy, opened with this device's key; undefined when there is none (or the server
+ * keeps none); throws, saying why, when there is one this device cannot use.
+ */
+export async function fetchCopy(serverUrl: string, token: string, keyring: DeviceKeyring): Promise<FetchedCopy | undefined> {
+  if (!keyring.current()) return undefined; // no key yet (a device linked by code asks for the phrase first)
+  const response = await fetch(new URL(COPY_PATH, serverUrl), { headers: { authorization: `Bearer ${token}` } });
+  if (response.status === 404) return undefined;
+  if (!response.ok) throw new Error(`the server answered ${response.status}`);
+  const seq = Number(response.headers.get(SNAPSHOT_SEQ_HEADER));
+  if (!Number.isSafeInteger(seq) || seq < 0) throw new Error("the server did not say how far the copy goes");
+  const sealed = new Uint8Array(await response.arrayBuffer());
+  return { file: await openCopy(await fastAead(), keyring, sealed), seq };
+}
+
+/**
+ * Makes, seals and stores a new copy when the server's log has grown by COPY_MIN_NEW_CHANGES
+ * since the last one. `stillSynced` is asked inside the database's exclusive section, right
+ * before copying: a device with anything unsent makes no copy. Resolves to the copy's size in
+ * bytes, or undefined when none was needed or possible.
+ */
+export async function offerCopy(
+  serverUrl: string,
+  token: () => Promise<string>,
+  keyring: DeviceKeyring,
+  exclusive: Exclusive,
+  stillSynced: () => boolean,
+): Promise<number | undefined> {
+  const key = keyring.current();
+  if (!key) return undefined;
+  const auth = async () => ({ authorization: `Bearer ${await token()}` });
+  const statsAnswer = await fetch(new URL("/api/log/stats", serverUrl), { headers: await auth() });
+  if (!statsAnswer.ok) return undefined;
+  const stats = (await statsAnswer.json()) as ApiLogStats;
+  if (stats.head - (stats.snapshotSeq ?? 0) < COPY_MIN_NEW_CHANGES) return undefined;
+  const copy = await exclusive(async (db) => (stillSynced() ? makeCopy(db, fromHex(stats.serverSite)) : undefined));
+  if (!copy) return undefined;
+  const sealed = await sealCopy(await fastAead(), key, copy.bytes);
+  const stored = await fetch(new URL(COPY_PATH, serverUrl), {
+    method: "PUT",
+    headers: {
+      ...(await auth()),
+      "content-type": "application/octet-stream",
+      [SNAPSHOT_SEQ_HEADER]: String(copy.seq),
+      [SNAPSHOT_SCHEMA_HEADER]: String(copy.schemaVersion),
+      // The server extends the copy's seq over this device's own pushes, up to the head read before copying.
+      [SNAPSHOT_SITE_HEADER]: toHex(copy.site),
+      [SNAPSHOT_UNTIL_HEADER]: String(stats.head),
+    },
+    body: sealed as Uint8Array<ArrayBuffer>,
+  });
+  if (!stored.ok) {
+    const reason = await stored.json().then((b: { error?: string }) => b.error, () => undefined);
+    throw new Error(`the server did not keep it (${stored.status}${reason ? `: ${reason}` : ""})`);
+  }
+  return sealed.length;
+}
