@@ -9,6 +9,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { mintToken } from "../worker/auth";
 import { confirmImport, notesSnapshot, signedInDevice, sql, waitForSync } from "./app";
+import { freshProfileDir, killProfileBrowser, launchProfile, removeProfileDirs } from "./browser";
 import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
@@ -61,9 +62,19 @@ describe("a new device starts from the account's copy", () => {
     await sql(a, "UPDATE notes SET title = 'after the copy' WHERE title = 'imported 3'");
     await waitForSync(a, "synced");
 
-    const c = await device(u, "c");
+    const c = await (await session.context()).newPage();
+    // Every text the sync indicator shows, from the page's start.
+    await c.addInitScript({
+      content: `window.__syncTexts = []; new MutationObserver(() => { const text = document.querySelector(".sync-indicator")?.textContent; if (text && window.__syncTexts.at(-1) !== text) window.__syncTexts.push(text); }).observe(document, { subtree: true, childList: true, characterData: true });`,
+    });
+    await signedInDevice(c, baseUrl, authSecret, u, "c");
     await expect.poll(async () => JSON.stringify(await notesSnapshot(c)), { timeout: 60_000 }).toBe(JSON.stringify(await notesSnapshot(a)));
     expect(await sql(c, "SELECT count(*) FROM notes")).toEqual([[NOTES]]);
+    // While the copy came, the indicator said so (never "Signed out" once signed in).
+    const texts = await c.evaluate(() => (window as unknown as { __syncTexts: string[] }).__syncTexts);
+    const copying = texts.findIndex((text) => /^Receiving a copy of your notes: \d+\.\d of \d+\.\d MB \(\d+%\)$/.test(text));
+    expect(copying, texts.join(" | ")).toBeGreaterThanOrEqual(0);
+    expect(texts.slice(copying).some((text) => /Signed out/.test(text)), texts.join(" | ")).toBe(false);
     expect(await receivedOneByOne(c)).toBeLessThan(50); // not the 7,000 changes of the import
     expect(await sql(c, "SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'zebra'")).toEqual([[NOTES]]);
     expect(await sql(c, "PRAGMA integrity_check")).toEqual([["ok"]]);
@@ -80,6 +91,40 @@ describe("a new device starts from the account's copy", () => {
     await expect.poll(() => titled(a, "renamed on c"), { timeout: 30_000 }).toEqual([[1]]);
     await expect.poll(() => titled(c, "renamed on a"), { timeout: 30_000 }).toEqual([[1]]);
     await expect.poll(async () => JSON.stringify(await notesSnapshot(c)), { timeout: 30_000 }).toBe(JSON.stringify(await notesSnapshot(a)));
+  });
+
+  it("a new device killed right after its copied notes show keeps them, signed in, and syncs on", async () => {
+    const u = user();
+    const a = await device(u, "a");
+    await importNotes(a, "durable");
+    await waitForSync(a, "synced", 60_000);
+    await expect.poll(async () => (await stats(u)).snapshotSeq, { timeout: 60_000 }).not.toBeNull();
+
+    const profile = freshProfileDir();
+    try {
+      const context = await launchProfile(profile);
+      const c = await context.newPage();
+      await signedInDevice(c, baseUrl, authSecret, u, "c");
+      await c.locator(".note-title", { hasText: /^durable \d+$/ }).first().waitFor({ timeout: 30_000 });
+      await expect.poll(() => sql(c, "SELECT count(*) FROM notes"), { timeout: 30_000 }).toEqual([[NOTES]]);
+      await killProfileBrowser(profile);
+      await context.close().catch(() => undefined);
+
+      const reopened = await launchProfile(profile);
+      try {
+        const again = await reopened.newPage();
+        await again.goto(baseUrl);
+        await waitForSync(again, "synced", 60_000);
+        expect(await sql(again, "SELECT count(*) FROM notes")).toEqual([[NOTES]]);
+        expect(await sql(again, "PRAGMA integrity_check")).toEqual([["ok"]]);
+        await sql(a, "UPDATE notes SET title = 'after the kill' WHERE title = 'durable 1'");
+        await expect.poll(() => sql(again, "SELECT count(*) FROM notes WHERE title = 'after the kill'"), { timeout: 30_000 }).toEqual([[1]]);
+      } finally {
+        await reopened.close().catch(() => undefined);
+      }
+    } finally {
+      removeProfileDirs();
+    }
   });
 
   it("a copy that does not open is named, and the new device receives everything change by change", async () => {

@@ -42,6 +42,8 @@ export interface SyncStatus {
   serverUrl?: string;
   /** A first sync under way: changes received of the server's total (its log's live cells). */
   progress?: { received: number; total: number };
+  /** A new device receiving the account's copy (web/src/sync/accountCopy.ts): bytes of its size. */
+  copy?: { received: number; total: number };
 }
 
 /** The sync connection as the transport reports it. */

@@ -51,6 +51,8 @@ export const de: Catalogue = {
   "sync.changesWaiting": "Änderungen warten",
   "sync.signedOut": "Kein Sync (abgemeldet)",
   "sync.connecting": "Verbinde…",
+  "sync.receivingCopy": "Empfange eine Kopie Ihrer Notizen: {{ received }} von {{ total }} MB ({{ percent }})",
+  "sync.copyReceived": "Kopie Ihrer Notizen empfangen",
   "sync.receiving": "Empfange {{ received }} von {{ total }} Änderungen ({{ percent }})",
   "sync.syncing": "Synchronisiere…",
   "sync.synced": "Synchronisiert {{ ago }}",

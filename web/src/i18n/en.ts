@@ -74,6 +74,8 @@ export const en = {
   "sync.changesWaiting": "changes waiting",
   "sync.signedOut": "Not syncing (signed out)",
   "sync.connecting": "Connecting…",
+  "sync.receivingCopy": "Receiving a copy of your notes: {{ received }} of {{ total }} MB ({{ percent }})",
+  "sync.copyReceived": "Copy of your notes received",
   "sync.receiving": "Receiving {{ received }} of {{ total }} changes ({{ percent }})",
   "sync.syncing": "Syncing…",
   "sync.synced": "Synced {{ ago }}",

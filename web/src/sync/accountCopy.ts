@@ -25,14 +25,19 @@ const COPY_PATH = "/api/snapshot";
  * The account's copy, opened with this device's key; undefined when there is none (or the server
  * keeps none); throws, saying why, when there is one this device cannot use.
  */
-export async function fetchCopy(serverUrl: string, token: string, keyring: DeviceKeyring): Promise<FetchedCopy | undefined> {
+export async function fetchCopy(
+  serverUrl: string,
+  token: string,
+  keyring: DeviceKeyring,
+  onProgress: (received: number, total: number) => void,
+): Promise<FetchedCopy | undefined> {
   if (!keyring.current()) return undefined; // no key yet (a device linked by code asks for the phrase first)
   const response = await fetch(new URL(COPY_PATH, serverUrl), { headers: { authorization: `Bearer ${token}` } });
   if (response.status === 404) return undefined;
   if (!response.ok) throw new Error(`the server answered ${response.status}`);
   const seq = Number(response.headers.get(SNAPSHOT_SEQ_HEADER));
   if (!Number.isSafeInteger(seq) || seq < 0) throw new Error("the server did not say how far the copy goes");
-  const sealed = new Uint8Array(await response.arrayBuffer());
+  const sealed = await readAll(response, onProgress);
   return { file: await openCopy(await fastAead(), keyring, sealed), seq };
 }
 
@@ -77,4 +82,26 @@ export async function offerCopy(
     throw new Error(`the server did not keep it (${stored.status}${reason ? `: ${reason}` : ""})`);
   }
   return sealed.length;
+}
+
+/** The body, read chunk by chunk so the person sees how far it is. */
+async function readAll(response: Response, onProgress: (received: number, total: number) => void): Promise<Uint8Array> {
+  const total = Number(response.headers.get("content-length")) || 0;
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  const reader = response.body!.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.length;
+    onProgress(received, Math.max(total, received));
+  }
+  const out = new Uint8Array(received);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
 }

@@ -85,6 +85,8 @@ export class SyncClient {
   #localChangePending = false;
   /** See the constructor; used at most once. */
   #adoptCopy: ((file: Uint8Array, seq: number) => Promise<void>) | undefined;
+  /** A new device is receiving the account's copy (before its session starts): shown as syncing, with its bytes. */
+  #receivingCopy: { claims: TokenClaims; serverUrl: string; received: number; total: number } | undefined;
   /** A copy is being made or offered now. */
   #offeringCopy = false;
   /** Changes sent and received since this session last asked whether a new copy is due. */
@@ -321,7 +323,13 @@ export class SyncClient {
       this.#adoptCopy = undefined;
       try {
         traceMark("copy asked");
-        const copy = await fetchCopy(serverUrl, await this.#currentToken(serverUrl), keyring);
+        this.#receivingCopy = { claims, serverUrl, received: 0, total: 0 };
+        this.#update();
+        const copy = await fetchCopy(serverUrl, await this.#currentToken(serverUrl), keyring, (received, total) => {
+          if (generation !== this.#generation) return;
+          this.#receivingCopy = { claims, serverUrl, received, total };
+          this.#update();
+        });
         if (copy && generation === this.#generation) {
           traceMark("copy opened");
           await adopt(copy.file, copy.seq);
@@ -330,6 +338,8 @@ export class SyncClient {
       } catch (error) {
         if (generation !== this.#generation) return; // stopped by the reopening: the worker says what happened
         this.#activity.add("error", `the copy of your notes on the server could not be used (${errorMessage(error)}); receiving them change by change`);
+      } finally {
+        this.#receivingCopy = undefined;
       }
     }
     /** Reading the account's plaintext log before it moves to encryption: until this cursor. */
@@ -565,6 +575,12 @@ export class SyncClient {
       this.#status,
       Date.now(),
     );
+    const copy = this.#receivingCopy;
+    if (!session && copy) {
+      const { userId, deviceId } = copy.claims;
+      next.state = "syncing";
+      Object.assign(next, { userId, deviceId, serverUrl: copy.serverUrl, copy: { received: copy.received, total: copy.total } });
+    }
     // Kept until everything counted has arrived: between two pages of the server's backlog the
     // status can read "synced" for a moment, and the next page must still show the bar.
     if (!session || (this.#catchUp && this.#catchUp.total > 0 && this.#catchUp.received >= this.#catchUp.total)) this.#catchUp = undefined;

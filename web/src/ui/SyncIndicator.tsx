@@ -13,6 +13,14 @@ export function describeSync(status: SyncStatus, now: number): string {
     case "connecting":
       return `${t("sync.connecting")}${waiting}`;
     case "syncing":
+      if (status.copy) {
+        const mb = (bytes: number) => formatNumber(bytes / 1024 / 1024, { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+        return t("sync.receivingCopy", {
+          received: mb(status.copy.received),
+          total: mb(status.copy.total),
+          percent: formatNumber(status.copy.total > 0 ? Math.floor((100 * status.copy.received) / status.copy.total) / 100 : 0, { style: "percent" }),
+        });
+      }
       return status.progress
         ? `${t("sync.receiving", {
             received: status.progress.received,
@@ -81,6 +89,9 @@ export function SyncIndicator(props: { status: Accessor<SyncStatus>; onClick: ()
       {describeSync(props.status(), now())}
       {props.status().progress && (
         <progress class="sync-progress" max={props.status().progress!.total} value={props.status().progress!.received} aria-label={t("sync.changesReceived")} />
+      )}
+      {props.status().copy && (
+        <progress class="sync-progress" max={props.status().copy!.total || 1} value={props.status().copy!.received} aria-label={t("sync.copyReceived")} />
       )}
     </button>
   );
