@@ -13,6 +13,7 @@ import { freshProfileDir, launchProfile } from "../e2e/browser.ts";
 import { buildApp, ROOT, startLocalServer } from "../scripts/lib/localServer.ts";
 import { mintToken } from "../worker/auth.ts";
 import type { ExportedAccountKey } from "../web/src/db/protocol.ts";
+import type { ApiLogStats } from "../shared/api.ts";
 import { quantile, sortedCopy, summarise, until, withTimeout, type Summary } from "./measure.ts";
 import { errorMessage } from "../shared/errorMessage.ts";
 import { failedMetric, fromSummaries, type Metric } from "./report.ts";
@@ -291,6 +292,112 @@ function firstPaintSteps(marks: [string, number][], paintedAt: number): [string,
   ];
 }
 
+/** A new device's steps from the sign-in link to its first notes painted when it starts from the account's copy. */
+function copySteps(marks: [string, number][], linkAt: number, appReadyAt: number, signInAt: number, paintedAt: number): [string, number][] {
+  const first = (label: string) => marks.find(([l]) => l === label)?.[1] ?? Number.NaN;
+  return [
+    ["sign-in link → app ready (page load, database open)", appReadyAt - linkAt],
+    ["app ready → sign-in confirmed (the benchmark hands over the key and clicks)", signInAt - appReadyAt],
+    ["sign-in confirmed → the copy asked for (token stored, refresh credential fetched)", first("copy asked") - signInAt],
+    ["copy asked → opened (downloaded, opened with the account key, unpacked)", first("copy opened") - first("copy asked")],
+    ["copy opened → first notes painted (checked, placed in OPFS, database reopened, list drawn)", paintedAt - first("copy opened")],
+  ];
+}
+
+/** Calls the local Worker's API as an observer device of `user` (its log's size, the account's copy). */
+async function serverCall(serverUrl: string, secret: string, user: string, path: string, method = "GET"): Promise<ArrayBuffer> {
+  const token = await mintToken(secret, { userId: user, deviceId: "bench-observer" });
+  const response = await fetch(`${serverUrl}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`);
+  return response.arrayBuffer();
+}
+
+const logStats = async (serverUrl: string, secret: string, user: string): Promise<ApiLogStats> =>
+  JSON.parse(new TextDecoder().decode(await serverCall(serverUrl, secret, user, "/api/log/stats"))) as ApiLogStats;
+
+/** What `newDevice` measures on: the server, the account, and the import it is compared with. */
+interface NewDeviceRun {
+  serverUrl: string;
+  secret: string;
+  user: string;
+  deviceId: string;
+  key: ExportedAccountKey | null;
+  totalNow: number;
+  importMs: number;
+  contexts: BrowserContext[];
+  /** The server keeps a copy of the account's database, which the device starts from. */
+  copy: boolean;
+}
+
+/** A new device: sign-in link → first notes painted, search answering, every note stored; and where that time went. */
+async function newDevice({ serverUrl, secret, user, deviceId, key, totalNow, importMs, contexts, copy }: NewDeviceRun): Promise<Metric[]> {
+  const suite = "devices";
+  const out: Metric[] = [];
+  const one = (x: number): Summary => summarise([x]);
+  const m = (name: string, ours: Summary, target?: string, unit = "ms") => fromSummaries({ suite, name, unit, target }, ours);
+  const prefix = copy ? "new device from the account's copy" : "new device";
+  // A new device: sign-in link → first notes painted, search answering, every note stored.
+  const c = await launchProfile(freshProfileDir());
+  contexts.push(c);
+  const page = c.pages()[0] ?? (await c.newPage());
+  const token = await mintToken(secret, { userId: user, deviceId });
+  await watchMilestones(page);
+  const started = Date.now();
+  await page.goto(`${serverUrl}/#token=${token}`, { timeout: STEP_MS });
+  await page.evaluate(PROGRESS_WATCH);
+  const appReadyAt = await milestoneAt(page, "app ready", STEP_MS);
+  await page.evaluate(() => window.cobrain.client.trace(true));
+  await page.evaluate((k) => window.cobrain.client.adoptAccountKey(k!), key); // as the QR link would
+  await page.getByRole("dialog").getByRole("button", { name: /^Sign in as / }).click({ timeout: STEP_MS });
+  const signInAt = Date.now();
+  // Searched for from the sign-in on, as a person could: waiting for the list first would add
+  // the milestone's own polling (up to 100 ms) to the search's figure.
+  const searched = until(
+    async () => Number(((await page.evaluate(() => window.cobrain.sql("SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'kyoto*'"))) as number[][])[0]![0]) > 0,
+    BULK_MS,
+    "C's search finds an arrived note",
+  ).then(() => Date.now() - started);
+  searched.catch(() => undefined);
+  // Layouts the page ran from just after the sign-in to the benchmark seeing its first notes
+  // (it looks every 100 ms; Chromium's own count): rows measured one forced layout each show here.
+  const layouts = await layoutCounter(page);
+  const firstListAt = await milestoneAt(page, "first note", BULK_MS);
+  const layoutsToFirstList = await layouts();
+  const firstListMs = firstListAt - started;
+  const searchMs = await searched;
+  await until(async () => (await count(page)) === totalNow, BULK_MS, `C received every note (${totalNow})`, 50);
+  const allNotesMs = Date.now() - started;
+  const spent = busyTimes(await page.evaluate(() => window.cobrain.client.trace(false)));
+  const progress = (await page.evaluate("window.__progress")) as [number, number][];
+  out.push(
+    fromSummaries(
+      { suite, name: `${prefix}: progress bar updates seen (${copy ? "bytes of the copy received of its size" : "changes received of the server's total"}; last seen ${progress.at(-1)?.join(" of ") ?? "none"})`, unit: "updates" },
+      one(progress.length),
+    ),
+  );
+  out.push(
+    m(`${prefix}, ${totalNow} notes: sign-in link → first notes painted`, one(firstListMs), "≤ ¼ of all stored"),
+    m(`${prefix}, ${totalNow} notes: sign-in link → search finds an arrived note`, one(searchMs), "≤ ¼ of all stored"),
+    fromSummaries({ suite, name: `${prefix}: page layouts from just after the sign-in to the first notes seen painted (Chromium's LayoutCount; looked for every 100 ms)`, unit: "layouts" }, one(layoutsToFirstList)),
+    fromSummaries({ suite, name: `${prefix}, ${totalNow} notes: sign-in link → all notes stored`, unit: "ms", baselineName: `local import of ${NOTES} notes on A`, target: "≤ 1.5× local import" }, one(allNotesMs), one(importMs)),
+    m(`${prefix}, where that time went: applying ${spent.applies} received frames (open, merge, commit), its database worker's timeline`, one(spent.applyMs)),
+    m(`${prefix}, where that time went: of that, opening the changes (the cell cipher)`, one(spent.openMs)),
+    m(`${prefix}, where that time went: of that, merging them (cr-sqlite, notes new here written directly, search index, ancestors, cursor)`, one(spent.mergeMs)),
+    m(`${prefix}, where that time went: of that, each frame's COMMIT to disk`, one(spent.commitMs)),
+    m(`${prefix}, where that time went: ${spent.reads} re-reads of its note list meanwhile`, one(spent.readMs)),
+    ...(copy
+      ? copySteps(spent.marks, started, appReadyAt, signInAt, firstListAt).map(([step, ms]) => m(`${prefix}, its steps: ${step}`, one(ms)))
+      : [
+          ...firstFrameSteps(spent.marks, started, appReadyAt, signInAt).map(([step, ms]) => m(`${prefix}, before the first frame: ${step}`, one(ms))),
+          ...firstPaintSteps(spent.marks, firstListAt).map(([step, ms]) => m(`${prefix}, after the first frame: ${step}`, one(ms))),
+        ]),
+    m(`${prefix}, where that time went: between one frame applied and the next one's apply, in all`, one(spent.gapMs)),
+    m(`${prefix}, where that time went: of that, decoding the next frame (its message arrived → its changes decoded)`, one(spent.decodeInGapsMs)),
+    m(`${prefix}, where that time went: of that, the rest (the worker receiving the next frame from the browser's network process, its list re-reads, or waiting for the server)`, one(spent.gapMs - spent.decodeInGapsMs)),
+  );
+  return out;
+}
+
 export async function syncDevicesSuite(): Promise<Metric[]> {
   await buildApp();
   const secret = randomBytes(32).toString("hex");
@@ -325,12 +432,22 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
     const importedAt = Date.now();
     await until(async () => (await syncState(a.page)) === "synced", BULK_MS, "A pushed the import", 50);
     const uploadMs = Date.now() - importedAt;
+    const headAtUpload = await withTimeout(logStats(server.url, secret, user), STEP_MS, "log stats");
     const uploadMarks = await a.page.evaluate(() => window.cobrain.client.trace(false));
     const marked = (label: string) => uploadMarks.filter(([l]) => l === label).length;
     const pulls = spans(uploadMarks, "pull started", "changes pulled");
     const changes = (await changeCount(a.page)) - changesBefore;
     const total = await count(a.page);
     await until(async () => (await count(b.page)) === total, BULK_MS, "B received the import");
+    // The import's copy: made by A once its upload was acknowledged (web/src/sync/accountCopy.ts).
+    await until(async () => ((await logStats(server.url, secret, user)).snapshotSeq ?? -1) >= headAtUpload.head, STEP_MS, "the account's copy covers the import", 100).catch(async (error: unknown) => {
+      // Say why: the log, and what A and B's activity says about copies.
+      const activity = async (page: Page) => page.evaluate(() => window.cobrain.sql("SELECT kind, detail FROM sync_activity WHERE detail LIKE '%copy%' ORDER BY id DESC LIMIT 5"));
+      const why = JSON.stringify({ stats: await logStats(server.url, secret, user), wanted: headAtUpload.head, a: await activity(a.page), b: await activity(b.page) });
+      throw new Error(`${errorMessage(error)}: ${why}`);
+    });
+    const copyMs = Date.now() - importedAt - uploadMs;
+    out.push(fromSummaries({ suite, name: "A: its upload acknowledged → the account's copy stored, covering the import (made, sealed, uploaded; looked for every 100 ms)", unit: "ms" }, summarise([copyMs])));
     // The DO's own ingest of as many changes (batches of 1,000, stored and relayed), same run.
     const ingestRate = await withTimeout(ingest(server.url, secret, 1_000, Math.ceil(changes / 1_000) * 1_000), BULK_MS, "DO ingest");
     const ingestMs = (changes / ingestRate) * 1000;
@@ -356,63 +473,16 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
     const typing = sortedCopy(await typingLatency(a.page, b.page).catch((e) => (console.error("typing latency:", e), [])));
 
     if (typing.length > 0) out.push(m(`typing in A's editor: last keystroke → painted in B's list (autosave included), p50 (n=${typing.length})`, at(typing, 0.5)));
-    step = "new device";
-    // A new device: sign-in link → first notes painted, search answering, every note stored.
+    step = "new device from the account's copy";
     const totalNow = await count(a.page);
-    const c = await launchProfile(freshProfileDir());
-    contexts.push(c);
-    const page = c.pages()[0] ?? (await c.newPage());
-    const token = await mintToken(secret, { userId: user, deviceId: "c" });
-    await watchMilestones(page);
-    const started = Date.now();
-    await page.goto(`${server.url}/#token=${token}`, { timeout: STEP_MS });
-    await page.evaluate(PROGRESS_WATCH);
-    const appReadyAt = await milestoneAt(page, "app ready", STEP_MS);
-    await page.evaluate(() => window.cobrain.client.trace(true));
-    await page.evaluate((k) => window.cobrain.client.adoptAccountKey(k!), a.key); // as the QR link would
-    await page.getByRole("dialog").getByRole("button", { name: /^Sign in as / }).click({ timeout: STEP_MS });
-    const signInAt = Date.now();
-    // Searched for from the sign-in on, as a person could: waiting for the list first would add
-    // the milestone's own polling (up to 100 ms) to the search's figure.
-    const searched = until(
-      async () => Number(((await page.evaluate(() => window.cobrain.sql("SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'kyoto*'"))) as number[][])[0]![0]) > 0,
-      BULK_MS,
-      "C's search finds an arrived note",
-    ).then(() => Date.now() - started);
-    searched.catch(() => undefined);
-    // Layouts the page ran from just after the sign-in to the benchmark seeing its first notes
-    // (it looks every 100 ms; Chromium's own count): rows measured one forced layout each show here.
-    const layouts = await layoutCounter(page);
-    const firstListAt = await milestoneAt(page, "first note", BULK_MS);
-    const layoutsToFirstList = await layouts();
-    const firstListMs = firstListAt - started;
-    const searchMs = await searched;
-    await until(async () => (await count(page)) === totalNow, BULK_MS, `C received every note (${totalNow})`, 50);
-    const allNotesMs = Date.now() - started;
-    const spent = busyTimes(await page.evaluate(() => window.cobrain.client.trace(false)));
-    const progress = (await page.evaluate("window.__progress")) as [number, number][];
-    out.push(
-      fromSummaries(
-        { suite, name: `new device: progress bar updates seen (changes received of the server's total; last seen ${progress.at(-1)?.join(" of ") ?? "none"})`, unit: "updates" },
-        one(progress.length),
-      ),
-    );
-    out.push(
-      m(`new device, ${totalNow} notes: sign-in link → first notes painted`, one(firstListMs), "≤ ¼ of all stored"),
-      m(`new device, ${totalNow} notes: sign-in link → search finds an arrived note`, one(searchMs), "≤ ¼ of all stored"),
-      fromSummaries({ suite, name: "new device: page layouts from just after the sign-in to the first notes seen painted (Chromium's LayoutCount; looked for every 100 ms)", unit: "layouts" }, one(layoutsToFirstList)),
-      fromSummaries({ suite, name: `new device, ${totalNow} notes: sign-in link → all notes stored`, unit: "ms", baselineName: `local import of ${NOTES} notes on A`, target: "≤ 1.5× local import" }, one(allNotesMs), one(importMs)),
-      m(`new device, where that time went: applying ${spent.applies} received frames (open, merge, commit), its database worker's timeline`, one(spent.applyMs)),
-      m("new device, where that time went: of that, opening the changes (the cell cipher)", one(spent.openMs)),
-      m("new device, where that time went: of that, merging them (cr-sqlite, notes new here written directly, search index, ancestors, cursor)", one(spent.mergeMs)),
-      m("new device, where that time went: of that, each frame's COMMIT to disk", one(spent.commitMs)),
-      m(`new device, where that time went: ${spent.reads} re-reads of its note list meanwhile`, one(spent.readMs)),
-      ...firstFrameSteps(spent.marks, started, appReadyAt, signInAt).map(([step, ms]) => m(`new device, before the first frame: ${step}`, one(ms))),
-      ...firstPaintSteps(spent.marks, firstListAt).map(([step, ms]) => m(`new device, after the first frame: ${step}`, one(ms))),
-      m("new device, where that time went: between one frame applied and the next one's apply, in all", one(spent.gapMs)),
-      m("new device, where that time went: of that, decoding the next frame (its message arrived → its changes decoded)", one(spent.decodeInGapsMs)),
-      m("new device, where that time went: of that, the rest (the worker receiving the next frame from the browser's network process, its list re-reads, or waiting for the server)", one(spent.gapMs - spent.decodeInGapsMs)),
-    );
+    const copyBytes = (await serverCall(server.url, secret, user, "/api/snapshot")).byteLength;
+    const fromCopy = await newDevice({ serverUrl: server.url, secret, user, deviceId: "c", key: a.key, totalNow, importMs, contexts, copy: true });
+    out.push(fromSummaries({ suite, name: `new device from the account's copy: the sealed copy's size (${totalNow} notes, gzipped, then sealed)`, unit: "bytes" }, summarise([copyBytes])), ...fromCopy);
+    step = "new device, change by change";
+    // The same with no copy on the server: every change received, opened and merged.
+    await contexts.pop()!.close(); // the device from the copy: no later check of its may offer a new one
+    await serverCall(server.url, secret, user, "/api/snapshot", "DELETE");
+    out.push(...(await newDevice({ serverUrl: server.url, secret, user, deviceId: "d", key: a.key, totalNow, importMs, contexts, copy: false })));
     step = "hidden tab upload";
 
     const background = await hiddenTabUpload(server.url, secret, NOTES, HIDDEN_TAB_RUNS, HIDDEN_TAB_MS).catch((e) => e as Error);

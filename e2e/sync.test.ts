@@ -100,9 +100,11 @@ describe("sync between a user's devices", () => {
 
     const { page: c } = await device(u, "c");
     await expectSame(a, c, 120_000);
-    // C wrote the import straight into its tables (web/src/db-worker/freshNotes.ts): its clocks,
-    // search index and database must work as if cr-sqlite had merged it. An edit on C reaches A,
-    // an edit on A reaches C, and C's search finds the imported notes.
+    // C either started from the account's copy, if A or B had stored one by then (accountCopy.ts),
+    // or wrote the import straight into its tables (freshNotes.ts); either way its clocks, search
+    // index and database must work as if cr-sqlite had merged it (each path also has its own
+    // deterministic test: e2e/accountCopy.test.ts). An edit on C reaches A, an edit on A reaches C,
+    // and C's search finds the imported notes.
     expect(await sql(c, "SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'imported'")).toEqual([[2000]]);
     expect(await sql(c, "PRAGMA integrity_check")).toEqual([["ok"]]);
     await sql(c, "UPDATE notes SET title = 'renamed on c' WHERE title = 'imported 5'");

@@ -27,6 +27,12 @@ import { SqliteConnection, type SqliteApi, type SqlValue } from "./sqlite/connec
 
 /** Tables only the device that wrote them may hold. */
 const PRIVATE_TABLES = ["local_settings", "sync_activity", "sync_held", "sync_refused"] as const;
+/**
+ * Largest database copied: the copy is made, gzipped and sealed in memory (on a phone too), and
+ * gzipped to about a third it stays under the server's SNAPSHOT_MAX_BYTES. Larger accounts' new
+ * devices receive the log change by change.
+ */
+export const COPY_MAX_DATABASE_BYTES = 160 * 1024 * 1024;
 /** Every SQLite database file starts with these 16 bytes. */
 const SQLITE_HEADER = new TextEncoder().encode("SQLite format 3\0");
 
@@ -89,6 +95,8 @@ const one = async (db: SqliteConnection, sql: string, params: SqlValue[] = []) =
 export async function makeCopy(db: SqliteConnection, serverSite: Uint8Array): Promise<DatabaseCopy> {
   if (Number(await one(db, "SELECT count(*) FROM sync_held")) > 0) throw new NoCopyError("changes are held aside on this device");
   if (Number(await one(db, "SELECT count(*) FROM sync_refused")) > 0) throw new NoCopyError("received changes were refused on this device");
+  const size = Number(await one(db, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"));
+  if (size > COPY_MAX_DATABASE_BYTES) throw new NoCopyError(`the database (${Math.round(size / 1024 / 1024)} MiB) is larger than a copy may be`);
   const api = db.sqliteApi;
   const vfs = memoryVfs(api);
   const name = `copy-${++copies}.db`;

@@ -4,13 +4,13 @@
  * instead of receiving every change one by one (README, "A new device starts from a copy").
  * Plain `fetch` rather than the typed RPC client: the bodies are raw bytes, not JSON.
  */
-import { COPY_MIN_NEW_CHANGES } from "../../../shared/constants";
+import { COPY_MIN_NEW_CHANGES, SNAPSHOT_MAX_BYTES } from "../../../shared/constants";
 import { fastAead } from "../crypto/aead";
 import { openCopy, sealCopy } from "../crypto/copySeal";
 import type { DeviceKeyring } from "../crypto/keyStore";
 import { fromHex, toHex } from "../crypto/bytes";
 import { SNAPSHOT_SCHEMA_HEADER, SNAPSHOT_SEQ_HEADER, SNAPSHOT_SITE_HEADER, SNAPSHOT_UNTIL_HEADER, type ApiLogStats } from "../../../shared/api";
-import { makeCopy } from "../db-worker/snapshot";
+import { makeCopy, NoCopyError } from "../db-worker/snapshot";
 import type { Exclusive } from "./syncDb";
 
 /** A copy fetched and opened: the database file, and the server seq it covers. */
@@ -64,6 +64,7 @@ export async function offerCopy(
   const copy = await exclusive(async (db) => (stillSynced() ? makeCopy(db, fromHex(stats.serverSite)) : undefined));
   if (!copy) return undefined;
   const sealed = await sealCopy(await fastAead(), key, copy.bytes);
+  if (sealed.length > SNAPSHOT_MAX_BYTES) throw new NoCopyError(`the sealed copy (${sealed.length} bytes) is larger than the server keeps`);
   const stored = await fetch(new URL(COPY_PATH, serverUrl), {
     method: "PUT",
     headers: {

@@ -31,7 +31,7 @@ import { DatabaseHost } from "../db-worker/host";
 import { prepareDatabase } from "../db-worker/prepare";
 import { checkSearchIndex } from "../db-worker/searchIndex";
 import { eraseStorage, openBest, openOpfs, type OpenedDatabase } from "../db-worker/sqlite/backends";
-import { adoptCopy, isNewDatabase, privateRowsOf, restorePrivateRows } from "../db-worker/snapshot";
+import { adoptCopy, isNewDatabase, privateRowsOf, restorePrivateRows, type PrivateRow } from "../db-worker/snapshot";
 import { runAccountKeyCommand } from "../sync/keyCommands";
 import { SyncClient } from "../sync/syncClient";
 import { errorMessage } from "../../../shared/errorMessage";
@@ -268,37 +268,48 @@ async function eraseAndReopen(): Promise<void> {
 let copyTried = false;
 
 /**
- * Makes a received copy of the account's database this device's (see db-worker/snapshot.ts):
- * checked and given this device's private rows in memory first, so a bad copy changes nothing;
- * then, like eraseAndReopen, sync stops, the database closes, its storage (which held no note:
- * the sync client asks only on a new device) is erased and the copy opened in its place. If that
- * fails, the device starts over empty with its private rows back, and syncs change by change.
+ * Makes a received copy of the account's database this device's (see db-worker/snapshot.ts).
+ * From the start, requests wait (as during eraseAndReopen) and run on whichever database follows,
+ * so no note can be written between the check that this device holds none and the erase. The copy
+ * is checked and given this device's private rows in memory first: a bad copy, or a device that
+ * holds changes after all, changes nothing and the requests run here. Then sync stops, the
+ * database closes, its storage is erased and the copy opened in its place. If that fails, the
+ * device starts over empty with its private rows back, and syncs change by change.
  */
 async function adoptCopyAndReopen(received: Uint8Array, coveredSeq: number): Promise<void> {
   const closing = host;
   if (!closing || !opened || opened.storage !== "opfs") throw new Error("this tab does not hold the database");
   copyTried = true;
-  const connection = opened.connection;
-  const privateRows = await closing.exclusive(async (db) => {
-    if (!(await isNewDatabase(db))) throw new Error("this device already holds changes");
-    return privateRowsOf(db);
-  });
-  const file = await adoptCopy(connection.sqliteApi, received, coveredSeq, privateRows);
   host = undefined;
+  let prepared: { file: Uint8Array; privateRows: PrivateRow[] };
+  try {
+    await closing.drain();
+    prepared = await closing.exclusive(async (db) => {
+      if (!(await isNewDatabase(db))) throw new Error("this device holds changes of its own");
+      const privateRows = await privateRowsOf(db);
+      return { file: await adoptCopy(db.sqliteApi, received, coveredSeq, privateRows), privateRows };
+    });
+  } catch (error) {
+    host = closing; // nothing changed: serve on, starting with the requests that waited
+    const waiting = [...forwarded];
+    forwarded.clear();
+    for (const [id, request] of waiting) submit(id, request);
+    throw error;
+  }
   sync?.stop();
   sync = undefined;
   await closing.drain();
   await opened.close();
   opened = undefined;
   await eraseStorage("opfs");
-  if (await becomeOwner(file)) {
+  if (await becomeOwner(prepared.file)) {
     announceChanged(["notes", "entities", "note_entities", "entity_relations", "reminders", "views", "view_snapshots", "devices", "note_revisions"]);
     return;
   }
   console.warn("CoBrain: the copy of the account's database did not open here; syncing change by change instead");
   await eraseStorage("opfs").catch(() => undefined);
   if (!(await becomeOwner())) throw new Error("the new, empty database could not be opened; reload the app");
-  await host!.exclusive((db) => restorePrivateRows(db, privateRows));
+  await host!.exclusive((db) => restorePrivateRows(db, prepared.privateRows));
   await sync!.resume();
 }
 
