@@ -300,7 +300,9 @@ function copySteps(marks: [string, number][], linkAt: number, appReadyAt: number
     ["app ready → sign-in confirmed (the benchmark hands over the key and clicks)", signInAt - appReadyAt],
     ["sign-in confirmed → the copy asked for (token stored, refresh credential fetched)", first("copy asked") - signInAt],
     ["copy asked → opened (downloaded, opened with the account key, unpacked)", first("copy opened") - first("copy asked")],
-    ["copy opened → first notes painted (checked, placed in OPFS, database reopened, list drawn)", paintedAt - first("copy opened")],
+    ["copy opened → placed (checked, requests held, the empty database erased, the copy written to OPFS and opened)", first("copy placed") - first("copy opened")],
+    ["copy placed → first notes painted (the list's re-read, drawn)", paintedAt - first("copy placed")],
+    ["sign-in link → the copy placed (every note in it stored, by the database worker's timeline)", first("copy placed") - linkAt],
   ];
 }
 

@@ -75,12 +75,15 @@ async function scenario() {
   return { maker, other, replayer, log };
 }
 
+/** `db`'s copy, made as the sync client makes it (here the test holds the connection alone). */
+const copyOf = async (db: SqliteConnection) => (await makeCopy((fn) => fn(db), SERVER))!;
+
 const contains = (haystack: Uint8Array, needle: string) => Buffer.from(haystack).includes(Buffer.from(needle));
 
 describe("a new device started from another device's copy", () => {
   it("ends where replaying the whole log ends, with nothing private of the maker, a site id of its own and nothing to send", async () => {
     const { maker, replayer, log } = await scenario();
-    const copy = await makeCopy(maker, SERVER);
+    const copy = await copyOf(maker);
     expect(copy.seq).toBe(log.length);
     expect(contains(copy.bytes, SECRET)).toBe(false);
 
@@ -101,7 +104,7 @@ describe("a new device started from another device's copy", () => {
 
   it("syncs on as any device: its edit reaches the others, theirs reach it", async () => {
     const { maker, replayer } = await scenario();
-    const device = await openBytes(await adoptCopy(await nodeSqliteApi(), (await makeCopy(maker, SERVER)).bytes, 50, []));
+    const device = await openBytes(await adoptCopy(await nodeSqliteApi(), (await copyOf(maker)).bytes, 50, []));
     await device.exec("UPDATE notes SET title = 'edited on the new device' WHERE id = 'theirs-1'");
     const sent = await ownChanges(device);
     expect(sent.map((c) => c[2])).toEqual(["title"]);
@@ -114,19 +117,20 @@ describe("a new device started from another device's copy", () => {
     expect(await note(device, "theirs-1")).toEqual(await note(replayer, "theirs-1"));
   });
 
-  it("is not made while changes are held aside or received changes were refused", async () => {
+  it("is not made while changes are held aside or received changes were refused, nor once the device is no longer synced", async () => {
     const { maker } = await scenario();
+    expect(await makeCopy((fn) => fn(maker), SERVER, () => false)).toBeUndefined();
     await maker.exec("INSERT INTO sync_held (tbl, pk, cid, db_version, bytes, held_at) VALUES ('notes', x'01', 'body', 1, 9, 1)");
-    await expect(makeCopy(maker, SERVER)).rejects.toThrow(NoCopyError);
+    await expect(copyOf(maker)).rejects.toThrow(NoCopyError);
     await maker.exec("DELETE FROM sync_held");
     await maker.exec("INSERT INTO sync_refused (tbl, pk, cid, col_version, cl, val, reason, refused_at) VALUES ('notes', x'01', 'body', 1, 1, x'00', 'bad', 1)");
-    await expect(makeCopy(maker, SERVER)).rejects.toThrow(/refused/);
+    await expect(copyOf(maker)).rejects.toThrow(/refused/);
   });
 
   it("refuses a file that is no sound copy, saying why", async () => {
     const api = await nodeSqliteApi();
     const { maker } = await scenario();
-    const good = (await makeCopy(maker, SERVER)).bytes;
+    const good = (await copyOf(maker)).bytes;
     await expect(adoptCopy(api, new TextEncoder().encode("hello"), 0, [])).rejects.toThrow(/not a database/);
     const cut = good.slice(0, Math.floor(good.length / 2));
     await expect(adoptCopy(api, cut, 0, [])).rejects.toThrow(BadCopyError);

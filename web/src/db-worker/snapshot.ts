@@ -88,20 +88,26 @@ async function withMemoryFile<T>(api: SqliteApi, vfs: MemoryVfs, name: string, f
 
 const one = async (db: SqliteConnection, sql: string, params: SqlValue[] = []) => (await db.exec(sql, params)).rows[0]?.[0];
 
+/** Runs a task alone on the device's connection (the database host's `exclusive`). */
+export type RunAlone = <T>(fn: (db: SqliteConnection) => Promise<T>) => Promise<T>;
+
 /**
- * Copies `db` for a new device. `serverSite` is the server's site id (from this session's account
- * key check). Throws NoCopyError when this device's state must not be copied.
+ * Copies the device's database for a new device. `serverSite` is the server's site id. Only the
+ * checks and SQLite's `VACUUM INTO` (one read transaction: the database as of one moment) hold
+ * the connection (`runAlone`), and only if `mayCopy()` still says so there; the copy's scrubbing
+ * and VACUUM run in memory beside it, so the person's writes wait for the read alone. Resolves to
+ * undefined when `mayCopy()` said no; throws NoCopyError when this device's state must not be copied.
  */
-export async function makeCopy(db: SqliteConnection, serverSite: Uint8Array): Promise<DatabaseCopy> {
-  if (Number(await one(db, "SELECT count(*) FROM sync_held")) > 0) throw new NoCopyError("changes are held aside on this device");
-  if (Number(await one(db, "SELECT count(*) FROM sync_refused")) > 0) throw new NoCopyError("received changes were refused on this device");
-  const size = Number(await one(db, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"));
-  if (size > COPY_MAX_DATABASE_BYTES) throw new NoCopyError(`the database (${Math.round(size / 1024 / 1024)} MiB) is larger than a copy may be`);
-  const api = db.sqliteApi;
-  const vfs = memoryVfs(api);
+export async function makeCopy(runAlone: RunAlone, serverSite: Uint8Array, mayCopy: () => boolean = () => true): Promise<DatabaseCopy | undefined> {
   const name = `copy-${++copies}.db`;
-  try {
-    // One read transaction: the copy is the database as of one moment.
+  const taken = await runAlone(async (db) => {
+    if (!mayCopy()) return undefined;
+    if (Number(await one(db, "SELECT count(*) FROM sync_held")) > 0) throw new NoCopyError("changes are held aside on this device");
+    if (Number(await one(db, "SELECT count(*) FROM sync_refused")) > 0) throw new NoCopyError("received changes were refused on this device");
+    const size = Number(await one(db, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"));
+    if (size > COPY_MAX_DATABASE_BYTES) throw new NoCopyError(`the database (${Math.round(size / 1024 / 1024)} MiB) is larger than a copy may be`);
+    const api = db.sqliteApi;
+    const vfs = memoryVfs(api);
     const target = `${name}?vfs=${vfs.name}`;
     await db.exec(`VACUUM INTO ?`, [`file:${target}`]);
     // wa-sqlite hands this VFS the URI's query with the name: the copy is filed under both.
@@ -109,33 +115,33 @@ export async function makeCopy(db: SqliteConnection, serverSite: Uint8Array): Pr
     vfs.mapNameToFile.delete(target);
     if (!written) throw new Error("the copy was not written");
     vfs.mapNameToFile.set(name, written);
-    const [made, bytes] = await withMemoryFile(api, vfs, name, async (copy) => {
-      const made = await copy.transaction(async () => {
-        const peers = (await copy.exec("SELECT site_id, version, tag, event FROM crsql_tracked_peers")).rows;
-        const others = peers.filter(([site]) => !sameBytes(site as Uint8Array, serverSite));
-        if (others.length > 0) throw new NoCopyError("this device tracks a peer other than its server");
-        const seq = Number(peers.find(([, , tag, event]) => Number(tag) === 0 && Number(event) === 0)?.[1] ?? 0);
-        // A maker that never received a change has no cursor yet: the new device's starts here.
-        if (peers.length === 0) await copy.exec("INSERT INTO crsql_tracked_peers (site_id, tag, event, version, seq) VALUES (?, 0, 0, 0, 0)", [serverSite]);
-        let server = await one(copy, "SELECT ordinal FROM crsql_site_id WHERE site_id = ?", [serverSite]);
-        if (server === undefined) {
-          server = Number(await one(copy, "SELECT coalesce(max(ordinal), 0) + 1 FROM crsql_site_id"));
-          await copy.exec("INSERT INTO crsql_site_id (site_id, ordinal) VALUES (?, ?)", [serverSite, server]);
-        }
-        for (const clock of await clockTables(copy)) await copy.exec(`UPDATE ${quoted(clock)} SET site_id = ? WHERE site_id = 0`, [server]);
-        await copy.exec("DELETE FROM crsql_site_id WHERE ordinal = 0");
-        for (const table of PRIVATE_TABLES) await copy.exec(`DELETE FROM ${table}`);
-        await copy.exec("DELETE FROM sqlite_sequence WHERE name IN (SELECT value FROM json_each(?))", [JSON.stringify(PRIVATE_TABLES)]);
-        return { seq, schemaVersion: Number(await one(copy, "PRAGMA user_version")) };
-      });
-      await copy.script("VACUUM"); // no freed page keeps what was deleted
-      return made;
+    return { api, vfs, site: (await db.exec("SELECT crsql_site_id()")).rows[0]![0] as Uint8Array };
+  });
+  if (!taken) return undefined;
+  const { api, vfs, site } = taken;
+  const [made, bytes] = await withMemoryFile(api, vfs, name, async (copy) => {
+    const made = await copy.transaction(async () => {
+      const peers = (await copy.exec("SELECT site_id, version, tag, event FROM crsql_tracked_peers")).rows;
+      const others = peers.filter(([peer]) => !sameBytes(peer as Uint8Array, serverSite));
+      if (others.length > 0) throw new NoCopyError("this device tracks a peer other than its server");
+      const seq = Number(peers.find(([, , tag, event]) => Number(tag) === 0 && Number(event) === 0)?.[1] ?? 0);
+      // A maker that never received a change has no cursor yet: the new device's starts here.
+      if (peers.length === 0) await copy.exec("INSERT INTO crsql_tracked_peers (site_id, tag, event, version, seq) VALUES (?, 0, 0, 0, 0)", [serverSite]);
+      let server = await one(copy, "SELECT ordinal FROM crsql_site_id WHERE site_id = ?", [serverSite]);
+      if (server === undefined) {
+        server = Number(await one(copy, "SELECT coalesce(max(ordinal), 0) + 1 FROM crsql_site_id"));
+        await copy.exec("INSERT INTO crsql_site_id (site_id, ordinal) VALUES (?, ?)", [serverSite, server]);
+      }
+      for (const clock of await clockTables(copy)) await copy.exec(`UPDATE ${quoted(clock)} SET site_id = ? WHERE site_id = 0`, [server]);
+      await copy.exec("DELETE FROM crsql_site_id WHERE ordinal = 0");
+      for (const table of PRIVATE_TABLES) await copy.exec(`DELETE FROM ${table}`);
+      await copy.exec("DELETE FROM sqlite_sequence WHERE name IN (SELECT value FROM json_each(?))", [JSON.stringify(PRIVATE_TABLES)]);
+      return { seq, schemaVersion: Number(await one(copy, "PRAGMA user_version")) };
     });
-    return { bytes, ...made, site: (await db.exec("SELECT crsql_site_id()")).rows[0]![0] as Uint8Array };
-  } finally {
-    vfs.mapNameToFile.delete(name);
-    vfs.mapNameToFile.delete(`${name}?vfs=${vfs.name}`);
-  }
+    await copy.script("VACUUM"); // no freed page keeps what was deleted
+    return made;
+  });
+  return { bytes, ...made, site };
 }
 
 /** A private row this device carries into the copy it starts from (its sign-in and keys). */

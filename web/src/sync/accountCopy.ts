@@ -61,7 +61,7 @@ export async function offerCopy(
   if (!statsAnswer.ok) return undefined;
   const stats = (await statsAnswer.json()) as ApiLogStats;
   if (stats.head - (stats.snapshotSeq ?? 0) < COPY_MIN_NEW_CHANGES) return undefined;
-  const copy = await exclusive(async (db) => (stillSynced() ? makeCopy(db, fromHex(stats.serverSite)) : undefined));
+  const copy = await makeCopy(exclusive, fromHex(stats.serverSite), stillSynced);
   if (!copy) return undefined;
   const sealed = await sealCopy(await fastAead(), key, copy.bytes);
   if (sealed.length > SNAPSHOT_MAX_BYTES) throw new NoCopyError(`the sealed copy (${sealed.length} bytes) is larger than the server keeps`);

@@ -303,6 +303,7 @@ async function adoptCopyAndReopen(received: Uint8Array, coveredSeq: number): Pro
   opened = undefined;
   await eraseStorage("opfs");
   if (await becomeOwner(prepared.file)) {
+    traceMark("copy placed");
     announceChanged(["notes", "entities", "note_entities", "entity_relations", "reminders", "views", "view_snapshots", "devices", "note_revisions"]);
     return;
   }
