@@ -41,6 +41,16 @@ describe("a new device starts from the account's copy", () => {
     await page.getByText(`Imported ${NOTES.toLocaleString("en-US")} notes.`).waitFor();
   }
 
+  /** A new account whose first device imported NOTES notes, synced, and stored the account's copy. */
+  async function accountWithCopy(prefix: string): Promise<{ u: string; a: Page }> {
+    const u = user();
+    const a = await device(u, "a");
+    await importNotes(a, prefix);
+    await waitForSync(a, "synced", 60_000);
+    await expect.poll(async () => (await stats(u)).snapshotSeq, { timeout: 60_000 }).not.toBeNull();
+    return { u, a };
+  }
+
   /** Changes this device received one by one, from its own sync activity. */
   async function receivedOneByOne(page: Page): Promise<number> {
     const rows = await sql(page, "SELECT detail FROM sync_activity WHERE kind = 'received'");
@@ -48,11 +58,7 @@ describe("a new device starts from the account's copy", () => {
   }
 
   it("holds the same notes as the maker, received only what came after the copy, and syncs on both ways", async () => {
-    const u = user();
-    const a = await device(u, "a");
-    await importNotes(a, "imported");
-    await waitForSync(a, "synced", 60_000);
-    await expect.poll(async () => (await stats(u)).snapshotSeq, { timeout: 60_000 }).not.toBeNull();
+    const { u, a } = await accountWithCopy("imported");
     // The server keeps the copy sealed: no title or body of a note is in what it stores.
     const stored = Buffer.from(await (await serverCall(u, "/api/snapshot")).arrayBuffer());
     expect(stored.subarray(0, 8).toString()).toBe("CBSNAP01");
@@ -94,11 +100,7 @@ describe("a new device starts from the account's copy", () => {
   });
 
   it("a new device killed right after its copied notes show keeps them, signed in, and syncs on", async () => {
-    const u = user();
-    const a = await device(u, "a");
-    await importNotes(a, "durable");
-    await waitForSync(a, "synced", 60_000);
-    await expect.poll(async () => (await stats(u)).snapshotSeq, { timeout: 60_000 }).not.toBeNull();
+    const { u, a } = await accountWithCopy("durable");
 
     const profile = freshProfileDir();
     try {
@@ -128,11 +130,7 @@ describe("a new device starts from the account's copy", () => {
   });
 
   it("a copy that does not open is named, and the new device receives everything change by change", async () => {
-    const u = user();
-    const a = await device(u, "a");
-    await importNotes(a, "kept");
-    await waitForSync(a, "synced", 60_000);
-    await expect.poll(async () => (await stats(u)).snapshotSeq, { timeout: 60_000 }).not.toBeNull();
+    const { u, a } = await accountWithCopy("kept");
     // Another device of the account (or a broken one) replaces it with bytes that are no sealed copy.
     const forged = Buffer.concat([Buffer.from("CBSNAP01"), Buffer.alloc(4096, 7)]);
     const put = await serverCall(u, "/api/snapshot", {

@@ -7,9 +7,9 @@ import { runInDurableObject } from "cloudflare:test";
 import { encode, tags, type Change } from "@vlcn.io/ws-common";
 import { describe, expect, it } from "vitest";
 import type { ApiAccountKey, ApiKeyRotation } from "../shared/api";
-import { ENVELOPE_HEADER_BYTES, ENVELOPE_TAG_BYTES, ENVELOPE_VERSION } from "../shared/envelope";
 import { CloseCode } from "../shared/syncProtocol";
-import { Device, noteChange, token } from "../testing/workerd/device";
+import { ENVELOPE_HEADER_BYTES, ENVELOPE_TAG_BYTES } from "../shared/envelope";
+import { Device, envelopeShaped, noteChange, token } from "../testing/workerd/device";
 import { AccountKeyStore } from "./accountKey";
 import { AccountKeys } from "./accountKeys";
 import { ChangeLogStore } from "./changeLogStore";
@@ -28,16 +28,7 @@ async function api(bearer: string, path: string, method = "GET", body?: unknown)
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
-/** A value of the right envelope shape for `generation` (the server checks only the shape). */
-function sealed(generation: number, text: string): Uint8Array {
-  const body = new TextEncoder().encode(text);
-  const out = new Uint8Array(ENVELOPE_HEADER_BYTES + ENVELOPE_TAG_BYTES + 1 + body.length);
-  out[0] = ENVELOPE_VERSION;
-  new DataView(out.buffer).setUint32(1, generation);
-  out.set(body, ENVELOPE_HEADER_BYTES + 1);
-  return out;
-}
-const note = (id: string, text: string, generation: number, dbVersion: bigint) => noteChange(id, "title", sealed(generation, text), { dbVersion });
+const note = (id: string, text: string, generation: number, dbVersion: bigint) => noteChange(id, "title", envelopeShaped(generation, text), { dbVersion });
 
 const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 const frame = (sender: Uint8Array, changes: Change[]) => b64url(encode({ _tag: tags.Changes, sender, since: [0n, 0], changes }));

@@ -11,8 +11,7 @@ import { hc } from "hono/client";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { SNAPSHOT_SCHEMA_HEADER, SNAPSHOT_SEQ_HEADER, type ApiApp, type ApiKeyRotation, type ApiLogStats, type ApiSnapshotStored } from "../shared/api";
 import { SNAPSHOT_MAGIC, SNAPSHOT_MAX_BYTES } from "../shared/constants";
-import { ENVELOPE_HEADER_BYTES, ENVELOPE_TAG_BYTES, ENVELOPE_VERSION } from "../shared/envelope";
-import { Device, noteChange, token } from "../testing/workerd/device";
+import { Device, envelopeShaped, noteChange, token } from "../testing/workerd/device";
 import { AccountKeyStore } from "./accountKey";
 import { ChangeLogStore } from "./changeLogStore";
 import { SNAPSHOT_CHUNK_BYTES, SnapshotStore } from "./snapshotStore";
@@ -44,16 +43,14 @@ const get = (bearer: string) => call(bearer, "/api/snapshot");
 const stats = async (bearer: string) => (await (await call(bearer, "/api/log/stats")).json()) as ApiLogStats;
 const storedChunks = (user: string) => runInDurableObject(stub(user), (_i, state) => Number(state.storage.sql.exec("SELECT count(*) AS n FROM snapshot_chunks").toArray()[0]!.n));
 
-/** A value of the right envelope shape (the server checks only the shape). */
-function sealed(generation: number, text: string): Uint8Array {
-  const body = new TextEncoder().encode(text);
-  const out = new Uint8Array(ENVELOPE_HEADER_BYTES + ENVELOPE_TAG_BYTES + 1 + body.length);
-  out[0] = ENVELOPE_VERSION;
-  new DataView(out.buffer).setUint32(1, generation);
-  out.set(body, ENVELOPE_HEADER_BYTES + 1);
-  return out;
+/** Stores `bytes` as the snapshot at `seq` straight through the store, as an upload that passed its checks would. */
+function storeDirectly(snapshots: SnapshotStore, bytes: Uint8Array, seq: number): void {
+  const upload = snapshots.begin();
+  for (let i = 0; i * SNAPSHOT_CHUNK_BYTES < bytes.length; i++) snapshots.stage(upload, i, bytes.subarray(i * SNAPSHOT_CHUNK_BYTES, (i + 1) * SNAPSHOT_CHUNK_BYTES));
+  snapshots.commit(upload, { seq, schemaVersion: 1, size: bytes.length, device: "phone" }, () => undefined);
 }
-const note = (id: string, generation: number, dbVersion: bigint) => noteChange(id, "title", sealed(generation, id), { dbVersion });
+
+const note = (id: string, generation: number, dbVersion: bigint) => noteChange(id, "title", envelopeShaped(generation, id), { dbVersion });
 
 /** An account with key K0 whose phone pushed `notes` notes: the log's head is `notes`. */
 async function account(notes = 3) {
@@ -310,10 +307,7 @@ describe("the account's snapshot never outlives what it was made for", () => {
     await old.waitFor(tags.Pong);
     // No route stores a snapshot without a key; one left from before must still go with the log.
     await runInDurableObject(stub(user), (_i, state) => {
-      const snapshots = new SnapshotStore(state.storage);
-      const upload = snapshots.begin();
-      snapshots.stage(upload, 0, snapshotBytes(100));
-      snapshots.commit(upload, { seq: 1, schemaVersion: 1, size: 100, device: "phone" }, () => undefined);
+      storeDirectly(new SnapshotStore(state.storage), snapshotBytes(100), 1);
     });
     expect((await stats(phone)).snapshotSeq).toBe(1);
 
@@ -326,11 +320,7 @@ describe("the account's snapshot never outlives what it was made for", () => {
     const { user } = await account(2);
     const outcome = await runInDurableObject(stub(user), async (_i, state) => {
       const snapshots = new SnapshotStore(state.storage);
-      const store = (bytes: Uint8Array, seq: number) => {
-        const upload = snapshots.begin();
-        for (let i = 0; i * SNAPSHOT_CHUNK_BYTES < bytes.length; i++) snapshots.stage(upload, i, bytes.subarray(i * SNAPSHOT_CHUNK_BYTES, (i + 1) * SNAPSHOT_CHUNK_BYTES));
-        snapshots.commit(upload, { seq, schemaVersion: 1, size: bytes.length, device: "phone" }, () => undefined);
-      };
+      const store = (bytes: Uint8Array, seq: number) => storeDirectly(snapshots, bytes, seq);
       store(snapshotBytes(2 * SNAPSHOT_CHUNK_BYTES), 1);
       const reader = snapshots.read(snapshots.current()!).getReader();
       const first = await reader.read();

@@ -5,6 +5,7 @@
 import { env, exports } from "cloudflare:workers";
 import { decode, encode, tags, type Change, type Msg } from "@vlcn.io/ws-common";
 import { SCHEMA_NAME } from "../../shared/constants";
+import { ENVELOPE_HEADER_BYTES, ENVELOPE_TAG_BYTES, ENVELOPE_VERSION } from "../../shared/envelope";
 import { SCHEMA_VERSION } from "../../shared/migrations";
 import { encodeSyncProtocol } from "../../shared/syncProtocol";
 import { mintToken } from "../../worker/auth";
@@ -25,6 +26,16 @@ export function textPk(id: string): Uint8Array {
 
 export const noteChange = (id: string, cid: string, value: unknown, { colVersion = 1n, dbVersion = 1n, cl = 1n } = {}): Change =>
   [ "notes", textPk(id), cid, value, colVersion, dbVersion, null, cl, 0 ] as Change;
+
+/** A value of the right envelope shape for `generation`, not really sealed (the server checks only the shape). */
+export function envelopeShaped(generation: number, text: string): Uint8Array {
+  const body = new TextEncoder().encode(text);
+  const out = new Uint8Array(ENVELOPE_HEADER_BYTES + ENVELOPE_TAG_BYTES + 1 + body.length);
+  out[0] = ENVELOPE_VERSION;
+  new DataView(out.buffer).setUint32(1, generation);
+  out.set(body, ENVELOPE_HEADER_BYTES + 1);
+  return out;
+}
 
 export class UpgradeError extends Error {
   constructor(
