@@ -64,6 +64,18 @@ export async function signedInDevice(page: Page, baseUrl: string, authSecret: st
   }
 }
 
+/**
+ * Waits for the copy of the account's database that a device stores after a large sync
+ * (web/src/sync/accountCopy.ts), then removes it from the server: a new device then receives the
+ * log change by change, the path a test of that path needs.
+ */
+export async function removeAccountCopy(baseUrl: string, authSecret: string, userId: string): Promise<void> {
+  const token = await mintToken(authSecret, { userId, deviceId: "test-observer" });
+  const call = (method: string, path: string) => fetch(`${baseUrl}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+  await expect.poll(async () => ((await (await call("GET", "/api/log/stats")).json()) as { snapshotSeq: number | null }).snapshotSeq, { timeout: 60_000 }).not.toBeNull();
+  expect(await (await call("DELETE", "/api/snapshot")).json()).toEqual({ deleted: true });
+}
+
 /** Gives the page's device an account key, as the recovery phrase or QR link would. */
 export async function handAccountKey(page: Page, key: ExportedAccountKey): Promise<void> {
   await page.evaluate((k) => window.cobrain.client.adoptAccountKey(k), key);

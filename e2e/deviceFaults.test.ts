@@ -1,7 +1,7 @@
 /** What a device survives: its tab killed mid-sync, a full disk, and no persistent storage. */
 import type { BrowserContext } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { addNote, confirmImport, expectTitles, handAccountKey, openApp, openSignInLink, signedInDevice, sql, waitForSync } from "./app";
+import { addNote, confirmImport, expectTitles, handAccountKey, openApp, openSignInLink, removeAccountCopy, signedInDevice, sql, waitForSync } from "./app";
 import { mintToken } from "../worker/auth";
 import { browserSession } from "./session";
 
@@ -25,6 +25,7 @@ describe("device-side faults", () => {
     await confirmImport(a);
     await a.getByText("Imported 3,000 notes.").waitFor({ timeout: 60_000 });
     await waitForSync(a, "synced", 60_000);
+    await removeAccountCopy(baseUrl, authSecret, user); // b must receive the notes batch by batch, not from a copy
 
     const b = await context();
     const first = await b.newPage();

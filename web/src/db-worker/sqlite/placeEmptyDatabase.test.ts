@@ -98,6 +98,24 @@ describe("placing the shipped empty database", () => {
     expect(bytesOf(vfs)).toEqual(shipped);
   });
 
+  it("a copy of the account's database cut short (its header string still zero) is written over only under the copy's marker", async () => {
+    // A copy is larger than the shipped file and holds other bytes: without the marker it reads as a damaged database someone used.
+    const copyCutShort = new Uint8Array(shipped.length * 3).fill(0x5a);
+    copyCutShort.fill(0, 0, 16);
+    const vfs = await newVfs();
+    setFile(vfs, copyCutShort);
+    expect(await placeEmptyDatabase(vfs, NAME, async () => shipped)).toBe(false);
+    expect(bytesOf(vfs)).toEqual(copyCutShort);
+    expect(await placeEmptyDatabase(vfs, NAME, async () => shipped, true)).toBe(true);
+    expect(bytesOf(vfs)).toEqual(shipped);
+    expect(await migrate(await open(vfs))).toEqual([]);
+    // A copy placed whole (its header string written) is a database: the marker changes nothing then.
+    const whole = await newVfs();
+    setFile(whole, shipped);
+    expect(await placeEmptyDatabase(whole, NAME, async () => new Uint8Array(shipped.length), true)).toBe(false);
+    expect(bytesOf(whole)).toEqual(shipped);
+  });
+
   it("empties a placed file again (SQLite could not open it), so nothing reads as notes there", async () => {
     const vfs = await newVfs();
     await placeEmptyDatabase(vfs, NAME, async () => shipped);
