@@ -268,8 +268,8 @@ function firstFrameSteps(marks: [string, number][], linkAt: number, appReadyAt: 
   return [
     ["sign-in link → app ready (page load, database open)", appReadyAt - linkAt],
     ["app ready → sign-in confirmed (the benchmark hands over the key and clicks)", signInAt - appReadyAt],
-    ["sign-in confirmed → sync starting (token stored, refresh credential fetched)", starting - signInAt],
-    ["sync starting → socket open (keys, cipher, account key check, token)", opened - starting],
+    ["sign-in confirmed → sync starting (token stored; its refresh credential is fetched from here on, beside the copy asked for)", starting - signInAt],
+    ["sync starting → socket open (the refresh credential, keys, cipher, account key check, token)", opened - starting],
     ["of that: sync starting → account key checked (keys read, the token, the server asked, the cell cipher awaited)", keyCheckedAt - starting],
     ["of that: account key checked → socket open (the WebSocket handshake)", opened - keyCheckedAt],
     ["meanwhile: sync starting → cell cipher ready (libsodium loaded, if the sign-in had not loaded it)", cipherAt - starting],
@@ -298,9 +298,10 @@ function copySteps(marks: [string, number][], linkAt: number, appReadyAt: number
   return [
     ["sign-in link → app ready (page load, database open)", appReadyAt - linkAt],
     ["app ready → sign-in confirmed (the benchmark hands over the key and clicks)", signInAt - appReadyAt],
-    ["sign-in confirmed → the copy asked for (token stored, refresh credential fetched)", first("copy asked") - signInAt],
+    ["sign-in confirmed → the copy asked for (token stored; the refresh credential is fetched meanwhile)", first("copy asked") - signInAt],
     ["copy asked → opened (downloaded, opened with the account key, unpacked)", first("copy opened") - first("copy asked")],
-    ["copy opened → placed (checked, requests held, the empty database erased, the copy written to OPFS and opened)", first("copy placed") - first("copy opened")],
+    ["copy opened → checked (requests held; quick_check, schema, site id and private rows, in memory)", first("copy checked") - first("copy opened")],
+    ["copy checked → placed (the empty database erased, the copy written to OPFS and opened, the app's open steps)", first("copy placed") - first("copy checked")],
     ["copy placed → first notes painted (the list's re-read, drawn)", paintedAt - first("copy placed")],
     ["sign-in link → the copy placed (every note in it stored, by the database worker's timeline)", first("copy placed") - linkAt],
   ];

@@ -247,9 +247,10 @@ export class SyncClient {
       await writeSetting(db, SETTING.account, JSON.stringify(account));
       await writeSetting(db, SETTING.refresh, refresh);
     });
-    // A bare access token (a sign-in link) gets its refresh credential now, while it is valid.
-    if (!refresh) await this.#enroll(url.origin, token.trim()).catch(() => undefined);
-    await this.#start(token.trim(), url.origin);
+    // A bare access token (a sign-in link) gets its refresh credential now, while it is valid;
+    // a new device's copy of the account downloads meanwhile (#start waits for both).
+    const enrolling = refresh ? undefined : this.#enroll(url.origin, token.trim()).catch(() => undefined);
+    await this.#start(token.trim(), url.origin, enrolling);
   }
 
   /**
@@ -306,7 +307,8 @@ export class SyncClient {
     void this.#activity.flush();
   }
 
-  async #start(token: string, serverUrl: string): Promise<void> {
+  /** `enrolling`: the sign-in's enrolment of a refresh credential, if under way (its access token is fresh meanwhile). */
+  async #start(token: string, serverUrl: string, enrolling?: Promise<void>): Promise<void> {
     traceMark("sync starting");
     this.stop();
     const generation = this.#generation;
@@ -325,13 +327,14 @@ export class SyncClient {
         traceMark("copy asked");
         this.#receivingCopy = { claims, serverUrl, received: 0, total: 0 };
         this.#update();
-        const copy = await fetchCopy(serverUrl, await this.#currentToken(serverUrl), keyring, (received, total) => {
+        const copy = await fetchCopy(serverUrl, enrolling ? token : await this.#currentToken(serverUrl), keyring, (received, total) => {
           if (generation !== this.#generation) return;
           this.#receivingCopy = { claims, serverUrl, received, total };
           this.#update();
         });
         if (copy && generation === this.#generation) {
           traceMark("copy opened");
+          await enrolling; // its refresh credential is one of the private rows the copy takes along
           await adopt(copy.file, copy.seq);
           return; // the database worker reopened the database on the copy; its new client syncs on
         }
@@ -342,6 +345,8 @@ export class SyncClient {
         this.#receivingCopy = undefined;
       }
     }
+    await enrolling;
+    if (generation !== this.#generation) return;
     /** Reading the account's plaintext log before it moves to encryption: until this cursor. */
     let plaintextUntil: { serverSite: string; catchUpTo: number } | undefined;
     const syncDb = await SyncDb.open(this.#exclusive, {

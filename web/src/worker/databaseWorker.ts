@@ -296,6 +296,7 @@ async function adoptCopyAndReopen(received: Uint8Array, coveredSeq: number): Pro
     for (const [id, request] of waiting) submit(id, request);
     throw error;
   }
+  traceMark("copy checked");
   sync?.stop();
   sync = undefined;
   await closing.drain();
