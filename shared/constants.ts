@@ -308,3 +308,12 @@ export const SNAPSHOT_MAX_BYTES = 64 * 1024 * 1024;
  * in about a second (README, "A new device starts from a copy").
  */
 export const COPY_MIN_NEW_CHANGES = 5_000;
+
+/**
+ * A new device gives up on the account's copy when no byte of it arrives for this long, and
+ * receives the log change by change instead: a stalled download must not hold the first sync.
+ */
+export const COPY_STALL_MS = 20_000;
+
+/** A device's upload of a new copy is abandoned after this long (64 MiB at about 0.5 MB/s). */
+export const COPY_UPLOAD_TIMEOUT_MS = 120_000;

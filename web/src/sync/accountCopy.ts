@@ -4,7 +4,7 @@
  * instead of receiving every change one by one (README, "A new device starts from a copy").
  * Plain `fetch` rather than the typed RPC client: the bodies are raw bytes, not JSON.
  */
-import { COPY_MIN_NEW_CHANGES, SNAPSHOT_MAX_BYTES } from "../../../shared/constants";
+import { COPY_MIN_NEW_CHANGES, COPY_STALL_MS, COPY_UPLOAD_TIMEOUT_MS, SNAPSHOT_MAX_BYTES } from "../../../shared/constants";
 import { fastAead } from "../crypto/aead";
 import { openCopy, sealCopy } from "../crypto/copySeal";
 import type { DeviceKeyring } from "../crypto/keyStore";
@@ -30,15 +30,34 @@ export async function fetchCopy(
   token: string,
   keyring: DeviceKeyring,
   onProgress: (received: number, total: number) => void,
+  stallMs = COPY_STALL_MS,
 ): Promise<FetchedCopy | undefined> {
   if (!keyring.current()) return undefined; // no key yet (a device linked by code asks for the phrase first)
-  const response = await fetch(new URL(COPY_PATH, serverUrl), { headers: { authorization: `Bearer ${token}` } });
-  if (response.status === 404) return undefined;
-  if (!response.ok) throw new Error(`the server answered ${response.status}`);
-  const seq = Number(response.headers.get(SNAPSHOT_SEQ_HEADER));
-  if (!Number.isSafeInteger(seq) || seq < 0) throw new Error("the server did not say how far the copy goes");
-  const sealed = await readAll(response, onProgress);
-  return { file: await openCopy(await fastAead(), keyring, sealed), seq };
+  // Aborted when nothing arrives for COPY_STALL_MS (the timer restarts with every chunk).
+  const stall = new AbortController();
+  let timer = setTimeout(() => stall.abort(), stallMs);
+  const alive = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => stall.abort(), stallMs);
+  };
+  try {
+    const response = await fetch(new URL(COPY_PATH, serverUrl), { headers: { authorization: `Bearer ${token}` }, signal: stall.signal });
+    if (response.status === 404) return undefined;
+    if (!response.ok) throw new Error(`the server answered ${response.status}`);
+    const seq = Number(response.headers.get(SNAPSHOT_SEQ_HEADER));
+    if (!Number.isSafeInteger(seq) || seq < 0) throw new Error("the server did not say how far the copy goes");
+    const sealed = await readAll(response, (received, total) => {
+      alive();
+      onProgress(received, total);
+    });
+    clearTimeout(timer);
+    return { file: await openCopy(await fastAead(), keyring, sealed), seq };
+  } catch (error) {
+    if (stall.signal.aborted) throw new Error(`nothing of it arrived for ${stallMs / 1000} s`);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -57,7 +76,7 @@ export async function offerCopy(
   const key = keyring.current();
   if (!key) return undefined;
   const auth = async () => ({ authorization: `Bearer ${await token()}` });
-  const statsAnswer = await fetch(new URL("/api/log/stats", serverUrl), { headers: await auth() });
+  const statsAnswer = await fetch(new URL("/api/log/stats", serverUrl), { headers: await auth(), signal: AbortSignal.timeout(COPY_STALL_MS) });
   if (!statsAnswer.ok) return undefined;
   const stats = (await statsAnswer.json()) as ApiLogStats;
   if (stats.head - (stats.snapshotSeq ?? 0) < COPY_MIN_NEW_CHANGES) return undefined;
@@ -77,6 +96,7 @@ export async function offerCopy(
       [SNAPSHOT_UNTIL_HEADER]: String(stats.head),
     },
     body: sealed as Uint8Array<ArrayBuffer>,
+    signal: AbortSignal.timeout(COPY_UPLOAD_TIMEOUT_MS),
   });
   if (!stored.ok) {
     const reason = await stored.json().then((b: { error?: string }) => b.error, () => undefined);

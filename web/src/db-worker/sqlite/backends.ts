@@ -129,7 +129,9 @@ async function copyMarker(action: "check" | "set" | "clear"): Promise<boolean> {
 export async function openOpfs(copy?: Uint8Array): Promise<OpenedDatabase> {
   // The pool's handles open while the WASM loads: neither needs the other before registration.
   let pool = startPool();
-  const copyWasBeingPlaced = copy !== undefined ? await copyMarker("set") : await copyMarker("check");
+  // Looked for (or set) while the WASM loads; awaited before anything is placed.
+  const marker = copy !== undefined ? copyMarker("set") : copyMarker("check");
+  marker.catch(() => undefined);
   const shipped = startShippedDatabase();
   let api: SqliteApi;
   try {
@@ -146,6 +148,7 @@ export async function openOpfs(copy?: Uint8Array): Promise<OpenedDatabase> {
     try {
       vfs = await pool;
       api.vfs_register(vfs, false);
+      const copyWasBeingPlaced = await marker;
       const connection = copy
         ? await openCopyPlaced(api, vfs, copy)
         : await openPlaced(api, vfs, shipped, copyWasBeingPlaced);
