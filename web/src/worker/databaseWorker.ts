@@ -143,12 +143,14 @@ function submit(id: number, request: WorkerRequest): void {
 }
 
 /** Opens the database as the owner; false (and followers told why) when it cannot be opened. */
-async function becomeOwner(copy?: Uint8Array): Promise<boolean> {
+async function becomeOwner(copy?: Uint8Array, privateRows?: readonly PrivateRow[]): Promise<boolean> {
   toMain({ type: "status", status: { role: "starting" } });
   try {
     const result = copy ? { opened: await openOpfs(copy), fallbackReason: undefined } : await openBest(preferredStorage);
     opened = result.opened;
     await prepareDatabase(opened.connection);
+    // A device starting over after a copy failed to open gets its sign-in back before sync resumes.
+    if (privateRows) await restorePrivateRows(opened.connection, privateRows);
     // Outside development builds a page cannot read or change the device's credentials.
     host = new DatabaseHost(opened.connection, announceChanged, { guardPrivate: !import.meta.env.DEV, reads: READS });
     const owned = host;
@@ -310,9 +312,7 @@ async function adoptCopyAndReopen(received: Uint8Array, coveredSeq: number): Pro
   }
   console.warn("CoBrain: the copy of the account's database did not open here; syncing change by change instead");
   await eraseStorage("opfs").catch(() => undefined);
-  if (!(await becomeOwner())) throw new Error("the new, empty database could not be opened; reload the app");
-  await host!.exclusive((db) => restorePrivateRows(db, prepared.privateRows));
-  await sync!.resume();
+  if (!(await becomeOwner(undefined, prepared.privateRows))) throw new Error("the new, empty database could not be opened; reload the app");
 }
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
