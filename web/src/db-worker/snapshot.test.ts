@@ -127,6 +127,19 @@ describe("a new device started from another device's copy", () => {
     await expect(copyOf(maker)).rejects.toThrow(/refused/);
   });
 
+  it("gives the new device a site id of its own even from a copy that kept its maker's", async () => {
+    const api = await nodeSqliteApi();
+    const { maker } = await scenario();
+    await maker.exec("DELETE FROM local_settings");
+    await maker.exec("DELETE FROM sync_activity");
+    const vfs = registerMemoryVfs(api);
+    await maker.exec("VACUUM INTO ?", [`file:kept.db?vfs=${vfs.name}`]);
+    const file = vfs.mapNameToFile.get(`kept.db?vfs=${vfs.name}`)!; // wa-sqlite files it with the URI's query
+    const device = await openBytes(await adoptCopy(api, new Uint8Array(file.data.slice(0, file.size)), 0, []));
+    expect(await siteIdOf(device)).not.toEqual(await siteIdOf(maker));
+    expect((await siteIdOf(device)).length).toBe(16);
+  });
+
   it("refuses a file that is no sound copy, saying why", async () => {
     const api = await nodeSqliteApi();
     const { maker } = await scenario();

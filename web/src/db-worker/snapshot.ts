@@ -186,9 +186,12 @@ export async function adoptCopy(api: SqliteApi, received: Uint8Array, coveredSeq
         }
         const peers = Number(await one(copy, "SELECT count(*) FROM crsql_tracked_peers WHERE tag = 0 AND event = 0"));
         if (peers !== 1) throw new BadCopyError("it does not say where in the server's log it stands");
-        // cr-sqlite gave the copy a new site id as it opened it (the maker's was removed): this device's.
+        // cr-sqlite gave the copy a site id as it opened it (the maker's was removed). Drawn again
+        // here whatever the file held: two devices must never share one, even from a copy that
+        // kept its maker's.
         const mine = Number(await one(copy, "SELECT count(*) FROM crsql_site_id WHERE ordinal = 0"));
         if (mine !== 1) throw new BadCopyError("it has no site id of its own");
+        await copy.exec("UPDATE crsql_site_id SET site_id = randomblob(16) WHERE ordinal = 0");
         await copy.exec("UPDATE crsql_tracked_peers SET version = max(version, ?) WHERE tag = 0 AND event = 0", [coveredSeq]);
         for (const [key, value] of privateRows) await copy.exec("INSERT INTO local_settings (key, value) VALUES (?, ?)", [key, value]);
       });
