@@ -310,7 +310,7 @@ function copySteps(marks: [string, number][], linkAt: number, appReadyAt: number
 /** Calls the local Worker's API as an observer device of `user` (its log's size, the account's copy). */
 async function serverCall(serverUrl: string, secret: string, user: string, path: string, method = "GET"): Promise<ArrayBuffer> {
   const token = await mintToken(secret, { userId: user, deviceId: "bench-observer" });
-  const response = await fetch(`${serverUrl}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+  const response = await fetch(`${serverUrl}${path}`, { method, headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(STEP_MS) });
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`);
   return response.arrayBuffer();
 }
