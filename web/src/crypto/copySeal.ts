@@ -63,13 +63,7 @@ export async function sealCopy(aead: Aead, key: AccountKey, file: Uint8Array): P
     new DataView(length.buffer).setUint32(0, sealed.length);
     parts.push(length, nonce, sealed);
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return new Uint8Array(await new Blob(parts as Uint8Array<ArrayBuffer>[]).arrayBuffer());
 }
 
 /** The database file inside a sealed copy; CopySealError, saying why, when it cannot be opened here. */

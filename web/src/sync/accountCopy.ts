@@ -2,15 +2,17 @@
  * The copy of the account's database kept (sealed) on the server: a synced device offers a new
  * one when the log has grown well past the last; a new device fetches it and starts from it
  * instead of receiving every change one by one (README, "A new device starts from a copy").
- * Plain `fetch` rather than the typed RPC client: the bodies are raw bytes, not JSON.
+ * The copy itself travels by the device's `fetch` (deviceFetch), not the typed RPC client: its
+ * bodies are raw bytes, not JSON.
  */
 import { COPY_MIN_NEW_CHANGES, COPY_STALL_MS, COPY_UPLOAD_TIMEOUT_MS, SNAPSHOT_MAX_BYTES } from "../../../shared/constants";
 import { fastAead } from "../crypto/aead";
 import { openCopy, sealCopy } from "../crypto/copySeal";
 import type { DeviceKeyring } from "../crypto/keyStore";
 import { fromHex, toHex } from "../crypto/bytes";
-import { SNAPSHOT_SCHEMA_HEADER, SNAPSHOT_SEQ_HEADER, SNAPSHOT_SITE_HEADER, SNAPSHOT_UNTIL_HEADER, type ApiLogStats } from "../../../shared/api";
+import { SNAPSHOT_SCHEMA_HEADER, SNAPSHOT_SEQ_HEADER, SNAPSHOT_SITE_HEADER, SNAPSHOT_UNTIL_HEADER } from "../../../shared/api";
 import { makeCopy, NoCopyError } from "../db-worker/snapshot";
+import { deviceFetch, serverApi } from "../api/serverApi";
 import type { Exclusive } from "./syncDb";
 
 /** A copy fetched and opened: the database file, and the server seq it covers. */
@@ -41,7 +43,7 @@ export async function fetchCopy(
     timer = setTimeout(() => stall.abort(), stallMs);
   };
   try {
-    const response = await fetch(new URL(COPY_PATH, serverUrl), { headers: { authorization: `Bearer ${token}` }, signal: stall.signal });
+    const response = await deviceFetch({ token: async () => token })(new URL(COPY_PATH, serverUrl), { signal: stall.signal });
     if (response.status === 404) return undefined;
     if (!response.ok) throw new Error(`the server answered ${response.status}`);
     const seq = Number(response.headers.get(SNAPSHOT_SEQ_HEADER));
@@ -50,7 +52,6 @@ export async function fetchCopy(
       alive();
       onProgress(received, total);
     });
-    clearTimeout(timer);
     return { file: await openCopy(await fastAead(), keyring, sealed), seq };
   } catch (error) {
     if (stall.signal.aborted) throw new Error(`nothing of it arrived for ${stallMs / 1000} s`);
@@ -75,19 +76,17 @@ export async function offerCopy(
 ): Promise<number | undefined> {
   const key = keyring.current();
   if (!key) return undefined;
-  const auth = async () => ({ authorization: `Bearer ${await token()}` });
-  const statsAnswer = await fetch(new URL("/api/log/stats", serverUrl), { headers: await auth(), signal: AbortSignal.timeout(COPY_STALL_MS) });
-  if (!statsAnswer.ok) return undefined;
-  const stats = (await statsAnswer.json()) as ApiLogStats;
+  const statsAnswer = await serverApi(serverUrl, { token }).api.log.stats.$get(undefined, { init: { signal: AbortSignal.timeout(COPY_STALL_MS) } });
+  if (statsAnswer.status !== 200) return undefined;
+  const stats = await statsAnswer.json();
   if (stats.head - (stats.snapshotSeq ?? 0) < COPY_MIN_NEW_CHANGES) return undefined;
   const copy = await makeCopy(exclusive, fromHex(stats.serverSite), stillSynced);
   if (!copy) return undefined;
   const sealed = await sealCopy(await fastAead(), key, copy.bytes);
   if (sealed.length > SNAPSHOT_MAX_BYTES) throw new NoCopyError(`the sealed copy (${sealed.length} bytes) is larger than the server keeps`);
-  const stored = await fetch(new URL(COPY_PATH, serverUrl), {
+  const stored = await deviceFetch({ token })(new URL(COPY_PATH, serverUrl), {
     method: "PUT",
     headers: {
-      ...(await auth()),
       "content-type": "application/octet-stream",
       [SNAPSHOT_SEQ_HEADER]: String(copy.seq),
       [SNAPSHOT_SCHEMA_HEADER]: String(copy.schemaVersion),
@@ -118,11 +117,5 @@ async function readAll(response: Response, onProgress: (received: number, total:
     received += value.length;
     onProgress(received, Math.max(total, received));
   }
-  const out = new Uint8Array(received);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
+  return new Uint8Array(await new Blob(chunks as Uint8Array<ArrayBuffer>[]).arrayBuffer());
 }

@@ -35,6 +35,7 @@ import { adoptCopy, isNewDatabase, privateRowsOf, restorePrivateRows, type Priva
 import { runAccountKeyCommand } from "../sync/keyCommands";
 import { SyncClient } from "../sync/syncClient";
 import { errorMessage } from "../../../shared/errorMessage";
+import { CRR_TABLE_NAMES } from "../../../shared/schema";
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -307,7 +308,7 @@ async function adoptCopyAndReopen(received: Uint8Array, coveredSeq: number): Pro
   await eraseStorage("opfs");
   if (await becomeOwner(prepared.file)) {
     traceMark("copy placed");
-    announceChanged(["notes", "entities", "note_entities", "entity_relations", "reminders", "views", "view_snapshots", "devices", "note_revisions"]);
+    announceChanged([...CRR_TABLE_NAMES]); // every replicated table came with the copy
     return;
   }
   console.warn("CoBrain: the copy of the account's database did not open here; syncing change by change instead");
