@@ -43,6 +43,22 @@ const get = (bearer: string) => call(bearer, "/api/snapshot");
 const stats = async (bearer: string) => (await (await call(bearer, "/api/log/stats")).json()) as ApiLogStats;
 const storedChunks = (user: string) => runInDurableObject(stub(user), (_i, state) => Number(state.storage.sql.exec("SELECT count(*) AS n FROM snapshot_chunks").toArray()[0]!.n));
 
+/** A device without a key (from before encryption) pushes one plaintext note to `user`'s log. */
+async function pushPlaintext(user: string): Promise<void> {
+  const old = await Device.connect(user, { deviceId: "phone" });
+  old.announce();
+  await old.waitFor(tags.StartStreaming);
+  old.push([noteChange("n1", "title", "plain words")]);
+  old.ping();
+  await old.waitFor(tags.Pong);
+}
+
+/** The user's log keeps no snapshot: none in its stats, no chunk left behind. */
+async function expectNoSnapshot(bearer: string, user: string): Promise<void> {
+  expect((await stats(bearer)).snapshotSeq).toBeNull();
+  expect(await storedChunks(user)).toBe(0);
+}
+
 /** Stores `bytes` as the snapshot at `seq` straight through the store, as an upload that passed its checks would. */
 function storeDirectly(snapshots: SnapshotStore, bytes: Uint8Array, seq: number): void {
   const upload = snapshots.begin();
@@ -199,12 +215,7 @@ describe("the account's snapshot: refusals", () => {
     const phone = await token(user, "phone");
     expect(await json(await putAt(phone, snapshotBytes(64), 0))).toEqual({ status: 409, body: { error: expect.stringMatching(/no encryption key/) } });
     // A log from before encryption: plaintext from a device without a key.
-    const old = await Device.connect(user, { deviceId: "phone" });
-    old.announce();
-    await old.waitFor(tags.StartStreaming);
-    old.push([noteChange("n1", "title", "plain words")]);
-    old.ping();
-    await old.waitFor(tags.Pong);
+    await pushPlaintext(user);
     expect((await stats(phone)).head).toBe(1);
     expect(await json(await putAt(phone, snapshotBytes(64), 1))).toEqual({ status: 409, body: { error: expect.stringMatching(/no encryption key/) } });
     expect((await get(phone)).status).toBe(404);
@@ -271,8 +282,7 @@ describe("the account's snapshot never outlives what it was made for", () => {
 
     expect((await post(phone, "/api/keys/rotate", rotation())).status).toBe(200);
     expect(await json(await get(phone))).toEqual({ status: 404, body: { error: expect.stringMatching(/no snapshot/) } });
-    expect((await stats(phone)).snapshotSeq).toBeNull();
-    expect(await storedChunks(user)).toBe(0);
+    await expectNoSnapshot(phone, user);
   });
 
   it("is refused when the key is rotated while it uploads (it was sealed under the old key)", async () => {
@@ -299,12 +309,7 @@ describe("the account's snapshot never outlives what it was made for", () => {
   it("is dropped when a plaintext log is replaced for encryption", async () => {
     const user = freshUser();
     const phone = await token(user, "phone");
-    const old = await Device.connect(user, { deviceId: "phone" });
-    old.announce();
-    await old.waitFor(tags.StartStreaming);
-    old.push([noteChange("n1", "title", "plain words")]);
-    old.ping();
-    await old.waitFor(tags.Pong);
+    await pushPlaintext(user);
     // No route stores a snapshot without a key; one left from before must still go with the log.
     await runInDurableObject(stub(user), (_i, state) => {
       storeDirectly(new SnapshotStore(state.storage), snapshotBytes(100), 1);
@@ -312,8 +317,7 @@ describe("the account's snapshot never outlives what it was made for", () => {
     expect((await stats(phone)).snapshotSeq).toBe(1);
 
     expect((await post(phone, "/api/keys/init", { keyId: K0, generation: 0, seen: 0 })).status).toBe(200);
-    expect((await stats(phone)).snapshotSeq).toBeNull();
-    expect(await storedChunks(user)).toBe(0);
+    await expectNoSnapshot(phone, user);
   });
 
   it("a reader never sees a mix: a snapshot replaced while it is read fails the read", async () => {

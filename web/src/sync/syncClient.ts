@@ -320,9 +320,10 @@ export class SyncClient {
       traceMark("cipher ready");
       return cipher;
     });
-    if (this.#adoptCopy && (await this.#exclusive(isNewDatabase))) {
-      const adopt = this.#adoptCopy;
-      this.#adoptCopy = undefined;
+    // Asked once: a device that holds anything never becomes new again (an erase starts a new client).
+    const adopt = this.#adoptCopy;
+    this.#adoptCopy = undefined;
+    if (adopt && (await this.#exclusive(isNewDatabase))) {
       try {
         traceMark("copy asked");
         this.#receivingCopy = { claims, serverUrl, received: 0, total: 0 };
