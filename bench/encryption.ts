@@ -15,12 +15,12 @@
  * Rounds alternate with and without, so a slow moment of the shared machine hits both alike.
  */
 import type { Change } from "@vlcn.io/ws-common";
-import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { randomBytes, randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { logStats } from "../e2e/nodeDevice.ts";
 import { LOCAL_CHANGE_COALESCE_MS } from "../shared/constants.ts";
-import { buildApp, ROOT, startLocalServer } from "../scripts/lib/localServer.ts";
+import { ROOT, startLocalServer } from "../scripts/lib/localServer.ts";
 import { openMemoryReplica } from "../testing/nodeReplica.ts";
 import { fastAead, nobleAead } from "../web/src/crypto/aead.ts";
 import { CellCipher } from "../web/src/crypto/cellCipher.ts";
@@ -168,7 +168,6 @@ export async function encryptionSuite(): Promise<Metric[]> {
   await origin.close();
 
   // The Worker serves the built app's directory; these devices never load it, so any build will do.
-  if (!existsSync(join(ROOT, "dist"))) await buildApp();
   const secret = randomBytes(32).toString("hex");
   const server = await startLocalServer({ port: PORT, persistTo: mkdtempSync(join(ROOT, ".tmp", "bench-encryption-")), authSecret: secret });
   const open: { stop(): void }[] = [];

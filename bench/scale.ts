@@ -17,7 +17,7 @@ import { mintToken } from "../worker/auth.ts";
 import { quantile, sortedCopy, summarise, until, withTimeout, type Summary } from "./measure.ts";
 import { failedMetric, fromSummaries, type Metric } from "./report.ts";
 import { milestoneAt, watchMilestones } from "./milestones.ts";
-import { count, importFile, openDevice, signIn } from "./syncDevices.ts";
+import { accountCopyCovers, copySteps, count, importFile, logStats, openDevice, serverCall, signIn } from "./syncDevices.ts";
 
 /** `BENCH_SCALE_PORT` moves it when another server holds the port. */
 const PORT = Number(process.env.BENCH_SCALE_PORT ?? 8794);
@@ -29,6 +29,8 @@ const SEARCHES = 40;
 const EDITS = 20;
 const WORDS = ["kyoto", "budget", "meeting", "garden", "recipe", "python", "travel", "invoice", "birthday", "novel"];
 const BULK_MS = 600_000;
+/** Bound of making, sealing and storing the copy of a 100,000-note database (7 s here). */
+const COPY_MS = 180_000;
 const STEP_MS = 60_000;
 
 const FIRST_LIST_PAINT = `new Promise((resolve) => {
@@ -49,6 +51,16 @@ function rendererRssBytes(profile: string): number {
     .filter((l) => l.includes(`--user-data-dir=${profile}`) || (l.includes("--type=renderer") && l.includes(profile)))
     .filter((l) => l.includes("--type=renderer"))
     .reduce((sum, l) => sum + Number(l.trim().split(/\s+/)[1]) * 1024, 0);
+}
+
+/** How often the copy's steps sample a renderer's resident memory. */
+const RSS_SAMPLE_MS = 200;
+
+/** Samples the renderer memory of the Chromium on `profile` until stopped; keeps the largest. */
+function sampleRssPeak(profile: string): { stop: () => void; peak: () => number } {
+  let peak = rendererRssBytes(profile);
+  const timer = setInterval(() => (peak = Math.max(peak, rendererRssBytes(profile))), RSS_SAMPLE_MS);
+  return { stop: () => clearInterval(timer), peak: () => peak };
 }
 
 export async function scaleSuite(): Promise<Metric[]> {
@@ -79,6 +91,57 @@ export async function scaleSuite(): Promise<Metric[]> {
     await until(async () => (await syncState(a.page)) === "synced", BULK_MS, "A pushed every note", 200);
     out.push(m(`upload of ${NOTES} notes: last import done → server has all`, one(Date.now() - importedAt)));
     const total = await count(a.page);
+
+    step = "the account's copy";
+    // A makes the account's copy once its upload is acknowledged (web/src/sync/accountCopy.ts);
+    // its renderer's memory is sampled meanwhile, since the copy is made in memory.
+    const head = (await logStats(server.url, secret, user)).head;
+    const rssBefore = rendererRssBytes(a.profile);
+    const makingPeak = sampleRssPeak(a.profile);
+    const syncedAt = Date.now();
+    await accountCopyCovers(server.url, secret, user, head, [a.page], COPY_MS).finally(() => makingPeak.stop());
+    out.push(
+      m(`A: synced → the account's copy stored, covering ${total} notes (made, sealed, uploaded; looked for every 100 ms)`, one(Date.now() - syncedAt)),
+      m(`the account's copy sealed (${total} notes, gzipped, then sealed)`, one((await serverCall(server.url, secret, user, "/api/snapshot")).byteLength / 2 ** 20), "MiB"),
+      m(`A's database file (page count × page size), ${total} notes`, one(Number(((await a.page.evaluate(() => window.cobrain.sql("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"))) as number[][])[0]![0]) / 2 ** 20), "MiB"),
+      m(`A: renderer process resident memory before making the copy`, one(rssBefore / 2 ** 20), "MiB"),
+      m(`A: renderer process resident memory, peak while making the copy (sampled every ${RSS_SAMPLE_MS} ms)`, one(makingPeak.peak() / 2 ** 20), "MiB"),
+    );
+
+    step = "new device from the account's copy";
+    {
+      const copyProfile = freshProfileDir();
+      const cc = await launchProfile(copyProfile);
+      contexts.push(cc);
+      const p = cc.pages()[0] ?? (await cc.newPage());
+      await watchMilestones(p);
+      const receivingPeak = sampleRssPeak(copyProfile);
+      const token = await mintToken(secret, { userId: user, deviceId: "c-copy" });
+      const started = Date.now();
+      // Signed in as `signIn` does, with the database worker's timeline on from the app's start.
+      await p.goto(`${server.url}/#token=${token}`, { timeout: STEP_MS });
+      const appReadyAt = await milestoneAt(p, "app ready", STEP_MS);
+      await p.evaluate(() => window.cobrain.client.trace(true));
+      await p.evaluate((k) => window.cobrain.client.adoptAccountKey(k!), a.key);
+      await p.getByRole("dialog").getByRole("button", { name: /^Sign in as / }).click({ timeout: STEP_MS });
+      const signInAt = Date.now();
+      const firstAt = await milestoneAt(p, "first note", BULK_MS);
+      await until(async () => (await count(p)) === total, BULK_MS, `the device from the copy has every note (${total})`, 100).finally(() => receivingPeak.stop());
+      const allMs = Date.now() - started;
+      const marks = await p.evaluate(() => window.cobrain.client.trace(false));
+      // A copy that could not be used falls back to change by change: that is not this figure.
+      const refused = (await p.evaluate(() => window.cobrain.sql("SELECT detail FROM sync_activity WHERE kind = 'error' AND detail LIKE '%copy%'"))) as string[][];
+      if (refused.length > 0) throw new Error(`the new device did not start from the copy: ${refused.join("; ")}`);
+      out.push(
+        m(`new device from the account's copy, ${total} notes: sign-in link → first notes painted`, one(firstAt - started)),
+        m(`new device from the account's copy, ${total} notes: sign-in link → all notes stored`, one(allMs)),
+        ...copySteps(marks, started, appReadyAt, signInAt, firstAt).map(([step, ms]) => m(`new device from the account's copy, its steps: ${step}`, one(ms))),
+        m(`new device from the account's copy: renderer process resident memory, peak until every note was stored`, one(receivingPeak.peak() / 2 ** 20), "MiB"),
+      );
+      await contexts.pop()!.close();
+    }
+    // The new device below receives the log change by change, as a larger account's would.
+    await serverCall(server.url, secret, user, "/api/snapshot", "DELETE");
 
     step = "new device";
     const profile = freshProfileDir();

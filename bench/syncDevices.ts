@@ -58,12 +58,19 @@ export async function signIn(page: Page, url: string, token: string, key: Export
 }
 
 /** A device signed in and synced; the account's first device (no `key`) makes the key, and hands it back. */
-export async function openDevice(url: string, secret: string, user: string, deviceId: string, key: ExportedAccountKey | null = null): Promise<{ context: BrowserContext; page: Page; key: ExportedAccountKey | null }> {
-  const context = await launchProfile(freshProfileDir());
+export async function openDevice(
+  url: string,
+  secret: string,
+  user: string,
+  deviceId: string,
+  key: ExportedAccountKey | null = null,
+): Promise<{ context: BrowserContext; page: Page; key: ExportedAccountKey | null; profile: string }> {
+  const profile = freshProfileDir();
+  const context = await launchProfile(profile);
   const page = context.pages()[0] ?? (await context.newPage());
   await signIn(page, url, await mintToken(secret, { userId: user, deviceId }), key);
   await until(async () => (await syncState(page)) === "synced", STEP_MS, `${deviceId} synced`);
-  return { context, page, key: key ?? (await page.evaluate(() => window.cobrain.client.exportAccountKey())) };
+  return { context, page, key: key ?? (await page.evaluate(() => window.cobrain.client.exportAccountKey())), profile };
 }
 
 /** Imports `notes` notes through the app's Import (preview, then confirm); resolves to the ms from confirm to done. */
@@ -293,7 +300,7 @@ function firstPaintSteps(marks: [string, number][], paintedAt: number): [string,
 }
 
 /** A new device's steps from the sign-in link to its first notes painted when it starts from the account's copy. */
-function copySteps(marks: [string, number][], linkAt: number, appReadyAt: number, signInAt: number, paintedAt: number): [string, number][] {
+export function copySteps(marks: [string, number][], linkAt: number, appReadyAt: number, signInAt: number, paintedAt: number): [string, number][] {
   const first = (label: string) => marks.find(([l]) => l === label)?.[1] ?? Number.NaN;
   return [
     ["sign-in link → app ready (page load, database open)", appReadyAt - linkAt],
@@ -308,15 +315,27 @@ function copySteps(marks: [string, number][], linkAt: number, appReadyAt: number
 }
 
 /** Calls the local Worker's API as an observer device of `user` (its log's size, the account's copy). */
-async function serverCall(serverUrl: string, secret: string, user: string, path: string, method = "GET"): Promise<ArrayBuffer> {
+export async function serverCall(serverUrl: string, secret: string, user: string, path: string, method = "GET"): Promise<ArrayBuffer> {
   const token = await mintToken(secret, { userId: user, deviceId: "bench-observer" });
   const response = await fetch(`${serverUrl}${path}`, { method, headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(STEP_MS) });
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`);
   return response.arrayBuffer();
 }
 
-const logStats = async (serverUrl: string, secret: string, user: string): Promise<ApiLogStats> =>
+export const logStats = async (serverUrl: string, secret: string, user: string): Promise<ApiLogStats> =>
   JSON.parse(new TextDecoder().decode(await serverCall(serverUrl, secret, user, "/api/log/stats"))) as ApiLogStats;
+
+/**
+ * Waits (bounded by `boundMs`) until the account's copy covers the server's log up to `head`; a
+ * copy that never comes fails with the log's stats and what `pages`' devices said about copies.
+ */
+export async function accountCopyCovers(serverUrl: string, secret: string, user: string, head: number, pages: Page[], boundMs: number): Promise<void> {
+  await until(async () => ((await logStats(serverUrl, secret, user)).snapshotSeq ?? -1) >= head, boundMs, "the account's copy covers the import", 100).catch(async (error: unknown) => {
+    const activity = async (page: Page) => page.evaluate(() => window.cobrain.sql("SELECT kind, detail FROM sync_activity WHERE detail LIKE '%copy%' ORDER BY id DESC LIMIT 5"));
+    const why = JSON.stringify({ stats: await logStats(serverUrl, secret, user), wanted: head, devices: await Promise.all(pages.map(activity)) });
+    throw new Error(`${errorMessage(error)}: ${why}`);
+  });
+}
 
 /** What `newDevice` measures on: the server, the account, and the import it is compared with. */
 interface NewDeviceRun {
@@ -443,12 +462,7 @@ export async function syncDevicesSuite(): Promise<Metric[]> {
     const total = await count(a.page);
     await until(async () => (await count(b.page)) === total, BULK_MS, "B received the import");
     // The import's copy: made by A once its upload was acknowledged (web/src/sync/accountCopy.ts).
-    await until(async () => ((await logStats(server.url, secret, user)).snapshotSeq ?? -1) >= headAtUpload.head, STEP_MS, "the account's copy covers the import", 100).catch(async (error: unknown) => {
-      // Say why: the log, and what A and B's activity says about copies.
-      const activity = async (page: Page) => page.evaluate(() => window.cobrain.sql("SELECT kind, detail FROM sync_activity WHERE detail LIKE '%copy%' ORDER BY id DESC LIMIT 5"));
-      const why = JSON.stringify({ stats: await logStats(server.url, secret, user), wanted: headAtUpload.head, a: await activity(a.page), b: await activity(b.page) });
-      throw new Error(`${errorMessage(error)}: ${why}`);
-    });
+    await accountCopyCovers(server.url, secret, user, headAtUpload.head, [a.page, b.page], STEP_MS);
     const copyMs = Date.now() - importedAt - uploadMs;
     out.push(fromSummaries({ suite, name: "A: its upload acknowledged → the account's copy stored, covering the import (made, sealed, uploaded; looked for every 100 ms)", unit: "ms" }, summarise([copyMs])));
     // The DO's own ingest of as many changes (batches of 1,000, stored and relayed), same run.

@@ -37,13 +37,20 @@ describe("security headers", () => {
       expect(response.status, path).toBeLessThan(500);
       expectSecurityHeaders(response.headers, path);
     }
-    // WebAssembly may be compiled only by the database worker's script, not by the page.
+    // WebAssembly may be compiled only by the database worker's script, not by the page …
     expect(shell.headers.get("Content-Security-Policy")).not.toContain("wasm-unsafe-eval");
     const worker = /databaseWorker-[\w-]+\.js/.exec(await (await fetch(`${baseUrl}${asset}`)).text())?.[0];
     expect(worker).toBeDefined();
     const workerScript = await fetch(`${baseUrl}/assets/${worker}`);
     expect(workerScript.headers.get("Content-Security-Policy")).toMatch(/script-src 'self' 'wasm-unsafe-eval'/);
     expectSecurityHeaders(workerScript.headers, worker!);
+    // … and by the copy worker's, which the database worker starts to rebuild the account's copy.
+    const copyWorker = /copyWorker-[\w-]+\.js/.exec(await workerScript.text())?.[0];
+    expect(copyWorker).toBeDefined();
+    const copyScript = await fetch(`${baseUrl}/assets/${copyWorker}`);
+    await copyScript.arrayBuffer();
+    expect(copyScript.headers.get("Content-Security-Policy")).toMatch(/script-src 'self' 'wasm-unsafe-eval'/);
+    expectSecurityHeaders(copyScript.headers, copyWorker!);
   });
 
   it("the app runs its whole flow under the CSP with no violation", async () => {

@@ -25,8 +25,9 @@ export const PAGE_CSP = [
 ].join("; ");
 
 /**
- * The database worker compiles cr-sqlite's WASM: only its script gets 'wasm-unsafe-eval' (a
- * dedicated worker is governed by the policy of its own script's response).
+ * The database worker and the copy worker (web/src/worker/copyWorker.ts) compile cr-sqlite's
+ * WASM: only their scripts get 'wasm-unsafe-eval' (a dedicated worker is governed by the policy
+ * of its own script's response).
  */
 export const WASM_WORKER_CSP = PAGE_CSP.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'");
 
@@ -36,8 +37,8 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "Referrer-Policy": "no-referrer",
 };
 
-/** Whether `path` is the database worker's script (the one place WebAssembly is compiled). */
-export const isWasmWorkerScript = (path: string) => /^\/assets\/databaseWorker-[^/]+\.js$/.test(path);
+/** Whether `path` is the database or copy worker's script (the only places WebAssembly is compiled). */
+export const isWasmWorkerScript = (path: string) => /^\/assets\/(databaseWorker|copyWorker)-[^/]+\.js$/.test(path);
 
 /** Sets the headers on a response, copying it first when its headers are immutable. */
 export function withSecurityHeaders(response: Response, path: string): Response {

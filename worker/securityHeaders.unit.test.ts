@@ -7,9 +7,11 @@ describe("public/_headers", () => {
   it("gives static assets the same headers the Worker sets", () => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(file).toContain(`  ${name}: ${value}\n`);
   });
-  it("gives only the database worker's script 'wasm-unsafe-eval'", () => {
+  it("gives only the database and copy workers' scripts 'wasm-unsafe-eval'", () => {
     expect(PAGE_CSP).not.toContain("wasm-unsafe-eval");
-    expect(file.match(/wasm-unsafe-eval/g)).toHaveLength(1);
+    expect(file.match(/wasm-unsafe-eval/g)).toHaveLength(2);
+    expect(file).toContain("/assets/databaseWorker-*\n  ! Content-Security-Policy\n");
+    expect(file).toContain("/assets/copyWorker-*\n  ! Content-Security-Policy\n");
     expect(file).toContain(`  Content-Security-Policy: ${WASM_WORKER_CSP}\n`);
   });
 });

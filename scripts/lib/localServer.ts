@@ -3,7 +3,7 @@
  * end-to-end tests and the benchmarks. Everything wrangler writes stays inside the project.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
@@ -52,6 +52,9 @@ async function answers(url: string): Promise<boolean> {
 }
 
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  // wrangler refuses to start without the app's assets (wrangler.toml [assets] directory): a
+  // fresh clone has none until the first build.
+  if (!existsSync(join(ROOT, "dist", "index.html"))) await buildApp();
   const url = `http://127.0.0.1:${options.port}`;
   // Another server on the port would answer our health check with the wrong secret and state.
   if (await answers(url)) throw new Error(`port ${options.port} is already in use; stop the other server first`);

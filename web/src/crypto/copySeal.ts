@@ -40,30 +40,79 @@ function chunkAd(header: Uint8Array, index: number, last: boolean): Uint8Array {
   return ad;
 }
 
-async function through(bytes: Uint8Array, stream: CompressionStream | DecompressionStream): Promise<Uint8Array> {
-  const piped = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(stream);
-  return new Uint8Array(await new Response(piped).arrayBuffer());
+/**
+ * `parts`, in order, through `stream`. Fed part by part: a copy of a whole database is not made
+ * again on the way in (a Blob of the input would be one). With `size` (what must come out), the
+ * output is written into one buffer of that size as it comes, not gathered and joined (which
+ * would hold it twice).
+ */
+async function through(parts: readonly Uint8Array[], stream: CompressionStream | DecompressionStream, size?: number): Promise<Uint8Array> {
+  const out = size === undefined ? new Response(stream.readable).arrayBuffer().then((b) => new Uint8Array(b)) : readInto(stream.readable, size);
+  const writer = stream.writable.getWriter();
+  try {
+    for (const part of parts) await writer.write(part as Uint8Array<ArrayBuffer>);
+    await writer.close();
+  } catch (error) {
+    await out.catch(() => undefined); // errored with the same cause
+    throw error;
+  }
+  return out;
+}
+
+async function readInto(readable: ReadableStream<Uint8Array>, size: number): Promise<Uint8Array> {
+  const out = new Uint8Array(size);
+  let at = 0;
+  const reader = readable.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (at + value.length > size) throw new CopySealError("its contents are longer than it says");
+    out.set(value, at);
+    at += value.length;
+  }
+  if (at !== size) throw new CopySealError("its contents are shorter than it says");
+  return out;
+}
+
+/** A gzip stream's ISIZE: its last four bytes, the unpacked length mod 2^32, little-endian (RFC 1952). */
+function gzipSize(chunks: readonly Uint8Array[]): number {
+  const tail: number[] = [];
+  for (let c = chunks.length - 1; c >= 0 && tail.length < 4; c--) {
+    for (let i = chunks[c]!.length - 1; i >= 0 && tail.length < 4; i--) tail.unshift(chunks[c]![i]!);
+  }
+  if (tail.length < 4) throw new CopySealError("its contents do not unpack");
+  return (tail[0]! | (tail[1]! << 8) | (tail[2]! << 16) | (tail[3]! << 24)) >>> 0;
+}
+
+/** `bytes` cut into views of at most COPY_CHUNK_BYTES. */
+function chunksOf(bytes: Uint8Array): Uint8Array[] {
+  const count = Math.max(1, Math.ceil(bytes.length / COPY_CHUNK_BYTES));
+  return Array.from({ length: count }, (_, i) => bytes.subarray(i * COPY_CHUNK_BYTES, (i + 1) * COPY_CHUNK_BYTES));
 }
 
 /** The copy, gzipped and sealed under `key`. */
 export async function sealCopy(aead: Aead, key: AccountKey, file: Uint8Array): Promise<Uint8Array> {
-  const packed = await through(file, new CompressionStream("gzip"));
-  const count = Math.max(1, Math.ceil(packed.length / COPY_CHUNK_BYTES));
-  const header = new Uint8Array(HEADER_BYTES);
-  header.set(MAGIC);
-  new DataView(header.buffer).setUint32(MAGIC.length, key.generation);
-  new DataView(header.buffer).setUint32(MAGIC.length + 4, count);
+  const chunks = chunksOf(await through(chunksOf(file), new CompressionStream("gzip")));
+  const count = chunks.length;
+  // Written in place into one buffer of the sealed copy's exact size.
+  const out = new Uint8Array(HEADER_BYTES + chunks.reduce((sum, chunk) => sum + 4 + NONCE_BYTES + chunk.length + TAG_BYTES, 0));
+  const view = new DataView(out.buffer);
+  out.set(MAGIC);
+  view.setUint32(MAGIC.length, key.generation);
+  view.setUint32(MAGIC.length + 4, count);
+  const header = out.slice(0, HEADER_BYTES);
   const secret = copyKey(key);
-  const parts: Uint8Array[] = [header];
-  for (let i = 0; i < count; i++) {
-    const plain = packed.subarray(i * COPY_CHUNK_BYTES, (i + 1) * COPY_CHUNK_BYTES);
+  let at = HEADER_BYTES;
+  chunks.forEach((plain, i) => {
     const nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
-    const sealed = aead.seal(secret, nonce, chunkAd(header, i, i === count - 1), plain, new Uint8Array(plain.length + TAG_BYTES)).slice();
-    const length = new Uint8Array(4);
-    new DataView(length.buffer).setUint32(0, sealed.length);
-    parts.push(length, nonce, sealed);
-  }
-  return new Uint8Array(await new Blob(parts as Uint8Array<ArrayBuffer>[]).arrayBuffer());
+    // A buffer of its own each time: noble seals in place at offset 0 of `out`.
+    const sealed = aead.seal(secret, nonce, chunkAd(header, i, i === count - 1), plain, new Uint8Array(plain.length + TAG_BYTES));
+    view.setUint32(at, sealed.length);
+    out.set(nonce, at + 4);
+    out.set(sealed, at + 4 + NONCE_BYTES);
+    at += 4 + NONCE_BYTES + sealed.length;
+  });
+  return out;
 }
 
 /** The database file inside a sealed copy; CopySealError, saying why, when it cannot be opened here. */
@@ -95,8 +144,10 @@ export async function openCopy(aead: Aead, keyring: Keyring, sealed: Uint8Array)
   }
   if (at !== sealed.length) throw new CopySealError("it has bytes after its last chunk");
   try {
-    return await through(new Uint8Array(await new Blob(chunks as Uint8Array<ArrayBuffer>[]).arrayBuffer()), new DecompressionStream("gzip"));
-  } catch {
+    // A copy is far below 4 GiB (COPY_MAX_DATABASE_BYTES), so ISIZE is its whole length.
+    return await through(chunks, new DecompressionStream("gzip"), gzipSize(chunks));
+  } catch (error) {
+    if (error instanceof CopySealError) throw error;
     throw new CopySealError("its contents do not unpack");
   }
 }

@@ -13,11 +13,14 @@ import { prepareDatabase } from "./prepare";
 import { adoptCopy, BadCopyError, makeCopy, NoCopyError, privateRowsOf } from "./snapshot";
 import { registerMemoryVfs } from "./sqlite/emptyDatabase";
 import { SqliteConnection, type SqlValue } from "./sqlite/connection";
+import type { FileVfs } from "./sqlite/placeEmptyDatabase";
+import { readDatabaseFile } from "./sqlite/readDatabaseFile";
 import { changeColumns, rowToChange } from "./changes";
 import { isMergedText, setAncestors } from "../merge/cellMerge";
 
 const SERVER = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i);
 const SECRET = "maker-secret-token-7f3c";
+const DELETED = "deleted-on-the-maker-91b2";
 
 /** Changes `db` wrote itself after `since`, as it would push them. */
 async function ownChanges(db: SqliteConnection, since = 0): Promise<Change[]> {
@@ -70,6 +73,11 @@ async function scenario() {
   await maker.exec("INSERT INTO crsql_tracked_peers (site_id, tag, event, version, seq) VALUES (?, 0, 0, ?, 0)", [SERVER, log.length]);
   await maker.exec("INSERT INTO local_settings (key, value) VALUES ('sync.token', ?)", [SECRET]);
   await maker.exec("INSERT INTO sync_activity (at, kind, detail) VALUES (1, 'sent', ?)", [SECRET]);
+  // Enough of them to fill whole pages, which deleting frees (they must not keep their bytes either).
+  await maker.exec(
+    "WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < 400) INSERT INTO sync_activity (at, kind, detail) SELECT i, 'sent', ? || hex(randomblob(64)) FROM n",
+    [SECRET],
+  );
   const replayer = await openMemoryReplica();
   await applyChanges(replayer, SERVER, log);
   return { maker, other, replayer, log };
@@ -125,6 +133,29 @@ describe("a new device started from another device's copy", () => {
     await maker.exec("DELETE FROM sync_held");
     await maker.exec("INSERT INTO sync_refused (tbl, pk, cid, col_version, cl, val, reason, refused_at) VALUES ('notes', x'01', 'body', 1, 1, x'00', 'bad', 1)");
     await expect(copyOf(maker)).rejects.toThrow(/refused/);
+  });
+
+  it("taken as the file lies on disk, is rebuilt: it ends where replaying ends, with nothing the maker had deleted", async () => {
+    const api = await nodeSqliteApi();
+    const { maker, replayer, log } = await scenario();
+    // The maker's database as a file (the app reads its OPFS file the same way, through the VFS).
+    const vfs = registerMemoryVfs(api);
+    await maker.exec("VACUUM INTO ?", [`file:maker.db?vfs=${vfs.name}`]);
+    vfs.mapNameToFile.set("maker.db", vfs.mapNameToFile.get(`maker.db?vfs=${vfs.name}`)!); // filed with the URI's query
+    const onDisk = await SqliteConnection.open(api, "maker.db", vfs.name);
+    // A row deleted on the maker (as a note's old text would be): SQLite leaves its bytes in the page.
+    await onDisk.script("CREATE TABLE scratch (id INTEGER PRIMARY KEY, text TEXT)");
+    await onDisk.exec("INSERT INTO scratch (id, text) VALUES (1, 'kept'), (2, ?)", [DELETED]);
+    await onDisk.exec("DELETE FROM scratch WHERE id = 2");
+    const readFile = () => readDatabaseFile(vfs as unknown as FileVfs, "maker.db");
+    expect(contains(readFile(), DELETED)).toBe(true); // deleted, its bytes are still in the file
+
+    const copy = (await makeCopy((fn) => fn(onDisk), SERVER, undefined, { readFile }))!;
+    expect(contains(copy.bytes, DELETED)).toBe(false);
+    expect(contains(copy.bytes, SECRET)).toBe(false);
+    expect(copy.seq).toBe(log.length);
+    const device = await openBytes(await adoptCopy(api, copy.bytes, log.length, []));
+    expect(await state(device)).toEqual(await state(replayer));
   });
 
   it("gives the new device a site id of its own even from a copy that kept its maker's", async () => {

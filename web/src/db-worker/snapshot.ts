@@ -6,7 +6,8 @@
  * The copy must leave the new device exactly where replaying the log up to the copy's server seq
  * would, and must carry nothing of the device that made it:
  * - its private tables (`local_settings`: credentials and keys; the sync activity, held and
- *   refused changes) are emptied, then the file is VACUUMed so no freed page keeps their bytes;
+ *   refused changes) are emptied with SQLite's `secure_delete` on, which overwrites deleted cells
+ *   and freed pages with zeros, so no byte of them stays in the file;
  * - a replaying device records every change it receives as the server's (the server attributes
  *   them to the socket), so the maker's own changes are given the server's site ordinal;
  * - the maker's site id (ordinal 0) is removed: cr-sqlite gives any database without one a new
@@ -28,12 +29,13 @@ import { SqliteConnection, type SqliteApi, type SqlValue } from "./sqlite/connec
 /** Tables only the device that wrote them may hold. */
 const PRIVATE_TABLES = ["local_settings", "sync_activity", "sync_held", "sync_refused"] as const;
 /**
- * Largest database copied (about 80,000 of the benchmark's notes): the copy is made, VACUUMed,
- * gzipped and sealed in memory, on a phone too, at a peak of about three times its size; gzipped,
- * it stays far under the server's SNAPSHOT_MAX_BYTES. Larger accounts' new devices receive the
- * log change by change.
+ * Largest database copied (about 115,000 of the benchmark's notes; 100,000 take 163 MiB): the
+ * copy is made, scrubbed, gzipped and sealed in memory, on a phone too, at a peak of about 1.6
+ * times its size (the file once, its gzipped and sealed forms); sealed, it stays under the
+ * server's SNAPSHOT_MAX_BYTES (offerCopy checks). Larger accounts' new devices receive the log
+ * change by change.
  */
-export const COPY_MAX_DATABASE_BYTES = 96 * 1024 * 1024;
+export const COPY_MAX_DATABASE_BYTES = 192 * 1024 * 1024;
 /** Every SQLite database file starts with these 16 bytes. */
 const SQLITE_HEADER = new TextEncoder().encode("SQLite format 3\0");
 
@@ -80,7 +82,8 @@ async function withMemoryFile<T>(api: SqliteApi, vfs: MemoryVfs, name: string, f
     }
     const file = vfs.mapNameToFile.get(name);
     if (!file) throw new Error("the copy was not written");
-    return [result, new Uint8Array(file.data.slice(0, file.size))];
+    // The file leaves the VFS below: its bytes are handed over as they are, not copied again.
+    return [result, new Uint8Array(file.data, 0, file.size)];
   } finally {
     vfs.mapNameToFile.delete(name);
     vfs.mapNameToFile.delete(`${name}-journal`);
@@ -92,36 +95,94 @@ const one = async (db: SqliteConnection, sql: string, params: SqlValue[] = []) =
 /** Runs a task alone on the device's connection (the database host's `exclusive`). */
 export type RunAlone = <T>(fn: (db: SqliteConnection) => Promise<T>) => Promise<T>;
 
+/** A copy scrubbed for a new device: its bytes, and where in the server's log it stands. */
+export type ScrubbedCopy = Omit<DatabaseCopy, "site">;
+
+/** How a device makes its copies; without either, everything runs on the connection's thread. */
+export interface CopyMaking {
+  /**
+   * The database file's bytes as committed (sqlite/readDatabaseFile.ts), read while the
+   * connection is held. Without it, the file is taken by `VACUUM INTO` on the connection.
+   */
+  readFile?: () => Uint8Array;
+  /** Runs `rebuildAndScrub` on another thread (worker/copyWorker.ts), so the person's requests go on meanwhile. */
+  scrub?: (file: Uint8Array, serverSite: Uint8Array, rebuild: boolean) => Promise<ScrubbedCopy>;
+}
+
 /**
  * Copies the device's database for a new device. `serverSite` is the server's site id. Only the
- * checks and SQLite's `VACUUM INTO` (one read transaction: the database as of one moment) hold
- * the connection (`runAlone`), and only if `mayCopy()` still says so there; the copy's scrubbing
- * and VACUUM run in memory beside it, so the person's writes wait for the read alone. Resolves to
- * undefined when `mayCopy()` said no; throws NoCopyError when this device's state must not be copied.
+ * checks and the taking of the file (a read of its bytes, or SQLite's `VACUUM INTO` into memory)
+ * hold the connection (`runAlone`), and only if `mayCopy()` still says so there; the rest runs
+ * on the copy, on another thread when `making.scrub` says so. Resolves to undefined when
+ * `mayCopy()` said no; throws NoCopyError when this device's state must not be copied.
  */
-export async function makeCopy(runAlone: RunAlone, serverSite: Uint8Array, mayCopy: () => boolean = () => true): Promise<DatabaseCopy | undefined> {
-  const name = `copy-${++copies}.db`;
+export async function makeCopy(runAlone: RunAlone, serverSite: Uint8Array, mayCopy: () => boolean = () => true, making: CopyMaking = {}): Promise<DatabaseCopy | undefined> {
   const taken = await runAlone(async (db) => {
     if (!mayCopy()) return undefined;
     if (Number(await one(db, "SELECT count(*) FROM sync_held")) > 0) throw new NoCopyError("changes are held aside on this device");
     if (Number(await one(db, "SELECT count(*) FROM sync_refused")) > 0) throw new NoCopyError("received changes were refused on this device");
     const size = Number(await one(db, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"));
     if (size > COPY_MAX_DATABASE_BYTES) throw new NoCopyError(`the database (${Math.round(size / 1024 / 1024)} MiB) is larger than a copy may be`);
-    const api = db.sqliteApi;
-    const vfs = memoryVfs(api);
-    const target = `${name}?vfs=${vfs.name}`;
+    const site = (await db.exec("SELECT crsql_site_id()")).rows[0]![0] as Uint8Array;
+    if (making.readFile) return { api: db.sqliteApi, site, file: making.readFile(), rebuild: true };
+    return { api: db.sqliteApi, site, file: await vacuumInto(db, size), rebuild: false };
+  });
+  if (!taken) return undefined;
+  const { api, site, file, rebuild } = taken;
+  const made = await (making.scrub ? making.scrub(file, serverSite, rebuild) : rebuildAndScrub(api, file, serverSite, rebuild));
+  return { ...made, site };
+}
+
+/** The database rebuilt by SQLite's `VACUUM INTO` a file in memory (one read transaction). */
+async function vacuumInto(db: SqliteConnection, size: number): Promise<Uint8Array> {
+  const vfs = memoryVfs(db.sqliteApi);
+  const name = `vacuumed-${++copies}.db`;
+  const target = `${name}?vfs=${vfs.name}`;
+  // Room for the whole file from the start: grown page by page, the VFS would double its buffer
+  // (three times the file at the last growth). VACUUM INTO takes an empty file.
+  vfs.mapNameToFile.set(target, { name: target, flags: 0, size: 0, data: new ArrayBuffer(size) } as never);
+  try {
     await db.exec(`VACUUM INTO ?`, [`file:${target}`]);
     // wa-sqlite hands this VFS the URI's query with the name: the copy is filed under both.
     const written = vfs.mapNameToFile.get(target);
-    vfs.mapNameToFile.delete(target);
     if (!written) throw new Error("the copy was not written");
-    vfs.mapNameToFile.set(name, written);
-    return { api, vfs, site: (await db.exec("SELECT crsql_site_id()")).rows[0]![0] as Uint8Array };
-  });
-  if (!taken) return undefined;
-  const { api, vfs, site } = taken;
+    return new Uint8Array(written.data, 0, written.size);
+  } finally {
+    vfs.mapNameToFile.delete(target);
+    vfs.mapNameToFile.delete(`${target}-journal`);
+  }
+}
+
+/**
+ * Makes a taken file the copy a new device may start from (see the top of this file). `rebuild`:
+ * the file was read as it lies on disk, so it is first rebuilt by `VACUUM INTO` (no page or
+ * freed space keeps bytes of what was deleted on the maker). Runs on any thread with its own
+ * cr-sqlite (`api`); `file` is taken over.
+ */
+export async function rebuildAndScrub(api: SqliteApi, file: Uint8Array, serverSite: Uint8Array, rebuild: boolean): Promise<ScrubbedCopy> {
+  const vfs = memoryVfs(api);
+  let name = `taken-${++copies}.db`;
+  putMemoryFile(vfs, name, file);
+  if (rebuild) {
+    try {
+      const db = await SqliteConnection.open(api, name, vfs.name);
+      try {
+        file = await vacuumInto(db, file.length);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      vfs.mapNameToFile.delete(name);
+      vfs.mapNameToFile.delete(`${name}-journal`);
+    }
+    name = `rebuilt-${copies}.db`;
+    putMemoryFile(vfs, name, file);
+  }
   const [made, bytes] = await withMemoryFile(api, vfs, name, async (copy) => {
-    const made = await copy.transaction(async () => {
+    // Deleted rows and freed pages are zeroed as they go: no VACUUM, which would build a second
+    // whole database in WebAssembly memory (which never shrinks back).
+    await copy.script("PRAGMA secure_delete = ON");
+    return copy.transaction(async () => {
       const peers = (await copy.exec("SELECT site_id, version, tag, event FROM crsql_tracked_peers")).rows;
       const others = peers.filter(([peer]) => !sameBytes(peer as Uint8Array, serverSite));
       if (others.length > 0) throw new NoCopyError("this device tracks a peer other than its server");
@@ -139,10 +200,14 @@ export async function makeCopy(runAlone: RunAlone, serverSite: Uint8Array, mayCo
       await copy.exec("DELETE FROM sqlite_sequence WHERE name IN (SELECT value FROM json_each(?))", [JSON.stringify(PRIVATE_TABLES)]);
       return { seq, schemaVersion: Number(await one(copy, "PRAGMA user_version")) };
     });
-    await copy.script("VACUUM"); // no freed page keeps what was deleted
-    return made;
   });
-  return { bytes, ...made, site };
+  return { bytes, ...made };
+}
+
+/** Files `bytes` in the memory VFS as `name`, as they are (wa-sqlite's MemoryVFS keeps an ArrayBuffer and a size). */
+function putMemoryFile(vfs: MemoryVfs, name: string, bytes: Uint8Array): void {
+  const data = bytes.byteOffset === 0 ? bytes.buffer : bytes.slice().buffer;
+  vfs.mapNameToFile.set(name, { name, flags: 0, size: bytes.length, data } as never);
 }
 
 /** A private row this device carries into the copy it starts from (its sign-in and keys). */
@@ -167,14 +232,14 @@ export async function isNewDatabase(db: SqliteConnection): Promise<boolean> {
  * Checks a received copy and makes it this device's: its own private rows added, its cursor for
  * the server at `coveredSeq` (the server's word for how far the copy goes). Throws BadCopyError,
  * saying why, for anything but a sound copy of this app's schema made as `makeCopy` makes it.
+ * `received` may be changed in place: it is not to be used again.
  */
 export async function adoptCopy(api: SqliteApi, received: Uint8Array, coveredSeq: number, privateRows: readonly PrivateRow[]): Promise<Uint8Array> {
   if (received.length < 512 || !SQLITE_HEADER.every((byte, i) => received[i] === byte)) throw new BadCopyError("it is not a database file");
   const vfs = memoryVfs(api);
   const name = `adopted-${++copies}.db`;
-  const data = received.slice().buffer;
-  // wa-sqlite's MemoryVFS keeps each file as an ArrayBuffer and its size; the copy goes in as is.
-  vfs.mapNameToFile.set(name, { name, flags: 0, size: data.byteLength, data } as never);
+  // A copy that starts its buffer (as received) goes in as it is, not copied again: the caller gives it up.
+  putMemoryFile(vfs, name, received);
   try {
     const [, bytes] = await withMemoryFile(api, vfs, name, async (copy) => {
       const check = String(await one(copy, "PRAGMA quick_check").catch((error: unknown) => error));

@@ -11,7 +11,7 @@ import { openCopy, sealCopy } from "../crypto/copySeal";
 import type { DeviceKeyring } from "../crypto/keyStore";
 import { fromHex, toHex } from "../crypto/bytes";
 import { SNAPSHOT_SCHEMA_HEADER, SNAPSHOT_SEQ_HEADER, SNAPSHOT_SITE_HEADER, SNAPSHOT_UNTIL_HEADER } from "../../../shared/api";
-import { makeCopy, NoCopyError } from "../db-worker/snapshot";
+import { makeCopy, NoCopyError, type CopyMaking } from "../db-worker/snapshot";
 import { deviceFetch, serverApi } from "../api/serverApi";
 import type { Exclusive } from "./syncDb";
 
@@ -73,6 +73,7 @@ export async function offerCopy(
   keyring: DeviceKeyring,
   exclusive: Exclusive,
   stillSynced: () => boolean,
+  making: CopyMaking = {},
 ): Promise<number | undefined> {
   const key = keyring.current();
   if (!key) return undefined;
@@ -80,7 +81,7 @@ export async function offerCopy(
   if (statsAnswer.status !== 200) return undefined;
   const stats = await statsAnswer.json();
   if (stats.head - (stats.snapshotSeq ?? 0) < COPY_MIN_NEW_CHANGES) return undefined;
-  const copy = await makeCopy(exclusive, fromHex(stats.serverSite), stillSynced);
+  const copy = await makeCopy(exclusive, fromHex(stats.serverSite), stillSynced, making);
   if (!copy) return undefined;
   const sealed = await sealCopy(await fastAead(), key, copy.bytes);
   if (sealed.length > SNAPSHOT_MAX_BYTES) throw new NoCopyError(`the sealed copy (${sealed.length} bytes) is larger than the server keeps`);

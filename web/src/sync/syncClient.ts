@@ -22,7 +22,7 @@ import { keyCheckWithDistribution } from "../crypto/keyDistribution";
 import { loadKeyring, type DeviceKeyring } from "../crypto/keyStore";
 import { fastAead } from "../crypto/aead";
 import { fetchCopy, offerCopy } from "./accountCopy";
-import { isNewDatabase, NoCopyError } from "../db-worker/snapshot";
+import { isNewDatabase, NoCopyError, type CopyMaking } from "../db-worker/snapshot";
 import { CellCipher } from "../crypto/cellCipher";
 import { describeRefused } from "../crypto/receivedCells";
 import { rekeyEntities } from "../crypto/entityRekey";
@@ -83,6 +83,7 @@ export class SyncClient {
   #streaming = false;
   #streamedOnce = false;
   #localChangePending = false;
+  readonly #copyMaking: CopyMaking;
   /** See the constructor; used at most once. */
   #adoptCopy: ((file: Uint8Array, seq: number) => Promise<void>) | undefined;
   /** A new device is receiving the account's copy (before its session starts): shown as syncing, with its bytes. */
@@ -118,11 +119,13 @@ export class SyncClient {
   /**
    * `adoptCopy`, given by the database worker: makes a copy of the account's database this
    * device's (it reopens the database, and a new client syncs on from the copy's seq).
+   * `copyMaking`: how this device makes the copies it offers (db-worker/snapshot.ts).
    */
-  constructor(exclusive: Exclusive, publish: (status: SyncStatus) => void, adoptCopy?: (file: Uint8Array, seq: number) => Promise<void>) {
+  constructor(exclusive: Exclusive, publish: (status: SyncStatus) => void, adoptCopy?: (file: Uint8Array, seq: number) => Promise<void>, copyMaking: CopyMaking = {}) {
     this.#exclusive = exclusive;
     this.#publish = publish;
     this.#adoptCopy = adoptCopy;
+    this.#copyMaking = copyMaking;
     this.#activity = new ActivityLog(exclusive);
   }
 
@@ -614,7 +617,7 @@ export class SyncClient {
     this.#changesSinceCopyCheck = 0;
     try {
       const keyring = await this.keyring();
-      const bytes = await offerCopy(serverUrl, () => this.#currentToken(serverUrl), keyring, this.#exclusive, () => this.#status.state === "synced" && !this.#localChangePending);
+      const bytes = await offerCopy(serverUrl, () => this.#currentToken(serverUrl), keyring, this.#exclusive, () => this.#status.state === "synced" && !this.#localChangePending, this.#copyMaking);
       if (bytes !== undefined) {
         traceMark("copy stored");
         this.#activity.add("sent", `stored a copy of your notes for new devices (${(bytes / 1024 / 1024).toFixed(1)} MB, sealed with your key)`);

@@ -31,7 +31,8 @@ import { DatabaseHost } from "../db-worker/host";
 import { prepareDatabase } from "../db-worker/prepare";
 import { checkSearchIndex } from "../db-worker/searchIndex";
 import { eraseStorage, openBest, openOpfs, type OpenedDatabase } from "../db-worker/sqlite/backends";
-import { adoptCopy, isNewDatabase, privateRowsOf, restorePrivateRows, type PrivateRow } from "../db-worker/snapshot";
+import { adoptCopy, isNewDatabase, privateRowsOf, restorePrivateRows, type CopyMaking, type PrivateRow } from "../db-worker/snapshot";
+import { scrubOffThread } from "./copyOffThread";
 import { runAccountKeyCommand } from "../sync/keyCommands";
 import { SyncClient } from "../sync/syncClient";
 import { errorMessage } from "../../../shared/errorMessage";
@@ -156,7 +157,10 @@ async function becomeOwner(copy?: Uint8Array, privateRows?: readonly PrivateRow[
     host = new DatabaseHost(opened.connection, announceChanged, { guardPrivate: !import.meta.env.DEV, reads: READS });
     const owned = host;
     // A new device starts from a copy of the account's database at most once per start of this worker.
-    sync = new SyncClient((fn) => owned.exclusive(fn), publishSync, copyTried || opened.storage !== "opfs" ? undefined : adoptCopyAndReopen);
+    // Its copies for new devices: the file read while the connection is held, the rest off this thread.
+    // (A browser without workers inside workers rebuilds it on this thread, which waits meanwhile.)
+    const copyMaking: CopyMaking = opened.readFile ? { readFile: opened.readFile, scrub: typeof Worker === "function" ? scrubOffThread : undefined } : {};
+    sync = new SyncClient((fn) => owned.exclusive(fn), publishSync, copyTried || opened.storage !== "opfs" ? undefined : adoptCopyAndReopen, copyMaking);
     ownerStatus = { role: "owner", storage: opened.storage, fallbackReason: result.fallbackReason };
   } catch (error) {
     await opened?.close().catch(() => undefined);

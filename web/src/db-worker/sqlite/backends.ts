@@ -15,6 +15,7 @@ import { SqliteConnection, type SqliteApi } from "./connection";
 import { errorMessage } from "../../../../shared/errorMessage";
 import { IndexedDbStuckError, probeIndexedDb } from "./idbProbe";
 import { placeEmptyDatabase, unpackEmptyDatabase, unplaceEmptyDatabase, type FileVfs } from "./placeEmptyDatabase";
+import { readDatabaseFile } from "./readDatabaseFile";
 
 /**
  * The IndexedDB VFS's name, which is also its IndexedDB database's name: the one
@@ -25,6 +26,8 @@ const IDB_VFS = "idb-batch-atomic";
 export interface OpenedDatabase {
   connection: SqliteConnection;
   storage: StorageKind;
+  /** The database file's bytes as committed, for the account's copy (OPFS only; the connection must be held between transactions). */
+  readFile?: () => Uint8Array;
   /** Closes the connection and releases the storage (OPFS access handles). */
   close(): Promise<void>;
 }
@@ -37,7 +40,8 @@ const CONNECTION_PRAGMAS = [
   "PRAGMA locking_mode = EXCLUSIVE",
 ].join(";");
 
-async function syncBuild() {
+/** cr-sqlite's synchronous WebAssembly build, started on this thread (the copy worker starts one of its own). */
+export async function syncBuild(): Promise<SqliteApi> {
   const [{ default: factory }, { default: wasmUrl }] = await Promise.all([
     import("@vlcn.io/wa-sqlite/dist/crsqlite-sync.mjs"),
     import("@vlcn.io/wa-sqlite/dist/crsqlite-sync.wasm?url"),
@@ -158,6 +162,7 @@ export async function openOpfs(copy?: Uint8Array): Promise<OpenedDatabase> {
       return {
         connection,
         storage: "opfs",
+        readFile: () => readDatabaseFile(opened as unknown as FileVfs, DB_FILE_NAME),
         async close() {
           await connection.close();
           await opened.close();
