@@ -156,6 +156,9 @@ export async function scaleSuite(): Promise<Metric[]> {
     await until(async () => (await count(page)) === total, BULK_MS, `C received every note (${total})`, 500);
     out.push(m(`new device, ${total} notes: sign-in link → all notes stored`, one(Date.now() - started)));
     await until(async () => (await syncState(page)) === "synced", BULK_MS, "C synced");
+    // C then makes the account's copy (the server has none now); the figures below are of a
+    // device at rest, so they wait for it.
+    await accountCopyCovers(server.url, secret, user, head, [page], COPY_MS);
 
     step = "memory and disk";
     const cdp = await c.newCDPSession(page);

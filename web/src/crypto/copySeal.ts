@@ -20,6 +20,8 @@ import type { AccountKey, Keyring } from "./keyring";
 
 /** Plaintext per chunk: an AEAD call on a phone stays short, and a copy of 64 MiB is 64 of them. */
 const COPY_CHUNK_BYTES = 1024 * 1024;
+/** Gzipped a slice at a time, with a task boundary after each: a request of the person's waits for one slice at most. */
+const GZIP_SLICE_BYTES = 256 * 1024;
 const NONCE_BYTES = 24;
 const TAG_BYTES = 16;
 const MAGIC = new TextEncoder().encode(SNAPSHOT_MAGIC);
@@ -50,13 +52,30 @@ async function through(parts: readonly Uint8Array[], stream: CompressionStream |
   const out = size === undefined ? new Response(stream.readable).arrayBuffer().then((b) => new Uint8Array(b)) : readInto(stream.readable, size);
   const writer = stream.writable.getWriter();
   try {
-    for (const part of parts) await writer.write(part as Uint8Array<ArrayBuffer>);
+    for (const part of parts) {
+      await writer.write(part as Uint8Array<ArrayBuffer>);
+      // The stream's work runs in promise jobs, which no event can come between: without a task
+      // boundary, gzipping a large copy would hold the person's requests for seconds.
+      await nextTask();
+    }
     await writer.close();
   } catch (error) {
     await out.catch(() => undefined); // errored with the same cause
     throw error;
   }
   return out;
+}
+
+/** Resolves in a new task, after events already queued (a MessageChannel: setTimeout is clamped to 4 ms when nested). */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
 }
 
 async function readInto(readable: ReadableStream<Uint8Array>, size: number): Promise<Uint8Array> {
@@ -84,15 +103,15 @@ function gzipSize(chunks: readonly Uint8Array[]): number {
   return (tail[0]! | (tail[1]! << 8) | (tail[2]! << 16) | (tail[3]! << 24)) >>> 0;
 }
 
-/** `bytes` cut into views of at most COPY_CHUNK_BYTES. */
-function chunksOf(bytes: Uint8Array): Uint8Array[] {
-  const count = Math.max(1, Math.ceil(bytes.length / COPY_CHUNK_BYTES));
-  return Array.from({ length: count }, (_, i) => bytes.subarray(i * COPY_CHUNK_BYTES, (i + 1) * COPY_CHUNK_BYTES));
+/** `bytes` cut into views of at most `size` bytes. */
+function chunksOf(bytes: Uint8Array, size: number): Uint8Array[] {
+  const count = Math.max(1, Math.ceil(bytes.length / size));
+  return Array.from({ length: count }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
 }
 
 /** The copy, gzipped and sealed under `key`. */
 export async function sealCopy(aead: Aead, key: AccountKey, file: Uint8Array): Promise<Uint8Array> {
-  const chunks = chunksOf(await through(chunksOf(file), new CompressionStream("gzip")));
+  const chunks = chunksOf(await through(chunksOf(file, GZIP_SLICE_BYTES), new CompressionStream("gzip")), COPY_CHUNK_BYTES);
   const count = chunks.length;
   // Written in place into one buffer of the sealed copy's exact size.
   const out = new Uint8Array(HEADER_BYTES + chunks.reduce((sum, chunk) => sum + 4 + NONCE_BYTES + chunk.length + TAG_BYTES, 0));

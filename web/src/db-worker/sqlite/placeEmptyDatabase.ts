@@ -75,10 +75,11 @@ export async function placeEmptyDatabase(vfs: FileVfs, name: string, shipped: ()
     // marker the caller keeps outside the file: cut short, it is no database and is written over.
     if (size > 0 && !copyWasBeingPlaced && !isCutShortPlacement(vfs, size, file)) return false;
     try {
-      const body = file.slice();
-      body.fill(0, 0, HEADER_STRING_BYTES);
       empty(vfs);
-      check(vfs.xWrite(FILE_ID, body, 0), "write");
+      // The header string zero, then the rest as it is (not a copy of the whole file: a copy of
+      // the account's database can be 192 MiB).
+      check(vfs.xWrite(FILE_ID, new Uint8Array(HEADER_STRING_BYTES), 0), "write");
+      check(vfs.xWrite(FILE_ID, file.subarray(HEADER_STRING_BYTES), HEADER_STRING_BYTES), "write");
       check(vfs.xSync(FILE_ID, SQLite.SQLITE_SYNC_FULL), "flush");
       check(vfs.xWrite(FILE_ID, file.subarray(0, HEADER_STRING_BYTES), 0), "write");
       check(vfs.xSync(FILE_ID, SQLite.SQLITE_SYNC_FULL), "flush");
