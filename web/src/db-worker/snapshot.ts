@@ -30,10 +30,10 @@ import { SqliteConnection, type SqliteApi, type SqlValue } from "./sqlite/connec
 const PRIVATE_TABLES = ["local_settings", "sync_activity", "sync_held", "sync_refused"] as const;
 /**
  * Largest database copied (about 115,000 of the benchmark's notes; 100,000 take 163 MiB): the
- * copy is made, scrubbed, gzipped and sealed in memory, on a phone too, at a peak of about 1.6
- * times its size (the file once, its gzipped and sealed forms); sealed, it stays under the
- * server's SNAPSHOT_MAX_BYTES (offerCopy checks). Larger accounts' new devices receive the log
- * change by change.
+ * copy is read, rebuilt, scrubbed, gzipped and sealed in memory, on a phone too, which raised the
+ * maker's memory by 1.3–1.8 times the file at its peak (`npm run bench -- scale`); sealed, it stays
+ * under the server's SNAPSHOT_MAX_BYTES (offerCopy checks). Larger accounts' new devices receive
+ * the log change by change.
  */
 export const COPY_MAX_DATABASE_BYTES = 192 * 1024 * 1024;
 /** Every SQLite database file starts with these 16 bytes. */
