@@ -29,7 +29,7 @@ const SEARCHES = 40;
 const EDITS = 20;
 const WORDS = ["kyoto", "budget", "meeting", "garden", "recipe", "python", "travel", "invoice", "birthday", "novel"];
 const BULK_MS = 600_000;
-/** Bound of making, sealing and storing the copy of a 100,000-note database (7 s here). */
+/** Bound of making, sealing and storing the copy of a 100,000-note database (8 s here). */
 const COPY_MS = 180_000;
 const STEP_MS = 60_000;
 

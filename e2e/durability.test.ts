@@ -46,9 +46,19 @@ interface Seen {
   banners: string[];
 }
 
+/** How long a reopened app may take to answer a count (a stuck database fails here, saying so, instead of timing out the whole test). */
+const ANSWER_MS = 60_000;
+
 async function look(page: Page): Promise<Seen> {
   const storage = await page.locator(".app").getAttribute("data-storage");
-  const count = await countNotes(page);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(async () => {
+      const banners = await page.locator(".banner").allTextContents().catch(() => []);
+      reject(new Error(`the reopened app (storage ${storage}) did not count its notes within ${ANSWER_MS} ms; banners: ${JSON.stringify(banners)}`));
+    }, ANSWER_MS);
+  });
+  const count = await Promise.race([countNotes(page), stuck]).finally(() => clearTimeout(timer));
   const empty = await page.getByText("No notes yet").isVisible();
   const banners = await page.locator(".banner").allTextContents();
   return { count, storage, empty, banners };

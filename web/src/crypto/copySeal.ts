@@ -85,7 +85,10 @@ async function readInto(readable: ReadableStream<Uint8Array>, size: number): Pro
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    if (at + value.length > size) throw new CopySealError("its contents are longer than it says");
+    if (at + value.length > size) {
+      void reader.cancel(); // the writer is not left waiting on a reader that stopped
+      throw new CopySealError("its contents are longer than it says");
+    }
     out.set(value, at);
     at += value.length;
   }
