@@ -161,23 +161,13 @@ async function vacuumInto(db: SqliteConnection, size: number): Promise<Uint8Arra
  */
 export async function rebuildAndScrub(api: SqliteApi, file: Uint8Array, serverSite: Uint8Array, rebuild: boolean): Promise<ScrubbedCopy> {
   const vfs = memoryVfs(api);
-  let name = `taken-${++copies}.db`;
-  putMemoryFile(vfs, name, file);
   if (rebuild) {
-    try {
-      const db = await SqliteConnection.open(api, name, vfs.name);
-      try {
-        file = await vacuumInto(db, file.length);
-      } finally {
-        await db.close();
-      }
-    } finally {
-      vfs.mapNameToFile.delete(name);
-      vfs.mapNameToFile.delete(`${name}-journal`);
-    }
-    name = `rebuilt-${copies}.db`;
-    putMemoryFile(vfs, name, file);
+    const taken = `taken-${++copies}.db`;
+    putMemoryFile(vfs, taken, file);
+    [file] = await withMemoryFile(api, vfs, taken, (db) => vacuumInto(db, file.length));
   }
+  const name = `scrubbed-${++copies}.db`;
+  putMemoryFile(vfs, name, file);
   const [made, bytes] = await withMemoryFile(api, vfs, name, async (copy) => {
     // Deleted rows and freed pages are zeroed as they go: no VACUUM, which would build a second
     // whole database in WebAssembly memory (which never shrinks back).
