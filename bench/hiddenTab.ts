@@ -69,12 +69,20 @@ async function closeBrowser(browser: Browser): Promise<void> {
   await withTimeout(browser.close(), STEP_MS, "windowed Chromium closed").catch(() => browser.process()?.kill("SIGKILL"));
 }
 
+/** One import and its upload, in ms: from the file chosen, and from the import done, to the server having all of it. */
+interface Uploaded {
+  totalMs: number;
+  uploadMs: number;
+  /** The changes the upload carried (every change of the account: the device is its only one). */
+  changes: number;
+}
+
 /**
- * Signs in a new account on a fresh windowed Chromium, imports `notes` notes (in the background
- * behind another tab when `hidden`), and returns the ms from the file chosen to the server having
- * acknowledged all of it. Every wait ends by `deadline` (ms since the epoch).
+ * Signs in a new account on a fresh windowed Chromium and imports `notes` notes (in the background
+ * behind another tab when `hidden`); no other device of the account is online. Every wait ends by
+ * `deadline` (ms since the epoch).
  */
-async function importAndUpload(display: string, url: string, secret: string, notes: number, hidden: boolean, deadline: number): Promise<number> {
+async function importAndUpload(display: string, url: string, secret: string, notes: number, hidden: boolean, deadline: number): Promise<Uploaded> {
   const left = (bound: number) => {
     const ms = Math.min(bound, deadline - Date.now());
     if (ms <= 0) throw new StepTimeout(`hidden-tab upload: out of its ${hidden ? "hidden" : "visible"} run's time`);
@@ -124,9 +132,10 @@ async function importAndUpload(display: string, url: string, secret: string, not
       `upload from a ${hidden ? "hidden" : "visible"} tab acknowledged`,
       50,
     );
-    const ms = Date.now() - started;
+    const ackedAt = Date.now();
     if (hidden && (await page.evaluate(() => document.visibilityState)) !== "hidden") throw new Error("the app's tab came to the front during the upload");
-    return ms;
+    const changes = Number(((await page.evaluate(() => window.cobrain.sql("SELECT count(*) FROM crsql_changes"))) as number[][])[0]![0]);
+    return { totalMs: ackedAt - started, uploadMs: ackedAt - importedAt, changes };
   } finally {
     await closeBrowser(browser);
     rmSync(profile, { recursive: true, force: true });
@@ -136,19 +145,19 @@ async function importAndUpload(display: string, url: string, secret: string, not
 
 /**
  * Import + upload of `notes` notes, `runs` times from a visible tab and as many from a hidden one,
- * alternating (each a fresh account), in ms; the whole within `budgetMs`.
+ * alternating (each a fresh account); the whole within `budgetMs`.
  */
-export async function hiddenTabUpload(url: string, secret: string, notes: number, runs: number, budgetMs: number): Promise<{ shownMs: number[]; hiddenMs: number[] }> {
+export async function hiddenTabUpload(url: string, secret: string, notes: number, runs: number, budgetMs: number): Promise<{ shown: Uploaded[]; hidden: Uploaded[] }> {
   const deadline = Date.now() + budgetMs;
   const xvfb = await startXvfb();
-  const shownMs: number[] = [];
-  const hiddenMs: number[] = [];
+  const shown: Uploaded[] = [];
+  const hidden: Uploaded[] = [];
   try {
     for (let run = 0; run < runs; run++) {
-      shownMs.push(await importAndUpload(xvfb.display, url, secret, notes, false, deadline));
-      hiddenMs.push(await importAndUpload(xvfb.display, url, secret, notes, true, deadline));
+      shown.push(await importAndUpload(xvfb.display, url, secret, notes, false, deadline));
+      hidden.push(await importAndUpload(xvfb.display, url, secret, notes, true, deadline));
     }
-    return { shownMs, hiddenMs };
+    return { shown, hidden };
   } finally {
     xvfb.stop();
   }

@@ -135,6 +135,11 @@ export async function scaleSuite(): Promise<Metric[]> {
       out.push(
         m(`new device from the account's copy, ${total} notes: sign-in link → first notes painted`, one(firstAt - started)),
         m(`new device from the account's copy, ${total} notes: sign-in link → all notes stored`, one(allMs)),
+        fromSummaries(
+          { suite, name: `new device from the account's copy, ${total} notes: sign-in confirmed → all notes stored`, unit: "ms", baselineName: `local import of ${NOTES} notes on A (its ${imports.length} imports, in all)` },
+          one(allMs - (signInAt - started)),
+          one(imports.reduce((x, y) => x + y, 0)),
+        ),
         ...copySteps(marks, started, appReadyAt, signInAt, firstAt).map(([step, ms]) => m(`new device from the account's copy, its steps: ${step}`, one(ms))),
         m(`new device from the account's copy: renderer process resident memory, peak until every note was stored`, one(receivingPeak.peak() / 2 ** 20), "MiB"),
       );

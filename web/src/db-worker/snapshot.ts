@@ -36,6 +36,11 @@ const PRIVATE_TABLES = ["local_settings", "sync_activity", "sync_held", "sync_re
  * the log change by change.
  */
 export const COPY_MAX_DATABASE_BYTES = 192 * 1024 * 1024;
+/**
+ * local_settings key: the database version of the copy this device started from. Every change
+ * at or below it came with the copy, as the server's, so none of them is this device's to push.
+ */
+export const COPY_VERSION_SETTING = "sync.copyVersion";
 /** Every SQLite database file starts with these 16 bytes. */
 const SQLITE_HEADER = new TextEncoder().encode("SQLite format 3\0");
 
@@ -250,6 +255,7 @@ export async function adoptCopy(api: SqliteApi, received: Uint8Array, coveredSeq
         await copy.exec("UPDATE crsql_site_id SET site_id = randomblob(16) WHERE ordinal = 0");
         await copy.exec("UPDATE crsql_tracked_peers SET version = max(version, ?) WHERE tag = 0 AND event = 0", [coveredSeq]);
         for (const [key, value] of privateRows) await copy.exec("INSERT INTO local_settings (key, value) VALUES (?, ?)", [key, value]);
+        await copy.exec("INSERT OR REPLACE INTO local_settings (key, value) VALUES (?, CAST(crsql_db_version() AS TEXT))", [COPY_VERSION_SETTING]);
       });
     });
     return bytes;

@@ -10,6 +10,8 @@ export type TraceLabel =
   /** A new device asked the server for the account's copy, opened it (before it is placed); a device stored a new copy. */
   | "copy asked"
   | "copy opened"
+  /** Every byte of the copy arrived (before it is opened). */
+  | "copy downloaded"
   /** The copy was checked in memory and given this device's private rows (before anything is erased). */
   | "copy checked"
   /** The copy was placed and opened as this device's database (every note in it stored). */

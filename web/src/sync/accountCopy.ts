@@ -14,6 +14,7 @@ import { SNAPSHOT_SCHEMA_HEADER, SNAPSHOT_SEQ_HEADER, SNAPSHOT_SITE_HEADER, SNAP
 import { makeCopy, NoCopyError, type CopyMaking } from "../db-worker/snapshot";
 import { deviceFetch, serverApi } from "../api/serverApi";
 import type { Exclusive } from "./syncDb";
+import { traceMark } from "../db-worker/trace";
 
 /** A copy fetched and opened: the database file, and the server seq it covers. */
 export interface FetchedCopy {
@@ -52,6 +53,7 @@ export async function fetchCopy(
       alive();
       onProgress(received, total);
     });
+    traceMark("copy downloaded");
     return { file: await openCopy(await fastAead(), keyring, sealed), seq };
   } catch (error) {
     if (stall.signal.aborted) throw new Error(`nothing of it arrived for ${stallMs / 1000} s`);

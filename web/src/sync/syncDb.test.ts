@@ -5,6 +5,7 @@ import { openMemoryReplica } from "../../../testing/nodeReplica";
 import { serialised } from "../../../testing/replicaTools";
 import { readHeld } from "./heldChanges";
 import { SyncDb } from "./syncDb";
+import { COPY_VERSION_SETTING } from "../db-worker/snapshot";
 
 const SERVER = new Uint8Array(16).fill(9);
 
@@ -97,6 +98,70 @@ describe("SyncDb", () => {
     const broken: Change = ["notes", relayed[0]![1], "no_such_column", "x", 1n, 8n, null, 1n, 0];
     await expect(syncDb.applyChangesetAndSetLastSeen([...relayed, broken], SERVER, [8n, 0])).rejects.toThrow();
     expect(await syncDb.getLastSeens()).toEqual([[SERVER, [7n, 0]]]);
+  });
+
+  it("after a first sync, a save's pull starts above the changes received, and every change of the device's own still goes out", async () => {
+    const origin = await openMemoryReplica();
+    await origin.transaction(async () => {
+      for (let i = 0; i < 300; i++) await origin.exec("INSERT INTO notes (id, title) VALUES (?, ?)", [`n${i}`, `note ${i}`]);
+    });
+    const received = (await (await SyncDb.open(serialised(origin))).pullChangeset([0n, 0], [SERVER])).map((c, i): Change => [c[0], c[1], c[2], c[3], c[4], BigInt(1 + Math.floor(i / 500)), null, c[7], c[8]]);
+    const db = await openMemoryReplica();
+    const pulledFrom: bigint[] = [];
+    const exec = db.exec.bind(db);
+    db.exec = async (sql, params) => {
+      if (/FROM crsql_changes\s+WHERE db_version > \?/.test(sql)) pulledFrom.push(BigInt(params![0] as number | bigint));
+      return exec(sql, params);
+    };
+    const syncDb = await SyncDb.open(serialised(db));
+    const transport = syncDb.watchSends({ sendChanges: (_msg: never) => "sent" as const });
+    // Connected: the stream's first pull finds nothing of the device's own.
+    expect(await syncDb.pullChangeset([0n, 0], [SERVER])).toEqual([]);
+    for (let at = 0; at < received.length; at += 500) await syncDb.applyChangesetAndSetLastSeen(received.slice(at, at + 500), SERVER, [received[at]![5], 0]);
+    expect((await db.exec("SELECT count(*) FROM notes")).rows[0]![0]).toBe(300);
+    const before = BigInt((await db.exec("SELECT crsql_db_version()")).rows[0]![0] as number);
+
+    await db.exec("INSERT INTO notes (id, title) VALUES ('mine', 'written here')");
+    // The server has nothing of this device's yet: its cursor is 0.
+    const mine = await syncDb.pullChangeset([0n, 0], [SERVER]);
+    expect(new Set(mine.map((c) => Buffer.from(c[1]).toString("hex"))).size).toBe(1); // one note: the device's
+    expect(mine.some((c) => c[3] === "written here")).toBe(true);
+    expect(pulledFrom.at(-1)).toBeGreaterThanOrEqual(before); // not 0: the received changes are not read again
+    transport.sendChanges(undefined as never);
+
+    // A change written between a pull and an apply keeps the floor where it was: it still goes out.
+    await syncDb.acknowledgeSent();
+    await db.exec("INSERT INTO notes (id, title) VALUES ('mine2', 'written before a frame')");
+    await syncDb.applyChangesetAndSetLastSeen([["notes", received[0]![1], "title", "renamed afar", 2n, 9n, null, 1n, 0]], SERVER, [9n, 0]);
+    const next = await syncDb.pullChangeset([mine.at(-1)![5], 0], [SERVER]);
+    expect(next.some((c) => c[3] === "written before a frame")).toBe(true);
+    expect(next.some((c) => c[3] === "renamed afar")).toBe(false);
+  });
+
+  it("a chunk sent and not acknowledged when the connection drops is read again; the copy a device started from is never read", async () => {
+    const db = await openMemoryReplica();
+    await db.exec("INSERT INTO notes (id, title) VALUES ('a', 'sent once')");
+    const syncDb = await SyncDb.open(serialised(db));
+    const transport = syncDb.watchSends({ sendChanges: (_msg: never) => "sent" as const });
+    const first = await syncDb.pullChangeset([0n, 0], [SERVER]);
+    expect(first.some((c) => c[3] === "sent once")).toBe(true);
+    transport.sendChanges(undefined as never);
+    syncDb.forgetUnacknowledged(); // dropped before the server acknowledged it
+    expect((await syncDb.pullChangeset([0n, 0], [SERVER])).some((c) => c[3] === "sent once")).toBe(true);
+    transport.sendChanges(undefined as never);
+    await syncDb.acknowledgeSent();
+    expect(await syncDb.pullChangeset([0n, 0], [SERVER])).toEqual([]); // stored: not read again on this connection
+    syncDb.forgetUnacknowledged(); // a new connection: the server's cursor is believed again
+    expect((await syncDb.pullChangeset([0n, 0], [SERVER])).some((c) => c[3] === "sent once")).toBe(true);
+
+    // A device that started from the account's copy: nothing at or below its version is its own.
+    const copied = await openMemoryReplica();
+    await copied.exec("INSERT INTO notes (id, title) VALUES ('c', 'from the copy')");
+    await copied.exec("INSERT INTO local_settings (key, value) VALUES (?, CAST(crsql_db_version() AS TEXT))", [COPY_VERSION_SETTING]);
+    await copied.exec("INSERT INTO notes (id, title) VALUES ('d', 'written after the copy')");
+    const fromCopy = await SyncDb.open(serialised(copied));
+    fromCopy.forgetUnacknowledged();
+    expect((await fromCopy.pullChangeset([0n, 0], [SERVER])).filter((c) => c[2] === "title").map((c) => c[3])).toEqual(["written after the copy"]);
   });
 
   it("holds aside a change no frame can carry, names it, sends the rest, and lets go once it is rewritten", async () => {
