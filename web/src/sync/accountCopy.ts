@@ -7,11 +7,11 @@
  */
 import { COPY_MIN_NEW_CHANGES, COPY_STALL_MS, COPY_UPLOAD_TIMEOUT_MS, SNAPSHOT_MAX_BYTES } from "../../../shared/constants";
 import { fastAead } from "../crypto/aead";
-import { CopyOpener, sealCopy } from "../crypto/copySeal";
+import { openCopy, sealCopy } from "../crypto/copySeal";
 import type { DeviceKeyring } from "../crypto/keyStore";
 import { fromHex, toHex } from "../crypto/bytes";
 import { SNAPSHOT_SCHEMA_HEADER, SNAPSHOT_SEQ_HEADER, SNAPSHOT_SITE_HEADER, SNAPSHOT_UNTIL_HEADER } from "../../../shared/api";
-import { COPY_MAX_DATABASE_BYTES, makeCopy, NoCopyError, type CopyMaking } from "../db-worker/snapshot";
+import { makeCopy, NoCopyError, type CopyMaking } from "../db-worker/snapshot";
 import { deviceFetch, serverApi } from "../api/serverApi";
 import type { Exclusive } from "./syncDb";
 import { traceMark } from "../db-worker/trace";
@@ -49,20 +49,12 @@ export async function fetchCopy(
     if (!response.ok) throw new Error(`the server answered ${response.status}`);
     const seq = Number(response.headers.get(SNAPSHOT_SEQ_HEADER));
     if (!Number.isSafeInteger(seq) || seq < 0) throw new Error("the server did not say how far the copy goes");
-    // Opened and unpacked as it arrives: the unpacking overlaps the download.
-    const opener = new CopyOpener(await fastAead(), keyring, COPY_MAX_DATABASE_BYTES);
-    try {
-      await readEach(response, async (piece, received, total) => {
-        alive();
-        onProgress(received, total);
-        await opener.push(piece);
-      });
-      traceMark("copy downloaded");
-      return { file: await opener.finish(), seq };
-    } catch (error) {
-      opener.abort();
-      throw error;
-    }
+    const sealed = await readAll(response, (received, total) => {
+      alive();
+      onProgress(received, total);
+    });
+    traceMark("copy downloaded");
+    return { file: await openCopy(await fastAead(), keyring, sealed), seq };
   } catch (error) {
     if (stall.signal.aborted) throw new Error(`nothing of it arrived for ${stallMs / 1000} s`);
     throw error;
@@ -115,20 +107,18 @@ export async function offerCopy(
   return sealed.length;
 }
 
-/** The body, piece by piece as it arrives (the person sees how far it is); cancelled if a piece is refused. */
-async function readEach(response: Response, onPiece: (piece: Uint8Array, received: number, total: number) => Promise<void>): Promise<void> {
+/** The body, read chunk by chunk so the person sees how far it is. */
+async function readAll(response: Response, onProgress: (received: number, total: number) => void): Promise<Uint8Array> {
   const total = Number(response.headers.get("content-length")) || 0;
+  const chunks: Uint8Array[] = [];
   let received = 0;
   const reader = response.body!.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      received += value.length;
-      await onPiece(value, received, Math.max(total, received));
-    }
-  } catch (error) {
-    void reader.cancel().catch(() => undefined);
-    throw error;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.length;
+    onProgress(received, Math.max(total, received));
   }
+  return new Uint8Array(await new Blob(chunks as Uint8Array<ArrayBuffer>[]).arrayBuffer());
 }
