@@ -383,7 +383,7 @@ async function newDevice({ serverUrl, secret, user, deviceId, key, totalNow, imp
     "C's search finds an arrived note",
   ).then(() => Date.now() - started);
   searched.catch(() => undefined);
-  // Counted from the sign-in on too: the copy stores every note before its first paint.
+  // Looked for from the sign-in on too, not only once the first paint is seen: from the copy, the two come close together.
   const stored = until(async () => (await count(page)) === totalNow, BULK_MS, `C received every note (${totalNow})`, 50).then(() => Date.now() - started);
   stored.catch(() => undefined);
   // Layouts the page ran from just after the sign-in to the benchmark seeing its first notes
