@@ -65,8 +65,8 @@ async function lastSeqOf(db: SqliteConnection, version: bigint): Promise<number>
 }
 
 /**
- * Every change of this device's (not of the excluded server's) with a version in (base, upTo] is
- * stored on the server. See `SyncDb.#floor`.
+ * This device holds no change of its own (none but the excluded server's) with a version in
+ * (base, upTo]. A claim about the database alone, never about what the server has. See `SyncDb.#floor`.
  */
 interface Floor {
   base: bigint;
@@ -117,22 +117,19 @@ export class SyncDb implements DB {
    */
   #leftover: Leftover | undefined;
   /**
-   * How far this device's own changes are known to be on the server, so that a pull skips the
-   * received ones below it. cr-sqlite finds a device's own changes only by reading every change
-   * after the cursor (`site_id IS NOT ?` cannot use an index), and after a first sync that is
-   * every change received: 84,000 for 12,000 notes, read again by the first save. Used only while
-   * the stream's cursor is at or past `base`: a server that asks for less than that has lost what
-   * it stored, and gets a full read. Raised by a pull that read to the end once its chunk is
-   * acknowledged (at once when it found nothing), and by an apply that wrote no change of this
-   * device's own while it was current. It holds for one connection (a server that lost what it
-   * stored says so only at a connection), except the account's copy's: nothing at or below the
-   * copy's version was ever this device's.
+   * A range of versions holding no change of this device's own, so that a pull skips the changes
+   * received there. cr-sqlite finds a device's own changes only by reading every change after the
+   * cursor (`site_id IS NOT ?` cannot use an index), and after a first sync that is every change
+   * received: 84,000 for 12,000 notes, read again by the first save. Skipped only when the
+   * stream's cursor is at or past `base`, so the pull still reads everything of its own above the
+   * cursor: whatever the server lacks (a frame it dropped, a log it lost) is sent again. Set by the
+   * account's copy (nothing at or below its version was this device's), by a pull that read to
+   * the end (nothing after the last change it read), and raised by an apply that wrote nothing of
+   * this device's own while it was current. It never depends on an acknowledgement.
    */
   #floor: Floor | undefined;
+  /** The account's copy's floor: it holds whatever the cursor (nothing in the copy was this device's). */
   readonly #copyFloor: Floor | undefined;
-  /** What the last pull proves once its chunk is sent and acknowledged; then what the sent chunks prove. */
-  #pulledFloor: Floor | undefined;
-  #sentFloor: Floor | undefined;
   /** Text cells in the last pulled chunk, and those sent and not yet acknowledged (by cell). */
   #pulledCells: TextCell[] = [];
   #awaitingAck = new Map<string, TextCell>();
@@ -208,10 +205,9 @@ export class SyncDb implements DB {
     let resumeSeq: number | undefined;
     if (seqPart > 0) resumeSeq = seqPart;
     else if (this.#partial?.version === version) resumeSeq = this.#partial.nextSeq;
-    const floor = this.#floor;
+    const floor = this.#floor && asked >= this.#floor.base ? this.#floor : this.#copyFloor;
     if (resumeSeq === undefined && floor && asked >= floor.base && floor.upTo > version) version = floor.upTo;
     this.#pulledTo = undefined;
-    this.#pulledFloor = undefined;
     let current = -1n;
     const exclude = excludeSites[0] ?? null;
 
@@ -272,11 +268,11 @@ export class SyncDb implements DB {
       .filter(([table, , cid, val]) => typeof val === "string" && isMergedText(table, cid))
       .map(([table, pk, cid, val]) => ({ table, pk, cid, val: val as string }));
     const cut = changes.length > 0 && (consumed < rows.length || rows.length === PULL_PAGE_CHANGES);
-    // Read to the end: every change of this device's after `version`, up to `current`, is in this
-    // chunk (or held aside); with nothing to send, that is proven now.
+    // Read to the end: nothing of this device's own after the last change read, up to `current`
+    // (and with nothing read, nothing after where the read started, nor in the floor it skipped).
     if (resumeSeq === undefined && rows.length < PULL_PAGE_CHANGES && consumed === rows.length) {
-      if (changes.length === 0) this.#floor = { base: asked, upTo: current };
-      else this.#pulledFloor = { base: asked, upTo: current };
+      const base = rows.length > 0 ? rowPosition(rows.at(-1)!)[0] : version === asked || !floor ? asked : floor.base;
+      this.#floor = { base, upTo: current };
     }
     if (changes.length > 0) {
       const last = changes[changes.length - 1]!;
@@ -319,8 +315,6 @@ export class SyncDb implements DB {
     const pulled = this.#pulledTo;
     this.#pulledTo = undefined;
     for (const cell of this.#pulledCells.splice(0)) this.#awaitingAck.set(cellKey(cell), cell);
-    if (this.#pulledFloor) this.#sentFloor = this.#pulledFloor;
-    this.#pulledFloor = undefined;
     this.#partial = pulled?.cut ? { version: pulled.version, nextSeq: pulled.nextSeq } : undefined;
     // The stock stream pulls again only on a change event: raise one to drain the backlog.
     if (pulled?.cut) setTimeout(() => this.notifyLocalChange(), 0);
@@ -331,19 +325,15 @@ export class SyncDb implements DB {
    * sent become their cells' ancestors for three-way merges (web/src/merge/cellMerge.ts).
    */
   async acknowledgeSent(): Promise<void> {
-    if (this.#sentFloor) this.#floor = this.#sentFloor;
-    this.#sentFloor = undefined;
     if (this.#awaitingAck.size === 0) return;
     const cells = [...this.#awaitingAck.values()];
     this.#awaitingAck.clear();
     await this.#exclusive((db) => db.transaction(() => setAncestors(db, cells)));
   }
 
-  /** The connection dropped: what was sent may not be stored, so it must not become an ancestor, nor raise the floor. */
+  /** The connection dropped: what was sent may not be stored, so it must not become an ancestor. */
   forgetUnacknowledged(): void {
     this.#awaitingAck.clear();
-    this.#sentFloor = undefined;
-    this.#floor = this.#copyFloor; // the next connection's first pull reads from the server's cursor
   }
 
   async applyChangesetAndSetLastSeen(changes: readonly Change[], siteId: Uint8Array, end: readonly [bigint, number]): Promise<void> {
