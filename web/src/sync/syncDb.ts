@@ -205,8 +205,9 @@ export class SyncDb implements DB {
     let resumeSeq: number | undefined;
     if (seqPart > 0) resumeSeq = seqPart;
     else if (this.#partial?.version === version) resumeSeq = this.#partial.nextSeq;
+    // The copy's floor starts at 0, so whichever floor is chosen starts at or below the cursor.
     const floor = this.#floor && asked >= this.#floor.base ? this.#floor : this.#copyFloor;
-    if (resumeSeq === undefined && floor && asked >= floor.base && floor.upTo > version) version = floor.upTo;
+    if (resumeSeq === undefined && floor && floor.upTo > version) version = floor.upTo;
     this.#pulledTo = undefined;
     let current = -1n;
     const exclude = excludeSites[0] ?? null;
