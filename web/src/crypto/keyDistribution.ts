@@ -8,7 +8,8 @@
  *   the server, sealed under that secret.
  * - `keyCheckWithDistribution`: around each connection's key check, a device adopts a rotated
  *   key sealed for it (it was offline, or its socket was told KeyRotated), the first device stores
- *   the sealed idKey, and every device registers its ECDH public key so rotations reach it.
+ *   the sealed idKey, and every device registers its ECDH public key so rotations reach it (not
+ *   awaited by the connection, one registration at a time).
  */
 import type { ApiAccountKey } from "../../../shared/api";
 import type { SqliteConnection } from "../db-worker/sqlite/connection";
@@ -135,7 +136,23 @@ export async function keyCheckWithDistribution(keyring: DeviceKeyring, exclusive
     // This device made the account's key just now: its phrase is shown until written down.
     await exclusive((db) => writeSetting(db, PHRASE_TO_SHOW_SETTING, String(made.generation)));
   }
-  // Best effort: a failure here is retried at the next connection and never blocks sync.
-  if (check.ok && check.keyId !== undefined && seen) await afterGoodCheck(seen, keyring, exclusive, api, deviceId).catch((error) => console.warn("CoBrain: key registration failed", error));
+  // Best effort, and not awaited: the socket opens meanwhile (a new device's first connection
+  // would otherwise wait for a key pair made, two commits and a request). A public key matters
+  // only at the next rotation; a failure is retried at the next connection.
+  if (check.ok && check.keyId !== undefined && seen) {
+    const server = seen;
+    registrations = registrations.then(() => afterGoodCheck(server, keyring, exclusive, api, deviceId)).catch((error) => console.warn("CoBrain: key registration failed", error));
+  }
   return check;
+}
+
+/**
+ * The registrations after good checks, one at a time (per worker): two at once, after a quick
+ * reconnection, could each make a key pair and register the one that is not kept.
+ */
+let registrations: Promise<void> = Promise.resolve();
+
+/** Resolves once the registrations started so far are done (for tests). */
+export function registrationsSettled(): Promise<void> {
+  return registrations;
 }
