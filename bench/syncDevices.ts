@@ -302,6 +302,8 @@ function firstPaintSteps(marks: [string, number][], paintedAt: number): [string,
 /** A new device's steps from the sign-in link to its first notes painted when it starts from the account's copy. */
 export function copySteps(marks: [string, number][], linkAt: number, appReadyAt: number, signInAt: number, paintedAt: number): [string, number][] {
   const first = (label: string) => marks.find(([l]) => l === label)?.[1] ?? Number.NaN;
+  /** `label`'s first mark at or after `from`'s first. */
+  const after = (from: string, label: string) => marks.find(([l, t]) => l === label && t >= first(from))?.[1] ?? Number.NaN;
   return [
     ["sign-in link → app ready (page load, database open)", appReadyAt - linkAt],
     ["app ready → sign-in confirmed (the benchmark hands over the key and clicks)", signInAt - appReadyAt],
@@ -313,6 +315,11 @@ export function copySteps(marks: [string, number][], linkAt: number, appReadyAt:
     ["copy checked → placed (the empty database erased, the copy written to OPFS and opened, the app's open steps)", first("copy placed") - first("copy checked")],
     ["copy placed → first notes painted (the list's re-read, drawn)", paintedAt - first("copy placed")],
     ["sign-in link → the copy placed (every note in it stored, by the database worker's timeline)", first("copy placed") - linkAt],
+    // What the changes made after the copy wait for: the new database's own client connecting.
+    ["copy placed → account key checked (the new database's client: keys, token, the server asked)", after("copy placed", "account key checked") - first("copy placed")],
+    ["account key checked → socket open (the WebSocket handshake)", after("copy placed", "socket opened") - after("copy placed", "account key checked")],
+    ["socket open → first frame of the changes made after the copy received", after("copy placed", "changes received") - after("copy placed", "socket opened")],
+    ["that frame received → applied (opened, merged, committed)", after("copy placed", "changes applied") - after("copy placed", "changes received")],
   ];
 }
 
