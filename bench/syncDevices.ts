@@ -405,7 +405,7 @@ async function newDevice({ serverUrl, secret, user, deviceId, key, totalNow, imp
   const progress = (await page.evaluate("window.__progress")) as [number, number][];
   out.push(
     fromSummaries(
-      { suite, name: `${prefix}: progress bar updates seen (${copy ? "bytes of the copy received of its size" : "changes received of the server's total"}; last seen ${progress.at(-1)?.join(" of ") ?? "none"})`, unit: "updates" },
+      { suite, name: `${prefix}: progress bar updates seen (${copy ? "bytes of the copy received of its size" : "notes received of the server's count"}; last seen ${progress.at(-1)?.join(" of ") ?? "none"})`, unit: "updates" },
       one(progress.length),
     ),
   );

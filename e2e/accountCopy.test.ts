@@ -16,6 +16,8 @@ const baseUrl = inject("baseUrl");
 const authSecret = inject("authSecret");
 /** Notes imported on the first device: 7 changes each, well past COPY_MIN_NEW_CHANGES. */
 const NOTES = 1_000;
+/** Every text the sync indicator shows, from the page's start, in `window.__syncTexts`. */
+const SYNC_TEXTS = `window.__syncTexts = []; new MutationObserver(() => { const text = document.querySelector(".sync-indicator")?.textContent; if (text && window.__syncTexts.at(-1) !== text) window.__syncTexts.push(text); }).observe(document, { subtree: true, childList: true, characterData: true });`;
 
 describe("a new device starts from the account's copy", () => {
   const session = browserSession();
@@ -70,9 +72,7 @@ describe("a new device starts from the account's copy", () => {
 
     const c = await (await session.context()).newPage();
     // Every text the sync indicator shows, from the page's start.
-    await c.addInitScript({
-      content: `window.__syncTexts = []; new MutationObserver(() => { const text = document.querySelector(".sync-indicator")?.textContent; if (text && window.__syncTexts.at(-1) !== text) window.__syncTexts.push(text); }).observe(document, { subtree: true, childList: true, characterData: true });`,
-    });
+    await c.addInitScript({ content: SYNC_TEXTS });
     await signedInDevice(c, baseUrl, authSecret, u, "c");
     await expect.poll(async () => JSON.stringify(await notesSnapshot(c)), { timeout: 60_000 }).toBe(JSON.stringify(await notesSnapshot(a)));
     expect(await sql(c, "SELECT count(*) FROM notes")).toEqual([[NOTES]]);
@@ -131,7 +131,7 @@ describe("a new device starts from the account's copy", () => {
     }
   });
 
-  it("a copy that does not open is named, and the new device receives everything change by change", async () => {
+  it("a copy that does not open is named, and the new device receives everything change by change, counting the notes received", async () => {
     const { u, a } = await accountWithCopy("kept");
     // Another device of the account (or a broken one) replaces it with bytes that are no sealed copy.
     const forged = Buffer.concat([Buffer.from("CBSNAP01"), Buffer.alloc(4096, 7)]);
@@ -142,8 +142,19 @@ describe("a new device starts from the account's copy", () => {
     });
     expect(put.status).toBe(200);
 
-    const c = await device(u, "c");
+    const c = await (await session.context()).newPage();
+    await c.addInitScript({ content: SYNC_TEXTS });
+    await signedInDevice(c, baseUrl, authSecret, u, "c");
     await expect.poll(async () => JSON.stringify(await notesSnapshot(c)), { timeout: 60_000 }).toBe(JSON.stringify(await notesSnapshot(a)));
+    // Meanwhile the indicator counted notes, of the server's count: never more, never backwards.
+    const texts = await c.evaluate(() => (window as unknown as { __syncTexts: string[] }).__syncTexts);
+    const counts = texts.flatMap((text) => {
+      const match = /^Receiving ([\d,]+) of ([\d,]+) notes \(\d+%\)/.exec(text);
+      return match ? [[Number(match[1]!.replace(/,/g, "")), Number(match[2]!.replace(/,/g, ""))]] : [];
+    });
+    expect(counts.length, texts.join(" | ")).toBeGreaterThan(0);
+    expect(counts.every(([received, total]) => total === NOTES && received <= NOTES), texts.join(" | ")).toBe(true);
+    expect(counts.map(([received]) => received), texts.join(" | ")).toEqual(counts.map(([received]) => received).sort((x, y) => x - y));
     // The sync activity is written at most once a second: its last entries may still be on their way.
     await expect.poll(() => receivedOneByOne(c), { timeout: 10_000 }).toBeGreaterThanOrEqual(NOTES * 7);
     await expect.poll(() => sql(c, "SELECT detail FROM sync_activity WHERE kind = 'error'"), { timeout: 10_000 }).toEqual([

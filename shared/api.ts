@@ -76,6 +76,8 @@ export interface ApiLogStats {
   head: number;
   rows: number;
   peers: number;
+  /** Notes alive in the log (a new device's progress: notes received of these). */
+  notes: number;
   /** The sequence number the stored snapshot covers, or null when there is none. */
   snapshotSeq: number | null;
   /** The server's site id (hex): every change a device receives is recorded as this site's. */

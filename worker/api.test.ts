@@ -37,7 +37,7 @@ describe("the /api contract, through the typed client", () => {
 
     const stats = await (await api.api.log.stats.$get()).json();
     expectTypeOf(stats).toEqualTypeOf<ApiLogStats>();
-    expect(keysOf(stats)).toEqual(fields<ApiLogStats>({ head: true, rows: true, peers: true, snapshotSeq: true, serverSite: true }));
+    expect(keysOf(stats)).toEqual(fields<ApiLogStats>({ head: true, rows: true, peers: true, notes: true, snapshotSeq: true, serverSite: true }));
 
     const enrolled = await api.api.token.enroll.$post();
     expect(enrolled.status).toBe(200);

@@ -49,6 +49,8 @@ export interface LogStats {
   head: number;
   rows: number;
   peers: number;
+  /** Notes alive in the log (rows of `notes` whose causal length is odd): a new device's progress. */
+  notes: number;
 }
 
 const FORMAT_MIGRATIONS: Record<number, string> = {
@@ -369,6 +371,9 @@ export class ChangeLogStore {
 
   stats(): LogStats {
     const count = (table: string) => Number(this.sql.exec(`SELECT count(*) AS n FROM ${table}`).toArray()[0]!.n);
-    return { head: this.#head, rows: count("log"), peers: count("peers") };
+    // Table names and row ids travel in the clear (only values are sealed): this counts nothing
+    // the server could not count already. row_cl holds one row per (table, row) ever logged.
+    const notes = Number(this.sql.exec("SELECT count(*) AS n FROM row_cl WHERE tbl = 'notes' AND cl % 2 = 1").toArray()[0]!.n);
+    return { head: this.#head, rows: count("log"), peers: count("peers"), notes };
   }
 }

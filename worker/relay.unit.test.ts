@@ -10,7 +10,7 @@ import { CloseCode } from "../shared/syncProtocol";
 import { ChangeLogStore } from "./changeLogStore";
 import { MAX_REJECTS_AT_CURSOR, Relay } from "./relay";
 import { entryWireSize, toHex } from "./relayBacklog";
-import { FakeSocket, noteChange } from "../testing/fakeRelaySocket";
+import { FakeSocket, noteChange, textPk } from "../testing/fakeRelaySocket";
 import type { SqlDatabase, SqlExec } from "./sqlStore";
 import { NodeSqliteDatabase } from "../testing/nodeSqlStore";
 
@@ -116,7 +116,7 @@ describe("relay: incoming changes", () => {
     const b = join("b");
     relay.changes(a, a.push([noteChange("n1", "-1", null), noteChange("n1", "title", "hello", { seq: 1 }), noteChange("n1", "body", "world", { seq: 2 })]));
 
-    expect(store.stats()).toEqual({ head: 3, rows: 3, peers: 2 });
+    expect(store.stats()).toEqual({ head: 3, rows: 3, peers: 2, notes: 1 });
     expect(store.peerCursor(a.site)).toEqual({ version: 1, seq: 2 });
     const [frame, ...more] = b.of<Changes>(tags.Changes);
     expect(more).toEqual([]);
@@ -172,6 +172,19 @@ describe("relay: incoming changes", () => {
     expect(store.stats().rows).toBe(0);
   });
 
+  it("counts the notes alive in the log for a new device's progress: not a deleted one, not another table's rows", () => {
+    const { join, relay, store } = userRoom();
+    const a = join("a");
+    relay.changes(a, a.push([noteChange("n1", "title", "one"), noteChange("n2", "title", "two", { seq: 1 }), noteChange("n3", "title", "three", { seq: 2 })]));
+    relay.changes(a, a.push([["entities", textPk("e1"), "name", "travel", 1n, 2n, null, 1n, 0]], 1n));
+    expect(store.stats().notes).toBe(3);
+    // n2 deleted (its sentinel at causal length 2), n3 deleted and brought back (3).
+    relay.changes(a, a.push([noteChange("n2", "-1", null, { dbVersion: 3n, cl: 2n }), noteChange("n3", "-1", null, { dbVersion: 3n, cl: 2n, seq: 1 })], 2n));
+    expect(store.stats().notes).toBe(1);
+    relay.changes(a, a.push([noteChange("n3", "-1", null, { dbVersion: 4n, cl: 3n })], 3n));
+    expect(store.stats().notes).toBe(2);
+  });
+
   it("drops what is already stored: a split transaction is stored whole, and a re-push stores nothing twice", () => {
     const { join, relay, store } = userRoom();
     const a = join("a");
@@ -206,7 +219,7 @@ describe("relay: incoming changes", () => {
     const b = join("b");
     db.failOn = /^UPDATE peers/; // after the changes themselves were written
     expect(() => relay.changes(a, a.push([noteChange("n1", "title", "x"), noteChange("n2", "title", "y", { seq: 1 })]))).toThrow(/disk I\/O/);
-    expect(store.stats()).toEqual({ head: 0, rows: 0, peers: 2 });
+    expect(store.stats()).toEqual({ head: 0, rows: 0, peers: 2, notes: 0 });
     expect(store.peerCursor(a.site)).toEqual({ version: 0, seq: 0 });
     expect(b.received.map((m) => m._tag)).toEqual([tags.StartStreaming]);
 

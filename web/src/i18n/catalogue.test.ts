@@ -50,7 +50,7 @@ describe("words and numbers in the chosen language", () => {
     expect(plural("import.done", 1)).toBe("Imported 1 note.");
     expect(plural("import.done", 10_000)).toBe("Imported 10,000 notes.");
     expect(plural("notes.versions", 2)).toBe("2 versions");
-    expect(t("sync.receiving", { received: 1234, total: 5000, percent: formatNumber(0.24, { style: "percent" }) })).toBe("Receiving 1,234 of 5,000 changes (24%)");
+    expect(t("sync.receiving", { received: 1234, total: 5000, percent: formatNumber(0.24, { style: "percent" }) })).toBe("Receiving 1,234 of 5,000 notes (24%)");
     const mb = (n: number) => formatNumber(n, { maximumFractionDigits: 1, minimumFractionDigits: 1 });
     expect(t("sync.receivingCopy", { received: mb(3.25), total: mb(8), percent: formatNumber(0.4, { style: "percent" }) })).toBe("Receiving a copy of your notes: 3.3 of 8.0 MB (40%)");
   });
@@ -60,7 +60,7 @@ describe("words and numbers in the chosen language", () => {
     expect(locale()).toMatch(/^de/);
     expect(plural("import.done", 1)).toBe("1 Notiz importiert.");
     expect(plural("import.done", 10_000)).toBe("10.000 Notizen importiert.");
-    expect(t("sync.receiving", { received: 1234, total: 5000, percent: formatNumber(0.24, { style: "percent" }) })).toBe("Empfange 1.234 von 5.000 Änderungen (24\u00a0%)");
+    expect(t("sync.receiving", { received: 1234, total: 5000, percent: formatNumber(0.24, { style: "percent" }) })).toBe("Empfange 1.234 von 5.000 Notizen (24\u00a0%)");
     const mb = (n: number) => formatNumber(n, { maximumFractionDigits: 1, minimumFractionDigits: 1 });
     expect(t("sync.receivingCopy", { received: mb(3.25), total: mb(8), percent: formatNumber(0.4, { style: "percent" }) })).toBe("Empfange eine Kopie Ihrer Notizen: 3,3 von 8,0 MB (40\u00a0%)");
   });

@@ -57,6 +57,12 @@ export async function startListCounts(db: SqliteConnection): Promise<void> {
   await db.script(SETUP);
 }
 
+/** Every note this device holds, in any section, from the kept counts (a new device's first-sync progress). */
+export async function notesHeld(db: SqliteConnection): Promise<number> {
+  const { rows } = await db.exec("SELECT coalesce(sum(n), 0) FROM note_list_counts");
+  return Number(rows[0]?.[0] ?? 0);
+}
+
 /** The filter fields the kept counts answer; a list filtered by any other (set) field is counted from the notes. */
 const KEPT_FILTERS: ReadonlySet<string> = new Set(["section", "pinnedOnly"] satisfies (keyof NoteFilter)[]);
 

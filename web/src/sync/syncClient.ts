@@ -16,6 +16,7 @@ import { ActivityLog } from "./activityLog";
 import { readHeld } from "./heldChanges";
 import { SyncDb, type Exclusive } from "./syncDb";
 import { SyncTransport } from "./transport";
+import { notesHeld } from "../notes/listCounts";
 import { errorMessage } from "../../../shared/errorMessage";
 import { seenOf } from "../crypto/accountKeyCheck";
 import { keyCheckWithDistribution } from "../crypto/keyDistribution";
@@ -113,8 +114,8 @@ export class SyncClient {
   /** Changes sent since the server last acknowledged everything. */
   #sentSinceAck = 0;
   #keyring: Promise<DeviceKeyring> | undefined;
-  /** A first sync's progress: changes received of the server's total, shown until synced. */
-  #catchUp: { received: number; total: number } | undefined;
+  /** A first sync's progress: notes received (held now, less those held at its start) of the server's count, shown until synced. */
+  #catchUp: { base: number; received: number; total: number } | undefined;
 
   /**
    * `adoptCopy`, given by the database worker: makes a copy of the account's database this
@@ -368,13 +369,13 @@ export class SyncClient {
       onApplyStart: (count) => {
         this.#applying++;
         this.#changesSinceCopyCheck += count;
-        if (this.#catchUp) this.#catchUp.received += count;
         this.#activity.add("received", `received ${count} change${count === 1 ? "" : "s"}`);
         this.#update();
       },
       onApplyEnd: () => {
         this.#applying--;
         this.#update();
+        if (this.#catchUp) void this.#countReceived(this.#catchUp);
         // Caught up with the plaintext log: start again, to register the key and encrypt.
         if (plaintextUntil) {
           const until = plaintextUntil;
@@ -549,21 +550,35 @@ export class SyncClient {
   }
 
   /**
-   * The server's log holds one row per live cell: all of them go to a device that has none. Asked
-   * once, when such a device starts; the count is the server's at that moment (a concurrent edit
-   * elsewhere may add a few, so "received" is capped at the total when shown).
+   * A device that has no cursor receives every note of the account: the server counts the notes
+   * alive in its log (table names and row ids are not sealed), once, when such a device starts; a
+   * concurrent edit elsewhere may add a few, so "received" is capped at the total when shown.
+   * "Received" is the notes this device holds beyond those it held at the start (written here
+   * before its first sync, they are not the server's to send).
    */
   async #countCatchUp(serverUrl: string, generation: number): Promise<void> {
-    this.#catchUp = { received: 0, total: 0 };
+    const catchUp = { base: 0, received: 0, total: 0 };
+    this.#catchUp = catchUp;
     try {
+      // Asked before any frame can be applied: the exclusive queue runs this first.
+      catchUp.base = await this.#exclusive(notesHeld);
       const answer = await forwardCall(serverUrl, { method: "GET", path: "/api/log/stats" }, { token: () => this.#currentToken(serverUrl) });
-      const rows = answer.status === 200 ? Number((answer.body as { rows?: unknown }).rows) : Number.NaN;
-      if (generation !== this.#generation || !this.#catchUp) return;
-      if (Number.isFinite(rows) && rows > 0) this.#catchUp.total = rows;
+      const notes = answer.status === 200 ? Number((answer.body as { notes?: unknown }).notes) : Number.NaN;
+      if (generation !== this.#generation || this.#catchUp !== catchUp) return;
+      if (Number.isFinite(notes) && notes > 0) catchUp.total = notes;
       else this.#catchUp = undefined;
     } catch {
-      if (generation === this.#generation) this.#catchUp = undefined; // no count: no bar, sync goes on
+      if (generation === this.#generation && this.#catchUp === catchUp) this.#catchUp = undefined; // no count: no bar, sync goes on
     }
+    if (this.#catchUp === catchUp) await this.#countReceived(catchUp);
+    this.#update();
+  }
+
+  /** After a frame is applied: the notes this device holds now (a sum over a few kept counts, whatever the size). */
+  async #countReceived(catchUp: { base: number; received: number }): Promise<void> {
+    const held = await this.#exclusive(notesHeld).catch(() => undefined);
+    if (held === undefined || this.#catchUp !== catchUp) return;
+    catchUp.received = Math.max(catchUp.received, held - catchUp.base);
     this.#update();
   }
 

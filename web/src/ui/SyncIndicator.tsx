@@ -88,7 +88,7 @@ export function SyncIndicator(props: { status: Accessor<SyncStatus>; onClick: ()
       <span class="sync-dot" aria-hidden="true" />
       {describeSync(props.status(), now())}
       {props.status().progress && (
-        <progress class="sync-progress" max={props.status().progress!.total} value={props.status().progress!.received} aria-label={t("sync.changesReceived")} />
+        <progress class="sync-progress" max={props.status().progress!.total} value={props.status().progress!.received} aria-label={t("sync.notesReceived")} />
       )}
       {props.status().copy && (
         <progress class="sync-progress" max={props.status().copy!.total || 1} value={props.status().copy!.received} aria-label={t("sync.copyReceived")} />
