@@ -148,13 +148,14 @@ describe("a new device starts from the account's copy", () => {
     await expect.poll(async () => JSON.stringify(await notesSnapshot(c)), { timeout: 60_000 }).toBe(JSON.stringify(await notesSnapshot(a)));
     // Meanwhile the indicator counted notes, of the server's count: never more, never backwards.
     const texts = await c.evaluate(() => (window as unknown as { __syncTexts: string[] }).__syncTexts);
-    const counts = texts.flatMap((text) => {
+    const counts = texts.flatMap((text): { received: number; total: number }[] => {
       const match = /^Receiving ([\d,]+) of ([\d,]+) notes \(\d+%\)/.exec(text);
-      return match ? [[Number(match[1]!.replace(/,/g, "")), Number(match[2]!.replace(/,/g, ""))]] : [];
+      return match ? [{ received: Number(match[1]!.replace(/,/g, "")), total: Number(match[2]!.replace(/,/g, "")) }] : [];
     });
     expect(counts.length, texts.join(" | ")).toBeGreaterThan(0);
-    expect(counts.every(([received, total]) => total === NOTES && received <= NOTES), texts.join(" | ")).toBe(true);
-    expect(counts.map(([received]) => received), texts.join(" | ")).toEqual(counts.map(([received]) => received).sort((x, y) => x - y));
+    expect(counts.every(({ received, total }) => total === NOTES && received <= NOTES), texts.join(" | ")).toBe(true);
+    const received = counts.map((count) => count.received);
+    expect(received, texts.join(" | ")).toEqual([...received].sort((x, y) => x - y));
     // The sync activity is written at most once a second: its last entries may still be on their way.
     await expect.poll(() => receivedOneByOne(c), { timeout: 10_000 }).toBeGreaterThanOrEqual(NOTES * 7);
     await expect.poll(() => sql(c, "SELECT detail FROM sync_activity WHERE kind = 'error'"), { timeout: 10_000 }).toEqual([
