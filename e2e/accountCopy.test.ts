@@ -156,6 +156,10 @@ describe("a new device starts from the account's copy", () => {
     expect(counts.every(({ received, total }) => total === NOTES && received <= NOTES), texts.join(" | ")).toBe(true);
     const received = counts.map((count) => count.received);
     expect(received, texts.join(" | ")).toEqual([...received].sort((x, y) => x - y));
+    // And it never said "Synced" before the notes had come (the server's backlog starts a moment
+    // after the socket opens, and comes in pages).
+    const lastCounted = texts.map((text) => /^Receiving [\d,]+ of [\d,]+ notes/.test(text)).lastIndexOf(true);
+    expect(texts.slice(0, lastCounted).some((text) => /^Synced/.test(text)), texts.join(" | ")).toBe(false);
     // The sync activity is written at most once a second: its last entries may still be on their way.
     await expect.poll(() => receivedOneByOne(c), { timeout: 10_000 }).toBeGreaterThanOrEqual(NOTES * 7);
     await expect.poll(() => sql(c, "SELECT detail FROM sync_activity WHERE kind = 'error'"), { timeout: 10_000 }).toEqual([

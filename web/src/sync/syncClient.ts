@@ -592,7 +592,7 @@ export class SyncClient {
         localChanges: this.#localChangePending,
         unsent: this.#pullCut || this.#unsent,
         unacknowledged: session?.transport.unacknowledged ?? false,
-        applying: this.#applying > 0,
+        applying: this.#applying > 0 || (session?.transport.receiving ?? false),
         lastSyncedAt: this.#lastSyncedAt,
         held: this.#held,
       },

@@ -76,14 +76,18 @@ function setup() {
   const sockets: FakeSocket[] = [];
   const states: TransportState[] = [];
   const network = new FakeNetwork();
-  const counts = { streaming: 0, acks: 0, ready: 0, drained: 0 };
+  const counts = { streaming: 0, acks: 0, ready: 0, drained: 0, unacknowledgedAtStreaming: 0 };
   const transport = new SyncTransport({
     serverUrl: "https://sync.example/",
     room: "u1",
     getToken: async () => "token-1",
     lastSeens: async () => [],
     onState: (state) => states.push(state),
-    onStreaming: () => counts.streaming++,
+    onStreaming: () => {
+      counts.streaming++;
+      // What a status derived at that moment would see.
+      counts.unacknowledgedAtStreaming += transport.unacknowledged ? 1 : 0;
+    },
     onAck: () => counts.acks++,
     onApplyError: () => {},
     onDrained: () => counts.drained++,
@@ -272,7 +276,37 @@ describe("SyncTransport", () => {
     t.last().open();
     t.last().deliver({ _tag: tags.StartStreaming, since: [0n, 0], excludeSites: [], localOnly: false });
     expect(t.counts.streaming).toBe(1);
+    // Already out when streaming is reported: a new device is not "synced" before its backlog.
+    expect(t.counts.unacknowledgedAtStreaming).toBe(1);
     expect(t.transport.unacknowledged).toBe(true);
+    t.last().deliver({ _tag: tags.Pong });
+    expect(t.transport.unacknowledged).toBe(false);
+  });
+
+  it("is receiving from a frame's arrival until it is applied and the Ping asking for the next page is out", async () => {
+    const t = setup();
+    t.transport.start(() => {});
+    await t.settle();
+    t.last().open();
+    let applied = () => {};
+    const seenWhileApplying: boolean[] = [];
+    t.transport.onChangesReceived = () =>
+      new Promise<void>((resolve) => {
+        applied = () => {
+          // The device's own apply-end status is derived here, before the Ping goes out.
+          seenWhileApplying.push(t.transport.receiving || t.transport.unacknowledged);
+          resolve();
+        };
+      });
+    expect(t.transport.receiving).toBe(false);
+    t.last().deliver(changes);
+    expect(t.transport.receiving).toBe(true);
+    await t.settle();
+    applied();
+    await t.settle();
+    expect(seenWhileApplying).toEqual([true]);
+    expect(t.transport.receiving).toBe(false);
+    expect(t.transport.unacknowledged).toBe(true); // the Ping asking for the next page
     t.last().deliver({ _tag: tags.Pong });
     expect(t.transport.unacknowledged).toBe(false);
   });

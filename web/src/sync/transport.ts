@@ -159,6 +159,14 @@ export class SyncTransport implements Transport {
     }, SEND_BUFFER_DRAIN_POLL_MS);
   }
 
+  /**
+   * True from a frame of changes' arrival until it is applied and its Ping is out: between the
+   * apply's end and that Ping, nothing else would say the server's next page is on its way.
+   */
+  get receiving(): boolean {
+    return this.#appliesPending > 0;
+  }
+
   /** True while the server has not answered every Ping: something sent may not be stored yet. */
   get unacknowledged(): boolean {
     return this.#pingsOut > 0;
@@ -304,10 +312,11 @@ export class SyncTransport implements Transport {
         traceMark("streaming started");
         const handler = this.#hadStartStream ? this.onResetStream : this.onStartStreaming;
         this.#hadStartStream = true;
+        // The server sends its backlog right after StartStreaming: this Pong marks its end. Sent
+        // before streaming is reported, so a device about to receive it is never "synced" first.
+        if (this.#socket?.isOpen) this.#ping(this.#socket);
         this.#options.onStreaming();
         void handler?.(msg);
-        // The server sends its backlog right after StartStreaming: this Pong marks its end.
-        if (this.#socket?.isOpen) this.#ping(this.#socket);
         return;
       }
       case tags.Pong:
