@@ -15,6 +15,7 @@ const settled: SyncFacts = {
   localChanges: false,
   unsent: false,
   unacknowledged: false,
+  answerPending: false,
   applying: false,
   lastSyncedAt: EARLIER,
 };
@@ -48,8 +49,11 @@ describe("deriveSyncStatus", () => {
     }
   });
 
-  it("syncing, but nothing waiting, while incoming changes are applied", () => {
+  it("syncing, but nothing waiting, while incoming changes are applied or the server's answer to a Ping is awaited", () => {
     expect(derive({ applying: true })).toEqual({ ...session, state: "syncing", waiting: false, lastSyncedAt: EARLIER });
+    expect(derive({ answerPending: true })).toEqual({ ...session, state: "syncing", waiting: false, lastSyncedAt: EARLIER });
+    // Offline with only such a Ping unanswered: no change of this device's is said to wait.
+    expect(derive({ transport: { kind: "waiting", retryAt: NOW + 1_000, reason: "connection lost" }, answerPending: true })).toMatchObject({ state: "offline", waiting: false });
   });
 
   it("synced only when everything was acknowledged and nothing waits; entering it stamps the time", () => {
@@ -62,6 +66,7 @@ describe("deriveSyncStatus", () => {
       { localChanges: true },
       { unsent: true },
       { unacknowledged: true },
+      { answerPending: true },
       { applying: true },
       { streaming: false },
       { transport: { kind: "connecting" } },

@@ -67,8 +67,13 @@ export interface SyncFacts {
   localChanges: boolean;
   /** The last pull found changes that have not all gone out on a socket (cut at its limit, or unsent). */
   unsent: boolean;
-  /** Sent, but the server has not acknowledged storing it yet (a Ping without its Pong). */
+  /** Changes sent, but the server has not acknowledged storing them yet (their Ping has no Pong). */
   unacknowledged: boolean;
+  /**
+   * Another Ping without its Pong (the end of the server's backlog, a heartbeat): the server may
+   * still be sending. Not "changes waiting": nothing of this device's waits on it.
+   */
+  answerPending: boolean;
   /** Incoming changes are being written. */
   applying: boolean;
   /** When everything was last acknowledged with nothing left to send (ms). */
@@ -104,7 +109,7 @@ export function deriveSyncStatus(facts: SyncFacts, previous: SyncStatus, now: nu
     return { ...base, state: "offline", reason: transport.reason, waiting, ...held };
   }
   if (transport.kind !== "open" || !facts.streaming) return { ...base, state: "connecting", waiting, ...held };
-  if (waiting || facts.applying) return { ...base, state: "syncing", waiting, ...held };
+  if (waiting || facts.applying || facts.answerPending) return { ...base, state: "syncing", waiting, ...held };
   const lastSyncedAt = previous.state === "synced" || previous.state === "held" ? facts.lastSyncedAt : now;
   if (facts.held?.length) return { ...base, lastSyncedAt, state: "held", waiting: false, action: HELD_ACTION, ...held };
   return { ...base, lastSyncedAt, state: "synced", waiting: false };

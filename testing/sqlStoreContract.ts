@@ -93,7 +93,7 @@ export function sqlStoreContract(backend: string, withDb: WithDatabase): void {
         expect(typeof entries[2]!.value).toBe("bigint");
         expect(typeof entries[3]!.value).toBe("number");
         expect(store.readSince(2, site(2), 2).map((e) => e.seq)).toEqual([3, 4]);
-        expect(store.stats()).toEqual({ head: 5, rows: 5, peers: 1 });
+        expect(store.stats()).toEqual({ head: 5, rows: 5, peers: 1, notes: 1 });
       }));
 
     it("compacts by merge order: higher col_version replaces, lower is dropped, ties are kept, a delete leaves its tombstone", () =>
@@ -112,6 +112,7 @@ export function sqlStoreContract(backend: string, withDb: WithDatabase): void {
         store.append(site(1), [noteChange("n1", "-1", null, { colVersion: 2n, cl: 2n })], cursor);
         expect(store.readSince(0, site(9), 100).map((e) => [e.cid, e.cl])).toEqual([["-1", 2]]);
         expect(store.head).toBe(5);
+        expect(store.stats().notes).toBe(0); // deleted: not a note a new device receives
       }));
 
     it("an append that fails halfway stores nothing, leaves the cursor and head where they were", () =>
@@ -122,7 +123,7 @@ export function sqlStoreContract(backend: string, withDb: WithDatabase): void {
         // `true` has no wire type: storing it throws after the first change was written.
         const failing = [noteChange("n1", "title", "lost", { dbVersion: 2n }), noteChange("n2", "title", true, { dbVersion: 2n, seq: 1 })];
         expect(() => store.append(site(1), failing, { version: 2, seq: 1 })).toThrow(/no wire type/);
-        expect(store.stats()).toEqual({ head: 1, rows: 1, peers: 1 });
+        expect(store.stats()).toEqual({ head: 1, rows: 1, peers: 1, notes: 1 }); // n1 was never stored
         expect(store.peerCursor(site(1))).toEqual({ version: 1, seq: 0 });
         store.append(site(1), [noteChange("n1", "title", "next", { dbVersion: 2n })], { version: 2, seq: 0 });
         expect(store.readSince(0, site(9), 100).map((e) => [e.seq, e.value])).toEqual([[1, "kept"], [2, "next"]]);

@@ -220,6 +220,23 @@ describe("SyncTransport", () => {
     expect(t.counts.acks).toBe(2);
   });
 
+  it("a push is acknowledged by its own Pong, not by the answer to an earlier Ping that followed no push", async () => {
+    const t = setup();
+    t.transport.start(() => {});
+    await t.settle();
+    t.last().open();
+    t.last().deliver({ _tag: tags.StartStreaming, since: [0n, 0], excludeSites: [], localOnly: false });
+    expect(t.transport.unacknowledged).toBe(true); // the backlog's Ping
+    expect(t.transport.pushUnacknowledged).toBe(false); // nothing of this device's waits on it
+    expect(t.transport.sendChanges(changes)).toBe("sent");
+    expect(t.transport.pushUnacknowledged).toBe(true);
+    t.last().deliver({ _tag: tags.Pong }); // answers the backlog's Ping
+    expect(t.transport.pushUnacknowledged).toBe(true);
+    t.last().deliver({ _tag: tags.Pong });
+    expect(t.transport.pushUnacknowledged).toBe(false);
+    expect(t.transport.unacknowledged).toBe(false);
+  });
+
   it("a Pong is reported only after the incoming batches received before it are applied", async () => {
     // A batch received just before a Pong must reach the device first: the acknowledgement makes
     // the values sent the ancestors of their cells, and a batch applied after it would merge

@@ -86,16 +86,17 @@ export class SyncTransport implements Transport {
   #refusals = 0;
   /** When recent connection attempts started, for MAX_RECONNECTS_PER_MINUTE. */
   #attemptTimes: number[] = [];
-  /** Pushes on the current socket not yet acknowledged (a refused push never is). */
-  #pushesOut = 0;
   #closed = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #drainWatch: ReturnType<typeof setInterval> | undefined;
   #lastFrameAt = 0;
   #lastErr = "";
-  /** Pings sent on the current socket and not yet answered. */
-  #pingsOut = 0;
+  /**
+   * Pings sent on the current socket and not yet answered, oldest first: whether each follows a
+   * push (its Pong says the push is stored; a refused push never gets one).
+   */
+  #pingsOut: boolean[] = [];
   /** A connection attempt is under way (it awaits the token before a socket exists). */
   #connecting = false;
   /**
@@ -142,8 +143,7 @@ export class SyncTransport implements Transport {
       return "buffer-full";
     }
     socket.send(frame(msg));
-    this.#pushesOut++;
-    this.#ping(socket); // its Pong acknowledges this push
+    this.#ping(socket, true); // its Pong acknowledges this push
     return "sent";
   }
 
@@ -169,11 +169,16 @@ export class SyncTransport implements Transport {
 
   /** True while the server has not answered every Ping: something sent may not be stored yet. */
   get unacknowledged(): boolean {
-    return this.#pingsOut > 0;
+    return this.#pingsOut.length > 0;
   }
 
-  #ping(socket: SyncSocket): void {
-    this.#pingsOut++;
+  /** True while a push on this socket has no answer yet: changes of this device's may not be stored. */
+  get pushUnacknowledged(): boolean {
+    return this.#pingsOut.includes(true);
+  }
+
+  #ping(socket: SyncSocket, afterPush = false): void {
+    this.#pingsOut.push(afterPush);
     traceMark("ping sent");
     socket.send(frame({ _tag: tags.Ping }));
   }
@@ -231,8 +236,7 @@ export class SyncTransport implements Transport {
         open: () => {
           traceMark("socket opened");
           opened = true;
-          this.#pingsOut = 0;
-          this.#pushesOut = 0;
+          this.#pingsOut = [];
           this.#lastErr = "";
           this.#lastFrameAt = Date.now();
           this.#startHeartbeat(socket!);
@@ -320,15 +324,12 @@ export class SyncTransport implements Transport {
         return;
       }
       case tags.Pong:
-        this.#pingsOut = Math.max(0, this.#pingsOut - 1);
+        const answeredPush = this.#pingsOut.shift() ?? false;
         // The server answered: ordinary back-off starts over. Refusals start over only once a
         // push was acknowledged (a server that acks a Ping and then refuses every push must not
         // be hammered).
         this.#attempt = 0;
-        if (this.#pushesOut > 0) {
-          this.#pushesOut--;
-          this.#refusals = 0;
-        }
+        if (answeredPush) this.#refusals = 0;
         // Reported only once the batches received before this Pong are applied: the
         // acknowledgement makes the values sent their cells' ancestors, and a batch received
         // earlier but applied later would merge against an ancestor one step too new.
