@@ -40,7 +40,7 @@ export interface SyncStatus {
   userId?: string;
   deviceId?: string;
   serverUrl?: string;
-  /** A first sync under way: changes received of the server's total (its log's live cells). */
+  /** A first sync under way: notes received of the server's count of the notes alive in its log. */
   progress?: { received: number; total: number };
   /** A new device receiving the account's copy (web/src/sync/accountCopy.ts): bytes of its size. */
   copy?: { received: number; total: number };

@@ -82,13 +82,22 @@ export async function adoptSecret(secret: Uint8Array, keyring: DeviceKeyring, ex
 }
 
 /** This device's ECDH key pair, made once and kept in local_settings with its other credentials. */
-export async function deviceKeyPair(exclusive: Exclusive): Promise<DeviceKeyPair & { registeredAs?: string }> {
-  const stored = await exclusive((db) => readSetting(db, DEVICE_KEY_PAIR_SETTING));
-  if (stored) return JSON.parse(stored) as DeviceKeyPair & { registeredAs?: string };
-  const pair = await createDeviceKeyPair();
-  await exclusive((db) => writeSetting(db, DEVICE_KEY_PAIR_SETTING, JSON.stringify(pair)));
-  return pair;
+export function deviceKeyPair(exclusive: Exclusive): Promise<DeviceKeyPair & { registeredAs?: string }> {
+  // One at a time: two callers at once could each find none and make one.
+  const next = pairLookups.then(async () => {
+    const stored = await exclusive((db) => readSetting(db, DEVICE_KEY_PAIR_SETTING));
+    if (stored) return JSON.parse(stored) as DeviceKeyPair & { registeredAs?: string };
+    const pair = await createDeviceKeyPair();
+    await exclusive((db) => writeSetting(db, DEVICE_KEY_PAIR_SETTING, JSON.stringify(pair)));
+    return pair;
+  });
+  pairLookups = next.catch(() => undefined);
+  return next;
 }
+let pairLookups: Promise<unknown> = Promise.resolve();
+
+/** A registration request that hangs must not hold the ones after it (they run one at a time). */
+const REGISTRATION_REQUEST_TIMEOUT_MS = 30_000;
 
 /** A rotated key sealed for this device, adopted if it is newer than the one it holds. */
 async function adoptRotated(server: ApiAccountKey, keyring: DeviceKeyring, exclusive: Exclusive, deviceId: string): Promise<void> {
@@ -109,12 +118,13 @@ async function adoptRotated(server: ApiAccountKey, keyring: DeviceKeyring, exclu
 /** After a good check: the sealed idKey stored once, this device's public key registered. */
 async function afterGoodCheck(server: ApiAccountKey, keyring: DeviceKeyring, exclusive: Exclusive, api: ServerApi, deviceId: string): Promise<void> {
   const mine = keyring.current();
+  const bounded = () => ({ init: { signal: AbortSignal.timeout(REGISTRATION_REQUEST_TIMEOUT_MS) } });
   if (mine && !server.wrappedIdKey) {
-    await api.api.keys["id-key"].$post({ json: { keyId: mine.keyId, wrappedIdKey: await wrapIdKey(mine.secret, mine.idKey) } });
+    await api.api.keys["id-key"].$post({ json: { keyId: mine.keyId, wrappedIdKey: await wrapIdKey(mine.secret, mine.idKey) } }, bounded());
   }
   const pair = await deviceKeyPair(exclusive);
   if (pair.registeredAs === deviceId) return;
-  const response = await api.api.keys.device.$post({ json: { publicKey: JSON.stringify(pair.publicKey) } });
+  const response = await api.api.keys.device.$post({ json: { publicKey: JSON.stringify(pair.publicKey) } }, bounded());
   if (response.status === 200) await exclusive((db) => writeSetting(db, DEVICE_KEY_PAIR_SETTING, JSON.stringify({ ...pair, registeredAs: deviceId })));
 }
 

@@ -606,10 +606,11 @@ export class SyncClient {
       next.state = "syncing";
       Object.assign(next, { userId, deviceId, serverUrl: copy.serverUrl, copy: { received: copy.received, total: copy.total } });
     }
-    // Kept until everything counted has arrived: between two pages of the server's backlog the
-    // status can read "synced" for a moment, and the next page must still show the bar.
-    if (!session || (this.#catchUp && this.#catchUp.total > 0 && this.#catchUp.received >= this.#catchUp.total)) this.#catchUp = undefined;
-    else if (this.#catchUp && this.#catchUp.total > 0 && next.state !== "synced" && next.state !== "held") {
+    // Ended by every note counted having arrived, or by "synced" (which waits for the server's
+    // whole backlog, see SyncTransport.receiving): a count that is never reached (notes deleted
+    // meanwhile; a lone device, whose own notes the server never sends back) ends there.
+    if (!session || next.state === "synced" || next.state === "held" || (this.#catchUp && this.#catchUp.total > 0 && this.#catchUp.received >= this.#catchUp.total)) this.#catchUp = undefined;
+    else if (this.#catchUp && this.#catchUp.total > 0) {
       next.progress = { received: this.#catchUp.received, total: this.#catchUp.total };
     }
     if (session && (next.state === "synced" || next.state === "held") && this.#status.state !== next.state) {
