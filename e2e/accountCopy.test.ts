@@ -8,7 +8,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { mintToken } from "../worker/auth";
-import { confirmImport, notesSnapshot, signedInDevice, sql, waitForSync } from "./app";
+import { confirmImport, notesSnapshot, signedInDevice, sql, syncTexts, waitForSync, watchSyncTexts } from "./app";
 import { freshProfileDir, killProfileBrowser, launchProfile, removeProfileDirs } from "./browser";
 import { browserSession } from "./session";
 
@@ -16,8 +16,6 @@ const baseUrl = inject("baseUrl");
 const authSecret = inject("authSecret");
 /** Notes imported on the first device: 7 changes each, well past COPY_MIN_NEW_CHANGES. */
 const NOTES = 1_000;
-/** Every text the sync indicator shows, from the page's start, in `window.__syncTexts`. */
-const SYNC_TEXTS = `window.__syncTexts = []; new MutationObserver(() => { const text = document.querySelector(".sync-indicator")?.textContent; if (text && window.__syncTexts.at(-1) !== text) window.__syncTexts.push(text); }).observe(document, { subtree: true, childList: true, characterData: true });`;
 
 describe("a new device starts from the account's copy", () => {
   const session = browserSession();
@@ -72,12 +70,12 @@ describe("a new device starts from the account's copy", () => {
 
     const c = await (await session.context()).newPage();
     // Every text the sync indicator shows, from the page's start.
-    await c.addInitScript({ content: SYNC_TEXTS });
+    await watchSyncTexts(c);
     await signedInDevice(c, baseUrl, authSecret, u, "c");
     await expect.poll(async () => JSON.stringify(await notesSnapshot(c)), { timeout: 60_000 }).toBe(JSON.stringify(await notesSnapshot(a)));
     expect(await sql(c, "SELECT count(*) FROM notes")).toEqual([[NOTES]]);
     // While the copy came, the indicator said so (never "Signed out" once signed in).
-    const texts = await c.evaluate(() => (window as unknown as { __syncTexts: string[] }).__syncTexts);
+    const texts = await syncTexts(c);
     const copying = texts.findIndex((text) => /^Receiving a copy of your notes: \d+\.\d of \d+\.\d MB \(\d+%\)$/.test(text));
     expect(copying, texts.join(" | ")).toBeGreaterThanOrEqual(0);
     expect(texts.slice(copying).some((text) => /Signed out/.test(text)), texts.join(" | ")).toBe(false);
@@ -143,11 +141,11 @@ describe("a new device starts from the account's copy", () => {
     expect(put.status).toBe(200);
 
     const c = await (await session.context()).newPage();
-    await c.addInitScript({ content: SYNC_TEXTS });
+    await watchSyncTexts(c);
     await signedInDevice(c, baseUrl, authSecret, u, "c");
     await expect.poll(async () => JSON.stringify(await notesSnapshot(c)), { timeout: 60_000 }).toBe(JSON.stringify(await notesSnapshot(a)));
     // Meanwhile the indicator counted notes, of the server's count: never more, never backwards.
-    const texts = await c.evaluate(() => (window as unknown as { __syncTexts: string[] }).__syncTexts);
+    const texts = await syncTexts(c);
     const counts = texts.flatMap((text): { received: number; total: number }[] => {
       const match = /^Receiving ([\d,]+) of ([\d,]+) notes \(\d+%\)/.exec(text);
       return match ? [{ received: Number(match[1]!.replace(/,/g, "")), total: Number(match[2]!.replace(/,/g, "")) }] : [];

@@ -99,6 +99,17 @@ export async function waitForSync(page: Page, state: string, timeout = 30_000): 
   await page.locator(`.sync-indicator[data-sync-state="${state}"]`).waitFor({ timeout });
 }
 
+/** Records every text the sync indicator shows from the page's next start on (read with `syncTexts`). */
+export async function watchSyncTexts(page: Page): Promise<void> {
+  await page.addInitScript({
+    content: `window.__syncTexts = []; new MutationObserver(() => { const text = document.querySelector(".sync-indicator")?.textContent; if (text && window.__syncTexts.at(-1) !== text) window.__syncTexts.push(text); }).observe(document, { subtree: true, childList: true, characterData: true });`,
+  });
+}
+
+export function syncTexts(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { __syncTexts: string[] }).__syncTexts);
+}
+
 /** Rows of a query on the page's own database (through the console API). */
 export function sql(page: Page, query: string, params: unknown[] = []): Promise<unknown[][]> {
   return page.evaluate(([q, p]) => window.cobrain.sql(q as string, p as never), [query, params] as const);

@@ -1,7 +1,7 @@
 /** Devices of one user, each a separate Chromium context, syncing through the real local Worker. */
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-import { addNote, confirmImport, notesSnapshot, openNote, openSignInLink, showNotes, signedInDevice, sql, waitForNote, waitForSync } from "./app";
+import { addNote, confirmImport, notesSnapshot, openNote, openSignInLink, showNotes, signedInDevice, sql, syncTexts, waitForNote, waitForSync, watchSyncTexts } from "./app";
 import { browserSession } from "./session";
 
 const baseUrl = inject("baseUrl");
@@ -38,6 +38,23 @@ describe("sync between a user's devices", () => {
       [expect.stringMatching(/Chrome/), "web"],
       [expect.stringMatching(/Chrome/), "web"],
     ]);
+  });
+
+  it("a device alone in its account is never shown receiving its own notes: not at a restart, not on an edit after it", async () => {
+    // The server never sends a device its own changes, so a lone device never has a cursor, and
+    // each start counts the server's notes for a first sync that has nothing to bring.
+    const { page: a } = await device(user(), "alone");
+    for (const title of ["one", "two", "three"]) await addNote(a, title);
+    await waitForSync(a, "synced");
+    await watchSyncTexts(a);
+    await a.reload();
+    await waitForSync(a, "synced");
+    await addNote(a, "four");
+    await waitForSync(a, "synced");
+    const texts = await syncTexts(a);
+    expect(texts.some((text) => /^Synced/.test(text)), texts.join(" | ")).toBe(true);
+    expect(texts.filter((text) => /^Receiving/.test(text)), texts.join(" | ")).toEqual([]);
+    expect(await sql(a, "SELECT count(*) FROM crsql_tracked_peers")).toEqual([[0]]); // still no cursor
   });
 
   it("concurrent offline edits: different fields both survive, the same field follows cr-sqlite's rule, delete beats edit", async () => {

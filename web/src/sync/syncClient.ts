@@ -565,7 +565,8 @@ export class SyncClient {
       const answer = await forwardCall(serverUrl, { method: "GET", path: "/api/log/stats" }, { token: () => this.#currentToken(serverUrl) });
       const notes = answer.status === 200 ? Number((answer.body as { notes?: unknown }).notes) : Number.NaN;
       if (generation !== this.#generation || this.#catchUp !== catchUp) return;
-      if (Number.isFinite(notes) && notes > 0) catchUp.total = notes;
+      // Nothing to receive when this device holds as many (a device alone in its account).
+      if (Number.isFinite(notes) && notes > catchUp.base) catchUp.total = notes;
       else this.#catchUp = undefined;
     } catch {
       if (generation === this.#generation && this.#catchUp === catchUp) this.#catchUp = undefined; // no count: no bar, sync goes on
