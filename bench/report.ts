@@ -50,7 +50,8 @@ export function failedMetric(suite: string, name: string, error: unknown): Metri
   return { suite, name, unit: "", ours: Number.NaN, failed: error instanceof Error ? error.message : String(error) };
 }
 
-const fmt = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? "" : Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2));
+// A figure that is NaN (a step that did not happen) reads back from the last run's JSON as null.
+const fmt = (n: number | null | undefined) => (n === undefined || n === null || Number.isNaN(n) ? "" : Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2));
 const spread = (min?: number, max?: number) => (min === undefined || max === undefined || min === max ? "" : ` (${fmt(min)}–${fmt(max)})`);
 
 const RESULTS_DIR = fileURLToPath(new URL("./results/", import.meta.url));

@@ -140,7 +140,10 @@ export async function scaleSuite(): Promise<Metric[]> {
           one(allMs - (signInAt - started)),
           one(imports.reduce((x, y) => x + y, 0)),
         ),
-        ...copySteps(marks, started, appReadyAt, signInAt, firstAt).map(([step, ms]) => m(`new device from the account's copy, its steps: ${step}`, one(ms))),
+        // Without changes written after the copy (none here), the steps of their frame did not happen.
+        ...copySteps(marks, started, appReadyAt, signInAt, firstAt)
+          .filter(([step, ms]) => Number.isFinite(ms) || !/made after the copy|that frame/.test(step))
+          .map(([step, ms]) => m(`new device from the account's copy, its steps: ${step}`, one(ms))),
         m(`new device from the account's copy: renderer process resident memory, peak until every note was stored`, one(receivingPeak.peak() / 2 ** 20), "MiB"),
       );
       await contexts.pop()!.close();
