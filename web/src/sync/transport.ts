@@ -323,7 +323,7 @@ export class SyncTransport implements Transport {
         void handler?.(msg);
         return;
       }
-      case tags.Pong:
+      case tags.Pong: {
         const answeredPush = this.#pingsOut.shift() ?? false;
         // The server answered: ordinary back-off starts over. Refusals start over only once a
         // push was acknowledged (a server that acks a Ping and then refuses every push must not
@@ -336,6 +336,7 @@ export class SyncTransport implements Transport {
         if (this.#appliesPending === 0) this.#options.onAck();
         else this.#applies = this.#applies.then(() => this.#options.onAck()).catch(() => undefined); // a throwing listener must not stop later applies
         return;
+      }
       case tags.Err:
         this.#lastErr = msg.err;
         return;
