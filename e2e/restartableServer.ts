@@ -26,6 +26,11 @@ export class RestartableServer {
     this.#server = await startLocalServer({ port: this.port, persistTo: this.persistTo, authSecret: this.authSecret });
   }
 
+  /** Suspends the server: what it was sent stays unread, and unanswered, until it is stopped. */
+  freeze(): void {
+    this.#server?.freeze();
+  }
+
   async stop(): Promise<void> {
     await this.#server?.stop();
     this.#server = undefined;

@@ -45,4 +45,39 @@ describe("sync server restart with devices connected", () => {
     expect(JSON.stringify(await notesSnapshot(a))).toBe(JSON.stringify(await notesSnapshot(b)));
     expect(await sql(a, "SELECT count(*), count(DISTINCT title) FROM notes")).toEqual([[3, 3]]);
   });
+
+  it("a change sent to a server that hung and was killed shows as waiting until the new server stores it", async () => {
+    const user = `hung-${Date.now()}`;
+    const a = await (await browser.newContext()).newPage();
+    const b = await (await browser.newContext()).newPage();
+    await signedInDevice(a, server.url, authSecret, user, "a");
+    await signedInDevice(b, server.url, authSecret, user, "b");
+
+    server.freeze(); // the socket stays open; what A sends now is never read
+    await addNote(a, "sent to a hung server");
+    await expect.poll(() => a.locator(".sync-indicator").textContent()).toMatch(/changes waiting/);
+    await a.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { __texts: string[] }).__texts = seen;
+      const record = () => {
+        const text = document.querySelector(".sync-indicator")?.textContent;
+        if (text && seen.at(-1) !== text) seen.push(text);
+      };
+      record();
+      new MutationObserver(record).observe(document, { subtree: true, childList: true, characterData: true });
+    });
+    await server.stop(); // killed: the push dies unread with it
+    await server.start();
+    await waitForSync(a, "synced", 60_000);
+    await waitForNote(b, "sent to a hung server", 30_000);
+
+    // Every state from the kill to the first "Synced" names the change as waiting: the new socket
+    // opens with no push on it, and until the push goes out again nothing else would say so.
+    const texts = await a.evaluate(() => (window as unknown as { __texts: string[] }).__texts);
+    const beforeSynced = texts.slice(0, texts.findIndex((text) => /^Synced/.test(text)));
+    expect(beforeSynced.length, texts.join(" | ")).toBeGreaterThan(0);
+    expect(beforeSynced.filter((text) => !/changes waiting/.test(text)), texts.join(" | ")).toEqual([]);
+    expect(await sql(b, "SELECT count(*) FROM notes WHERE title = 'sent to a hung server'")).toEqual([[1]]);
+    expect(await sql(a, "SELECT count(*) FROM notes WHERE title = 'sent to a hung server'")).toEqual([[1]]);
+  });
 });

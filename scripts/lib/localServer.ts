@@ -32,6 +32,8 @@ export function wranglerEnv(): NodeJS.ProcessEnv {
 export interface LocalServer {
   url: string;
   stop(): Promise<void>;
+  /** Suspends the server's processes (SIGSTOP): a hung server, whose sockets stay open and unanswered. */
+  freeze(): void;
 }
 
 export interface LocalServerOptions {
@@ -80,7 +82,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       // already gone
     }
   };
+  let frozen = false;
   const stop = async () => {
+    if (frozen) signalGroup("SIGKILL"); // a suspended process never handles SIGTERM: a hung server is killed
     if (child.exitCode === null) {
       const exited = new Promise<void>((done) => child.once("exit", () => done()));
       signalGroup("SIGTERM");
@@ -99,7 +103,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output}`);
     try {
       const response = await fetch(`${url}/health`);
-      if (response.ok) return { url, stop };
+      if (response.ok) return { url, stop, freeze: () => {
+        frozen = true;
+        signalGroup("SIGSTOP");
+      } };
     } catch {
       // not listening yet
     }

@@ -413,8 +413,13 @@ export class SyncClient {
       onState: (state) => {
         this.#logTransport(state);
         this.#transportState = state;
-        if (state.kind !== "open") this.#streaming = false;
-        if (state.kind !== "open") syncDb.forgetUnacknowledged();
+        if (state.kind !== "open") {
+          this.#streaming = false;
+          syncDb.forgetUnacknowledged();
+          // A push the lost socket left unanswered goes out again only with the next socket's first
+          // pull, and that socket opens with no Ping out: until the pull, this is what says it waits.
+          if (transport.pushUnacknowledged) this.#unsent = true;
+        }
         this.#update();
       },
       onStreaming: () => {
