@@ -60,6 +60,21 @@ describe("the note list", () => {
     expect(await scroller(p).locator(`li[aria-posinset="${NOTES}"]`).getAttribute("aria-setsize")).toBe(String(NOTES));
   });
 
+  it("at a start, the other screens' code is asked for only once the list has drawn its notes", async () => {
+    const p = await page();
+    for (const title of ["first", "second"]) await addNote(p, title);
+    await p.addInitScript({
+      content: `new MutationObserver((_, observer) => { if (document.querySelector(".note-title")) { window.__listDrawnAt = performance.now(); observer.disconnect(); } }).observe(document, { subtree: true, childList: true });`,
+    });
+    await p.reload();
+    // The editor's code is asked for by the start's deferred work (App.tsx), not by anything on screen.
+    const editorAskedAt = () => p.evaluate(() => performance.getEntriesByType("resource").find((e) => /\/NoteEditor-[^/]*\.js$/.test(e.name))?.startTime ?? null);
+    await expect.poll(editorAskedAt, { timeout: 30_000, message: "the editor's code was never asked for" }).not.toBeNull();
+    const listDrawnAt = await p.evaluate(() => (window as unknown as { __listDrawnAt?: number }).__listDrawnAt ?? null);
+    expect(listDrawnAt, "the list drew no note").not.toBeNull();
+    expect(await editorAskedAt(), "asked for (ms) before the list was drawn").toBeGreaterThan(listDrawnAt!);
+  });
+
   it("rows are stacked by their measured size (not the estimate), one gap apart, on screen and after a scroll", async () => {
     const p = await page();
     const pageErrors: string[] = [];

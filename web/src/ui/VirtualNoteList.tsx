@@ -1,6 +1,7 @@
 import { createVirtualizer, type Virtualizer } from "@tanstack/solid-virtual";
 import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show, type Accessor } from "solid-js";
 import { createLiveRead } from "../db/live";
+import { markFirstListDrawn } from "./firstList";
 import { createNow } from "../list/now";
 import { fillToScreen } from "../list/fillToScreen";
 import type { NoteListRow, NoteSort } from "../notes/noteListQuery";
@@ -48,6 +49,9 @@ export function VirtualNoteList(props: ListProps) {
     return data?.key === key() ? data : undefined;
   };
   const count = () => current()?.count ?? 0;
+  createEffect(() => {
+    if (current() || page.error()) markFirstListDrawn();
+  });
   const rowAt = (index: number) => {
     const data = current();
     return data?.rows[index - data.offset];
