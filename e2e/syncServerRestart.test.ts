@@ -74,8 +74,9 @@ describe("sync server restart with devices connected", () => {
     // Every state from the kill to the first "Synced" names the change as waiting: the new socket
     // opens with no push on it, and until the push goes out again nothing else would say so.
     const texts = await a.evaluate(() => (window as unknown as { __texts: string[] }).__texts);
-    const beforeSynced = texts.slice(0, texts.findIndex((text) => /^Synced/.test(text)));
-    expect(beforeSynced.length, texts.join(" | ")).toBeGreaterThan(0);
+    const synced = texts.findIndex((text) => /^Synced/.test(text));
+    expect(synced, texts.join(" | ")).toBeGreaterThan(0);
+    const beforeSynced = texts.slice(0, synced);
     expect(beforeSynced.filter((text) => !/changes waiting/.test(text)), texts.join(" | ")).toEqual([]);
     expect(await sql(b, "SELECT count(*) FROM notes WHERE title = 'sent to a hung server'")).toEqual([[1]]);
     expect(await sql(a, "SELECT count(*) FROM notes WHERE title = 'sent to a hung server'")).toEqual([[1]]);

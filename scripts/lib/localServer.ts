@@ -44,9 +44,12 @@ export interface LocalServerOptions {
   log?: (line: string) => void;
 }
 
+/** A health check left unanswered this long counts as no server (one that is suspended never answers). */
+const HEALTH_ANSWER_MS = 2_000;
+
 async function answers(url: string): Promise<boolean> {
   try {
-    await fetch(`${url}/health`);
+    await fetch(`${url}/health`, { signal: AbortSignal.timeout(HEALTH_ANSWER_MS) });
     return true;
   } catch {
     return false;

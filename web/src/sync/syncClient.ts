@@ -418,7 +418,8 @@ export class SyncClient {
           syncDb.forgetUnacknowledged();
           // A push the lost socket left unanswered goes out again only with the next socket's first
           // pull, and that socket opens with no Ping out: until the pull, this is what says it waits.
-          if (transport.pushUnacknowledged) this.#unsent = true;
+          // (A session closed on purpose leaves that to the next session's first pull.)
+          if (state.kind !== "closed" && transport.pushUnacknowledged) this.#unsent = true;
         }
         this.#update();
       },

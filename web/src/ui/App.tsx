@@ -1,5 +1,5 @@
 import { Route, Router, useLocation, useNavigate } from "@solidjs/router";
-import { createEffect, createResource, createSignal, For, lazy, Match, onCleanup, onMount, Show, Suspense, Switch } from "solid-js";
+import { createEffect, createMemo, createResource, createSignal, For, lazy, Match, onCleanup, onMount, Show, Suspense, Switch } from "solid-js";
 import { HISTORY_PRUNE_DELAY_MS } from "../../../shared/constants";
 import type { SyncStatus } from "../../../shared/syncStatus";
 import type { DbStatus } from "../db/protocol";
@@ -146,17 +146,18 @@ function Screen() {
   // A sign-in or link-code link opened while the app is already open.
   window.addEventListener("hashchange", takeLink);
   onCleanup(() => window.removeEventListener("hashchange", takeLink));
-  // Work the first list does not need waits until the database has opened (or failed to) and the
-  // list has drawn its answer: the other screens' code, Drizzle (for writes), and the service
-  // worker, whose install fetches every asset. Started with the page, it took the cores the opening
-  // needed: on this 2-core machine a new device's app start, timed in the page over six fresh
-  // profiles, went from 2.6 to 2.1 s. Started when the database opened, it kept the list's answer
-  // from being drawn (README, *The app*).
+  // Work the first list does not need waits until the database has failed to open, or has opened
+  // and the list has drawn its answer: the other screens' code and the service worker, whose
+  // install fetches every asset. (Drizzle is not held back: the first screen's import button and
+  // reminders load it.) Started with the page, it took the cores the opening needed: on this
+  // 2-core machine a new device's app start, timed in the page over six fresh profiles, went from
+  // 2.6 to 2.1 s. Started when the database opened, it kept the list's answer from being drawn
+  // (README, *The app*).
   const [opened, setOpened] = createSignal(false);
+  const database = createMemo(() => (status().error ? "failed" : status().role === "starting" ? "opening" : "open"));
   createEffect(() => {
-    const now = status();
-    if (now.role === "starting") return;
-    if (now.error || firstListDrawn()) return void setOpened(true);
+    if (database() === "opening") return;
+    if (database() === "failed" || firstListDrawn()) return void setOpened(true);
     const bound = setTimeout(() => setOpened(true), FIRST_LIST_BOUND_MS);
     onCleanup(() => clearTimeout(bound));
   });

@@ -9,8 +9,12 @@ const [drawn, setDrawn] = createRoot(() => createSignal(false));
 
 export const firstListDrawn = drawn;
 
+/** Asked once: a plain flag, so the caller's effect does not come to depend on `drawn`. */
+let marked = false;
+
 /** Called by the list once its first answer is on screen; counts after the next frame is drawn. */
 export function markFirstListDrawn(): void {
-  if (drawn()) return;
+  if (marked) return;
+  marked = true;
   requestAnimationFrame(() => setTimeout(() => setDrawn(true), 0));
 }
