@@ -99,6 +99,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     // Wait until the port is free, so a restart on the same port cannot meet the old server.
     for (let i = 0; i < 50 && (await answers(url)); i++) await new Promise((r) => setTimeout(r, 100));
   };
+  const freeze = () => {
+    frozen = true;
+    signalGroup("SIGSTOP");
+  };
   // Ctrl+C or a crash of the parent must not leave workerd running.
   process.once("exit", () => signalGroup("SIGKILL"));
   const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
@@ -106,10 +110,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output}`);
     try {
       const response = await fetch(`${url}/health`);
-      if (response.ok) return { url, stop, freeze: () => {
-        frozen = true;
-        signalGroup("SIGSTOP");
-      } };
+      if (response.ok) return { url, stop, freeze };
     } catch {
       // not listening yet
     }
