@@ -99,11 +99,17 @@ export async function waitForSync(page: Page, state: string, timeout = 30_000): 
   await page.locator(`.sync-indicator[data-sync-state="${state}"]`).waitFor({ timeout });
 }
 
+/** Keeps, in `window.__syncTexts`, each text the sync indicator shows from now on (the current one first). */
+const RECORD_SYNC_TEXTS = `window.__syncTexts = []; { const record = () => { const text = document.querySelector(".sync-indicator")?.textContent; if (text && window.__syncTexts.at(-1) !== text) window.__syncTexts.push(text); }; record(); new MutationObserver(record).observe(document, { subtree: true, childList: true, characterData: true }); }`;
+
 /** Records every text the sync indicator shows from the page's next start on (read with `syncTexts`). */
 export async function watchSyncTexts(page: Page): Promise<void> {
-  await page.addInitScript({
-    content: `window.__syncTexts = []; new MutationObserver(() => { const text = document.querySelector(".sync-indicator")?.textContent; if (text && window.__syncTexts.at(-1) !== text) window.__syncTexts.push(text); }).observe(document, { subtree: true, childList: true, characterData: true });`,
-  });
+  await page.addInitScript({ content: RECORD_SYNC_TEXTS });
+}
+
+/** Records every text the sync indicator shows from now on, the one it shows now first (read with `syncTexts`). */
+export async function recordSyncTexts(page: Page): Promise<void> {
+  await page.evaluate(RECORD_SYNC_TEXTS);
 }
 
 export function syncTexts(page: Page): Promise<string[]> {

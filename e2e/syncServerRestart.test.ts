@@ -1,7 +1,7 @@
 /** Devices stay open while the sync server goes down and comes back: they reconnect and converge. */
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { addNote, notesSnapshot, signedInDevice, sql, waitForNote, waitForSync } from "./app";
+import { addNote, notesSnapshot, recordSyncTexts, signedInDevice, sql, syncTexts, waitForNote, waitForSync } from "./app";
 import { launchBrowser } from "./browser";
 import { RestartableServer } from "./restartableServer";
 import { ownServerPort } from "./ports";
@@ -56,16 +56,7 @@ describe("sync server restart with devices connected", () => {
     server.freeze(); // the socket stays open; what A sends now is never read
     await addNote(a, "sent to a hung server");
     await expect.poll(() => a.locator(".sync-indicator").textContent()).toMatch(/changes waiting/);
-    await a.evaluate(() => {
-      const seen: string[] = [];
-      (window as unknown as { __texts: string[] }).__texts = seen;
-      const record = () => {
-        const text = document.querySelector(".sync-indicator")?.textContent;
-        if (text && seen.at(-1) !== text) seen.push(text);
-      };
-      record();
-      new MutationObserver(record).observe(document, { subtree: true, childList: true, characterData: true });
-    });
+    await recordSyncTexts(a);
     await server.stop(); // killed: the push dies unread with it
     await server.start();
     await waitForSync(a, "synced", 60_000);
@@ -73,7 +64,7 @@ describe("sync server restart with devices connected", () => {
 
     // Every state from the kill to the first "Synced" names the change as waiting: the new socket
     // opens with no push on it, and until the push goes out again nothing else would say so.
-    const texts = await a.evaluate(() => (window as unknown as { __texts: string[] }).__texts);
+    const texts = await syncTexts(a);
     const synced = texts.findIndex((text) => /^Synced/.test(text));
     expect(synced, texts.join(" | ")).toBeGreaterThan(0);
     const beforeSynced = texts.slice(0, synced);
