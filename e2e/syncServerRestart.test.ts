@@ -5,6 +5,7 @@ import { addNote, notesSnapshot, recordSyncTexts, signedInDevice, sql, syncTexts
 import { launchBrowser } from "./browser";
 import { RestartableServer } from "./restartableServer";
 import { ownServerPort } from "./ports";
+import { browserSession } from "./session";
 
 const authSecret = inject("authSecret");
 /** This test's own server, so stopping it leaves the other suites alone. */
@@ -12,6 +13,7 @@ const PORT = ownServerPort("E2E_SYNC_RESTART_PORT", 8793);
 
 describe("sync server restart with devices connected", () => {
   const server = new RestartableServer("sync-restart-", PORT, authSecret);
+  const devices = browserSession();
   let browser: Browser;
   beforeAll(async () => {
     browser = await launchBrowser();
@@ -48,8 +50,9 @@ describe("sync server restart with devices connected", () => {
 
   it("a change sent to a server that hung and was killed shows as waiting until the new server stores it", async () => {
     const user = `hung-${Date.now()}`;
-    const a = await (await browser.newContext()).newPage();
-    const b = await (await browser.newContext()).newPage();
+    // Two phones: a Chromium each, on its own on-disk profile.
+    const a = await (await devices.context()).newPage();
+    const b = await (await devices.context()).newPage();
     await signedInDevice(a, server.url, authSecret, user, "a");
     await signedInDevice(b, server.url, authSecret, user, "b");
 
